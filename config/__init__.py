@@ -1,0 +1,1 @@
+"""Settings, logging and the administrators' YAML, validated on load."""

@@ -1,0 +1,205 @@
+"""The network YAML: parsed, validated with pydantic, errors as file:line: field: message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from models.errors import ConfigurationError
+from models.network import EscalationPath, Expert, Mediator, Network, Organisation, PathStep
+from models.triage import KeywordRule, NotSuitableRule, TriageRules
+from models.vocabulary import HandoffTarget, Level
+
+SAMPLE_NETWORK = Path(__file__).with_name("sample_network.yaml")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrgDoc(_Strict):
+    code: str = Field(min_length=1)
+    name: str
+    level: Level
+    parent: str | None = None
+    area_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,3}$")
+    dispute_types: list[str] = []
+    fields: list[str] = []
+
+
+class MediatorDoc(_Strict):
+    code: str
+    name: str
+    org: str
+    specialties: list[str] = []
+    grade: str = "mediator"
+    full_time: bool = True
+
+
+class ExpertDoc(_Strict):
+    code: str
+    name: str
+    pool: str
+    field: str
+
+
+class StepDoc(_Strict):
+    level: Level | None = None
+    panel: str | None = None
+    expert_pool: str | None = None
+    deadline_days: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> StepDoc:
+        if (self.level is None) == (self.panel is None):
+            raise ValueError("a step names exactly one of level or panel")
+        return self
+
+
+class PathDoc(_Strict):
+    steps: list[StepDoc] = Field(min_length=1)
+    on_failed: HandoffTarget = HandoffTarget.LITIGATION
+    on_refused: HandoffTarget = HandoffTarget.LITIGATION
+    emergency_start: int = Field(default=0, ge=0)
+
+
+class TriageDoc(_Strict):
+    default_type: str
+    emergency_people: int = Field(default=10, gt=1)
+    emergency_keywords: list[str] = []
+    classify: list[KeywordRuleDoc] = []
+    not_suitable: list[NotSuitableDoc] = []
+
+
+class KeywordRuleDoc(_Strict):
+    name: str
+    dispute_type: str
+    keywords: list[str] = Field(min_length=1)
+
+
+class NotSuitableDoc(_Strict):
+    name: str
+    target: HandoffTarget
+    keywords: list[str] = []
+    dispute_types: list[str] = []
+
+
+class NetworkDoc(_Strict):
+    organisations: list[OrgDoc] = Field(min_length=1)
+    mediators: list[MediatorDoc] = []
+    experts: list[ExpertDoc] = []
+    paths: dict[str, PathDoc] = Field(min_length=1)
+    triage: TriageDoc
+
+    @model_validator(mode="after")
+    def _references(self) -> NetworkDoc:
+        orgs = {o.code: o for o in self.organisations}
+        for o in self.organisations:
+            if o.parent and o.parent not in orgs:
+                raise ValueError(f"organisation {o.code}: unknown parent {o.parent}")
+        for m in self.mediators:
+            if m.org not in orgs:
+                raise ValueError(f"mediator {m.code}: unknown organisation {m.org}")
+        for e in self.experts:
+            if e.pool not in orgs or orgs[e.pool].level is not Level.EXPERT_POOL:
+                raise ValueError(f"expert {e.code}: {e.pool} is not an expert pool")
+        for dtype, path in self.paths.items():
+            for i, step in enumerate(path.steps):
+                if step.panel and (step.panel not in orgs or orgs[step.panel].level is not Level.PANEL):
+                    raise ValueError(f"path {dtype} step {i}: {step.panel} is not a panel")
+                if step.expert_pool and step.expert_pool not in orgs:
+                    raise ValueError(f"path {dtype} step {i}: unknown expert pool {step.expert_pool}")
+            if path.emergency_start >= len(path.steps):
+                raise ValueError(f"path {dtype}: emergency_start {path.emergency_start} is past the last step")
+        if self.triage.default_type not in self.paths:
+            raise ValueError(f"triage.default_type {self.triage.default_type} has no path")
+        return self
+
+
+TriageDoc.model_rebuild()
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """Walk the composed YAML node tree along a pydantic error location to find its line."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def parse_network_document(text: str, source: str) -> dict[str, Any]:
+    """Validate a network document and return it as plain data (what a config version stores)."""
+    try:
+        raw = yaml.safe_load(text)
+        tree = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise ConfigurationError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    try:
+        doc = NetworkDoc.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        field = ".".join(str(p) for p in loc) or "(document)"
+        line = _line_of(tree, loc)
+        raise ConfigurationError(f"{source}:{line}: {field}: {err['msg']}", field=field) from None
+    return doc.model_dump(mode="json")
+
+
+def load_network_file(path: Path | None = None) -> dict[str, Any]:
+    path = path or SAMPLE_NETWORK
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{path}: cannot read: {exc.strerror}", field="network_file") from None
+    return parse_network_document(text, str(path))
+
+
+def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
+    """Domain values from a validated document."""
+    net = NetworkDoc.model_validate(doc)
+    network = Network(
+        organisations={
+            o.code: Organisation(
+                o.code, o.name, o.level, o.parent, o.area_code, tuple(o.dispute_types), tuple(o.fields)
+            )
+            for o in net.organisations
+        },
+        mediators=tuple(
+            Mediator(m.code, m.name, m.org, tuple(m.specialties), m.grade, m.full_time) for m in net.mediators
+        ),
+        experts=tuple(Expert(e.code, e.name, e.pool, e.field) for e in net.experts),
+        paths={
+            dtype: EscalationPath(
+                dtype,
+                tuple(PathStep(s.level, s.panel, s.expert_pool, s.deadline_days) for s in p.steps),
+                p.on_failed,
+                p.on_refused,
+                p.emergency_start,
+            )
+            for dtype, p in net.paths.items()
+        },
+    )
+    t = net.triage
+    rules = TriageRules(
+        classify=tuple(KeywordRule(r.name, tuple(r.keywords), r.dispute_type) for r in t.classify),
+        not_suitable=tuple(
+            NotSuitableRule(r.name, r.target, tuple(r.keywords), tuple(r.dispute_types)) for r in t.not_suitable
+        ),
+        emergency_people=t.emergency_people,
+        emergency_keywords=tuple(t.emergency_keywords),
+        default_type=t.default_type,
+    )
+    return network, rules

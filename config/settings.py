@@ -1,0 +1,43 @@
+"""Environment settings (FENGQIAO_*, optional .env), normalised once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FENGQIAO_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path(".fengqiao"), description="data folder for the embedded defaults")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
+    network_file: Path | None = Field(default=None, description="network YAML; default the shipped sample")
+    log_level: str = "INFO"
+    log_json: bool = True
+    runner_poll_seconds: float = Field(default=2.0, gt=0, description="how often the worker looks for runs")
+    runner_limit: int = Field(default=4, gt=0, description="flow runs one worker runs at once")
+    sweep_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, url: str | None) -> str | None:
+        """postgres:// and postgresql:// both mean psycopg 3, the driver we ship."""
+        if url and url.startswith(("postgres://", "postgresql://")):
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'fengqiao.db').resolve()}"
+
+    @property
+    def prefect_home(self) -> Path:
+        return (self.home / "prefect").resolve()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

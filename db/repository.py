@@ -1,0 +1,291 @@
+"""Small repository functions over one connection; the caller's unit of work commits.
+
+Every change of a case goes through save_move(): a conditional UPDATE on the version it read
+plus one INSERT into transitions, so two writers racing on one case can never both succeed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from db.tables import cases, config_versions, experts, human_inputs, mediators, organisations, parties, transitions
+from models.case import Case, HumanInput, NewCase
+from models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
+from models.transitions import Transition
+from models.vocabulary import Channel, HandoffTarget, InputKind, Risk, Stage, Status
+
+
+# --- configuration -------------------------------------------------------------------------------
+def store_config_version(conn: Connection, document: dict[str, Any], *, source: str, at: datetime) -> int:
+    """Store a network document as a version (the same document twice is one version) and sync its tables."""
+    sha = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    existing = conn.scalar(select(config_versions.c.id).where(config_versions.c.sha256 == sha))
+    if existing is not None:
+        return int(existing)
+    version = conn.execute(
+        insert(config_versions).values(created_at=at, source=source, sha256=sha, document=document)
+    ).inserted_primary_key
+    _sync_network(conn, document)
+    return int(version[0])  # type: ignore[index]
+
+
+def _upsert(conn: Connection, table: Any, key: str, row: dict[str, Any]) -> None:
+    if conn.scalar(select(table.c[key]).where(table.c[key] == row[key])) is None:
+        conn.execute(insert(table).values(**row))
+    else:
+        conn.execute(update(table).where(table.c[key] == row[key]).values(**row))
+
+
+def _sync_network(conn: Connection, doc: dict[str, Any]) -> None:
+    orgs = sorted(doc["organisations"], key=lambda o: o["parent"] is not None)  # parents first
+    for o in orgs:
+        row = {k: o[k] for k in ("code", "name", "level", "area_code", "dispute_types", "fields")}
+        _upsert(conn, organisations, "code", {**row, "parent_code": o["parent"]})
+    for m in doc["mediators"]:
+        row = {k: m[k] for k in ("code", "name", "specialties", "grade", "full_time")}
+        _upsert(conn, mediators, "code", {**row, "org_code": m["org"]})
+    for e in doc["experts"]:
+        _upsert(conn, experts, "code", {"code": e["code"], "name": e["name"], "pool_code": e["pool"], "field": e["field"]})
+
+
+def latest_config_version(conn: Connection) -> int | None:
+    return conn.scalar(select(func.max(config_versions.c.id)))
+
+
+def config_document(conn: Connection, version: int) -> dict[str, Any]:
+    doc = conn.scalar(select(config_versions.c.document).where(config_versions.c.id == version))
+    if doc is None:
+        raise CaseNotFound(f"no configuration version {version}", field="config_version")
+    return dict(doc)
+
+
+# --- cases ---------------------------------------------------------------------------------------
+def _to_case(row: Any) -> Case:
+    return Case(
+        id=row.id,
+        case_no=row.case_no,
+        status=Status(row.status),
+        version=row.version,
+        channel=Channel(row.channel),
+        area_code=row.area_code,
+        summary=row.summary,
+        declared_type=row.declared_type,
+        dispute_type=row.dispute_type,
+        people_involved=row.people_involved,
+        risk=Risk(row.risk),
+        path_step=row.path_step,
+        attempt=row.attempt,
+        org_code=row.org_code,
+        mediator=row.mediator_code,
+        expert=row.expert_code,
+        opinion_step=row.opinion_step,
+        handoff_target=HandoffTarget(row.handoff_target) if row.handoff_target else None,
+        config_version=row.config_version,
+        created_at=row.created_at,
+    )
+
+
+def find_by_channel_ref(conn: Connection, channel: Channel, channel_ref: str) -> Case | None:
+    row = conn.execute(
+        select(cases).where(cases.c.channel == channel, cases.c.channel_ref == channel_ref)
+    ).first()
+    return _to_case(row) if row else None
+
+
+def add_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime) -> Case:
+    """Register a case in `received` with its parties and its first timeline row (stage intake)."""
+    case_id = conn.execute(
+        insert(cases).values(
+            channel=new.channel,
+            channel_ref=new.channel_ref,
+            status=Status.RECEIVED,
+            version=1,
+            area_code=new.area_code,
+            summary=new.summary,
+            declared_type=new.declared_type,
+            people_involved=new.people_involved,
+            amount=new.amount,
+            risk=Risk.NORMAL,
+            path_step=-1,
+            attempt=0,
+            config_version=config_version,
+            created_at=at,
+            updated_at=at,
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    case_no = f"FQ{at:%Y}{case_id:07d}"
+    conn.execute(update(cases).where(cases.c.id == case_id).values(case_no=case_no))
+    for p in new.parties:
+        conn.execute(
+            insert(parties).values(case_id=case_id, role=p.role, name=p.name, id_number=p.id_number, phone=p.phone)
+        )
+    conn.execute(
+        insert(transitions).values(
+            case_id=case_id,
+            seq=1,
+            at=at,
+            from_status=None,
+            to_status=Status.RECEIVED,
+            stage=Stage.INTAKE,
+            actor=f"channel:{new.channel}",
+            reason=f"received via {new.channel}" + (f" ref {new.channel_ref}" if new.channel_ref else ""),
+        )
+    )
+    return get_case(conn, int(case_id))
+
+
+def get_case(conn: Connection, case_id: int) -> Case:
+    row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    if row is None:
+        raise CaseNotFound(f"no case with id {case_id}", field="case_id")
+    return _to_case(row)
+
+
+def find_case(conn: Connection, ref: str) -> Case:
+    """By case number (FQ2026…) or numeric id."""
+    row = conn.execute(select(cases).where(cases.c.case_no == ref)).first()
+    if row is None and ref.isdigit():
+        row = conn.execute(select(cases).where(cases.c.id == int(ref))).first()
+    if row is None:
+        raise CaseNotFound(f"no case {ref!r}", field="case")
+    return _to_case(row)
+
+
+def save_move(conn: Connection, before: Case, after: Case, record: Transition, *, flow_run_id: str | None) -> None:
+    """Store a transition and the case it produced, only if nobody changed the case since it was read."""
+    result = conn.execute(
+        update(cases)
+        .where(cases.c.id == before.id, cases.c.version == before.version)
+        .values(
+            status=after.status,
+            version=after.version,
+            dispute_type=after.dispute_type,
+            risk=after.risk,
+            path_step=after.path_step,
+            attempt=after.attempt,
+            org_code=after.org_code,
+            mediator_code=after.mediator,
+            expert_code=after.expert,
+            opinion_step=after.opinion_step,
+            handoff_target=after.handoff_target,
+            updated_at=record.at,
+        )
+    )
+    if result.rowcount != 1:
+        raise ConcurrencyConflict(
+            f"case {before.case_no} changed since version {before.version} was read", field="version"
+        )
+    conn.execute(
+        insert(transitions).values(
+            case_id=before.id,
+            seq=record.seq,
+            at=record.at,
+            from_status=record.from_status,
+            to_status=record.to_status,
+            stage=record.stage,
+            actor=record.actor,
+            reason=record.reason,
+            org_code=record.org,
+            rule=record.rule,
+            flow_run_id=flow_run_id,
+        )
+    )
+
+
+# --- a person's input ----------------------------------------------------------------------------
+def get_inputs(conn: Connection, case_id: int) -> dict[tuple[InputKind, int], HumanInput]:
+    rows = conn.execute(select(human_inputs).where(human_inputs.c.case_id == case_id)).all()
+    return {
+        (InputKind(r.kind), r.round): HumanInput(InputKind(r.kind), r.round, r.value, r.note, r.actor) for r in rows
+    }
+
+
+def add_input(conn: Connection, case_id: int, item: HumanInput, *, at: datetime) -> tuple[HumanInput, bool]:
+    """Store an input once per (case, kind, round): (the stored input, whether this call stored it).
+
+    The same input again is answered with what is stored; a different one is a conflict.
+    """
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(human_inputs).values(
+                    case_id=case_id,
+                    kind=item.kind,
+                    round=item.round,
+                    value=item.value,
+                    note=item.note,
+                    actor=item.actor,
+                    received_at=at,
+                )
+            )
+        return item, True
+    except IntegrityError:
+        stored = get_inputs(conn, case_id)[(item.kind, item.round)]
+        if (stored.value, stored.note) != (item.value, item.note):
+            raise InputConflict(
+                f"{item.kind} {item.round} of case {case_id} is already recorded as {stored.value!r}"
+                f" by {stored.actor}",
+                field="result",
+            ) from None
+        return stored, False
+
+
+def open_cases_by_mediator(conn: Connection) -> dict[str, int]:
+    rows = conn.execute(
+        select(cases.c.mediator_code, func.count())
+        .where(cases.c.status == Status.MEDIATING, cases.c.mediator_code.is_not(None))
+        .group_by(cases.c.mediator_code)
+    ).all()
+    return {code: n for code, n in rows}
+
+
+# --- the one flow run that may drive a case ------------------------------------------------------
+def record_flow_run(conn: Connection, case_id: int, flow_run_id: str) -> bool:
+    """Note the run created for a case; only the first run recorded (or a replacement for a closed one) wins."""
+    result = conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id, (cases.c.flow_run_id.is_(None)) | (cases.c.flow_run_open.is_(False)))
+        .values(flow_run_id=flow_run_id, flow_run_open=True)
+    )
+    return result.rowcount == 1
+
+
+def claim_case(conn: Connection, case_id: int, flow_run_id: str) -> bool:
+    """A flow run may drive the case if it is the recorded run, or no open run holds the case."""
+    result = conn.execute(
+        update(cases)
+        .where(
+            cases.c.id == case_id,
+            (cases.c.flow_run_id == flow_run_id)
+            | cases.c.flow_run_id.is_(None)
+            | (cases.c.flow_run_open.is_(False)),
+        )
+        .values(flow_run_id=flow_run_id, flow_run_open=True)
+    )
+    return result.rowcount == 1
+
+
+def release_case(conn: Connection, case_id: int, flow_run_id: str) -> None:
+    conn.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.flow_run_id == flow_run_id)
+        .values(flow_run_open=False)
+    )
+
+
+def case_flow_run(conn: Connection, case_id: int) -> tuple[str | None, bool]:
+    row = conn.execute(select(cases.c.flow_run_id, cases.c.flow_run_open).where(cases.c.id == case_id)).one()
+    return row.flow_run_id, bool(row.flow_run_open)
+
+
+def cases_with_open_runs(conn: Connection) -> list[tuple[int, str]]:
+    rows = conn.execute(
+        select(cases.c.id, cases.c.flow_run_id).where(cases.c.flow_run_open.is_(True), cases.c.status != Status.CLOSED)
+    ).all()
+    return [(r.id, r.flow_run_id) for r in rows]

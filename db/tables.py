@@ -1,0 +1,148 @@
+"""The tables. transitions is append-only: (case_id, seq) unique, seq = the case version it made."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
+TS = DateTime(timezone=True)
+
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("created_at", TS, nullable=False),
+    Column("source", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("document", JSON, nullable=False),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("parent_code", String(64), ForeignKey("organisations.code")),
+    Column("area_code", String(20), index=True),
+    Column("dispute_types", JSON, nullable=False, default=list),
+    Column("fields", JSON, nullable=False, default=list),
+)
+
+mediators = Table(
+    "mediators",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("org_code", String(64), ForeignKey("organisations.code"), nullable=False, index=True),
+    Column("specialties", JSON, nullable=False, default=list),
+    Column("grade", String(20), nullable=False),
+    Column("full_time", Boolean, nullable=False, default=True),
+)
+
+experts = Table(
+    "experts",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("pool_code", String(64), ForeignKey("organisations.code"), nullable=False),
+    Column("field", String(50), nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_no", String(32), unique=True),
+    Column("channel", String(20), nullable=False),
+    Column("channel_ref", String(100)),
+    Column("status", String(20), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("area_code", String(20), nullable=False, index=True),
+    Column("summary", Text, nullable=False, default=""),
+    Column("declared_type", String(40)),
+    Column("dispute_type", String(40), index=True),
+    Column("people_involved", Integer, nullable=False, default=1),
+    Column("amount", Numeric(14, 2)),
+    Column("risk", String(20), nullable=False),
+    Column("path_step", Integer, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("org_code", String(64), ForeignKey("organisations.code")),
+    Column("mediator_code", String(64), ForeignKey("mediators.code")),
+    Column("expert_code", String(64), ForeignKey("experts.code")),
+    Column("opinion_step", Integer),
+    Column("handoff_target", String(40)),
+    Column("config_version", ID, ForeignKey("config_versions.id"), nullable=False),
+    Column("flow_run_id", String(36)),
+    Column("flow_run_open", Boolean, nullable=False, default=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    UniqueConstraint("channel", "channel_ref", name="uq_cases_channel_ref"),
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("role", String(20), nullable=False),  # applicant | respondent
+    Column("name", String(200), nullable=False),
+    Column("id_number", String(30)),
+    Column("phone", String(30)),
+)
+
+transitions = Table(
+    "transitions",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("at", TS, nullable=False),
+    Column("from_status", String(20)),
+    Column("to_status", String(20), nullable=False),
+    Column("stage", String(20), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("org_code", String(64)),
+    Column("rule", String(200)),
+    Column("flow_run_id", String(36)),
+    UniqueConstraint("case_id", "seq", name="uq_transitions_case_seq"),
+    Index("ix_transitions_at", "at"),
+)
+
+human_inputs = Table(
+    "human_inputs",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("actor", String(100), nullable=False),
+    Column("received_at", TS, nullable=False),
+    UniqueConstraint("case_id", "kind", "round", name="uq_human_inputs_case_kind_round"),
+)

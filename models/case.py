@@ -1,0 +1,152 @@
+"""The case aggregate and next_step(): what a case needs next, decided from its stored state alone.
+
+Because the decision depends only on what is stored, a flow that re-runs, retries or resumes
+after a crash asks again and continues exactly where the case stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from models.network import EscalationPath
+from models.vocabulary import (
+    OPEN_STATUSES,
+    Channel,
+    HandoffTarget,
+    InputKind,
+    Risk,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    case_no: str
+    status: Status
+    version: int
+    channel: Channel
+    area_code: str
+    summary: str = ""
+    declared_type: str | None = None
+    dispute_type: str | None = None
+    people_involved: int = 1
+    risk: Risk = Risk.NORMAL
+    path_step: int = -1  # index into the escalation path; -1 before assignment
+    attempt: int = 0  # mediation attempts begun
+    org_code: str | None = None
+    mediator: str | None = None
+    expert: str | None = None
+    opinion_step: int | None = None  # the path step whose expert opinion is recorded
+    handoff_target: HandoffTarget | None = None
+    config_version: int = 1
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HumanInput:
+    """A person's input, stored once per (case, kind, round) before anyone acknowledges it."""
+
+    kind: InputKind
+    round: int
+    value: str
+    note: str = ""
+    actor: str = "unknown"
+
+
+class StepKind(StrEnum):
+    TRIAGE = "triage"
+    HAND_OFF_UNSUITABLE = "hand_off_unsuitable"
+    ASSIGN = "assign"
+    APPLY_OUTCOME = "apply_outcome"
+    APPLY_EXIT = "apply_exit"
+    RECORD_OPINION = "record_opinion"
+    CLOSE = "close"
+    WAIT = "wait"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Wait:
+    kind: InputKind
+    round: int
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: StepKind
+    wait: Wait | None = None
+
+
+Inputs = Mapping[tuple[InputKind, int], HumanInput]
+
+EXIT_ROUND = 1  # a case can be left only once
+HANDOFF_ROUND = 1
+
+
+def pending_wait(case: Case, path: EscalationPath | None) -> Wait | None:
+    """The human input the case is waiting for, if its status makes it wait."""
+    if case.status is Status.MEDIATING:
+        return Wait(InputKind.OUTCOME, case.attempt)
+    if case.status is Status.ESCALATED and path is not None and needs_opinion(case, path):
+        return Wait(InputKind.EXPERT_OPINION, case.attempt + 1)
+    if case.status is Status.HANDED_OFF:
+        return Wait(InputKind.HANDOFF_RESULT, HANDOFF_ROUND)
+    return None
+
+
+def needs_opinion(case: Case, path: EscalationPath) -> bool:
+    step = path.steps[case.path_step]
+    return step.expert_pool is not None and case.opinion_step != case.path_step
+
+
+def next_step(case: Case, inputs: Inputs, path: EscalationPath | None) -> Step:
+    if case.status in OPEN_STATUSES and (InputKind.EXIT, EXIT_ROUND) in inputs:
+        return Step(StepKind.APPLY_EXIT)
+    match case.status:
+        case Status.RECEIVED:
+            return Step(StepKind.TRIAGE)
+        case Status.TRIAGED:
+            return Step(StepKind.HAND_OFF_UNSUITABLE if case.handoff_target else StepKind.ASSIGN)
+        case Status.RESOLVED | Status.WITHDRAWN:
+            return Step(StepKind.CLOSE)
+        case Status.CLOSED:
+            return Step(StepKind.DONE)
+    wait = pending_wait(case, path)
+    if wait is None:  # escalated, no opinion needed (or already recorded)
+        return Step(StepKind.ASSIGN)
+    if (wait.kind, wait.round) not in inputs:
+        return Step(StepKind.WAIT, wait)
+    return Step(
+        {
+            InputKind.OUTCOME: StepKind.APPLY_OUTCOME,
+            InputKind.EXPERT_OPINION: StepKind.RECORD_OPINION,
+            InputKind.HANDOFF_RESULT: StepKind.CLOSE,
+        }[wait.kind],
+        wait,
+    )
+
+
+@dataclass(frozen=True)
+class Party:
+    role: str  # applicant | respondent
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What every channel's record becomes: the one intake record the pipeline takes."""
+
+    channel: Channel
+    area_code: str
+    summary: str
+    channel_ref: str | None = None
+    declared_type: str | None = None
+    people_involved: int = 1
+    amount: float | None = None
+    parties: tuple[Party, ...] = ()

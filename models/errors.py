@@ -1,0 +1,55 @@
+"""Domain errors; the CLI turns them into exit codes and the API into JSON, at the edge only.
+
+FengqiaoError                 every error this application means to raise
+├── InvalidInput              a record or argument is wrong: names the record and field (exit 1 / 422)
+├── ConfigurationError        a settings or network file is wrong (exit 2)
+├── CaseNotFound              no case by that id or number (exit 1 / 404)
+├── TransitionNotAllowed      the state machine refuses a move (exit 1 / 409)
+├── NotWaitingForInput        a person's input arrived for a wait the case is not in (exit 1 / 409)
+├── InputConflict             a different input was already recorded for this wait (exit 1 / 409)
+└── ConcurrencyConflict       another writer changed the case first (exit 1 / 409)
+"""
+
+from __future__ import annotations
+
+
+class FengqiaoError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(FengqiaoError):
+    code = "invalid_input"
+
+    def __init__(self, message: str, *, record: str | None = None, field: str | None = None) -> None:
+        where = ", ".join(p for p in (f"record {record}" if record else "", f"field {field}" if field else "") if p)
+        super().__init__(f"{where}: {message}" if where else message, field=field)
+        self.record = record
+
+
+class ConfigurationError(FengqiaoError):
+    code = "configuration_error"
+
+
+class CaseNotFound(FengqiaoError):
+    code = "case_not_found"
+
+
+class TransitionNotAllowed(FengqiaoError):
+    code = "transition_not_allowed"
+
+
+class NotWaitingForInput(FengqiaoError):
+    code = "not_waiting_for_input"
+
+
+class InputConflict(FengqiaoError):
+    code = "input_conflict"
+
+
+class ConcurrencyConflict(FengqiaoError):
+    code = "concurrency_conflict"

@@ -1,0 +1,112 @@
+"""The mediation network and the administrators' escalation paths, as plain values.
+
+Area codes are hierarchical (district 511502 → street 511502001 → community 511502001001
+→ grid 511502001001001): an organisation serves every area whose code starts with its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from models.errors import ConfigurationError
+from models.vocabulary import HandoffTarget, Level
+
+TERRITORIAL = (Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str
+    name: str
+    level: Level
+    parent: str | None = None
+    area_code: str | None = None
+    dispute_types: tuple[str, ...] = ()  # panels: the types they take
+    fields: tuple[str, ...] = ()  # expert pools: the fields they cover
+
+
+@dataclass(frozen=True)
+class Mediator:
+    code: str
+    name: str
+    org: str
+    specialties: tuple[str, ...] = ()
+    grade: str = "mediator"
+    full_time: bool = True
+
+
+@dataclass(frozen=True)
+class Expert:
+    code: str
+    name: str
+    pool: str
+    field: str
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One rung of an escalation path: a territorial level or a named panel."""
+
+    level: Level | None = None
+    panel: str | None = None
+    expert_pool: str | None = None  # an expert opinion is recorded before this step mediates
+    deadline_days: int = 30
+
+    @property
+    def label(self) -> str:
+        return self.panel or str(self.level)
+
+
+@dataclass(frozen=True)
+class EscalationPath:
+    dispute_type: str
+    steps: tuple[PathStep, ...]
+    on_failed: HandoffTarget = HandoffTarget.LITIGATION
+    on_refused: HandoffTarget = HandoffTarget.LITIGATION
+    emergency_start: int = 0  # the step an emergency case starts at (skipping levels)
+
+
+@dataclass(frozen=True)
+class Network:
+    organisations: dict[str, Organisation]
+    mediators: tuple[Mediator, ...]
+    experts: tuple[Expert, ...]
+    paths: dict[str, EscalationPath] = field(default_factory=dict)
+
+    def path_for(self, dispute_type: str) -> EscalationPath:
+        try:
+            return self.paths[dispute_type]
+        except KeyError:
+            raise ConfigurationError(f"no escalation path for dispute type {dispute_type!r}", field="paths") from None
+
+    def org_for_step(self, step: PathStep, area_code: str) -> Organisation:
+        """The organisation that mediates this step for a case arising at area_code (属地管理)."""
+        if step.panel:
+            return self.organisations[step.panel]
+        candidates = [
+            o
+            for o in self.organisations.values()
+            if o.level == step.level and o.area_code and area_code.startswith(o.area_code)
+        ]
+        if not candidates:
+            raise ConfigurationError(f"no {step.level} organisation serves area {area_code}", field="area_code")
+        return max(candidates, key=lambda o: len(o.area_code or ""))
+
+    def mediators_of(self, org: str) -> list[Mediator]:
+        return [m for m in self.mediators if m.org == org]
+
+    def experts_of(self, pool: str, dispute_type: str) -> list[Expert]:
+        own = [e for e in self.experts if e.pool == pool]
+        return [e for e in own if e.field == dispute_type] or own
+
+    def knows_area(self, area_code: str) -> bool:
+        return any(o.area_code and area_code.startswith(o.area_code) for o in self.organisations.values())
+
+
+def choose_mediator(candidates: Iterable[Mediator], *, dispute_type: str, open_cases: dict[str, int]) -> Mediator:
+    """A specialist in the dispute type first, then the lightest open-case load, then the code."""
+    pool = list(candidates)
+    if not pool:
+        raise ConfigurationError("no mediator available", field="mediators")
+    return min(pool, key=lambda m: (dispute_type not in m.specialties, open_cases.get(m.code, 0), m.code))

@@ -1,0 +1,187 @@
+"""What each step of the pipeline does to a case: pure functions returning (case after, transition).
+
+The tasks load a case, call one of these, and store the result in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from models.case import EXIT_ROUND, Case, HumanInput, pending_wait
+from models.errors import InvalidInput, NotWaitingForInput
+from models.network import EscalationPath, Network, choose_mediator
+from models.transitions import Transition, transition
+from models.triage import TriageDecision
+from models.vocabulary import (
+    AGREEMENTS,
+    OPEN_STATUSES,
+    HandoffTarget,
+    InputKind,
+    Outcome,
+    Stage,
+    Status,
+    bilingual,
+)
+
+Moved = tuple[Case, Transition]
+SYSTEM = "fengqiao"
+
+
+def apply_triage(case: Case, decision: TriageDecision, *, at: datetime) -> Moved:
+    return transition(
+        case,
+        Status.TRIAGED,
+        stage=Stage.TRIAGE,
+        actor=SYSTEM,
+        reason=decision.reason,
+        rule=decision.rule,
+        at=at,
+        dispute_type=decision.dispute_type,
+        risk=decision.risk,
+        path_step=decision.start_step,
+        handoff_target=decision.unsuitable,
+    )
+
+
+def hand_off_unsuitable(case: Case, *, at: datetime) -> Moved:
+    target = case.handoff_target or HandoffTarget.LITIGATION
+    return transition(
+        case,
+        Status.HANDED_OFF,
+        stage=Stage.HANDOFF,
+        actor=SYSTEM,
+        reason=f"不适宜调解，导入{bilingual(target)}",
+        rule="not_suitable",
+        at=at,
+    )
+
+
+def assign(case: Case, network: Network, path: EscalationPath, *, open_cases: dict[str, int], at: datetime) -> Moved:
+    """Give the case to the organisation of its current step and to one of its mediators."""
+    step_index = max(case.path_step, 0)
+    org = network.org_for_step(path.steps[step_index], case.area_code)
+    mediator = choose_mediator(
+        network.mediators_of(org.code), dispute_type=case.dispute_type or "", open_cases=open_cases
+    )
+    return transition(
+        case,
+        Status.MEDIATING,
+        stage=Stage.ASSIGNMENT,
+        actor=SYSTEM,
+        reason=f"assigned to mediator {mediator.code} ({mediator.grade}), attempt {case.attempt + 1}",
+        rule="specialty,load,code",
+        at=at,
+        org_code=org.code,
+        mediator=mediator.code,
+        path_step=step_index,
+        attempt=case.attempt + 1,
+    )
+
+
+def apply_outcome(case: Case, outcome: HumanInput, network: Network, path: EscalationPath, *, at: datetime) -> Moved:
+    """An agreement resolves; a failure climbs the path, or leaves it for the legal track at the top."""
+    result = Outcome(outcome.value)
+    note = f": {outcome.note}" if outcome.note else ""
+    if result in AGREEMENTS:
+        return transition(
+            case, Status.RESOLVED, stage=Stage.RESOLUTION, actor=outcome.actor, reason=f"{result}{note}", at=at
+        )
+    next_index = case.path_step + 1
+    if next_index < len(path.steps):
+        step = path.steps[next_index]
+        org = network.org_for_step(step, case.area_code)
+        return transition(
+            case,
+            Status.ESCALATED,
+            stage=Stage.ESCALATION,
+            actor=outcome.actor,
+            reason=f"failed at {path.steps[case.path_step].label}, escalated to {step.label}{note}",
+            rule=f"path:{path.dispute_type}[{next_index}]",
+            at=at,
+            path_step=next_index,
+            org_code=org.code,
+            mediator=None,
+        )
+    return transition(
+        case,
+        Status.HANDED_OFF,
+        stage=Stage.HANDOFF,
+        actor=outcome.actor,
+        reason=f"failed at the top of the path, handed off to {path.on_failed}{note}",
+        rule=f"path:{path.dispute_type}.on_failed",
+        at=at,
+        handoff_target=path.on_failed,
+    )
+
+
+def apply_exit(case: Case, exit_input: HumanInput, path: EscalationPath | None, *, at: datetime) -> Moved:
+    note = f": {exit_input.note}" if exit_input.note else ""
+    if Outcome(exit_input.value) is Outcome.WITHDRAWN:
+        return transition(
+            case, Status.WITHDRAWN, stage=Stage.WITHDRAWAL, actor=exit_input.actor, reason=f"withdrawn{note}", at=at
+        )
+    target = path.on_refused if path else HandoffTarget.LITIGATION
+    return transition(
+        case,
+        Status.HANDED_OFF,
+        stage=Stage.HANDOFF,
+        actor=exit_input.actor,
+        reason=f"a party refused mediation, handed off to {target}{note}",
+        rule="voluntary:refused",
+        at=at,
+        handoff_target=target,
+    )
+
+
+def record_opinion(case: Case, opinion: HumanInput, *, at: datetime) -> Moved:
+    return transition(
+        case,
+        Status.ESCALATED,
+        stage=Stage.EXPERT_OPINION,
+        actor=opinion.actor,
+        reason=f"expert opinion: {opinion.value}",
+        at=at,
+        expert=opinion.actor,
+        opinion_step=case.path_step,
+    )
+
+
+def close(case: Case, result: HumanInput | None, *, at: datetime) -> Moved:
+    if result is not None:
+        reason = f"result from {case.handoff_target}: {result.value}"
+        actor = result.actor
+    else:
+        reason = {Status.RESOLVED: "agreement archived", Status.WITHDRAWN: "withdrawal archived"}[case.status]
+        actor = SYSTEM
+    return transition(case, Status.CLOSED, stage=Stage.CLOSING, actor=actor, reason=reason, at=at)
+
+
+def check_input(case: Case, path: EscalationPath | None, kind: InputKind, value: str) -> int:
+    """The round this input answers; refuses input the case is not waiting for."""
+    if kind is InputKind.OUTCOME:
+        try:
+            outcome = Outcome(value)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown outcome {value!r}; expected one of {', '.join(Outcome)}", record=case.case_no, field="result"
+            ) from None
+        if outcome in (Outcome.REFUSED, Outcome.WITHDRAWN):
+            if case.status not in OPEN_STATUSES:
+                raise NotWaitingForInput(f"case {case.case_no} is {case.status}, no longer open", field="result")
+            return EXIT_ROUND
+    if not value.strip():
+        raise InvalidInput("must not be empty", record=case.case_no, field="result")
+    wait = pending_wait(case, path)
+    if wait is None or wait.kind is not kind:
+        raise NotWaitingForInput(
+            f"case {case.case_no} is {case.status} and not waiting for {kind}", field="result"
+        )
+    return wait.round
+
+
+def input_kind_for(kind: InputKind, value: str) -> InputKind:
+    """Refusal and withdrawal are stored apart from an attempt's outcome: they can come at any time."""
+    if kind is InputKind.OUTCOME and value in (Outcome.REFUSED, Outcome.WITHDRAWN):
+        return InputKind.EXIT
+    return kind
+

@@ -1,0 +1,96 @@
+"""Triage: dispute type, risk, suitability for mediation, and where on its path a case starts.
+
+Every decision names the rule that fired, so a coordinator can see why a case went where it went.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.network import EscalationPath
+from models.vocabulary import HandoffTarget, Risk
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    name: str
+    keywords: tuple[str, ...]
+    dispute_type: str
+
+
+@dataclass(frozen=True)
+class NotSuitableRule:
+    """A matter mediation may not settle (already before a court, an administrative act...)."""
+
+    name: str
+    target: HandoffTarget
+    keywords: tuple[str, ...] = ()
+    dispute_types: tuple[str, ...] = ()
+
+    def matches(self, dispute_type: str, summary: str) -> bool:
+        return dispute_type in self.dispute_types or any(k in summary for k in self.keywords)
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    classify: tuple[KeywordRule, ...] = ()
+    not_suitable: tuple[NotSuitableRule, ...] = ()
+    emergency_people: int = 10
+    emergency_keywords: tuple[str, ...] = ()
+    default_type: str = "neighbourhood"
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    dispute_type: str
+    risk: Risk
+    start_step: int
+    rule: str
+    reason: str
+    unsuitable: HandoffTarget | None = None
+
+
+def classify(rules: TriageRules, declared_type: str | None, summary: str) -> tuple[str, str]:
+    """The dispute type and the rule that gave it: the channel's declared type wins over keywords."""
+    if declared_type:
+        return declared_type, "declared_by_channel"
+    for rule in rules.classify:
+        if any(k in summary for k in rule.keywords):
+            return rule.dispute_type, rule.name
+    return rules.default_type, "default_type"
+
+
+def assess_risk(rules: TriageRules, people_involved: int, summary: str) -> tuple[Risk, str | None]:
+    if people_involved >= rules.emergency_people:
+        return Risk.EMERGENCY, f"people_involved>={rules.emergency_people}"
+    hit = next((k for k in rules.emergency_keywords if k in summary), None)
+    return (Risk.EMERGENCY, f"keyword:{hit}") if hit else (Risk.NORMAL, None)
+
+
+def triage(
+    rules: TriageRules,
+    paths: dict[str, EscalationPath],
+    *,
+    declared_type: str | None,
+    summary: str,
+    people_involved: int,
+) -> TriageDecision:
+    dispute_type, type_rule = classify(rules, declared_type, summary)
+    if dispute_type not in paths:
+        dispute_type, type_rule = rules.default_type, f"{type_rule}→default_type"
+    for rule in rules.not_suitable:
+        if rule.matches(dispute_type, summary):
+            return TriageDecision(
+                dispute_type,
+                Risk.NORMAL,
+                start_step=-1,
+                rule=f"not_suitable:{rule.name}",
+                reason=f"不适宜调解 not suitable for mediation → {rule.target}",
+                unsuitable=rule.target,
+            )
+    risk, risk_rule = assess_risk(rules, people_involved, summary)
+    path = paths[dispute_type]
+    start = path.emergency_start if risk is Risk.EMERGENCY else 0
+    rule = type_rule if risk_rule is None else f"{type_rule};emergency:{risk_rule}"
+    reason = f"type {dispute_type}, risk {risk}, starts at {path.steps[start].label}"
+    return TriageDecision(dispute_type, risk, start_step=start, rule=rule, reason=reason)
