@@ -17,6 +17,7 @@ class Settings(BaseSettings):
     network_file: Path | None = Field(default=None, description="network YAML; default the shipped sample")
     log_level: str = "INFO"
     log_json: bool = True
+    log_file: Path | None = Field(default=None, description="JSON log lines go here instead of stderr")
     runner_poll_seconds: float = Field(default=2.0, gt=0, description="how often the worker looks for runs")
     runner_limit: int = Field(default=4, gt=0, description="flow runs one worker runs at once")
     sweep_seconds: float = Field(default=30.0, gt=0)

@@ -1,0 +1,1 @@
+"""Channel adapters: each channel's own record → the one intake record (models.case.NewCase)."""

@@ -1,0 +1,1 @@
+"""The `fengqiao` command: Typer; domain errors become exit codes here and nowhere else."""

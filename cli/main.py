@@ -1,0 +1,232 @@
+"""fengqiao 枫桥 — the People's Mediation case pipeline. Exit status: 0 done, 1 rejected or failed, 2 usage/config."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from config.settings import Settings, get_settings
+from models.errors import ConfigurationError, FengqiaoError
+from models.vocabulary import Channel, InputKind, Outcome
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
+db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def edge(fn: F) -> F:
+    """Turn domain errors into a clear line and an exit code, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConfigurationError as exc:
+            err.print(f"[red]配置错误 configuration error:[/] {exc.message}")
+            raise typer.Exit(2) from None
+        except FengqiaoError as exc:
+            err.print(f"[red]{exc.code}:[/] {exc.message}")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        err.print(f"[red]配置错误 configuration error:[/] FENGQIAO_{str(e['loc'][0]).upper()}: {e['msg']}")
+        raise typer.Exit(2) from None
+
+
+def prepared(*, log_file: bool = False) -> Settings:
+    """Settings, the schema at head, and Prefect's environment, before Prefect is imported."""
+    s = settings()
+    if log_file and not s.log_file:
+        os.environ["FENGQIAO_LOG_FILE"] = str((s.home / "logs" / "fengqiao.jsonl").resolve())
+        get_settings.cache_clear()
+        s = get_settings()
+    from config.prefect_env import prepare_prefect_environment
+    from db.migrate import upgrade
+
+    prepare_prefect_environment(s)
+    upgrade(s.resolved_database_url)
+    return s
+
+
+@db_app.command("upgrade")
+@edge
+def db_upgrade() -> None:
+    """Apply database migrations (alembic) to FENGQIAO_DATABASE_URL or the embedded SQLite."""
+    from db.migrate import current_revision, upgrade
+
+    url = settings().resolved_database_url
+    upgrade(url)
+    console.print(f"数据库已是最新 database at revision [bold]{current_revision(url)}[/]")
+
+
+@app.command()
+@edge
+def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, help="how many disputes")] = 16) -> None:
+    """演示 Load the sample network and push N disputes through every path, with scripted people."""
+    s = prepared(log_file=True)
+    from flows.demo import run_demo
+
+    results = run_demo(cases, console=console)
+    closed = sum(results["outcome"].values())
+    console.print(
+        f"\n日志 JSON log: {s.log_file or get_settings().log_file}\n"
+        "在 Prefect 界面查看流程 see the flow runs in the Prefect UI:\n"
+        f"  PREFECT_HOME={os.environ['PREFECT_HOME']} prefect server start   # then open http://127.0.0.1:4200/runs\n"
+        "  (runs are named case-<case_no>, tagged channel:, area:, type:)"
+    )
+    if closed < cases:
+        raise typer.Exit(1)
+
+
+@app.command()
+@edge
+def case(ref: Annotated[str, typer.Argument(help="case number (FQ…) or id")]) -> None:
+    """案件 One case and its timeline."""
+    prepared()
+    from cli.views import show_case
+
+    show_case(console, ref)
+
+
+@app.command("cases")
+@edge
+def list_cases(
+    status: Annotated[str | None, typer.Option(help="received, mediating, closed…")] = None,
+    channel: Annotated[Channel | None, typer.Option()] = None,
+    area: Annotated[str | None, typer.Option(help="area code prefix")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+) -> None:
+    """案件列表 List cases, newest first."""
+    prepared()
+    from cli.views import show_cases
+
+    show_cases(console, status=status, channel=channel, area=area, limit=limit)
+
+
+def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str) -> None:
+    prepared()
+    from flows.launch import wake_case
+    from tasks.human_input import record_input
+
+    rec = record_input(ref, kind, value, note=note, actor=actor)
+    what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
+    console.print(f"{what}: {rec.case.case_no} {rec.input.kind} #{rec.input.round} = {rec.input.value}")
+    console.print(f"流程 flow run: {wake_case(rec.case.id)}")
+
+
+@app.command()
+@edge
+def outcome(
+    ref: Annotated[str, typer.Argument(help="case number or id")],
+    result: Annotated[Outcome, typer.Option("--result", "-r", help="the mediation outcome")],
+    note: Annotated[str, typer.Option(help="what was agreed or why it failed")] = "",
+    actor: Annotated[str, typer.Option(help="who records it (mediator code)")] = "cli",
+) -> None:
+    """调解结果 Record a mediation outcome (stored once), then resume the case's flow."""
+    _submit(ref, InputKind.OUTCOME, result.value, note, actor)
+
+
+@app.command()
+@edge
+def opinion(
+    ref: Annotated[str, typer.Argument()],
+    text: Annotated[str, typer.Option("--text", help="the expert's opinion")],
+    expert: Annotated[str, typer.Option(help="expert code, e.g. E-05")],
+) -> None:
+    """专家意见 Record the expert pool's opinion for an escalated case."""
+    _submit(ref, InputKind.EXPERT_OPINION, text, "", expert)
+
+
+@app.command("handoff-result")
+@edge
+def handoff_result(
+    ref: Annotated[str, typer.Argument()],
+    result: Annotated[str, typer.Option("--result", help="what the court / tribunal / agency decided")],
+    actor: Annotated[str, typer.Option(help="the receiving body")] = "cli",
+) -> None:
+    """结果同悉 Record the receiving body's result of a handed-off case; the case closes."""
+    _submit(ref, InputKind.HANDOFF_RESULT, result, "", actor)
+
+
+@app.command()
+@edge
+def intake(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines, one record a line")],
+    channel: Annotated[Channel, typer.Option("--channel", "-c")],
+    start_flows: Annotated[bool, typer.Option(help="start each new case's flow run")] = True,
+) -> None:
+    """登记 Import channel records; one line per rejected record; exit 1 if any was rejected."""
+    prepared()
+    from cli.views import import_records
+
+    rejected = import_records(console, err, file, channel, start_flows=start_flows)
+    if rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+@edge
+def worker() -> None:
+    """工作进程 Run case flows: serve the case deployment and sweep for stalled cases until Ctrl-C."""
+    s = prepared()
+    import threading
+    import time
+
+    from flows.launch import sweep_once
+    from flows.runtime import start_worker_thread
+
+    thread, stop = start_worker_thread()
+    console.print(f"worker serving case-flow/case at {os.environ['PREFECT_API_URL']}; Ctrl-C stops")
+    try:
+        while thread.is_alive():
+            woken = sweep_once()
+            if woken:
+                console.print(f"sweep: {json.dumps(woken)}")
+            threading.Event().wait(s.sweep_seconds) if not stop.is_set() else time.sleep(0)
+    except KeyboardInterrupt:
+        stop.set()
+        thread.join(timeout=30)
+
+
+@app.command()
+@edge
+def sweep() -> None:
+    """巡检 Wake every case whose stored state calls for progress but whose flow run is not moving."""
+    prepared()
+    from flows.launch import sweep_once
+
+    woken = sweep_once()
+    console.print(json.dumps(woken) if woken else "nothing to wake")
+
+
+@app.command("config-apply", hidden=True)
+@edge
+def config_apply(file: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Store a network YAML as a new configuration version."""
+    prepared()
+    from tasks.intake import apply_configuration
+
+    console.print(f"configuration version {apply_configuration(source=str(file) if file else None)}")
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())

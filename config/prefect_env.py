@@ -1,0 +1,37 @@
+"""Prefect's environment, set before Prefect is first imported (its settings are read at import).
+
+With no PREFECT_API_URL, fengqiao runs Prefect embedded: it picks a free port, points
+PREFECT_API_URL at it, and flows.runtime starts Prefect's own server there in a subprocess, so
+that the worker's flow-run processes all talk to that one server (and its SQLite under
+FENGQIAO_HOME/prefect) instead of each starting a server of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from config.settings import Settings
+
+EMBEDDED_PORT = "FENGQIAO_EMBEDDED_PREFECT_PORT"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def prepare_prefect_environment(settings: Settings) -> None:
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if not os.environ.get("PREFECT_API_URL"):
+        port = _free_port()
+        os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
+        os.environ[EMBEDDED_PORT] = str(port)
+
+
+def is_embedded() -> bool:
+    return EMBEDDED_PORT in os.environ

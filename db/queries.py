@@ -1,0 +1,76 @@
+"""Read side: timelines, lists and counts for people to look at. Never used to decide a step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select
+
+from db.tables import cases, organisations, parties, transitions
+from models.transitions import Transition
+from models.vocabulary import Level, Stage, Status
+
+
+def timeline(conn: Connection, case_id: int) -> list[Transition]:
+    rows = conn.execute(select(transitions).where(transitions.c.case_id == case_id).order_by(transitions.c.seq)).all()
+    return [
+        Transition(
+            seq=r.seq,
+            at=r.at,
+            from_status=Status(r.from_status) if r.from_status else None,
+            to_status=Status(r.to_status),
+            stage=Stage(r.stage),
+            actor=r.actor,
+            reason=r.reason,
+            org=r.org_code,
+            rule=r.rule,
+        )
+        for r in rows
+    ]
+
+
+def levels_of(conn: Connection, org_codes: list[str]) -> list[Level]:
+    if not org_codes:
+        return []
+    found = dict(conn.execute(select(organisations.c.code, organisations.c.level).where(organisations.c.code.in_(org_codes))).all())
+    return [Level(found[c]) for c in org_codes if c in found]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    case_no: str
+    status: str
+    channel: str
+    dispute_type: str | None
+    area_code: str
+    org_code: str | None
+    mediator_code: str | None
+    risk: str
+    created_at: datetime
+    updated_at: datetime
+    flow_run_id: str | None
+
+
+def list_cases(
+    conn: Connection, *, status: str | None = None, channel: str | None = None, area: str | None = None,
+    limit: int = 50, offset: int = 0,
+) -> list[CaseRow]:
+    q = select(*(cases.c[f] for f in CaseRow.__dataclass_fields__)).order_by(cases.c.id.desc())
+    if status:
+        q = q.where(cases.c.status == status)
+    if channel:
+        q = q.where(cases.c.channel == channel)
+    if area:
+        q = q.where(cases.c.area_code.startswith(area))
+    return [CaseRow(**r._mapping) for r in conn.execute(q.limit(limit).offset(offset)).all()]
+
+
+def parties_of(conn: Connection, case_id: int) -> list[dict[str, str | None]]:
+    rows = conn.execute(select(parties).where(parties.c.case_id == case_id).order_by(parties.c.id)).all()
+    return [{"role": r.role, "name": r.name, "id_number": r.id_number, "phone": r.phone} for r in rows]
+
+
+def count_by_status(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status)).all())

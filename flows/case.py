@@ -1,0 +1,84 @@
+"""case_flow(case_id): a loop over the case's stored state, one task per step, until it waits or ends.
+
+Waiting holds no process: a run from the deployment suspends (Prefect frees the process and
+re-runs the flow from the top on resume); a run called directly returns and the next call
+continues. Either way the loop re-reads the database, so it continues exactly where the case stands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, task
+from prefect.context import FlowRunContext
+from prefect.flow_runs import suspend_flow_run
+
+from db import repository as repo
+from db.uow import UnitOfWork
+from models.case import StepKind
+from tasks.assignment import assign_mediator
+from tasks.closing import close_case
+from tasks.context import engine
+from tasks.escalation import record_expert_opinion
+from tasks.handoff import hand_off_unsuitable
+from tasks.mediation import apply_exit, apply_mediation_outcome
+from tasks.steps import current_step
+from tasks.triage import triage_case
+
+STAGE_TASKS = {
+    StepKind.TRIAGE: triage_case,
+    StepKind.HAND_OFF_UNSUITABLE: hand_off_unsuitable,
+    StepKind.ASSIGN: assign_mediator,
+    StepKind.APPLY_OUTCOME: apply_mediation_outcome,
+    StepKind.APPLY_EXIT: apply_exit,
+    StepKind.RECORD_OPINION: record_expert_opinion,
+    StepKind.CLOSE: close_case,
+}
+MAX_STEPS = 64  # far more than any path has; a loop that runs past it is a bug, not a long case
+SUSPEND_TIMEOUT = 400 * 24 * 3600  # deadlines are ours (stored, swept); Prefect must never expire a wait first
+
+
+@task(name="claim-case", task_run_name="claim-{case_id}")
+def claim_case(case_id: int, flow_run_id: str) -> dict[str, Any] | None:
+    """The database lets one open flow run drive a case; any other run leaves without writing."""
+    with UnitOfWork(engine()) as uow:
+        if not repo.claim_case(uow.conn, case_id, flow_run_id):
+            return None
+        uow.commit()
+    return current_step(case_id)
+
+
+def _release(case_id: int, flow_run_id: str) -> None:
+    with UnitOfWork(engine()) as uow:
+        repo.release_case(uow.conn, case_id, flow_run_id)
+        uow.commit()
+
+
+@flow(name="case-flow", log_prints=False, persist_result=False)
+def case_flow(case_id: int) -> str:
+    ctx = FlowRunContext.get()
+    assert ctx is not None and ctx.flow_run is not None
+    run_id, from_deployment = str(ctx.flow_run.id), ctx.flow_run.deployment_id is not None
+    step = claim_case(case_id, run_id)
+    if step is None:
+        return "not-owner"
+    suspends: dict[str, int] = {}
+    for _ in range(MAX_STEPS):
+        kind = StepKind(step["kind"])
+        if kind is StepKind.DONE:
+            _release(case_id, run_id)
+            return "closed"
+        if kind is StepKind.WAIT:
+            wait = step["wait"]
+            if not from_deployment:
+                _release(case_id, run_id)
+                return f"waiting:{wait['kind']}"
+            # A key already used returns at once (the run was resumed before, maybe with no input
+            # stored: a stray Resume click); counting per wait makes the next call suspend again.
+            wait_key = f"{wait['kind']}-{wait['round']}"
+            suspends[wait_key] = suspends.get(wait_key, -1) + 1
+            suspend_flow_run(timeout=SUSPEND_TIMEOUT, key=f"{wait_key}-{suspends[wait_key]}")
+            step = current_step(case_id)
+            continue
+        step = STAGE_TASKS[kind](case_id, flow_run_id=run_id)
+    raise RuntimeError(f"case {case_id}: no end after {MAX_STEPS} steps")

@@ -1,0 +1,124 @@
+"""`fengqiao demo`: the sample network, N disputes through several channels, scripted people, a report."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from db import queries, repository as repo
+from db.uow import UnitOfWork
+from flows.demo_scenarios import SCENARIOS, Scenario
+from flows.launch import start_case_flow, wake_case
+from flows.runtime import start_worker_thread
+from models.case import NewCase, Party, StepKind
+from models.vocabulary import OPEN_STATUSES, InputKind, Status, bilingual
+from tasks.context import engine
+from tasks.human_input import record_input
+from tasks.intake import apply_configuration, register_case
+from tasks.steps import current_step
+
+
+@dataclass
+class DemoCase:
+    case_id: int
+    case_no: str
+    scenario: Scenario
+    script: list[tuple[InputKind, str, str]] = field(default_factory=list)
+
+
+def _new_case(scenario: Scenario, n: int) -> NewCase:
+    return NewCase(
+        channel=scenario.channel,
+        area_code=scenario.area_code,
+        summary=scenario.summary,
+        channel_ref=f"DEMO-{time.strftime('%Y%m%d%H%M%S')}-{n:04d}",
+        declared_type=scenario.dispute_type,
+        people_involved=scenario.people_involved,
+        parties=(Party("applicant", f"申请人{n}", None, None), Party("respondent", f"被申请人{n}", None, None)),
+    )
+
+
+def _answer_waits(case: DemoCase) -> bool:
+    """Give the case the next scripted input if it waits for one; True once it is closed."""
+    step = current_step(case.case_id)
+    if step["kind"] == StepKind.DONE:
+        return True
+    if step["kind"] != StepKind.WAIT or not case.script:
+        return False
+    kind, value, actor = case.script.pop(0)
+    record_input(case.case_no, InputKind.OUTCOME if kind is InputKind.EXIT else kind, value, actor=actor)
+    wake_case(case.case_id)
+    return False
+
+
+def run_demo(cases: int, *, console: Console, timeout: float = 900) -> dict[str, Counter[str]]:
+    version = apply_configuration()
+    console.print(f"[bold]网络配置 network configuration[/] version {version} (config/sample_network.yaml)")
+    with console.status("启动 Prefect 与工作进程 starting Prefect and the worker…"):
+        start_worker_thread()
+    demo: list[DemoCase] = []
+    for n in range(cases):
+        scenario = SCENARIOS[n % len(SCENARIOS)]
+        case, _ = register_case(_new_case(scenario, n))
+        start_case_flow(case)
+        demo.append(DemoCase(case.id, case.case_no, scenario, list(scenario.script)))
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    deadline = time.monotonic() + timeout
+    with Progress(*columns, console=console) as progress:
+        bar = progress.add_task("案件结案 cases closed", total=len(demo))
+        open_cases = list(demo)
+        while open_cases and time.monotonic() < deadline:
+            open_cases = [c for c in open_cases if not _answer_waits(c)]
+            progress.update(bar, completed=len(demo) - len(open_cases))
+            time.sleep(0.5)
+    return report(demo, console=console)
+
+
+def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]:
+    by_outcome: Counter[str] = Counter()
+    by_level: Counter[str] = Counter()
+    by_stage: Counter[str] = Counter()
+    table = Table(title="案件 cases", show_lines=False)
+    for col in ("案号 case", "渠道 channel", "类型 type", "场景 scenario", "路径 route", "结果 result", "状态 status"):
+        table.add_column(col)
+    with UnitOfWork(engine()) as uow:
+        for c in demo:
+            case = repo.get_case(uow.conn, c.case_id)
+            timeline = queries.timeline(uow.conn, c.case_id)
+            orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
+            levels = queries.levels_of(uow.conn, orgs)
+            last_decisive = next(
+                (t for t in reversed(timeline) if t.to_status in (Status.RESOLVED, Status.HANDED_OFF, Status.WITHDRAWN)),
+                None,
+            )
+            result = last_decisive.to_status if last_decisive else case.status
+            by_outcome[bilingual(result)] += 1
+            by_level[bilingual(levels[-1]) if levels else "未调解 not mediated"] += 1
+            for t in timeline:
+                by_stage[bilingual(t.stage)] += 1
+            route = " → ".join(orgs) or "—"
+            table.add_row(case.case_no, bilingual(case.channel), case.dispute_type or "", c.scenario.name, route,
+                          bilingual(result), bilingual(case.status))
+    console.print(table)
+    for title, counts in (("结果 outcome", by_outcome), ("最高调解层级 highest level mediated", by_level),
+                          ("各环节流转 transitions by stage", by_stage)):
+        t = Table(title=title)
+        t.add_column(title.split(" ")[0])
+        t.add_column("数量 count", justify="right")
+        for k, v in sorted(counts.items(), key=lambda kv: -kv[1]):
+            t.add_row(k, str(v))
+        console.print(t)
+    still_open = [c.case_no for c in demo if _status(c.case_id) in OPEN_STATUSES]
+    if still_open:
+        console.print(f"[red]未结案 still open:[/] {', '.join(still_open)}")
+    return {"outcome": by_outcome, "level": by_level, "stage": by_stage}
+
+
+def _status(case_id: int) -> Status:
+    with UnitOfWork(engine()) as uow:
+        return repo.get_case(uow.conn, case_id).status

@@ -1,0 +1,65 @@
+"""The demo's disputes: one scenario per path a case can take, with the human inputs a person gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.vocabulary import Channel, InputKind
+
+O, X, E, H = InputKind.OUTCOME, InputKind.EXIT, InputKind.EXPERT_OPINION, InputKind.HANDOFF_RESULT
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    label: str
+    channel: Channel
+    area_code: str
+    summary: str
+    dispute_type: str | None
+    people_involved: int
+    script: tuple[tuple[InputKind, str, str], ...]  # (kind, value, actor) in the order the case asks
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "resolved_first_level", "社区一级化解 resolved at the first level", Channel.GRID, "511502001001001",
+        "楼上漏水浸湿楼下天花板，双方就维修费用发生争执", None, 2,
+        ((O, "agreement", "M-C01"),),
+    ),
+    Scenario(
+        "escalated_once", "升级一次后化解 escalated once, then resolved", Channel.HOTLINE_12345, "511502002001",
+        "小区物业费及停车位收费争议，业主拒交物业费", None, 3,
+        ((O, "failed", "M-C04"), (O, "oral_agreement", "M-S03")),
+    ),
+    Scenario(
+        "panel_with_expert", "专业调委会+专家意见 panel with expert opinion, resolved", Channel.POLICE,
+        "511503001001", "两车追尾交通事故，责任划分与赔偿金额争议", None, 2,
+        ((O, "failed", "M-C06"), (E, "rear vehicle 70%, front vehicle 30%", "E-05"), (O, "agreement", "M-P05")),
+    ),
+    Scenario(
+        "refused", "拒绝调解，导入诉讼 refused, handed off", Channel.WALK_IN, "511502001002",
+        "离婚后子女抚养费给付争议", "family", 2,
+        ((X, "refused", "M-C03"), (H, "court accepted the claim", "court:CUIPING")),
+    ),
+    Scenario(
+        "failed_to_arbitration", "层层调解不成，导入仲裁 failed at the top, arbitration", Channel.PETITION,
+        "511503002001", "建筑工地拖欠两名工人工资", "labour", 2,
+        ((O, "failed", "M-C08"), (O, "failed", "M-S05"), (O, "failed", "M-P01"), (H, "arbitral award issued", "arb:CITY")),
+    ),
+    Scenario(
+        "withdrawn", "申请人撤回 withdrawn", Channel.ONLINE, "511502002002",
+        "民间借款到期未还，金额三万元", None, 2,
+        ((X, "withdrawn", "applicant"),),
+    ),
+    Scenario(
+        "not_suitable", "不适宜调解 not suitable for mediation", Channel.COURT, "511502001001",
+        "合同纠纷，原告已起诉，法院已受理", None, 2,
+        ((H, "trial scheduled", "court:CUIPING"),),
+    ),
+    Scenario(
+        "emergency", "急诊：群体欠薪直达专业调委会 emergency, straight to the panel", Channel.GRID,
+        "511502001002001", "某劳务公司拖欠23名工人工资，工人聚集讨薪", None, 23,
+        ((O, "agreement", "M-P02"),),
+    ),
+)

@@ -1,0 +1,85 @@
+"""The Prefect side of a fengqiao process: the embedded server, the case deployment, the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+
+from prefect.client.orchestration import get_client
+from prefect.runner import Runner
+
+from config.prefect_env import EMBEDDED_PORT
+from config.settings import get_settings
+from flows.case import case_flow
+
+DEPLOYMENT = "case-flow/case"
+_lock = threading.Lock()
+_deployment_ready = False
+
+
+def start_embedded_prefect() -> str | None:
+    """Start Prefect's own server in a subprocess when no PREFECT_API_URL was given; its URL."""
+    port = os.environ.get(EMBEDDED_PORT)
+    if not port:
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer(port=int(port))
+    if not server.running:
+        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+    return server.api_url
+
+
+def case_deployment():  # type: ignore[no-untyped-def]
+    return case_flow.to_deployment(name="case", description="One dispute case, from intake to closing.")
+
+
+def ensure_deployment() -> None:
+    """Register the case deployment (idempotent) so runs can be created before a worker polls."""
+    global _deployment_ready
+    with _lock:
+        if not _deployment_ready:
+            start_embedded_prefect()
+            case_deployment().apply()
+            _deployment_ready = True
+
+
+def run_worker(*, stop: threading.Event | None = None) -> None:
+    """Serve the case deployment: poll for runs (new or resumed) and run each in its own process."""
+    settings = get_settings()
+    start_embedded_prefect()
+    runner = Runner(name="fengqiao-worker", query_seconds=settings.runner_poll_seconds, limit=settings.runner_limit)
+    runner.add_deployment(case_deployment())
+
+    async def main() -> None:
+        task = asyncio.create_task(runner.start())
+        while not (stop and stop.is_set()) and not task.done():
+            await asyncio.sleep(0.2)
+        if not task.done():
+            await runner.astop()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(main())
+
+
+def start_worker_thread() -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, kwargs={"stop": stop}, name="fengqiao-worker", daemon=True)
+    thread.start()
+    wait_for_deployment()
+    return thread, stop
+
+
+def wait_for_deployment(timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with get_client(sync_client=True) as client:
+                client.read_deployment_by_name(DEPLOYMENT)
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)

@@ -1,0 +1,21 @@
+"""Assignment: the organisation of the case's current rung and its best-placed mediator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from db import repository as repo
+from models import steps
+from models.case import StepKind
+from tasks.steps import apply_step, now
+
+
+@task(name="assignment", task_run_name="assignment-{case_id}")
+def assign_mediator(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
+    def decide(ctx):  # type: ignore[no-untyped-def]
+        load = repo.open_cases_by_mediator(ctx.conn)
+        return steps.assign(ctx.case, ctx.network, ctx.path, open_cases=load, at=now())
+
+    return apply_step(case_id, StepKind.ASSIGN, decide, flow_run_id=flow_run_id)

@@ -1,0 +1,21 @@
+"""Closing the loop: archive a resolved or withdrawn case, or a handed-off one once its result is back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from models import steps
+from models.case import HANDOFF_ROUND, StepKind
+from models.vocabulary import InputKind
+from tasks.steps import apply_step, now
+
+
+@task(name="closing", task_run_name="closing-{case_id}")
+def close_case(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
+    def decide(ctx):  # type: ignore[no-untyped-def]
+        result = ctx.inputs.get((InputKind.HANDOFF_RESULT, HANDOFF_ROUND))
+        return steps.close(ctx.case, result, at=now())
+
+    return apply_step(case_id, StepKind.CLOSE, decide, flow_run_id=flow_run_id)

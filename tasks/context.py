@@ -1,0 +1,52 @@
+"""What every step reads in its transaction: the case, its inputs, and the configuration it started under."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from sqlalchemy import Connection, Engine
+
+from config.network import network_from_document
+from config.settings import get_settings
+from db import repository as repo
+from db.engine import get_engine
+from models.case import Case, Inputs, Step, next_step
+from models.network import EscalationPath, Network
+from models.triage import TriageRules
+
+
+def engine() -> Engine:
+    return get_engine(get_settings().resolved_database_url)
+
+
+_configurations: dict[tuple[str, int], tuple[Network, TriageRules]] = {}
+
+
+def _configuration(conn: Connection, version: int) -> tuple[Network, TriageRules]:
+    """Versions never change once stored, so each is parsed once per process (read on the caller's connection)."""
+    key = (str(conn.engine.url), version)
+    if key not in _configurations:
+        _configurations[key] = network_from_document(repo.config_document(conn, version))
+    return _configurations[key]
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    conn: Connection
+    case: Case
+    inputs: Inputs
+    network: Network
+    rules: TriageRules
+
+    @property
+    def path(self) -> EscalationPath | None:
+        return self.network.path_for(self.case.dispute_type) if self.case.dispute_type else None
+
+    @property
+    def next_step(self) -> Step:
+        return next_step(self.case, self.inputs, self.path)
+
+
+def load_context(conn: Connection, case_id: int) -> CaseContext:
+    case = repo.get_case(conn, case_id)
+    network, rules = _configuration(conn, case.config_version)
+    return CaseContext(conn, case, repo.get_inputs(conn, case_id), network, rules)

@@ -1,0 +1,19 @@
+"""Handoff to the legal track of a case triage found not suitable for mediation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from models import steps
+from models.case import StepKind
+from tasks.steps import apply_step, now
+
+
+@task(name="handoff", task_run_name="handoff-{case_id}")
+def hand_off_unsuitable(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
+    def decide(ctx):  # type: ignore[no-untyped-def]
+        return steps.hand_off_unsuitable(ctx.case, at=now())
+
+    return apply_step(case_id, StepKind.HAND_OFF_UNSUITABLE, decide, flow_run_id=flow_run_id)

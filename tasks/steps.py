@@ -1,0 +1,52 @@
+"""Apply one step of a case in one transaction, idempotently.
+
+A step runs only if the stored case still calls for it; otherwise (a retry, a second run, a
+resume after a crash) it writes nothing and reports what the case needs now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from db import repository as repo
+from db.uow import UnitOfWork
+from models.case import Step, StepKind, next_step
+from models.errors import ConcurrencyConflict
+from models.steps import Moved
+from tasks.context import CaseContext, engine, load_context
+from tasks.notify import announce
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def step_as_data(step: Step) -> dict[str, Any]:
+    """Task results stay plain and free of personal data."""
+    wait = {"kind": str(step.wait.kind), "round": step.wait.round} if step.wait else None
+    return {"kind": str(step.kind), "wait": wait}
+
+
+def current_step(case_id: int) -> dict[str, Any]:
+    with UnitOfWork(engine()) as uow:
+        return step_as_data(load_context(uow.conn, case_id).next_step)
+
+
+def apply_step(
+    case_id: int, expected: StepKind, decide: Callable[[CaseContext], Moved], *, flow_run_id: str | None
+) -> dict[str, Any]:
+    try:
+        with UnitOfWork(engine()) as uow:
+            ctx = load_context(uow.conn, case_id)
+            if ctx.next_step.kind is not expected:
+                return step_as_data(ctx.next_step)
+            after, record = decide(ctx)
+            repo.save_move(uow.conn, ctx.case, after, record, flow_run_id=flow_run_id)
+            uow.commit()
+    except ConcurrencyConflict:
+        return current_step(case_id)  # another writer moved the case first; continue from what it stored
+    announce(after, record, flow_run_id=flow_run_id)
+    path = ctx.network.path_for(after.dispute_type) if after.dispute_type else None
+    return step_as_data(next_step(after, ctx.inputs, path))

@@ -1,0 +1,27 @@
+"""Triage: dispute type, risk, suitability, starting rung; and a case unsuitable for mediation leaves at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import task
+
+from models import steps
+from models.case import StepKind
+from models.triage import triage
+from tasks.steps import apply_step, now
+
+
+@task(name="triage", task_run_name="triage-{case_id}")
+def triage_case(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
+    def decide(ctx):  # type: ignore[no-untyped-def]
+        decision = triage(
+            ctx.rules,
+            ctx.network.paths,
+            declared_type=ctx.case.declared_type,
+            summary=ctx.case.summary,
+            people_involved=ctx.case.people_involved,
+        )
+        return steps.apply_triage(ctx.case, decision, at=now())
+
+    return apply_step(case_id, StepKind.TRIAGE, decide, flow_run_id=flow_run_id)
