@@ -21,8 +21,8 @@ from models.vocabulary import Channel, InputKind, Outcome
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-console = Console()
-err = Console(stderr=True)
+console = Console(width=None if sys.stdout.isatty() else 140)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -31,6 +31,10 @@ def prepare_prefect_environment(settings: Settings) -> None:
         port = _free_port()
         os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
         os.environ[EMBEDDED_PORT] = str(port)
+        # The embedded server keeps its state in SQLite, which answers "database is locked" under
+        # concurrent runs; its client retries those (HTTP 503, backoff), so the server's own
+        # tracebacks are noise here. A Prefect server on PostgreSQL avoids them (README).
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
 def is_embedded() -> bool:

@@ -83,8 +83,9 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
     by_outcome: Counter[str] = Counter()
     by_level: Counter[str] = Counter()
     by_stage: Counter[str] = Counter()
-    table = Table(title="案件 cases", show_lines=False)
-    for col in ("案号 case", "渠道 channel", "类型 type", "场景 scenario", "路径 route", "结果 result", "状态 status"):
+    table = Table(title="案件 cases")
+    table.add_column("案号 case", no_wrap=True)
+    for col in ("渠道 channel", "类型 type", "场景 scenario", "调解机构 route", "结果 result", "状态 status"):
         table.add_column(col)
     with UnitOfWork(engine()) as uow:
         for c in demo:
@@ -102,8 +103,8 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
             for t in timeline:
                 by_stage[bilingual(t.stage)] += 1
             route = " → ".join(orgs) or "—"
-            table.add_row(case.case_no, bilingual(case.channel), case.dispute_type or "", c.scenario.name, route,
-                          bilingual(result), bilingual(case.status))
+            table.add_row(case.case_no, case.channel, case.dispute_type or "", c.scenario.name, route,
+                          bilingual(result), case.status)
     console.print(table)
     for title, counts in (("结果 outcome", by_outcome), ("最高调解层级 highest level mediated", by_level),
                           ("各环节流转 transitions by stage", by_stage)):

@@ -60,6 +60,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "emergency", "急诊：群体欠薪直达专业调委会 emergency, straight to the panel", Channel.GRID,
         "511502001002001", "某劳务公司拖欠23名工人工资，工人聚集讨薪", None, 23,
-        ((O, "agreement", "M-P02"),),
+        ((O, "agreement", "M-P01"),),
     ),
 )

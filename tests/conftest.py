@@ -1,0 +1,97 @@
+"""One real database per test (SQLite or PostgreSQL, by parameter) and one real Prefect server per session.
+
+PostgreSQL is the server at 127.0.0.1:5432 (trust auth, database `test`); each test gets a fresh
+database created there. With CI=true a missing PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SESSION_HOME = Path(tempfile.mkdtemp(prefix="fengqiao-tests-"))
+os.environ["FENGQIAO_HOME"] = str(SESSION_HOME)
+os.environ["FENGQIAO_LOG_FILE"] = str(SESSION_HOME / "logs" / "fengqiao.jsonl")
+os.environ.pop("PREFECT_API_URL", None)  # the tests run their own embedded Prefect server
+os.environ.pop("FENGQIAO_DATABASE_URL", None)
+os.environ["PREFECT_HOME"] = str(SESSION_HOME / "prefect")
+
+from config.prefect_env import prepare_prefect_environment  # noqa: E402
+from config.settings import Settings, get_settings  # noqa: E402
+
+prepare_prefect_environment(Settings())
+
+PG_ADMIN_URL = os.environ.get("FENGQIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _pg_available() -> str | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        with create_engine(PG_ADMIN_URL).connect() as conn:
+            conn.execute(text("select 1"))
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "not available"
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[str]:
+    from flows.runtime import start_embedded_prefect
+
+    url = start_embedded_prefect()
+    assert url is not None
+    yield url
+
+
+def _use_database(url: str) -> None:
+    from db.migrate import upgrade
+
+    os.environ["FENGQIAO_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    upgrade(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database; FENGQIAO_DATABASE_URL points at it for the test's duration."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fengqiao.db'}"
+        _use_database(url)
+        yield url
+        return
+    problem = _pg_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is required in CI: {problem}")
+        pytest.skip(f"PostgreSQL not available: {problem}")
+    from sqlalchemy import create_engine, text
+
+    from db.engine import get_engine
+
+    name = f"fq_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    _use_database(url)
+    yield url
+    get_engine(url).dispose()
+    get_engine.cache_clear()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def network(database: str) -> int:
+    """The shipped sample network, applied as configuration version 1."""
+    from tasks.intake import apply_configuration
+
+    return apply_configuration()

@@ -1,0 +1,39 @@
+"""Driving a case as people would: run its flow, answer each wait from a script, run it again."""
+
+from __future__ import annotations
+
+from db import queries
+from db.uow import UnitOfWork
+from flows.case import case_flow
+from models.vocabulary import InputKind
+from tasks.context import engine
+from tasks.human_input import record_input
+from tasks.intake import register_case
+
+Script = list[tuple[InputKind, str, str]]
+
+
+def drive(case_no: str, case_id: int, script: Script) -> list[str]:
+    """Run the flow directly until it closes; each time it waits, record the next scripted input."""
+    results = []
+    script = list(script)
+    for _ in range(len(script) + 1):
+        results.append(case_flow(case_id))
+        if results[-1] == "closed" or not script:
+            break
+        kind, value, actor = script.pop(0)
+        record_input(case_no, InputKind.OUTCOME if kind is InputKind.EXIT else kind, value, actor=actor)
+    return results
+
+
+def timeline_of(case_id: int) -> list[tuple]:
+    with UnitOfWork(engine()) as uow:
+        return [
+            (t.seq, t.from_status, t.to_status, t.stage, t.org, t.actor, t.rule, t.reason)
+            for t in queries.timeline(uow.conn, case_id)
+        ]
+
+
+def register(new) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    case, _ = register_case(new)
+    return case.case_no, case.id
