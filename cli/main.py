@@ -188,23 +188,23 @@ def intake(
 def worker() -> None:
     """工作进程 Run case flows: serve the case deployment and sweep for stalled cases until Ctrl-C."""
     s = prepared()
-    import threading
-    import time
+    import signal
 
     from flows.launch import sweep_once
     from flows.runtime import start_worker_thread
 
     thread, stop = start_worker_thread()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(f"worker serving case-flow/case at {os.environ['PREFECT_API_URL']}; Ctrl-C stops")
     try:
-        while thread.is_alive():
+        while thread.is_alive() and not stop.is_set():
             woken = sweep_once()
             if woken:
                 console.print(f"sweep: {json.dumps(woken)}")
-            threading.Event().wait(s.sweep_seconds) if not stop.is_set() else time.sleep(0)
+            stop.wait(s.sweep_seconds)
     except KeyboardInterrupt:
         stop.set()
-        thread.join(timeout=30)
+    thread.join(timeout=30)
 
 
 @app.command()

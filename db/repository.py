@@ -289,3 +289,11 @@ def cases_with_open_runs(conn: Connection) -> list[tuple[int, str]]:
         select(cases.c.id, cases.c.flow_run_id).where(cases.c.flow_run_open.is_(True), cases.c.status != Status.CLOSED)
     ).all()
     return [(r.id, r.flow_run_id) for r in rows]
+
+
+def cases_without_runs(conn: Connection, *, limit: int = 500) -> list[int]:
+    """Registered cases no flow run was ever created for (intake decoupled from starting flows)."""
+    rows = conn.execute(
+        select(cases.c.id).where(cases.c.flow_run_id.is_(None), cases.c.status != Status.CLOSED).order_by(cases.c.id).limit(limit)
+    ).all()
+    return [r.id for r in rows]

@@ -91,7 +91,8 @@ def sweep_once() -> dict[int, str]:
     """Every case whose stored state calls for progress while its run is not moving: wake it."""
     with UnitOfWork(engine()) as uow:
         candidates = repo.cases_with_open_runs(uow.conn)
-    woken: dict[int, str] = {}
+        never_started = repo.cases_without_runs(uow.conn)
+    woken: dict[int, str] = {case_id: wake_case(case_id) for case_id in never_started}
     for case_id, flow_run_id in candidates:
         if current_step(case_id)["kind"] in (StepKind.WAIT,):
             continue

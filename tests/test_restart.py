@@ -1,0 +1,133 @@
+"""A case waits for its outcome while every process is stopped; after a restart the outcome continues it.
+
+Real processes: a Prefect server (`prefect server start`), a fengqiao worker serving the case
+deployment, and `fengqiao outcome` in a process of its own. While the case waits, the worker
+and the server are killed; no process holds the case. New ones are started on the same
+databases, the outcome is recorded, and the same flow run finishes the case.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from db import repository as repo
+from db.uow import UnitOfWork
+from tasks.context import engine
+from tests.drive import register, timeline_of
+from tests.factories import a_new_case
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(what: str, check: Callable[[], object], timeout: float = 120) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if value := check():
+                return value
+        except (httpx.HTTPError, OSError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Processes:
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs, self.running = env, logs, []
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.logs / f"{name}.log").open("ab")
+        proc = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.running.append(proc)
+        return proc
+
+    def kill_all(self) -> None:
+        for proc in self.running:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)  # no clean shutdown: the harshest restart
+            proc.wait(timeout=30)
+        self.running.clear()
+
+
+@pytest.fixture
+def processes(tmp_path: Path, database: str) -> Processes:  # type: ignore[misc]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FENGQIAO_EMBEDDED"))}
+    env.update(
+        PREFECT_HOME=str(tmp_path / "prefect"),
+        PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        FENGQIAO_DATABASE_URL=database,
+        FENGQIAO_HOME=str(tmp_path / "home"),
+        FENGQIAO_RUNNER_POLL_SECONDS="1",
+        FENGQIAO_SWEEP_SECONDS="2",
+    )
+    procs = Processes(env, tmp_path)
+    procs.port = port  # type: ignore[attr-defined]
+    yield procs
+    procs.kill_all()
+
+
+def start_prefect_and_worker(procs: Processes) -> None:
+    port = procs.port  # type: ignore[attr-defined]
+    procs.start("prefect", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port))
+    wait_for("the Prefect server", lambda: httpx.get(f"http://127.0.0.1:{port}/api/health").status_code == 200)
+    procs.start("worker", str(BIN / "fengqiao"), "worker")
+
+
+def flow_run_state(procs: Processes, flow_run_id: str) -> str:
+    port = procs.port  # type: ignore[attr-defined]
+    return httpx.get(f"http://127.0.0.1:{port}/api/flow_runs/{flow_run_id}").json()["state"]["name"]
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, tmp_path):
+    case_no, case_id = register(a_new_case(channel_ref="RESTART-1"))
+    start_prefect_and_worker(processes)
+
+    def suspended_run() -> str | None:
+        with UnitOfWork(engine()) as uow:
+            run_id, _ = repo.case_flow_run(uow.conn, case_id)
+        return run_id if run_id and flow_run_state(processes, run_id) == "Suspended" else None
+
+    run_id = str(wait_for("the case's run to suspend while mediating", suspended_run))
+    processes.kill_all()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{processes.port}/api/health")  # type: ignore[attr-defined]
+
+    start_prefect_and_worker(processes)
+    assert flow_run_state(processes, run_id) == "Suspended"
+    outcome = subprocess.run(
+        [str(BIN / "fengqiao"), "outcome", case_no, "--result", "agreement", "--actor", "M-C01"],
+        env=processes.env, capture_output=True, text=True, timeout=120,
+    )
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    assert f"已记录 recorded: {case_no} outcome #1 = agreement" in outcome.stdout
+
+    wait_for("the case to close", lambda: timeline_of(case_id)[-1][2] == "closed")
+    assert [row[:6] for row in timeline_of(case_id)] == [
+        (1, None, "received", "intake", None, "channel:grid"),
+        (2, "received", "triaged", "triage", None, "fengqiao"),
+        (3, "triaged", "mediating", "assignment", "C-ZHAOYANG", "fengqiao"),
+        (4, "mediating", "resolved", "resolution", "C-ZHAOYANG", "M-C01"),
+        (5, "resolved", "closed", "closing", "C-ZHAOYANG", "fengqiao"),
+    ]
+    assert wait_for("the run to complete", lambda: flow_run_state(processes, run_id) == "Completed")
+    with UnitOfWork(engine()) as uow:
+        assert repo.case_flow_run(uow.conn, case_id) == (run_id, False)  # one run, across the restart
