@@ -36,18 +36,42 @@ def show_case(console: Console, ref: str) -> None:
         ("承办 org / mediator", f"{case.org_code or '—'} / {case.mediator or '—'}"),
         ("移交 handoff", bilingual(case.handoff_target) if case.handoff_target else "—"),
         ("流程 flow run", f"{flow_run_id or '—'}{' (open)' if run_open else ''}"),
-        ("当事人 parties", "; ".join(
-            f"{p['role']} {mask_name(p['name'])} {mask_id_number(p['id_number'])} {mask_phone(p['phone'])}".strip()
-            for p in people) or "—"),
+        (
+            "当事人 parties",
+            "; ".join(
+                f"{p['role']} {mask_name(p['name'])} {mask_id_number(p['id_number'])} {mask_phone(p['phone'])}".strip()
+                for p in people
+            )
+            or "—",
+        ),
     ):
         head.add_row(f"[bold]{label}[/]", value)
     console.print(head)
     table = Table(title="流转记录 timeline")
-    for col in ("#", "时间 at (UTC)", "从 from", "到 to", "环节 stage", "机构 org", "经办 actor", "原因 reason", "规则 rule"):
+    for col in (
+        "#",
+        "时间 at (UTC)",
+        "从 from",
+        "到 to",
+        "环节 stage",
+        "机构 org",
+        "经办 actor",
+        "原因 reason",
+        "规则 rule",
+    ):
         table.add_column(col)
     for t in timeline:
-        table.add_row(str(t.seq), f"{t.at:%Y-%m-%d %H:%M:%S}", t.from_status or "—", t.to_status, bilingual(t.stage),
-                      t.org or "", t.actor, t.reason, t.rule or "")
+        table.add_row(
+            str(t.seq),
+            f"{t.at:%Y-%m-%d %H:%M:%S}",
+            t.from_status or "—",
+            t.to_status,
+            bilingual(t.stage),
+            t.org or "",
+            t.actor,
+            t.reason,
+            t.rule or "",
+        )
     console.print(table)
 
 
@@ -58,8 +82,15 @@ def show_cases(console: Console, *, status: str | None, channel: Channel | None,
     for col in ("案号 case", "状态 status", "渠道 channel", "类型 type", "属地 area", "机构 org", "更新 updated (UTC)"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r.case_no, bilingual(r.status), bilingual(r.channel), r.dispute_type or "—", r.area_code,
-                      r.org_code or "—", f"{r.updated_at:%Y-%m-%d %H:%M}")
+        table.add_row(
+            r.case_no,
+            bilingual(r.status),
+            bilingual(r.channel),
+            r.dispute_type or "—",
+            r.area_code,
+            r.org_code or "—",
+            f"{r.updated_at:%Y-%m-%d %H:%M}",
+        )
     console.print(table)
 
 

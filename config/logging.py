@@ -44,4 +44,5 @@ def configure_from_settings() -> None:
 
 def get_logger(**bound: object) -> structlog.typing.FilteringBoundLogger:
     configure_from_settings()
-    return structlog.get_logger("fengqiao").bind(**bound)
+    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger("fengqiao").bind(**bound)
+    return logger

@@ -33,7 +33,11 @@ def timeline(conn: Connection, case_id: int) -> list[Transition]:
 def levels_of(conn: Connection, org_codes: list[str]) -> list[Level]:
     if not org_codes:
         return []
-    found = dict(conn.execute(select(organisations.c.code, organisations.c.level).where(organisations.c.code.in_(org_codes))).all())
+    found = dict(
+        conn.execute(
+            select(organisations.c.code, organisations.c.level).where(organisations.c.code.in_(org_codes))
+        ).all()
+    )
     return [Level(found[c]) for c in org_codes if c in found]
 
 
@@ -54,8 +58,13 @@ class CaseRow:
 
 
 def list_cases(
-    conn: Connection, *, status: str | None = None, channel: str | None = None, area: str | None = None,
-    limit: int = 50, offset: int = 0,
+    conn: Connection,
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+    area: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[CaseRow]:
     q = select(*(cases.c[f] for f in CaseRow.__dataclass_fields__)).order_by(cases.c.id.desc())
     if status:

@@ -51,7 +51,9 @@ def _sync_network(conn: Connection, doc: dict[str, Any]) -> None:
         row = {k: m[k] for k in ("code", "name", "specialties", "grade", "full_time")}
         _upsert(conn, mediators, "code", {**row, "org_code": m["org"]})
     for e in doc["experts"]:
-        _upsert(conn, experts, "code", {"code": e["code"], "name": e["name"], "pool_code": e["pool"], "field": e["field"]})
+        _upsert(
+            conn, experts, "code", {"code": e["code"], "name": e["name"], "pool_code": e["pool"], "field": e["field"]}
+        )
 
 
 def latest_config_version(conn: Connection) -> int | None:
@@ -92,14 +94,30 @@ def _to_case(row: Any) -> Case:
 
 
 def find_by_channel_ref(conn: Connection, channel: Channel, channel_ref: str) -> Case | None:
-    row = conn.execute(
-        select(cases).where(cases.c.channel == channel, cases.c.channel_ref == channel_ref)
-    ).first()
+    row = conn.execute(select(cases).where(cases.c.channel == channel, cases.c.channel_ref == channel_ref)).first()
     return _to_case(row) if row else None
 
 
-def add_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime) -> Case:
-    """Register a case in `received` with its parties and its first timeline row (stage intake)."""
+def add_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime) -> tuple[Case, bool]:
+    """Register a case in `received` with its parties and its first timeline row (stage intake).
+
+    (the case, whether this call created it): a channel record already registered, even by a
+    request racing this one, gives back the case it made.
+    """
+    if new.channel_ref and (existing := find_by_channel_ref(conn, new.channel, new.channel_ref)):
+        return existing, False
+    try:
+        with conn.begin_nested():
+            case_id = _insert_case(conn, new, config_version=config_version, at=at)
+    except IntegrityError:
+        existing = find_by_channel_ref(conn, new.channel, new.channel_ref or "")
+        if existing is None:
+            raise
+        return existing, False
+    return get_case(conn, case_id), True
+
+
+def _insert_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime) -> int:
     case_id = conn.execute(
         insert(cases).values(
             channel=new.channel,
@@ -137,7 +155,7 @@ def add_case(conn: Connection, new: NewCase, *, config_version: int, at: datetim
             reason=f"received via {new.channel}" + (f" ref {new.channel_ref}" if new.channel_ref else ""),
         )
     )
-    return get_case(conn, int(case_id))
+    return int(case_id)
 
 
 def get_case(conn: Connection, case_id: int) -> Case:
@@ -229,8 +247,7 @@ def add_input(conn: Connection, case_id: int, item: HumanInput, *, at: datetime)
         stored = get_inputs(conn, case_id)[(item.kind, item.round)]
         if (stored.value, stored.note) != (item.value, item.note):
             raise InputConflict(
-                f"{item.kind} {item.round} of case {case_id} is already recorded as {stored.value!r}"
-                f" by {stored.actor}",
+                f"{item.kind} {item.round} of case {case_id} is already recorded as {stored.value!r} by {stored.actor}",
                 field="result",
             ) from None
         return stored, False
@@ -262,9 +279,7 @@ def claim_case(conn: Connection, case_id: int, flow_run_id: str) -> bool:
         update(cases)
         .where(
             cases.c.id == case_id,
-            (cases.c.flow_run_id == flow_run_id)
-            | cases.c.flow_run_id.is_(None)
-            | (cases.c.flow_run_open.is_(False)),
+            (cases.c.flow_run_id == flow_run_id) | cases.c.flow_run_id.is_(None) | (cases.c.flow_run_open.is_(False)),
         )
         .values(flow_run_id=flow_run_id, flow_run_open=True)
     )
@@ -273,9 +288,7 @@ def claim_case(conn: Connection, case_id: int, flow_run_id: str) -> bool:
 
 def release_case(conn: Connection, case_id: int, flow_run_id: str) -> None:
     conn.execute(
-        update(cases)
-        .where(cases.c.id == case_id, cases.c.flow_run_id == flow_run_id)
-        .values(flow_run_open=False)
+        update(cases).where(cases.c.id == case_id, cases.c.flow_run_id == flow_run_id).values(flow_run_open=False)
     )
 
 
@@ -294,6 +307,9 @@ def cases_with_open_runs(conn: Connection) -> list[tuple[int, str]]:
 def cases_without_runs(conn: Connection, *, limit: int = 500) -> list[int]:
     """Registered cases no flow run was ever created for (intake decoupled from starting flows)."""
     rows = conn.execute(
-        select(cases.c.id).where(cases.c.flow_run_id.is_(None), cases.c.status != Status.CLOSED).order_by(cases.c.id).limit(limit)
+        select(cases.c.id)
+        .where(cases.c.flow_run_id.is_(None), cases.c.status != Status.CLOSED)
+        .order_by(cases.c.id)
+        .limit(limit)
     ).all()
     return [r.id for r in rows]

@@ -6,6 +6,8 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+__all__ = ["Connection", "Engine", "UnitOfWork"]
+
 
 class UnitOfWork:
     def __init__(self, engine: Engine) -> None:

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from db import queries, repository as repo
+from db import queries
+from db import repository as repo
 from db.uow import UnitOfWork
 from flows.demo_scenarios import SCENARIOS, Scenario
 from flows.launch import start_case_flow, wake_case
@@ -94,7 +95,11 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
             orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
             levels = queries.levels_of(uow.conn, orgs)
             last_decisive = next(
-                (t for t in reversed(timeline) if t.to_status in (Status.RESOLVED, Status.HANDED_OFF, Status.WITHDRAWN)),
+                (
+                    t
+                    for t in reversed(timeline)
+                    if t.to_status in (Status.RESOLVED, Status.HANDED_OFF, Status.WITHDRAWN)
+                ),
                 None,
             )
             result = last_decisive.to_status if last_decisive else case.status
@@ -103,11 +108,21 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
             for t in timeline:
                 by_stage[bilingual(t.stage)] += 1
             route = " → ".join(orgs) or "—"
-            table.add_row(case.case_no, case.channel, case.dispute_type or "", c.scenario.name, route,
-                          bilingual(result), case.status)
+            table.add_row(
+                case.case_no,
+                case.channel,
+                case.dispute_type or "",
+                c.scenario.name,
+                route,
+                bilingual(result),
+                case.status,
+            )
     console.print(table)
-    for title, counts in (("结果 outcome", by_outcome), ("最高调解层级 highest level mediated", by_level),
-                          ("各环节流转 transitions by stage", by_stage)):
+    for title, counts in (
+        ("结果 outcome", by_outcome),
+        ("最高调解层级 highest level mediated", by_level),
+        ("各环节流转 transitions by stage", by_stage),
+    ):
         t = Table(title=title)
         t.add_column(title.split(" ")[0])
         t.add_column("数量 count", justify="right")

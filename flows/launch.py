@@ -15,17 +15,21 @@ from prefect.flow_runs import resume_flow_run
 from config.logging import get_logger
 from db import repository as repo
 from db.uow import UnitOfWork
+from flows.runtime import DEPLOYMENT, ensure_deployment
 from models.case import Case, StepKind
 from tasks.context import engine
 from tasks.steps import current_step
-from flows.runtime import DEPLOYMENT, ensure_deployment
 
 log = get_logger(component="launch")
 ACTIVE = {StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING}
 
 
 def run_tags(case: Case) -> list[str]:
-    return [f"channel:{case.channel}", f"area:{case.area_code}", f"type:{case.dispute_type or case.declared_type or 'untriaged'}"]
+    return [
+        f"channel:{case.channel}",
+        f"area:{case.area_code}",
+        f"type:{case.dispute_type or case.declared_type or 'untriaged'}",
+    ]
 
 
 def start_case_flow(case: Case, *, attempt: int = 0) -> str:

@@ -173,9 +173,7 @@ def check_input(case: Case, path: EscalationPath | None, kind: InputKind, value:
         raise InvalidInput("must not be empty", record=case.case_no, field="result")
     wait = pending_wait(case, path)
     if wait is None or wait.kind is not kind:
-        raise NotWaitingForInput(
-            f"case {case.case_no} is {case.status} and not waiting for {kind}", field="result"
-        )
+        raise NotWaitingForInput(f"case {case.case_no} is {case.status} and not waiting for {kind}", field="result")
     return wait.round
 
 
@@ -184,4 +182,3 @@ def input_kind_for(kind: InputKind, value: str) -> InputKind:
     if kind is InputKind.OUTCOME and value in (Outcome.REFUSED, Outcome.WITHDRAWN):
         return InputKind.EXIT
     return kind
-

@@ -78,15 +78,15 @@ def triage(
     dispute_type, type_rule = classify(rules, declared_type, summary)
     if dispute_type not in paths:
         dispute_type, type_rule = rules.default_type, f"{type_rule}→default_type"
-    for rule in rules.not_suitable:
-        if rule.matches(dispute_type, summary):
+    for unsuitable in rules.not_suitable:
+        if unsuitable.matches(dispute_type, summary):
             return TriageDecision(
                 dispute_type,
                 Risk.NORMAL,
                 start_step=-1,
-                rule=f"not_suitable:{rule.name}",
-                reason=f"不适宜调解 not suitable for mediation → {rule.target}",
-                unsuitable=rule.target,
+                rule=f"not_suitable:{unsuitable.name}",
+                reason=f"不适宜调解 not suitable for mediation → {unsuitable.target}",
+                unsuitable=unsuitable.target,
             )
     risk, risk_rule = assess_risk(rules, people_involved, summary)
     path = paths[dispute_type]

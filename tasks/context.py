@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from sqlalchemy import Connection, Engine
 
 from config.network import network_from_document
 from config.settings import get_settings
 from db import repository as repo
 from db.engine import get_engine
+from db.uow import Connection, Engine
 from models.case import Case, Inputs, Step, next_step
 from models.network import EscalationPath, Network
 from models.triage import TriageRules

@@ -9,16 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from config.network import load_network_file, network_from_document
+from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.case import Case, NewCase
 from models.errors import ConfigurationError, InvalidInput
-from models.transitions import Transition
-from models.vocabulary import Stage, Status
-from tasks.context import engine, load_context
+from tasks.context import engine
 from tasks.notify import announce
 from tasks.steps import now
 
@@ -45,31 +42,17 @@ def current_configuration() -> int:
 
 def register_case(new: NewCase) -> tuple[Case, bool]:
     """(the case, whether this call created it): the same channel record twice gives the same case."""
-    record = new.channel_ref or "(new)"
     with UnitOfWork(engine()) as uow:
-        if new.channel_ref and (existing := repo.find_by_channel_ref(uow.conn, new.channel, new.channel_ref)):
-            return existing, False
         version = repo.latest_config_version(uow.conn)
         if version is None:
-            raise ConfigurationError("no network configuration applied yet")
+            raise ConfigurationError("no network configuration applied yet: run `fengqiao demo` or apply one")
         network, _ = network_from_document(repo.config_document(uow.conn, version))
         if not network.knows_area(new.area_code):
+            record = new.channel_ref or "(no channel ref)"
             raise InvalidInput(f"area code {new.area_code} is not in the network", record=record, field="area_code")
-        try:
-            case = repo.add_case(uow.conn, new, config_version=version, at=now())
-            uow.commit()
-        except IntegrityError:  # the same record raced in through another request
-            uow.conn.rollback()
-            existing = repo.find_by_channel_ref(uow.conn, new.channel, new.channel_ref or "")
-            if existing is None:
-                raise
-            return existing, False
-    # the intake row is a transition like any other: announce it too
-    first = Transition(1, case.created_at or now(), None, Status.RECEIVED, Stage.INTAKE, f"channel:{new.channel}", "")
-    announce(case, first, flow_run_id=None)
-    return case, True
-
-
-def reload_case(case_id: int) -> Case:
-    with UnitOfWork(engine()) as uow:
-        return load_context(uow.conn, case_id).case
+        case, created = repo.add_case(uow.conn, new, config_version=version, at=now())
+        first = queries.timeline(uow.conn, case.id)[0]
+        uow.commit()
+    if created:  # the intake row is a transition like any other: announce it too
+        announce(case, first, flow_run_id=None)
+    return case, created

@@ -21,8 +21,14 @@ def sample_network() -> tuple[Network, TriageRules]:
 def a_case(**overrides: Any) -> Case:
     """A domain case as stored, in `received` unless told otherwise."""
     values: dict[str, Any] = dict(
-        id=1, case_no="FQ20260000001", status=Status.RECEIVED, version=1, channel=Channel.GRID,
-        area_code="511502001001001", summary="楼上漏水", dispute_type=None,
+        id=1,
+        case_no="FQ20260000001",
+        status=Status.RECEIVED,
+        version=1,
+        channel=Channel.GRID,
+        area_code="511502001001001",
+        summary="楼上漏水",
+        dispute_type=None,
     )
     values.update(overrides)
     return Case(**values)

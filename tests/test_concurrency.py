@@ -94,7 +94,9 @@ def test_a_flow_started_twice_for_one_case_writes_once(prefect_server, network):
 
     assert all(r in ("waiting:outcome", "not-owner") for r in results), results
     assert [(row[0], row[2], row[3]) for row in timeline_of(case_id)] == [
-        (1, "received", "intake"), (2, "triaged", "triage"), (3, "mediating", "assignment"),
+        (1, "received", "intake"),
+        (2, "triaged", "triage"),
+        (3, "mediating", "assignment"),
     ]
 
 
@@ -127,7 +129,8 @@ def test_two_writers_from_the_same_version_cannot_both_succeed(network):
     conflict = next(r for r in results if isinstance(r, ConcurrencyConflict))
     assert conflict.message == f"case {before.case_no} changed since version 1 was read"
     assert [row[:4] for row in timeline_of(case_id)] == [
-        (1, None, "received", "intake"), (2, "received", "triaged", "triage"),
+        (1, None, "received", "intake"),
+        (2, "received", "triaged", "triage"),
     ]
 
 

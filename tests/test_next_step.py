@@ -23,29 +23,72 @@ def inp(kind: InputKind, round_: int, value: str = "agreement") -> dict:
     ("case", "inputs", "path", "expected"),
     [
         (a_case(status=Status.RECEIVED), {}, None, Step(StepKind.TRIAGE)),
-        (a_case(status=Status.TRIAGED, dispute_type="neighbourhood", path_step=0), {}, NEIGHBOURHOOD, Step(StepKind.ASSIGN)),
-        (a_case(status=Status.TRIAGED, handoff_target=HandoffTarget.LITIGATION), {}, None, Step(StepKind.HAND_OFF_UNSUITABLE)),
-        (a_case(status=Status.MEDIATING, attempt=1), {}, NEIGHBOURHOOD, Step(StepKind.WAIT, Wait(InputKind.OUTCOME, 1))),
-        (a_case(status=Status.MEDIATING, attempt=2), inp(InputKind.OUTCOME, 1), NEIGHBOURHOOD,
-         Step(StepKind.WAIT, Wait(InputKind.OUTCOME, 2))),
-        (a_case(status=Status.MEDIATING, attempt=1), inp(InputKind.OUTCOME, 1), NEIGHBOURHOOD,
-         Step(StepKind.APPLY_OUTCOME, Wait(InputKind.OUTCOME, 1))),
-        (a_case(status=Status.ESCALATED, attempt=1, path_step=1), {}, TRAFFIC,
-         Step(StepKind.WAIT, Wait(InputKind.EXPERT_OPINION, 2))),
-        (a_case(status=Status.ESCALATED, attempt=1, path_step=1), inp(InputKind.EXPERT_OPINION, 2, "70/30"), TRAFFIC,
-         Step(StepKind.RECORD_OPINION, Wait(InputKind.EXPERT_OPINION, 2))),
+        (
+            a_case(status=Status.TRIAGED, dispute_type="neighbourhood", path_step=0),
+            {},
+            NEIGHBOURHOOD,
+            Step(StepKind.ASSIGN),
+        ),
+        (
+            a_case(status=Status.TRIAGED, handoff_target=HandoffTarget.LITIGATION),
+            {},
+            None,
+            Step(StepKind.HAND_OFF_UNSUITABLE),
+        ),
+        (
+            a_case(status=Status.MEDIATING, attempt=1),
+            {},
+            NEIGHBOURHOOD,
+            Step(StepKind.WAIT, Wait(InputKind.OUTCOME, 1)),
+        ),
+        (
+            a_case(status=Status.MEDIATING, attempt=2),
+            inp(InputKind.OUTCOME, 1),
+            NEIGHBOURHOOD,
+            Step(StepKind.WAIT, Wait(InputKind.OUTCOME, 2)),
+        ),
+        (
+            a_case(status=Status.MEDIATING, attempt=1),
+            inp(InputKind.OUTCOME, 1),
+            NEIGHBOURHOOD,
+            Step(StepKind.APPLY_OUTCOME, Wait(InputKind.OUTCOME, 1)),
+        ),
+        (
+            a_case(status=Status.ESCALATED, attempt=1, path_step=1),
+            {},
+            TRAFFIC,
+            Step(StepKind.WAIT, Wait(InputKind.EXPERT_OPINION, 2)),
+        ),
+        (
+            a_case(status=Status.ESCALATED, attempt=1, path_step=1),
+            inp(InputKind.EXPERT_OPINION, 2, "70/30"),
+            TRAFFIC,
+            Step(StepKind.RECORD_OPINION, Wait(InputKind.EXPERT_OPINION, 2)),
+        ),
         (a_case(status=Status.ESCALATED, attempt=1, path_step=1, opinion_step=1), {}, TRAFFIC, Step(StepKind.ASSIGN)),
         (a_case(status=Status.ESCALATED, attempt=1, path_step=1), {}, NEIGHBOURHOOD, Step(StepKind.ASSIGN)),
         (a_case(status=Status.HANDED_OFF), {}, None, Step(StepKind.WAIT, Wait(InputKind.HANDOFF_RESULT, 1))),
-        (a_case(status=Status.HANDED_OFF), inp(InputKind.HANDOFF_RESULT, 1, "judgment"), None,
-         Step(StepKind.CLOSE, Wait(InputKind.HANDOFF_RESULT, 1))),
+        (
+            a_case(status=Status.HANDED_OFF),
+            inp(InputKind.HANDOFF_RESULT, 1, "judgment"),
+            None,
+            Step(StepKind.CLOSE, Wait(InputKind.HANDOFF_RESULT, 1)),
+        ),
         (a_case(status=Status.RESOLVED), {}, None, Step(StepKind.CLOSE)),
         (a_case(status=Status.WITHDRAWN), {}, None, Step(StepKind.CLOSE)),
         (a_case(status=Status.CLOSED), {}, None, Step(StepKind.DONE)),
-        (a_case(status=Status.ESCALATED, attempt=1, path_step=1), inp(InputKind.EXIT, 1, "withdrawn"), TRAFFIC,
-         Step(StepKind.APPLY_EXIT)),
-        (a_case(status=Status.HANDED_OFF), inp(InputKind.EXIT, 1, "refused"), None,
-         Step(StepKind.WAIT, Wait(InputKind.HANDOFF_RESULT, 1))),
+        (
+            a_case(status=Status.ESCALATED, attempt=1, path_step=1),
+            inp(InputKind.EXIT, 1, "withdrawn"),
+            TRAFFIC,
+            Step(StepKind.APPLY_EXIT),
+        ),
+        (
+            a_case(status=Status.HANDED_OFF),
+            inp(InputKind.EXIT, 1, "refused"),
+            None,
+            Step(StepKind.WAIT, Wait(InputKind.HANDOFF_RESULT, 1)),
+        ),
     ],
 )
 def test_next_step(case, inputs, path, expected):
@@ -54,7 +97,7 @@ def test_next_step(case, inputs, path, expected):
 
 def test_an_outcome_for_a_case_not_mediating_is_refused_with_the_reason():
     case = a_case(status=Status.RESOLVED, dispute_type="neighbourhood", path_step=0, attempt=1)
-    with pytest.raises(NotWaitingForInput, match="^case FQ20260000001 is resolved and not waiting for outcome$"):
+    with pytest.raises(NotWaitingForInput, match=r"^case FQ20260000001 is resolved and not waiting for outcome$"):
         check_input(case, NEIGHBOURHOOD, InputKind.OUTCOME, "agreement")
 
 

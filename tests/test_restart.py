@@ -115,7 +115,10 @@ def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, 
     assert flow_run_state(processes, run_id) == "Suspended"
     outcome = subprocess.run(
         [str(BIN / "fengqiao"), "outcome", case_no, "--result", "agreement", "--actor", "M-C01"],
-        env=processes.env, capture_output=True, text=True, timeout=120,
+        env=processes.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     assert f"已记录 recorded: {case_no} outcome #1 = agreement" in outcome.stdout

@@ -11,9 +11,7 @@ from models.transitions import ALLOWED, transition
 from models.vocabulary import OPEN_STATUSES, Stage, Status
 from tests.factories import AT, a_case
 
-ALLOWED_MOVES = sorted(
-    ((f, t, s) for (f, t), stages in ALLOWED.items() if f is not None for s in stages), key=str
-)
+ALLOWED_MOVES = sorted(((f, t, s) for (f, t), stages in ALLOWED.items() if f is not None for s in stages), key=str)
 ALL_MOVES = list(itertools.product(list(Status), list(Status), list(Stage)))
 REFUSED_MOVES = [m for m in ALL_MOVES if (m[0], m[1]) not in ALLOWED or m[2] not in ALLOWED[(m[0], m[1])]]
 
@@ -27,7 +25,11 @@ def test_allowed_move_changes_status_version_and_records_it(from_status, to_stat
     assert (after.status, after.version) == (to_status, 5)
     assert record.seq == 5
     assert (record.from_status, record.to_status, record.stage, record.actor, record.org) == (
-        from_status, to_status, stage, "M-C01", "C-ZHAOYANG",
+        from_status,
+        to_status,
+        stage,
+        "M-C01",
+        "C-ZHAOYANG",
     )
 
 
@@ -63,8 +65,12 @@ def test_the_table_is_exactly_the_documented_pipeline():
 def test_refusal_and_withdrawal_are_reachable_from_every_open_status(status):
     case = a_case(status=status)
 
-    assert transition(case, Status.WITHDRAWN, stage=Stage.WITHDRAWAL, actor="p", reason="", at=AT)[0].status == "withdrawn"
-    assert transition(case, Status.HANDED_OFF, stage=Stage.HANDOFF, actor="p", reason="", at=AT)[0].status == "handed_off"
+    assert (
+        transition(case, Status.WITHDRAWN, stage=Stage.WITHDRAWAL, actor="p", reason="", at=AT)[0].status == "withdrawn"
+    )
+    assert (
+        transition(case, Status.HANDED_OFF, stage=Stage.HANDOFF, actor="p", reason="", at=AT)[0].status == "handed_off"
+    )
 
 
 @pytest.mark.parametrize("status", [Status.RESOLVED, Status.CLOSED, Status.WITHDRAWN, Status.HANDED_OFF])
