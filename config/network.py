@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -94,29 +94,35 @@ class NetworkDoc(_Strict):
     paths: dict[str, PathDoc] = Field(min_length=1)
     triage: TriageDoc
 
-    @model_validator(mode="after")
-    def _references(self) -> NetworkDoc:
-        orgs = {o.code: o for o in self.organisations}
-        for o in self.organisations:
-            if o.parent and o.parent not in orgs:
-                raise ValueError(f"organisation {o.code}: unknown parent {o.parent}")
-        for m in self.mediators:
-            if m.org not in orgs:
-                raise ValueError(f"mediator {m.code}: unknown organisation {m.org}")
-        for e in self.experts:
-            if e.pool not in orgs or orgs[e.pool].level is not Level.EXPERT_POOL:
-                raise ValueError(f"expert {e.code}: {e.pool} is not an expert pool")
-        for dtype, path in self.paths.items():
-            for i, step in enumerate(path.steps):
-                if step.panel and (step.panel not in orgs or orgs[step.panel].level is not Level.PANEL):
-                    raise ValueError(f"path {dtype} step {i}: {step.panel} is not a panel")
-                if step.expert_pool and step.expert_pool not in orgs:
-                    raise ValueError(f"path {dtype} step {i}: unknown expert pool {step.expert_pool}")
-            if path.emergency_start >= len(path.steps):
-                raise ValueError(f"path {dtype}: emergency_start {path.emergency_start} is past the last step")
-        if self.triage.default_type not in self.paths:
-            raise ValueError(f"triage.default_type {self.triage.default_type} has no path")
-        return self
+
+def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
+    """Cross-references pydantic cannot see: each error with the exact location it is about."""
+    orgs = {o.code: o for o in doc.organisations}
+    errors: list[tuple[tuple[str | int, ...], str]] = []
+    for i, o in enumerate(doc.organisations):
+        if o.parent and o.parent not in orgs:
+            errors.append((("organisations", i, "parent"), f"unknown organisation {o.parent!r}"))
+    for i, m in enumerate(doc.mediators):
+        if m.org not in orgs:
+            errors.append((("mediators", i, "org"), f"unknown organisation {m.org!r}"))
+    for i, e in enumerate(doc.experts):
+        if e.pool not in orgs or orgs[e.pool].level is not Level.EXPERT_POOL:
+            errors.append((("experts", i, "pool"), f"{e.pool!r} is not an expert pool"))
+    for dtype, path in doc.paths.items():
+        for i, step in enumerate(path.steps):
+            if step.panel and (step.panel not in orgs or orgs[step.panel].level is not Level.PANEL):
+                errors.append((("paths", dtype, "steps", i, "panel"), f"{step.panel!r} is not a panel"))
+            if step.expert_pool and (
+                step.expert_pool not in orgs or orgs[step.expert_pool].level is not Level.EXPERT_POOL
+            ):
+                errors.append(
+                    (("paths", dtype, "steps", i, "expert_pool"), f"{step.expert_pool!r} is not an expert pool")
+                )
+        if path.emergency_start >= len(path.steps):
+            errors.append((("paths", dtype, "emergency_start"), f"{path.emergency_start} is past the last step"))
+    if doc.triage.default_type not in doc.paths:
+        errors.append((("triage", "default_type"), f"{doc.triage.default_type!r} has no path"))
+    return errors
 
 
 TriageDoc.model_rebuild()
@@ -151,11 +157,15 @@ def parse_network_document(text: str, source: str) -> dict[str, Any]:
         doc = NetworkDoc.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc) or "(document)"
-        line = _line_of(tree, loc)
-        raise ConfigurationError(f"{source}:{line}: {field}: {err['msg']}", field=field) from None
+        _raise_at(tree, tuple(err["loc"]), err["msg"], source)
+    if problems := reference_errors(doc):
+        _raise_at(tree, *problems[0], source)
     return doc.model_dump(mode="json")
+
+
+def _raise_at(tree: yaml.Node | None, loc: tuple[Any, ...], message: str, source: str) -> NoReturn:
+    field = ".".join(str(p) for p in loc) or "(document)"
+    raise ConfigurationError(f"{source}:{_line_of(tree, loc)}: {field}: {message}", field=field)
 
 
 def load_network_file(path: Path | None = None) -> dict[str, Any]:

@@ -1,0 +1,120 @@
+"""The administrators' network YAML: the sample loads; each mistake is named by file, line and field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from config.network import SAMPLE_NETWORK, load_network_file, network_from_document
+from models.errors import ConfigurationError
+from models.vocabulary import HandoffTarget, Level
+
+GOOD = """\
+organisations:
+  - {code: D-A, name: 甲区, level: district, area_code: "511502"}
+  - {code: S-A, name: 甲街道, level: street, parent: D-A, area_code: "511502001"}
+  - {code: P-L, name: 劳动调委会, level: panel, dispute_types: [labour]}
+  - {code: X-P, name: 专家库, level: expert_pool, fields: [labour]}
+mediators:
+  - {code: M-1, name: 王, org: S-A, specialties: [labour]}
+experts:
+  - {code: E-1, name: 李, pool: X-P, field: labour}
+paths:
+  labour:
+    steps:
+      - {level: street, deadline_days: 15}
+      - {panel: P-L, expert_pool: X-P, deadline_days: 15}
+    on_failed: arbitration
+triage: {default_type: labour}
+"""
+
+
+def load(tmp_path: Path, text: str) -> dict:
+    path = tmp_path / "network.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return load_network_file(path)
+
+
+def error_of(tmp_path: Path, text: str) -> str:
+    with pytest.raises(ConfigurationError) as exc:
+        load(tmp_path, text)
+    return exc.value.message.replace(str(tmp_path) + "/", "")
+
+
+def test_the_shipped_sample_is_a_complete_city():
+    network, rules = network_from_document(load_network_file(SAMPLE_NETWORK))
+    levels = sorted(o.level for o in network.organisations.values())
+    assert {lvl: levels.count(lvl) for lvl in set(levels)} == {
+        Level.DISTRICT: 2,
+        Level.STREET: 4,
+        Level.COMMUNITY: 8,
+        Level.GRID: 8,
+        Level.PANEL: 3,
+        Level.EXPERT_POOL: 1,
+    }
+    assert len(network.mediators) == 22 and len(network.experts) == 5
+    assert network.paths["labour"].on_failed is HandoffTarget.ARBITRATION
+    assert [s.label for s in network.paths["traffic"].steps] == ["community", "P-TRAFFIC"]
+    assert rules.default_type == "neighbourhood"
+
+
+def test_a_good_document_loads(tmp_path):
+    assert load(tmp_path, GOOD)["paths"]["labour"]["on_failed"] == "arbitration"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("      - {level: street, deadline_days: 15}", "      - {level: street, panel: P-L, deadline_days: 15}"),
+            "network.yaml:13: paths.labour.steps.0: Value error, a step names exactly one of level or panel",
+        ),
+        (
+            ("      - {level: street, deadline_days: 15}", "      - {level: street}"),
+            "network.yaml:13: paths.labour.steps.0.deadline_days: Field required",
+        ),
+        (
+            ("level: street, parent: D-A", "level: street, parent: D-Z"),
+            "network.yaml:3: organisations.1.parent: unknown organisation 'D-Z'",
+        ),
+        (("org: S-A", "org: S-Z"), "network.yaml:7: mediators.0.org: unknown organisation 'S-Z'"),
+        (("pool: X-P, field", "pool: P-L, field"), "network.yaml:9: experts.0.pool: 'P-L' is not an expert pool"),
+        (
+            ("{panel: P-L, expert_pool", "{panel: S-A, expert_pool"),
+            "network.yaml:14: paths.labour.steps.1.panel: 'S-A' is not a panel",
+        ),
+        (
+            ("on_failed: arbitration", "on_failed: mediation"),
+            "network.yaml:15: paths.labour.on_failed: Input should be 'litigation', 'arbitration', "
+            "'administrative_review' or 'administrative_adjudication'",
+        ),
+        (
+            ('area_code: "511502001"}', 'area_code: "5115"}'),
+            "network.yaml:3: organisations.1.area_code: String should match pattern '^\\d{6}(\\d{3}){0,3}$'",
+        ),
+        (
+            ("triage: {default_type: labour}", "triage: {default_type: family}"),
+            "network.yaml:16: triage.default_type: 'family' has no path",
+        ),
+        (
+            ("level: district", "level: province"),
+            "network.yaml:2: organisations.0.level: Input should be 'district', 'street', 'community', 'grid', "
+            "'panel' or 'expert_pool'",
+        ),
+    ],
+)
+def test_each_mistake_names_file_line_and_field(tmp_path, change, expected):
+    old, new = change
+    assert old in GOOD
+    assert error_of(tmp_path, GOOD.replace(old, new)) == expected
+
+
+def test_broken_yaml_names_the_line(tmp_path):
+    assert error_of(tmp_path, GOOD.replace("paths:", "paths: [")).startswith("network.yaml:")
+
+
+def test_a_missing_file_is_a_configuration_error(tmp_path):
+    with pytest.raises(ConfigurationError, match=r"nope\.yaml: cannot read: No such file or directory"):
+        load_network_file(tmp_path / "nope.yaml")
