@@ -18,18 +18,11 @@ from db.uow import UnitOfWork
 from flows.runtime import DEPLOYMENT, ensure_deployment
 from models.case import Case, StepKind
 from tasks.context import engine
+from tasks.notify import run_tags
 from tasks.steps import current_step
 
 log = get_logger(component="launch")
 ACTIVE = {StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING}
-
-
-def run_tags(case: Case) -> list[str]:
-    return [
-        f"channel:{case.channel}",
-        f"area:{case.area_code}",
-        f"type:{case.dispute_type or case.declared_type or 'untriaged'}",
-    ]
 
 
 def start_case_flow(case: Case, *, attempt: int = 0) -> str:

@@ -29,3 +29,23 @@ def announce(case: Case, record: Transition, *, flow_run_id: str | None) -> None
         related=related if flow_run_id else [],
         payload={k: (str(v) if v is not None else None) for k, v in fields.items()},
     )
+
+
+def run_tags(case: Case) -> list[str]:
+    """What a coordinator filters runs by in the Prefect UI: codes only."""
+    dispute_type = case.dispute_type or case.declared_type or "untriaged"
+    return [f"channel:{case.channel}", f"area:{case.area_code}", f"type:{dispute_type}"]
+
+
+def retag_flow_run(case: Case, *, flow_run_id: str | None) -> None:
+    """Triage learns the dispute type after the run was created: put it on the run."""
+    if flow_run_id is None:
+        return
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(flow_run_id))
+        kept = [t for t in run.tags if not t.startswith(("channel:", "area:", "type:"))]
+        client.update_flow_run(UUID(flow_run_id), tags=[*kept, *run_tags(case)])

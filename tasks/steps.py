@@ -12,7 +12,7 @@ from typing import Any
 
 from db import repository as repo
 from db.uow import UnitOfWork
-from models.case import Step, StepKind, next_step
+from models.case import Case, Step, StepKind, next_step
 from models.errors import ConcurrencyConflict
 from models.steps import Moved
 from tasks.context import CaseContext, engine, load_context
@@ -27,6 +27,11 @@ def step_as_data(step: Step) -> dict[str, Any]:
     """Task results stay plain and free of personal data."""
     wait = {"kind": str(step.wait.kind), "round": step.wait.round} if step.wait else None
     return {"kind": str(step.kind), "wait": wait}
+
+
+def reload_case(case_id: int) -> Case:
+    with UnitOfWork(engine()) as uow:
+        return repo.get_case(uow.conn, case_id)
 
 
 def current_step(case_id: int) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from prefect import task
 from models import steps
 from models.case import StepKind
 from models.triage import triage
-from tasks.steps import apply_step, now
+from tasks.notify import retag_flow_run
+from tasks.steps import apply_step, now, reload_case
 
 
 @task(name="triage", task_run_name="triage-{case_id}")
@@ -24,4 +25,6 @@ def triage_case(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
         )
         return steps.apply_triage(ctx.case, decision, at=now())
 
-    return apply_step(case_id, StepKind.TRIAGE, decide, flow_run_id=flow_run_id)
+    step = apply_step(case_id, StepKind.TRIAGE, decide, flow_run_id=flow_run_id)
+    retag_flow_run(reload_case(case_id), flow_run_id=flow_run_id)
+    return step

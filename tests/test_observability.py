@@ -60,6 +60,9 @@ def test_transitions_are_events_and_log_lines_without_personal_data(prefect_serv
             offset=0,
         )
     assert {tuple(sorted(r.parameters.items())) for r in runs} == {(("case_id", case_id),)}
+    triaging_run = next(r.id.removeprefix("prefect.flow-run.") for r in events[1].related if r.role == "flow-run")
+    tags = next(set(r.tags) for r in runs if str(r.id) == triaging_run)
+    assert {"channel:grid", "area:511502001001001", "type:neighbourhood"} <= tags
     everything_in_prefect = json.dumps(
         [x.model_dump(mode="json") for x in [*runs, *task_runs, *logs, *events]], ensure_ascii=False
     )
