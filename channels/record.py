@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from models.case import NewCase, Party
 from models.errors import InvalidInput
@@ -20,12 +20,19 @@ class PartyIn(BaseModel):
 class IntakeRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channel_ref: str | None = Field(default=None, max_length=100, description="the channel's own ticket id")
-    area_code: str = Field(pattern=r"^\d{6}(\d{3}){0,3}$", description="where the dispute arose (属地)")
+    area_code: str = Field(description="where the dispute arose (属地): 6, 9, 12 or 15 digits")
     summary: str = Field(min_length=1, max_length=5000)
     dispute_type: str | None = Field(default=None, max_length=40)
     people_involved: int = Field(default=1, ge=1, le=100000)
     amount: float | None = Field(default=None, ge=0)
     parties: list[PartyIn] = Field(default_factory=list)
+
+    @field_validator("area_code")
+    @classmethod
+    def _area_code(cls, value: str) -> str:
+        if not (value.isascii() and value.isdigit() and len(value) in (6, 9, 12, 15)):
+            raise ValueError("区划代码应为6、9、12或15位数字 area code must be 6, 9, 12 or 15 digits")
+        return value
 
 
 def parse_record(channel: Channel, data: object, *, record: str) -> NewCase:
@@ -35,7 +42,7 @@ def parse_record(channel: Channel, data: object, *, record: str) -> NewCase:
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "(record)"
-        raise InvalidInput(err["msg"], record=record, field=field) from None
+        raise InvalidInput(err["msg"].removeprefix("Value error, "), record=record, field=field) from None
     return NewCase(
         channel=channel,
         area_code=r.area_code,

@@ -21,6 +21,8 @@ from models.vocabulary import Channel, InputKind, Outcome
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+config_app = typer.Typer(help="配置 the network and escalation paths (YAML).", no_args_is_help=True)
+app.add_typer(config_app, name="config")
 console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,8 +54,12 @@ def settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def prepared(*, log_file: bool = False) -> Settings:
-    """Settings, the schema at head, and Prefect's environment, before Prefect is imported."""
+def prepared(*, log_file: bool = True) -> Settings:
+    """Settings, the schema at head, and Prefect's environment, before Prefect is imported.
+
+    Interactive commands log their JSON lines to $FENGQIAO_HOME/logs (unless FENGQIAO_LOG_FILE
+    says otherwise) so the terminal shows people's output; the worker logs to stderr.
+    """
     s = settings()
     if log_file and not s.log_file:
         os.environ["FENGQIAO_LOG_FILE"] = str((s.home / "logs" / "fengqiao.jsonl").resolve())
@@ -82,7 +88,7 @@ def db_upgrade() -> None:
 @edge
 def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, help="how many disputes")] = 16) -> None:
     """演示 Load the sample network and push N disputes through every path, with scripted people."""
-    s = prepared(log_file=True)
+    s = prepared()
     from flows.demo import run_demo
 
     results = run_demo(cases, console=console)
@@ -187,7 +193,7 @@ def intake(
 @edge
 def worker() -> None:
     """工作进程 Run case flows: serve the case deployment and sweep for stalled cases until Ctrl-C."""
-    s = prepared()
+    s = prepared(log_file=False)
     import signal
 
     from flows.launch import sweep_once
@@ -218,14 +224,29 @@ def sweep() -> None:
     console.print(json.dumps(woken) if woken else "nothing to wake")
 
 
-@app.command("config-apply", hidden=True)
+@config_app.command("validate")
 @edge
-def config_apply(file: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Store a network YAML as a new configuration version."""
+def config_validate(file: Annotated[Path, typer.Argument(help="a network YAML")]) -> None:
+    """Check a network YAML without applying it; an error names file, line and field."""
+    from config.network import load_network_file
+
+    doc = load_network_file(file)
+    console.print(
+        f"有效 valid: {len(doc['organisations'])} organisations, {len(doc['mediators'])} mediators, "
+        f"{len(doc['paths'])} escalation paths"
+    )
+
+
+@config_app.command("apply")
+@edge
+def config_apply(
+    file: Annotated[Path | None, typer.Argument(help="a network YAML; the shipped sample if omitted")] = None,
+) -> None:
+    """Store a network YAML as a configuration version; new cases start under it."""
     prepared()
     from tasks.intake import apply_configuration
 
-    console.print(f"configuration version {apply_configuration(source=str(file) if file else None)}")
+    console.print(f"配置版本 configuration version {apply_configuration(source=str(file) if file else None)}")
 
 
 def main() -> None:  # pragma: no cover

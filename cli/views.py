@@ -114,7 +114,7 @@ def import_records(console: Console, err: Console, file: Path, channel: Channel,
                     data = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise InvalidInput(f"not JSON: {exc.msg}", record=record, field="(line)") from None
-                case, new = register_case(parse_record(channel, data, record=record))
+                case, new = register_case(parse_record(channel, data, record=record), record=record)
             except FengqiaoError as exc:
                 rejected += 1
                 progress.console.print(f"[red]rejected 拒收[/] {exc.message}", highlight=False)

@@ -14,6 +14,7 @@ import socket
 from config.settings import Settings
 
 EMBEDDED_PORT = "FENGQIAO_EMBEDDED_PREFECT_PORT"
+EMBEDDED_STARTED = "FENGQIAO_EMBEDDED_PREFECT_STARTED"  # inherited by the worker's run processes
 
 
 def _free_port() -> int:
@@ -39,3 +40,12 @@ def prepare_prefect_environment(settings: Settings) -> None:
 
 def is_embedded() -> bool:
     return EMBEDDED_PORT in os.environ
+
+
+def prefect_reachable() -> bool:
+    """A Prefect server is there to talk to: a configured one, or the embedded one once started.
+
+    A command that never needs a flow run (intake without starting flows, say) starts no
+    embedded server, and then has nowhere to send events.
+    """
+    return not is_embedded() or os.environ.get(EMBEDDED_STARTED) == "1"

@@ -10,7 +10,7 @@ import time
 from prefect.client.orchestration import get_client
 from prefect.runner import Runner
 
-from config.prefect_env import EMBEDDED_PORT
+from config.prefect_env import EMBEDDED_PORT, EMBEDDED_STARTED
 from config.settings import get_settings
 from flows.case import case_flow
 
@@ -29,6 +29,7 @@ def start_embedded_prefect() -> str | None:
     server = SubprocessASGIServer(port=int(port))
     if not server.running:
         server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+        os.environ[EMBEDDED_STARTED] = "1"
     return server.api_url
 
 

@@ -40,15 +40,18 @@ def current_configuration() -> int:
     return version
 
 
-def register_case(new: NewCase) -> tuple[Case, bool]:
-    """(the case, whether this call created it): the same channel record twice gives the same case."""
+def register_case(new: NewCase, *, record: str | None = None) -> tuple[Case, bool]:
+    """(the case, whether this call created it): the same channel record twice gives the same case.
+
+    record names the input in errors (a file and line); by default the channel's ticket id.
+    """
     with UnitOfWork(engine()) as uow:
         version = repo.latest_config_version(uow.conn)
         if version is None:
             raise ConfigurationError("no network configuration applied yet: run `fengqiao demo` or apply one")
         network, _ = network_from_document(repo.config_document(uow.conn, version))
         if not network.knows_area(new.area_code):
-            record = new.channel_ref or "(no channel ref)"
+            record = record or new.channel_ref or "(no channel ref)"
             raise InvalidInput(f"area code {new.area_code} is not in the network", record=record, field="area_code")
         case, created = repo.add_case(uow.conn, new, config_version=version, at=now())
         first = queries.timeline(uow.conn, case.id)[0]

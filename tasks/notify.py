@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from config.logging import get_logger
+from config.prefect_env import prefect_reachable
 from models.case import Case
 from models.transitions import Transition
 
@@ -20,6 +21,8 @@ def announce(case: Case, record: Transition, *, flow_run_id: str | None) -> None
         "actor": record.actor,
     }
     get_logger(case_no=case.case_no, case_id=case.id, flow_run_id=flow_run_id).info("case.transition", **fields)
+    if not prefect_reachable():
+        return
     from prefect.events import emit_event  # late: the domain and db layers never need Prefect
 
     related = [{"prefect.resource.id": f"prefect.flow-run.{flow_run_id}", "prefect.resource.role": "flow-run"}]

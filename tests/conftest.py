@@ -90,7 +90,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def network(database: str) -> int:
+def network(database: str, prefect_server: str) -> int:
     """The shipped sample network, applied as configuration version 1."""
     from tasks.intake import apply_configuration
 

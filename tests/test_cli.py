@@ -1,0 +1,120 @@
+"""The command line at the edge: exact messages naming record and field, exit codes 0/1/2, masking."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from config.settings import get_settings
+from db import queries
+from db.uow import UnitOfWork
+from tasks.context import engine
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+GOOD = {
+    "channel_ref": "G-1",
+    "area_code": "511502001001",
+    "summary": "邻居装修噪音扰民",
+    "parties": [{"role": "applicant", "name": "张三", "id_number": "110101199003074514", "phone": "13812345678"}],
+}
+
+
+def test_intake_registers_good_records_and_names_each_rejected_one(network, tmp_path):
+    lines = [
+        json.dumps(GOOD, ensure_ascii=False),
+        json.dumps({**GOOD, "channel_ref": "G-2", "area_code": "511599001"}),
+        json.dumps({k: v for k, v in GOOD.items() if k != "summary"} | {"channel_ref": "G-3"}),
+        "{not json",
+        json.dumps(GOOD, ensure_ascii=False),  # the same ticket again: the same case
+        json.dumps({**GOOD, "channel_ref": "G-6", "people_involved": 0}),
+    ]
+    file = tmp_path / "grid.jsonl"
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    code, out = run("intake", str(file), "--channel", "grid", "--no-start-flows")
+
+    assert code == 1
+    rejected = [line for line in out.splitlines() if line.startswith("rejected")]
+    assert rejected == [
+        "rejected 拒收 record grid.jsonl:2, field area_code: area code 511599001 is not in the network",
+        "rejected 拒收 record grid.jsonl:3, field summary: Field required",
+        "rejected 拒收 record grid.jsonl:4, field (line): not JSON: Expecting property name enclosed in double quotes",
+        "rejected 拒收 record grid.jsonl:6, field people_involved: Input should be greater than or equal to 1",
+    ]
+    assert "登记 1 new, 1 already registered, 4 rejected" in out
+    with UnitOfWork(engine()) as uow:
+        assert [(c.channel, c.status) for c in queries.list_cases(uow.conn)] == [("grid", "received")]
+
+
+def test_a_case_is_shown_with_its_timeline_and_parties_masked(network, tmp_path):
+    file = tmp_path / "one.jsonl"
+    file.write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert run("intake", str(file), "--channel", "grid", "--no-start-flows")[0] == 0
+
+    code, out = run("case", "FQ20260000001")
+
+    assert code == 0
+    assert "110101********4514" in out and "138****5678" in out and "张*" in out
+    assert "110101199003074514" not in out and "13812345678" not in out and "张三" not in out
+    assert "received via grid ref G-1" in out
+
+
+def test_a_broken_network_file_is_exit_2_naming_file_line_and_field(tmp_path):
+    bad = tmp_path / "net.yaml"
+    bad.write_text("organisations: []\npaths: {}\ntriage: {default_type: x}\n", encoding="utf-8")
+    code, out = run("config", "validate", str(bad))
+    assert (code, out.replace(str(tmp_path) + "/", "")) == (
+        2,
+        "配置错误 configuration error: net.yaml:1: organisations: List should have at least 1 item after validation, not 0\n",
+    )
+
+
+def test_an_unknown_case_is_exit_1_with_a_clear_line(network):
+    assert run("case", "FQ20269999999") == (1, "case_not_found: no case 'FQ20269999999'\n")
+
+
+def test_an_outcome_for_a_case_not_waiting_is_refused(network, tmp_path):
+    file = tmp_path / "one.jsonl"
+    file.write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
+    run("intake", str(file), "--channel", "grid", "--no-start-flows")
+
+    assert run("outcome", "FQ20260000001", "--result", "agreement") == (
+        1,
+        "not_waiting_for_input: case FQ20260000001 is received and not waiting for outcome\n",
+    )
+
+
+def test_an_unknown_outcome_is_a_usage_error():
+    code, out = run("outcome", "FQ20260000001", "--result", "settled")
+    assert code == 2 and "'settled' is not one of" in out
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("FENGQIAO_RUNNER_LIMIT", "0", "FENGQIAO_RUNNER_LIMIT: Input should be greater than 0"),
+        (
+            "FENGQIAO_SWEEP_SECONDS",
+            "soon",
+            "FENGQIAO_SWEEP_SECONDS: Input should be a valid number, unable to parse string as a number",
+        ),
+    ],
+)
+def test_bad_settings_are_exit_2_naming_the_variable(monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    try:
+        assert run("cases") == (2, f"配置错误 configuration error: {message}\n")
+    finally:
+        monkeypatch.delenv(variable)
+        get_settings.cache_clear()
