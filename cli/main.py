@@ -36,10 +36,10 @@ def edge(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ConfigurationError as exc:
-            err.print(f"[red]配置错误 configuration error:[/] {exc.message}")
+            err.print(f"[red]配置错误 configuration error:[/] {exc.message}", soft_wrap=True)
             raise typer.Exit(2) from None
         except FengqiaoError as exc:
-            err.print(f"[red]{exc.code}:[/] {exc.message}")
+            err.print(f"[red]{exc.code}:[/] {exc.message}", soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -50,7 +50,9 @@ def settings() -> Settings:
         return get_settings()
     except ValidationError as exc:
         e = exc.errors()[0]
-        err.print(f"[red]配置错误 configuration error:[/] FENGQIAO_{str(e['loc'][0]).upper()}: {e['msg']}")
+        err.print(
+            f"[red]配置错误 configuration error:[/] FENGQIAO_{str(e['loc'][0]).upper()}: {e['msg']}", soft_wrap=True
+        )
         raise typer.Exit(2) from None
 
 

@@ -117,7 +117,7 @@ def import_records(console: Console, err: Console, file: Path, channel: Channel,
                 case, new = register_case(parse_record(channel, data, record=record), record=record)
             except FengqiaoError as exc:
                 rejected += 1
-                progress.console.print(f"[red]rejected 拒收[/] {exc.message}", highlight=False)
+                progress.console.print(f"[red]rejected 拒收[/] {exc.message}", highlight=False, soft_wrap=True)
                 continue
             if new:
                 created += 1
