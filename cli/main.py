@@ -107,12 +107,18 @@ def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, he
 
 @app.command()
 @edge
-def case(ref: Annotated[str, typer.Argument(help="case number (FQ…) or id")]) -> None:
+def case(
+    ref: Annotated[str, typer.Argument(help="case number (FQ…) or id")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (parties masked) instead of tables")] = False,
+) -> None:
     """案件 One case and its timeline."""
     prepared()
-    from cli.views import show_case
+    from cli.views import case_as_json, show_case
 
-    show_case(console, ref)
+    if as_json:
+        print(json.dumps(case_as_json(ref), ensure_ascii=False, indent=2))
+    else:
+        show_case(console, ref)
 
 
 @app.command("cases")

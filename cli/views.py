@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,19 +15,79 @@ from channels.record import parse_record
 from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
+from models.case import Case
 from models.errors import FengqiaoError, InvalidInput
 from models.privacy import mask_id_number, mask_name, mask_phone
+from models.transitions import Transition
 from models.vocabulary import Channel, bilingual
 from tasks.context import engine
 
 
-def show_case(console: Console, ref: str) -> None:
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    timeline: list[Transition]
+    parties: list[dict[str, str]]
+    flow_run_id: str | None
+    flow_run_open: bool
+
+
+def load_case_view(ref: str) -> CaseView:
+    """One case as people may see it: parties masked."""
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, ref)
         timeline = queries.timeline(uow.conn, case.id)
-        people = queries.parties_of(uow.conn, case.id)
+        people = [
+            {
+                "role": p["role"] or "",
+                "name": mask_name(p["name"]),
+                "id_number": mask_id_number(p["id_number"]),
+                "phone": mask_phone(p["phone"]),
+            }
+            for p in queries.parties_of(uow.conn, case.id)
+        ]
         flow_run_id, run_open = repo.case_flow_run(uow.conn, case.id)
+    return CaseView(case, timeline, people, flow_run_id, run_open)
+
+
+def case_as_json(ref: str) -> dict[str, Any]:
+    view = load_case_view(ref)
+    c = view.case
+    return {
+        "case_id": c.id,
+        "case_no": c.case_no,
+        "status": c.status,
+        "channel": c.channel,
+        "dispute_type": c.dispute_type,
+        "risk": c.risk,
+        "area_code": c.area_code,
+        "org": c.org_code,
+        "mediator": c.mediator,
+        "handoff_target": c.handoff_target,
+        "flow_run_id": view.flow_run_id,
+        "parties": view.parties,
+        "timeline": [
+            {
+                "seq": t.seq,
+                "at": t.at.isoformat(),
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "stage": t.stage,
+                "actor": t.actor,
+                "reason": t.reason,
+                "org": t.org,
+                "rule": t.rule,
+            }
+            for t in view.timeline
+        ],
+    }
+
+
+def show_case(console: Console, ref: str) -> None:
+    view = load_case_view(ref)
+    case = view.case
     head = Table.grid(padding=(0, 2))
+    parties = "; ".join(" ".join(v for v in p.values() if v) for p in view.parties)
     for label, value in (
         ("案号 case", f"{case.case_no} (id {case.id})"),
         ("状态 status", bilingual(case.status)),
@@ -35,20 +97,13 @@ def show_case(console: Console, ref: str) -> None:
         ("属地 area", case.area_code),
         ("承办 org / mediator", f"{case.org_code or '—'} / {case.mediator or '—'}"),
         ("移交 handoff", bilingual(case.handoff_target) if case.handoff_target else "—"),
-        ("流程 flow run", f"{flow_run_id or '—'}{' (open)' if run_open else ''}"),
-        (
-            "当事人 parties",
-            "; ".join(
-                f"{p['role']} {mask_name(p['name'])} {mask_id_number(p['id_number'])} {mask_phone(p['phone'])}".strip()
-                for p in people
-            )
-            or "—",
-        ),
+        ("流程 flow run", f"{view.flow_run_id or '—'}{' (open)' if view.flow_run_open else ''}"),
+        ("当事人 parties", parties or "—"),
     ):
         head.add_row(f"[bold]{label}[/]", value)
     console.print(head)
     table = Table(title="流转记录 timeline")
-    for col in (
+    columns = (
         "#",
         "时间 at (UTC)",
         "从 from",
@@ -58,12 +113,14 @@ def show_case(console: Console, ref: str) -> None:
         "经办 actor",
         "原因 reason",
         "规则 rule",
-    ):
+    )
+    for col in columns:
         table.add_column(col)
-    for t in timeline:
+    for t in view.timeline:
+        at = f"{t.at:%Y-%m-%d %H:%M:%S}"
         table.add_row(
             str(t.seq),
-            f"{t.at:%Y-%m-%d %H:%M:%S}",
+            at,
             t.from_status or "—",
             t.to_status,
             bilingual(t.stage),
