@@ -124,10 +124,12 @@ def run(args: argparse.Namespace) -> None:
     from flows.demo import _new_case
     from flows.demo_scenarios import SCENARIOS
     from flows.runtime import start_embedded_prefect
+    from models.case import StepKind
     from models.vocabulary import InputKind
     from tasks.context import engine
     from tasks.human_input import record_input
     from tasks.intake import apply_configuration, register_case
+    from tasks.steps import current_step
 
     start_embedded_prefect()
     upgrade(get_settings().resolved_database_url)
@@ -153,7 +155,10 @@ def run(args: argparse.Namespace) -> None:
             state = case_flow(case.id, return_state=True)
             with lock:
                 run_ids.append(str(state.state_details.flow_run_id))
-            if state.result() == "closed" or not script:
+            if not state.is_completed():
+                raise RuntimeError(f"case {case.case_no}: flow run ended {state.name}")
+            # ask our database, not the run's result: results are not persisted (no personal data in Prefect)
+            if current_step(case.id)["kind"] == StepKind.DONE or not script:
                 return case.id
             kind, value, actor = script.pop(0)
             record_input(case.case_no, InputKind.OUTCOME if kind is InputKind.EXIT else kind, value, actor=actor)
@@ -175,6 +180,7 @@ def run(args: argparse.Namespace) -> None:
         transitions = sum(len(queries.timeline(uow.conn, c.id)) for c in measured)
         still_open = [c.case_no for c in measured if c.status != "closed"]
 
+    time.sleep(5)  # Prefect records task runs from events, a moment after they finish
     per_stage: dict[str, list[float]] = defaultdict(list)
     tasks_per_run: dict[str, int] = defaultdict(int)
     with get_client(sync_client=True) as client:
