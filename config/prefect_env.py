@@ -36,6 +36,9 @@ def prepare_prefect_environment(settings: Settings) -> None:
         # concurrent runs; its client retries those (HTTP 503, backoff), so the server's own
         # tracebacks are noise here. A Prefect server on PostgreSQL avoids them (README).
         os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+        # Measured (benchmarks/pipeline.py --prefect sqlite --workers 8): the default 5 retries
+        # ran out once under 8 concurrent runs and the run failed; give the lock time to clear.
+        os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "10")
 
 
 def is_embedded() -> bool:

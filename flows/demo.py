@@ -16,7 +16,7 @@ from db.uow import UnitOfWork
 from flows.demo_scenarios import SCENARIOS, Scenario
 from flows.launch import start_case_flow, wake_case
 from flows.runtime import start_worker_thread
-from models.case import NewCase, Party, StepKind
+from models.case import NewCase, StepKind
 from models.vocabulary import OPEN_STATUSES, InputKind, Status, bilingual
 from tasks.context import engine
 from tasks.human_input import record_input
@@ -33,15 +33,7 @@ class DemoCase:
 
 
 def _new_case(scenario: Scenario, n: int) -> NewCase:
-    return NewCase(
-        channel=scenario.channel,
-        area_code=scenario.area_code,
-        summary=scenario.summary,
-        channel_ref=f"DEMO-{time.strftime('%Y%m%d%H%M%S')}-{n:04d}",
-        declared_type=scenario.dispute_type,
-        people_involved=scenario.people_involved,
-        parties=(Party("applicant", f"申请人{n}", None, None), Party("respondent", f"被申请人{n}", None, None)),
-    )
+    return scenario.intake_record(channel_ref=f"DEMO-{time.strftime('%Y%m%d%H%M%S')}-{n:04d}", n=n)
 
 
 def _answer_waits(case: DemoCase) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.case import NewCase, Party
 from models.vocabulary import Channel, InputKind
 
 OUTCOME, EXIT, OPINION, RESULT = InputKind.OUTCOME, InputKind.EXIT, InputKind.EXPERT_OPINION, InputKind.HANDOFF_RESULT
@@ -19,6 +20,18 @@ class Scenario:
     dispute_type: str | None
     people_involved: int
     script: tuple[tuple[InputKind, str, str], ...]  # (kind, value, actor) in the order the case asks
+
+    def intake_record(self, *, channel_ref: str, n: int) -> NewCase:
+        """The record the scenario's channel sends, with made-up parties numbered n."""
+        return NewCase(
+            channel=self.channel,
+            area_code=self.area_code,
+            summary=self.summary,
+            channel_ref=channel_ref,
+            declared_type=self.dispute_type,
+            people_involved=self.people_involved,
+            parties=(Party("applicant", f"申请人{n}"), Party("respondent", f"被申请人{n}")),
+        )
 
 
 SCENARIOS: tuple[Scenario, ...] = (

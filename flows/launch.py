@@ -9,7 +9,7 @@ from uuid import UUID
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
-from prefect.exceptions import ObjectNotFound
+from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 
 from config.logging import get_logger
@@ -70,9 +70,12 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
     if state is StateType.PAUSED:
         try:
             resume_flow_run(UUID(flow_run_id))
-        except RuntimeError as exc:  # resumed by someone else meanwhile
-            log.info("case.flow_run.resume_skipped", case_id=case_id, reason=str(exc)[:200])
-        return "resumed"
+            return "resumed"
+        except (NotPausedError, RuntimeError) as exc:  # the sweep and a person's request raced: one resumed it
+            log.info("case.flow_run.resume_skipped", case_id=case_id, reason=type(exc).__name__)
+            return "resumed"
+        except FlowPauseTimeout:
+            state = StateType.FAILED  # the wait expired in Prefect: the case gets a new run below
     if state in ACTIVE:
         return "running"
     if case.status == "closed":

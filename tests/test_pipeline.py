@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from flows.demo_scenarios import SCENARIOS
-from models.case import NewCase, Party
 from tests.drive import drive, register, timeline_of
 
 N, F = None, "fengqiao"
@@ -361,16 +360,7 @@ def test_every_scenario_has_an_expected_timeline():
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_path_end_to_end(prefect_server, network, scenario):
-    new = NewCase(
-        channel=scenario.channel,
-        area_code=scenario.area_code,
-        summary=scenario.summary,
-        channel_ref=f"T-{scenario.name}",
-        declared_type=scenario.dispute_type,
-        people_involved=scenario.people_involved,
-        parties=(Party("applicant", "张三"), Party("respondent", "李四")),
-    )
-    case_no, case_id = register(new)
+    case_no, case_id = register(scenario.intake_record(channel_ref=f"T-{scenario.name}", n=1))
 
     runs = drive(case_no, case_id, list(scenario.script))
 
