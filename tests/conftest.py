@@ -50,21 +50,25 @@ def prefect_server() -> Iterator[str]:
     yield url
 
 
-def _use_database(url: str) -> None:
+def _use_database(url: str, monkeypatch: pytest.MonkeyPatch | None = None) -> None:
     from db.migrate import upgrade
 
-    os.environ["FENGQIAO_DATABASE_URL"] = url
+    if monkeypatch:
+        monkeypatch.setenv("FENGQIAO_DATABASE_URL", url)
+    else:
+        os.environ["FENGQIAO_DATABASE_URL"] = url
     get_settings.cache_clear()
     upgrade(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated database; FENGQIAO_DATABASE_URL points at it for the test's duration."""
+def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, migrated database; FENGQIAO_DATABASE_URL points at it for the test's duration only."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'fengqiao.db'}"
-        _use_database(url)
+        _use_database(url, monkeypatch)
         yield url
+        get_settings.cache_clear()
         return
     problem = _pg_available()
     if problem:
@@ -80,8 +84,9 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    _use_database(url)
+    _use_database(url, monkeypatch)
     yield url
+    get_settings.cache_clear()
     get_engine(url).dispose()
     get_engine.cache_clear()
     with admin.connect() as conn:
