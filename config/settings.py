@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     runner_poll_seconds: float = Field(default=2.0, gt=0, description="how often the worker looks for runs")
     runner_limit: int = Field(default=4, gt=0, description="flow runs one worker runs at once")
     sweep_seconds: float = Field(default=30.0, gt=0)
+    stale_run_seconds: float = Field(
+        default=600.0, gt=0, description="a running run with no heartbeat or state change for this long is dead"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -4,15 +4,19 @@ recovers a lost wake-up. The database says what a case needs; Prefect is only as
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
+from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
 from prefect.flow_runs import resume_flow_run
+from prefect.states import Crashed
 
 from config.logging import get_logger
+from config.settings import get_settings
 from db import repository as repo
 from db.uow import UnitOfWork
 from flows.runtime import DEPLOYMENT, ensure_deployment
@@ -50,6 +54,35 @@ def _state(flow_run_id: str) -> StateType | None:
     except ObjectNotFound:
         return None
     return state.type if state else None
+
+
+def crash_if_dead(flow_run_id: str) -> bool:
+    """Mark a run Crashed if it claims to be running but shows no sign of life; whether it did.
+
+    A worker killed mid-step leaves its run RUNNING in Prefect for ever (the open-source server
+    does not detect it by itself). The run's last sign of life is its latest heartbeat event or
+    state change; older than FENGQIAO_STALE_RUN_SECONDS means its process is gone.
+    """
+    stale_after = timedelta(seconds=get_settings().stale_run_seconds)
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(UUID(flow_run_id))
+        if run.state is None or run.state.type not in (StateType.RUNNING, StateType.PENDING):
+            return False
+        heartbeats = client.read_events(
+            filter=EventFilter(
+                event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
+                resource=EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
+                occurred=EventOccurredFilter(since=run.state.timestamp),
+            ),
+            limit=1,
+        ).events
+        last_alive = max([run.state.timestamp, *(e.occurred for e in heartbeats)])
+        if datetime.now(UTC) - last_alive < stale_after:
+            return False
+        message = f"fengqiao sweep: no heartbeat or state change since {last_alive.isoformat()}"
+        client.set_flow_run_state(UUID(flow_run_id), Crashed(message=message), force=True)
+    log.warning("case.flow_run.crashed", flow_run_id=flow_run_id, last_alive=last_alive.isoformat())
+    return True
 
 
 def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
@@ -95,8 +128,8 @@ def sweep_once() -> dict[int, str]:
     woken: dict[int, str] = {case_id: wake_case(case_id) for case_id in never_started}
     for case_id, flow_run_id in candidates:
         if current_step(case_id)["kind"] in (StepKind.WAIT,):
-            continue
-        if _state(flow_run_id) in ACTIVE:
+            continue  # waiting for a person: nothing to do until the input arrives
+        if _state(flow_run_id) in ACTIVE and not crash_if_dead(flow_run_id):
             continue
         woken[case_id] = wake_case(case_id, settle_seconds=0)
     return woken

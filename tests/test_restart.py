@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from db import repository as repo
 from db.uow import UnitOfWork
@@ -49,20 +50,23 @@ def wait_for(what: str, check: Callable[[], object], timeout: float = 120) -> ob
 
 class Processes:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env, self.logs, self.running = env, logs, []
+        self.env, self.logs, self.running = env, logs, {}
 
     def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{name}.log").open("ab")
         proc = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self.running.append(proc)
+        self.running[name] = proc
         return proc
 
+    def kill(self, name: str) -> None:
+        proc = self.running.pop(name)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # no clean shutdown: the process and its children just die
+        proc.wait(timeout=30)
+
     def kill_all(self) -> None:
-        for proc in self.running:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)  # no clean shutdown: the harshest restart
-            proc.wait(timeout=30)
-        self.running.clear()
+        for name in list(self.running):
+            self.kill(name)
 
 
 @pytest.fixture
@@ -77,6 +81,8 @@ def processes(tmp_path: Path, database: str) -> Processes:  # type: ignore[misc]
         FENGQIAO_HOME=str(tmp_path / "home"),
         FENGQIAO_RUNNER_POLL_SECONDS="1",
         FENGQIAO_SWEEP_SECONDS="2",
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY="30",  # the least Prefect allows
+        FENGQIAO_STALE_RUN_SECONDS="40",
     )
     procs = Processes(env, tmp_path)
     procs.port = port  # type: ignore[attr-defined]
@@ -134,3 +140,45 @@ def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, 
     assert wait_for("the run to complete", lambda: flow_run_state(processes, run_id) == "Completed")
     with UnitOfWork(engine()) as uow:
         assert repo.case_flow_run(uow.conn, case_id) == (run_id, False)  # one run, across the restart
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
+    """The worker dies inside the triage step: the step's transaction is lost whole, Prefect still
+    says RUNNING, and the next worker's sweep declares the run dead and gives the case a new one."""
+    _, case_id = register(a_new_case(channel_ref="MIDSTEP-1"))
+    blocker = engine().connect()
+    blocker.begin()
+    blocker.execute(text("LOCK TABLE transitions IN EXCLUSIVE MODE"))  # triage will block on its INSERT
+    try:
+        start_prefect_and_worker(processes)
+
+        def running_run() -> str | None:
+            with UnitOfWork(engine()) as uow:
+                run_id, _ = repo.case_flow_run(uow.conn, case_id)
+            return run_id if run_id and flow_run_state(processes, run_id) == "Running" else None
+
+        first_run = str(wait_for("the case's run to be running", running_run))
+        time.sleep(3)  # inside triage, waiting for the lock
+        processes.kill("worker")
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert flow_run_state(processes, first_run) == "Running"  # Prefect cannot know the process died
+
+    processes.start("worker", str(BIN / "fengqiao"), "worker")
+
+    def suspended_new_run() -> str | None:
+        with UnitOfWork(engine()) as uow:
+            run_id, _ = repo.case_flow_run(uow.conn, case_id)
+        return run_id if run_id != first_run and flow_run_state(processes, run_id) == "Suspended" else None
+
+    second_run = wait_for("a new run to take the case to its wait", suspended_new_run, timeout=180)
+    assert flow_run_state(processes, first_run) == "Crashed"
+    assert [row[:6] for row in timeline_of(case_id)] == [
+        (1, None, "received", "intake", None, "channel:grid"),
+        (2, "received", "triaged", "triage", None, "fengqiao"),
+        (3, "triaged", "mediating", "assignment", "C-ZHAOYANG", "fengqiao"),
+    ]
+    with UnitOfWork(engine()) as uow:
+        assert repo.case_flow_run(uow.conn, case_id) == (second_run, True)
