@@ -102,17 +102,25 @@ def flow_run_state(procs: Processes, flow_run_id: str) -> str:
     return httpx.get(f"http://127.0.0.1:{port}/api/flow_runs/{flow_run_id}").json()["state"]["name"]
 
 
+def case_run_in(procs: Processes, case_id: int, state: str, *, not_run: str | None = None) -> Callable[[], str | None]:
+    """A check for wait_for: the case's recorded run, once it is in `state` (and is not `not_run`)."""
+
+    def check() -> str | None:
+        with UnitOfWork(engine()) as uow:
+            run_id, _ = repo.case_flow_run(uow.conn, case_id)
+        if run_id is None or run_id == not_run:
+            return None
+        return run_id if flow_run_state(procs, run_id) == state else None
+
+    return check
+
+
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, tmp_path):
     case_no, case_id = register(a_new_case(channel_ref="RESTART-1"))
     start_prefect_and_worker(processes)
 
-    def suspended_run() -> str | None:
-        with UnitOfWork(engine()) as uow:
-            run_id, _ = repo.case_flow_run(uow.conn, case_id)
-        return run_id if run_id and flow_run_state(processes, run_id) == "Suspended" else None
-
-    run_id = str(wait_for("the case's run to suspend while mediating", suspended_run))
+    run_id = str(wait_for("the case's run to suspend while mediating", case_run_in(processes, case_id, "Suspended")))
     processes.kill_all()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{processes.port}/api/health")  # type: ignore[attr-defined]
@@ -153,12 +161,7 @@ def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
     try:
         start_prefect_and_worker(processes)
 
-        def running_run() -> str | None:
-            with UnitOfWork(engine()) as uow:
-                run_id, _ = repo.case_flow_run(uow.conn, case_id)
-            return run_id if run_id and flow_run_state(processes, run_id) == "Running" else None
-
-        first_run = str(wait_for("the case's run to be running", running_run))
+        first_run = str(wait_for("the case's run to be running", case_run_in(processes, case_id, "Running")))
         time.sleep(3)  # inside triage, waiting for the lock
         processes.kill("worker")
     finally:
@@ -168,12 +171,11 @@ def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
 
     processes.start("worker", str(BIN / "fengqiao"), "worker")
 
-    def suspended_new_run() -> str | None:
-        with UnitOfWork(engine()) as uow:
-            run_id, _ = repo.case_flow_run(uow.conn, case_id)
-        return run_id if run_id != first_run and flow_run_state(processes, run_id) == "Suspended" else None
-
-    second_run = wait_for("a new run to take the case to its wait", suspended_new_run, timeout=180)
+    second_run = wait_for(
+        "a new run to take the case to its wait",
+        case_run_in(processes, case_id, "Suspended", not_run=first_run),
+        timeout=180,
+    )
     assert flow_run_state(processes, first_run) == "Crashed"
     assert [row[:6] for row in timeline_of(case_id)] == [
         (1, None, "received", "intake", None, "channel:grid"),
