@@ -80,6 +80,10 @@ class Network:
         except KeyError:
             raise ConfigurationError(f"no escalation path for dispute type {dispute_type!r}", field="paths") from None
 
+    def path_if_known(self, dispute_type: str | None) -> EscalationPath | None:
+        """Before triage a case has no dispute type, and so no path yet."""
+        return self.path_for(dispute_type) if dispute_type else None
+
     def org_for_step(self, step: PathStep, area_code: str) -> Organisation:
         """The organisation that mediates this step for a case arising at area_code (属地管理)."""
         if step.panel:

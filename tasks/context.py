@@ -21,7 +21,7 @@ def engine() -> Engine:
 _configurations: dict[tuple[str, int], tuple[Network, TriageRules]] = {}
 
 
-def _configuration(conn: Connection, version: int) -> tuple[Network, TriageRules]:
+def configuration(conn: Connection, version: int) -> tuple[Network, TriageRules]:
     """Versions never change once stored, so each is parsed once per process (read on the caller's connection)."""
     key = (str(conn.engine.url), version)
     if key not in _configurations:
@@ -39,7 +39,7 @@ class CaseContext:
 
     @property
     def path(self) -> EscalationPath | None:
-        return self.network.path_for(self.case.dispute_type) if self.case.dispute_type else None
+        return self.network.path_if_known(self.case.dispute_type)
 
     @property
     def next_step(self) -> Step:
@@ -48,5 +48,5 @@ class CaseContext:
 
 def load_context(conn: Connection, case_id: int) -> CaseContext:
     case = repo.get_case(conn, case_id)
-    network, rules = _configuration(conn, case.config_version)
+    network, rules = configuration(conn, case.config_version)
     return CaseContext(conn, case, repo.get_inputs(conn, case_id), network, rules)

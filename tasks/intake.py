@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from config.network import load_network_file, network_from_document
+from config.network import load_network_file
 from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.case import Case, NewCase
 from models.errors import ConfigurationError, InvalidInput
-from tasks.context import engine
+from tasks.context import configuration, engine
 from tasks.notify import announce
 from tasks.steps import now
 
@@ -49,7 +49,7 @@ def register_case(new: NewCase, *, record: str | None = None) -> tuple[Case, boo
         version = repo.latest_config_version(uow.conn)
         if version is None:
             raise ConfigurationError("no network configuration applied yet: run `fengqiao demo` or apply one")
-        network, _ = network_from_document(repo.config_document(uow.conn, version))
+        network, _ = configuration(uow.conn, version)
         if not network.knows_area(new.area_code):
             record = record or new.channel_ref or "(no channel ref)"
             raise InvalidInput(f"area code {new.area_code} is not in the network", record=record, field="area_code")

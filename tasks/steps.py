@@ -53,5 +53,4 @@ def apply_step(
     except ConcurrencyConflict:
         return current_step(case_id)  # another writer moved the case first; continue from what it stored
     announce(after, record, flow_run_id=flow_run_id)
-    path = ctx.network.path_for(after.dispute_type) if after.dispute_type else None
-    return step_as_data(next_step(after, ctx.inputs, path))
+    return step_as_data(next_step(after, ctx.inputs, ctx.network.path_if_known(after.dispute_type)))
