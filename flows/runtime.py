@@ -15,7 +15,7 @@ from config.settings import get_settings
 from flows.case import case_flow
 
 DEPLOYMENT = "case-flow/case"
-_lock = threading.Lock()
+_lock = threading.RLock()  # the worker thread and the main thread may both reach for the server
 _deployment_ready = False
 
 
@@ -26,10 +26,11 @@ def start_embedded_prefect() -> str | None:
         return None
     from prefect.server.api.server import SubprocessASGIServer
 
-    server = SubprocessASGIServer(port=int(port))
-    if not server.running:
-        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
-        os.environ[EMBEDDED_STARTED] = "1"
+    with _lock:
+        server = SubprocessASGIServer(port=int(port))
+        if not server.running:
+            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+            os.environ[EMBEDDED_STARTED] = "1"
     return server.api_url
 
 
