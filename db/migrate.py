@@ -6,6 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from models.errors import ConfigurationError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -18,7 +22,15 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+    """Migrate; a database that cannot be reached or named is a configuration error, not a traceback."""
+    try:
+        command.upgrade(alembic_config(url), revision)
+    except (SQLAlchemyError, ModuleNotFoundError) as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise ConfigurationError(
+            f"FENGQIAO_DATABASE_URL: cannot use the database {shown}: {reason}", field="database_url"
+        ) from None
 
 
 def current_revision(url: str) -> str | None:

@@ -79,6 +79,29 @@ def test_a_broken_network_file_is_exit_2_naming_file_line_and_field(tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "postgresql://nobody:secret@127.0.0.1:1/x",
+            "cannot use the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: ",
+        ),
+        ("mysql+nodriver://u@h/db", "cannot use the database mysql+nodriver://u@h/db: Can't load plugin: "),
+    ],
+)
+def test_an_unreachable_database_is_exit_2_naming_the_setting(monkeypatch, url, message):
+    monkeypatch.setenv("FENGQIAO_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        code, out = run("cases")
+    finally:
+        monkeypatch.delenv("FENGQIAO_DATABASE_URL")
+        get_settings.cache_clear()
+    assert code == 2
+    assert out.startswith(f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {message}")
+    assert "secret" not in out and "Traceback" not in out and out.count("\n") == 1
+
+
 def test_an_unknown_case_is_exit_1_with_a_clear_line(network):
     assert run("case", "FQ20269999999") == (1, "case_not_found: no case 'FQ20269999999'\n")
 
