@@ -139,13 +139,13 @@ def list_cases(
 
 def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str) -> None:
     prepared()
-    from flows.launch import wake_case
+    from flows.launch import try_wake
     from tasks.human_input import record_input
 
     rec = record_input(ref, kind, value, note=note, actor=actor)
     what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
     console.print(f"{what}: {rec.case.case_no} {rec.input.kind} #{rec.input.round} = {rec.input.value}")
-    console.print(f"流程 flow run: {wake_case(rec.case.id)}")
+    console.print(f"流程 flow run: {try_wake(rec.case.id)}", soft_wrap=True)
 
 
 @app.command()

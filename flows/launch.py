@@ -7,11 +7,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+import httpx
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
-from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
+from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound, PrefectException
 from prefect.flow_runs import resume_flow_run
 from prefect.states import Crashed
 
@@ -118,6 +119,15 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
         repo.release_case(uow.conn, case_id, flow_run_id)
         uow.commit()
     return f"restarted {start_case_flow(case, attempt=int(time.time()))}"
+
+
+def try_wake(case_id: int) -> str:
+    """wake_case for a person's request: the input is already stored, so a Prefect outage only delays it."""
+    try:
+        return wake_case(case_id)
+    except (httpx.HTTPError, PrefectException, OSError) as exc:
+        log.warning("case.flow_run.wake_failed", case_id=case_id, error=type(exc).__name__)
+        return f"not woken now ({type(exc).__name__}: Prefect unreachable); the worker's sweep will resume it"
 
 
 def sweep_once() -> dict[int, str]:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from typer.testing import CliRunner
 
 from cli.main import app
 from config.settings import get_settings
 from db import queries
 from db.uow import UnitOfWork
+from flows.case import case_flow
 from tasks.context import engine
+from tests.drive import register
+from tests.factories import a_new_case
 
 runner = CliRunner()
 
@@ -141,3 +145,18 @@ def test_bad_settings_are_exit_2_naming_the_variable(monkeypatch, variable, valu
     finally:
         monkeypatch.delenv(variable)
         get_settings.cache_clear()
+
+
+def test_an_outcome_is_kept_when_prefect_is_unreachable(network, monkeypatch):
+    """Stored before it is acknowledged: with Prefect down the outcome is kept for the sweep."""
+    case_no, case_id = register(a_new_case(channel_ref="DOWN-1"))
+    assert case_flow(case_id) == "waiting:outcome"
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
+
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        code, out = run("outcome", case_no, "--result", "agreement", "--actor", "M-C01")
+
+    assert code == 0
+    assert f"已记录 recorded: {case_no} outcome #1 = agreement" in out
+    assert "Prefect unreachable); the worker's sweep will resume it" in out
+    assert case_flow(case_id) == "closed"  # whoever runs the case next finds the stored outcome
