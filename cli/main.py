@@ -109,7 +109,7 @@ def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, he
 @app.command()
 @edge
 def case(
-    ref: Annotated[str, typer.Argument(help="case number (FQ…) or id")],
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number (FQ…) or id")],
     as_json: Annotated[bool, typer.Option("--json", help="print JSON (parties masked) instead of tables")] = False,
 ) -> None:
     """案件 One case and its timeline."""
@@ -151,7 +151,7 @@ def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str) -> Non
 @app.command()
 @edge
 def outcome(
-    ref: Annotated[str, typer.Argument(help="case number or id")],
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
     result: Annotated[Outcome, typer.Option("--result", "-r", help="the mediation outcome")],
     note: Annotated[str, typer.Option(help="what was agreed or why it failed")] = "",
     actor: Annotated[str, typer.Option(help="who records it (mediator code)")] = "cli",
@@ -163,7 +163,7 @@ def outcome(
 @app.command()
 @edge
 def opinion(
-    ref: Annotated[str, typer.Argument()],
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
     text: Annotated[str, typer.Option("--text", help="the expert's opinion")],
     expert: Annotated[str, typer.Option(help="expert code, e.g. E-05")],
 ) -> None:
@@ -174,7 +174,7 @@ def opinion(
 @app.command("handoff-result")
 @edge
 def handoff_result(
-    ref: Annotated[str, typer.Argument()],
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
     result: Annotated[str, typer.Option("--result", help="what the court / tribunal / agency decided")],
     actor: Annotated[str, typer.Option(help="the receiving body")] = "cli",
 ) -> None:
