@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from db.tables import cases, organisations, parties, transitions
 from models.transitions import Transition
@@ -79,7 +79,3 @@ def list_cases(
 def parties_of(conn: Connection, case_id: int) -> list[dict[str, str | None]]:
     rows = conn.execute(select(parties).where(parties.c.case_id == case_id).order_by(parties.c.id)).all()
     return [{"role": r.role, "name": r.name, "id_number": r.id_number, "phone": r.phone} for r in rows]
-
-
-def count_by_status(conn: Connection) -> dict[str, int]:
-    return dict(conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status)).all())

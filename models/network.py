@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from models.errors import ConfigurationError
 from models.vocabulary import HandoffTarget, Level
 
-TERRITORIAL = (Level.GRID, Level.COMMUNITY, Level.STREET, Level.DISTRICT)
-
 
 @dataclass(frozen=True)
 class Organisation:
@@ -99,10 +97,6 @@ class Network:
 
     def mediators_of(self, org: str) -> list[Mediator]:
         return [m for m in self.mediators if m.org == org]
-
-    def experts_of(self, pool: str, dispute_type: str) -> list[Expert]:
-        own = [e for e in self.experts if e.pool == pool]
-        return [e for e in own if e.field == dispute_type] or own
 
     def knows_area(self, area_code: str) -> bool:
         return any(o.area_code and area_code.startswith(o.area_code) for o in self.organisations.values())

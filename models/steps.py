@@ -15,6 +15,7 @@ from models.triage import TriageDecision
 from models.vocabulary import (
     AGREEMENTS,
     OPEN_STATUSES,
+    VOLUNTARY_EXITS,
     HandoffTarget,
     InputKind,
     Outcome,
@@ -165,7 +166,7 @@ def check_input(case: Case, path: EscalationPath | None, kind: InputKind, value:
             raise InvalidInput(
                 f"unknown outcome {value!r}; expected one of {', '.join(Outcome)}", record=case.case_no, field="result"
             ) from None
-        if outcome in (Outcome.REFUSED, Outcome.WITHDRAWN):
+        if outcome in VOLUNTARY_EXITS:
             if case.status not in OPEN_STATUSES:
                 raise NotWaitingForInput(f"case {case.case_no} is {case.status}, no longer open", field="result")
             return EXIT_ROUND
@@ -179,6 +180,6 @@ def check_input(case: Case, path: EscalationPath | None, kind: InputKind, value:
 
 def input_kind_for(kind: InputKind, value: str) -> InputKind:
     """Refusal and withdrawal are stored apart from an attempt's outcome: they can come at any time."""
-    if kind is InputKind.OUTCOME and value in (Outcome.REFUSED, Outcome.WITHDRAWN):
+    if kind is InputKind.OUTCOME and value in VOLUNTARY_EXITS:
         return InputKind.EXIT
     return kind
