@@ -40,13 +40,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+CREATED: list[str] = []
+
+
 def fresh_pg_database(prefix: str) -> str:
     from sqlalchemy import create_engine, text
 
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with create_engine(f"{PG}/test", isolation_level="AUTOCOMMIT").connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    CREATED.append(name)
     return name
+
+
+def drop_created_databases() -> None:
+    from sqlalchemy import create_engine, text
+
+    from db.engine import get_engine
+
+    get_engine.cache_clear()  # pooled connections would keep the databases in use
+    with create_engine(f"{PG}/test", isolation_level="AUTOCOMMIT").connect() as conn:
+        for name in CREATED:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def start_prefect(kind: str, home: Path) -> subprocess.Popen[bytes] | None:
@@ -107,6 +122,7 @@ def main() -> None:
         if server:
             server.terminate()
             server.wait(timeout=30)
+        drop_created_databases()
 
 
 def run(args: argparse.Namespace) -> None:
