@@ -141,7 +141,6 @@ def run(args: argparse.Namespace) -> None:
     from flows.demo_scenarios import SCENARIOS
     from flows.runtime import start_embedded_prefect
     from models.case import StepKind
-    from models.vocabulary import InputKind
     from tasks.context import engine
     from tasks.human_input import record_input
     from tasks.intake import apply_configuration, register_case
@@ -177,7 +176,7 @@ def run(args: argparse.Namespace) -> None:
             if current_step(case.id)["kind"] == StepKind.DONE or not script:
                 return case.id
             kind, value, actor = script.pop(0)
-            record_input(case.case_no, InputKind.OUTCOME if kind is InputKind.EXIT else kind, value, actor=actor)
+            record_input(case.case_no, kind, value, actor=actor)
 
     print(
         f"fengqiao benchmark: {args.cases} cases, {args.workers} at once, Prefect server on {args.prefect}, "

@@ -44,7 +44,7 @@ def _answer_waits(case: DemoCase) -> bool:
     if step["kind"] != StepKind.WAIT or not case.script:
         return False
     kind, value, actor = case.script.pop(0)
-    record_input(case.case_no, InputKind.OUTCOME if kind is InputKind.EXIT else kind, value, actor=actor)
+    record_input(case.case_no, kind, value, actor=actor)
     wake_case(case.case_id)
     return False
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from models.case import NewCase, Party
 from models.vocabulary import Channel, InputKind
 
-OUTCOME, EXIT, OPINION, RESULT = InputKind.OUTCOME, InputKind.EXIT, InputKind.EXPERT_OPINION, InputKind.HANDOFF_RESULT
+# A refusal or withdrawal is submitted as an outcome, like any other; storage files it as an exit.
+OUTCOME, OPINION, RESULT = InputKind.OUTCOME, InputKind.EXPERT_OPINION, InputKind.HANDOFF_RESULT
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "离婚后子女抚养费给付争议",
         "family",
         2,
-        ((EXIT, "refused", "M-C03"), (RESULT, "court accepted the claim", "court:CUIPING")),
+        ((OUTCOME, "refused", "M-C03"), (RESULT, "court accepted the claim", "court:CUIPING")),
     ),
     Scenario(
         "failed_to_arbitration",
@@ -102,7 +103,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "民间借款到期未还，金额三万元",
         None,
         2,
-        ((EXIT, "withdrawn", "applicant"),),
+        ((OUTCOME, "withdrawn", "applicant"),),
     ),
     Scenario(
         "not_suitable",

@@ -32,14 +32,6 @@ def apply_configuration(document: dict[str, Any] | None = None, *, source: str |
     return version
 
 
-def current_configuration() -> int:
-    with UnitOfWork(engine()) as uow:
-        version = repo.latest_config_version(uow.conn)
-    if version is None:
-        raise ConfigurationError("no network configuration applied yet: run `fengqiao config apply` or the demo")
-    return version
-
-
 def register_case(new: NewCase, *, record: str | None = None) -> tuple[Case, bool]:
     """(the case, whether this call created it): the same channel record twice gives the same case.
 

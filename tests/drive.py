@@ -22,7 +22,7 @@ def drive(case_no: str, case_id: int, script: Script) -> list[str]:
         if results[-1] == "closed" or not script:
             break
         kind, value, actor = script.pop(0)
-        record_input(case_no, InputKind.OUTCOME if kind is InputKind.EXIT else kind, value, actor=actor)
+        record_input(case_no, kind, value, actor=actor)
     return results
 
 
