@@ -21,7 +21,7 @@ os.environ.pop("PREFECT_API_URL", None)  # the tests run their own embedded Pref
 os.environ.pop("FENGQIAO_DATABASE_URL", None)
 os.environ["PREFECT_HOME"] = str(SESSION_HOME / "prefect")
 
-from config.prefect_env import prepare_prefect_environment  # noqa: E402
+from config.prefect_env import EMBEDDED_PORT, prepare_prefect_environment  # noqa: E402
 from config.settings import Settings, get_settings  # noqa: E402
 
 prepare_prefect_environment(Settings())
@@ -43,11 +43,32 @@ def _pg_available() -> str | None:
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[str]:
+    """Prefect's server for the session, on PostgreSQL when it is there (always in CI).
+
+    Prefect's own SQLite answers "database is locked" (HTTP 503) under concurrent runs and its
+    client backs off for seconds (measured: benchmarks/pipeline.py); the concurrency tests race
+    flow runs on purpose, so they get the server setup production uses.
+    """
+    from sqlalchemy import create_engine, text
+
     from flows.runtime import start_embedded_prefect
 
+    prefect_db = None
+    if _pg_available() is None:
+        prefect_db = f"prefect_tests_{uuid.uuid4().hex[:8]}"
+        with create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{prefect_db}"'))
+        host = PG_ADMIN_URL.split("://", 1)[1].rsplit("/", 1)[0]
+        os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"postgresql+asyncpg://{host}/{prefect_db}"
     url = start_embedded_prefect()
     assert url is not None
     yield url
+    if prefect_db:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        SubprocessASGIServer(port=int(os.environ[EMBEDDED_PORT])).stop()
+        with create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{prefect_db}" WITH (FORCE)'))
 
 
 def _use_database(url: str, monkeypatch: pytest.MonkeyPatch | None = None) -> None:

@@ -39,7 +39,9 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=60)
+        t.join(timeout=300)
+    unfinished = [i for i, t in enumerate(threads) if t.is_alive()]
+    assert not unfinished, f"calls {unfinished} of the race did not finish within 300 s"
     return results
 
 
