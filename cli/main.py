@@ -21,6 +21,8 @@ from models.vocabulary import Channel, InputKind, Outcome
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+dup_app = typer.Typer(help="并单 suspected duplicates: list them, merge one into its open case, or split it off.")
+app.add_typer(dup_app, name="duplicates")
 config_app = typer.Typer(help="配置 the network and escalation paths (YAML).", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -185,16 +187,26 @@ def handoff_result(
 @app.command()
 @edge
 def intake(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON lines, one record a line")],
-    channel: Annotated[Channel, typer.Option("--channel", "-c")],
-    start_flows: Annotated[bool, typer.Option(help="start each new case's flow run")] = True,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="JSON lines (the channel's own payload a line) or a screening ledger .csv"
+        ),
+    ],
+    channel: Annotated[Channel, typer.Option("--channel", "-c", help="where the records came from")],
+    start_flows: Annotated[
+        bool, typer.Option(help="start the new cases' flow runs after accepting them (else the worker's sweep does)")
+    ] = True,
 ) -> None:
-    """登记 Import channel records; one line per rejected record; exit 1 if any was rejected."""
-    prepared()
-    from cli.views import import_records
+    """登记 Import a file of channel records; one line per rejected record; exit 1 if any was rejected.
 
-    rejected = import_records(console, err, file, channel, start_flows=start_flows)
-    if rejected:
+    Examples of every channel's format are in examples/. A suspected duplicate of an open case is
+    registered, linked and held (no flow) until `fengqiao duplicate confirm|split` decides.
+    """
+    prepared()
+    from cli.importing import import_file
+
+    if import_file(console, file, channel, start_flows=start_flows).rejected:
         raise typer.Exit(1)
 
 
@@ -231,6 +243,70 @@ def sweep() -> None:
 
     woken = sweep_once()
     console.print(json.dumps(woken) if woken else "nothing to wake")
+
+
+@dup_app.callback(invoke_without_command=True)
+@edge
+def duplicates_list(ctx: typer.Context) -> None:
+    """疑似重复 Reports held as suspected duplicates, waiting for a supervisor's decision."""
+    if ctx.invoked_subcommand:
+        return
+    prepared()
+    from rich.table import Table
+
+    from db import reports
+    from db.uow import UnitOfWork
+    from tasks.context import engine
+
+    with UnitOfWork(engine()) as uow:
+        rows = reports.suspected_duplicates(uow.conn)
+    table = Table(title=f"疑似重复 suspected duplicates ({len(rows)})")
+    for label in ("案件 case", "渠道 channel", "渠道编号 ref", "登记 received", "疑似重复 duplicate of", "理由 why"):
+        table.add_column(label)
+    for r in rows:
+        table.add_row(
+            r["case_no"],
+            r["channel"],
+            r["channel_ref"] or "",
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            r["duplicate_of"],
+            r["duplicate_reason"],
+        )
+    console.print(table)
+
+
+def _decide(case: str, decision: str, actor: str, note: str) -> None:
+    prepared()
+    from tasks.duplicates import Decision, decide_duplicate
+
+    after = decide_duplicate(case, Decision(decision), actor=actor, note=note)
+    console.print(f"{after.case_no}: {after.status} ({decision})")
+    if decision == Decision.SPLIT:
+        from flows.launch import try_wake
+
+        console.print(try_wake(after.id))
+
+
+@dup_app.command("confirm")
+@edge
+def duplicates_confirm(
+    case: Annotated[str, typer.Argument(metavar="CASE", help="the held report's case number or id")],
+    actor: Annotated[str, typer.Option(help="who decides (a supervisor)")] = "supervisor",
+    note: Annotated[str, typer.Option(help="why, for the timeline")] = "",
+) -> None:
+    """并单 Merge a suspected duplicate into its open case: the report's case is closed, linked."""
+    _decide(case, "confirm", actor, note)
+
+
+@dup_app.command("split")
+@edge
+def duplicates_split(
+    case: Annotated[str, typer.Argument(metavar="CASE", help="the held report's case number or id")],
+    actor: Annotated[str, typer.Option(help="who decides (a supervisor)")] = "supervisor",
+    note: Annotated[str, typer.Option(help="why, for the timeline")] = "",
+) -> None:
+    """分立 Treat a suspected duplicate as a dispute of its own: it is triaged and its flow starts."""
+    _decide(case, "split", actor, note)
 
 
 @config_app.command("validate")

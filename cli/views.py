@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from channels.record import parse_record
 from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.case import Case
-from models.errors import FengqiaoError, InvalidInput
 from models.privacy import mask_id_number, mask_name, mask_phone
 from models.transitions import Transition
 from models.vocabulary import Channel, bilingual
@@ -30,6 +25,7 @@ class CaseView:
     parties: list[dict[str, str]]
     flow_run_id: str | None
     flow_run_open: bool
+    duplicate_of: str | None = None
 
 
 def load_case_view(ref: str) -> CaseView:
@@ -47,7 +43,8 @@ def load_case_view(ref: str) -> CaseView:
             for p in queries.parties_of(uow.conn, case.id)
         ]
         flow_run_id, run_open = repo.case_flow_run(uow.conn, case.id)
-    return CaseView(case, timeline, people, flow_run_id, run_open)
+        original = repo.get_case(uow.conn, case.duplicate_of).case_no if case.duplicate_of else None
+    return CaseView(case, timeline, people, flow_run_id, run_open, original)
 
 
 def case_as_json(ref: str) -> dict[str, Any]:
@@ -65,6 +62,8 @@ def case_as_json(ref: str) -> dict[str, Any]:
         "mediator": c.mediator,
         "handoff_target": c.handoff_target,
         "flow_run_id": view.flow_run_id,
+        "duplicate_of": view.duplicate_of,
+        "duplicate_state": c.duplicate_state,
         "parties": view.parties,
         "timeline": [
             {
@@ -99,6 +98,7 @@ def show_case(console: Console, ref: str) -> None:
         ("移交 handoff", bilingual(case.handoff_target) if case.handoff_target else "—"),
         ("流程 flow run", f"{view.flow_run_id or '—'}{' (open)' if view.flow_run_open else ''}"),
         ("当事人 parties", parties or "—"),
+        *([("并单 duplicate of", f"{view.duplicate_of} ({case.duplicate_state})")] if view.duplicate_of else []),
     ):
         head.add_row(f"[bold]{label}[/]", value)
     console.print(head)
@@ -149,38 +149,3 @@ def show_cases(console: Console, *, status: str | None, channel: Channel | None,
             f"{r.updated_at:%Y-%m-%d %H:%M}",
         )
     console.print(table)
-
-
-def import_records(console: Console, err: Console, file: Path, channel: Channel, *, start_flows: bool) -> int:
-    """Each line is one record, registered in its own transaction; a bad line writes nothing."""
-    from flows.launch import start_case_flow
-    from tasks.intake import register_case
-
-    lines = file.read_text(encoding="utf-8").splitlines()
-    created = duplicates = rejected = 0
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as progress:
-        bar = progress.add_task("登记 intake", total=len(lines))
-        for n, line in enumerate(lines, 1):
-            progress.advance(bar)
-            if not line.strip():
-                continue
-            record = f"{file.name}:{n}"
-            try:
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InvalidInput(f"not JSON: {exc.msg}", record=record, field="(line)") from None
-                case, new = register_case(parse_record(channel, data, record=record), record=record)
-            except FengqiaoError as exc:
-                rejected += 1
-                progress.console.print(f"[red]rejected 拒收[/] {exc.message}", highlight=False, soft_wrap=True)
-                continue
-            if new:
-                created += 1
-                if start_flows:
-                    start_case_flow(case)
-            else:
-                duplicates += 1
-    console.print(f"登记 {created} new, {duplicates} already registered, {rejected} rejected")
-    return rejected

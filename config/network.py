@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models.duplicates import DuplicateRules
 from models.errors import ConfigurationError
 from models.network import EscalationPath, Expert, Mediator, Network, Organisation, PathStep
 from models.triage import KeywordRule, NotSuitableRule, TriageRules
@@ -72,6 +73,9 @@ class TriageDoc(_Strict):
     emergency_keywords: list[str] = []
     classify: list[KeywordRuleDoc] = []
     not_suitable: list[NotSuitableDoc] = []
+    duplicate_window_days: int = Field(default=30, ge=0, le=366)
+    duplicate_same_place_digits: Literal[6, 9, 12, 15] = 9
+    emergency_reports: int = Field(default=3, ge=2)
 
 
 class KeywordRuleDoc(_Strict):
@@ -211,5 +215,6 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
         emergency_people=t.emergency_people,
         emergency_keywords=tuple(t.emergency_keywords),
         default_type=t.default_type,
+        duplicates=DuplicateRules(t.duplicate_window_days, t.duplicate_same_place_digits, t.emergency_reports),
     )
     return network, rules

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.vocabulary import Channel
 
 
 class Settings(BaseSettings):
@@ -24,6 +26,13 @@ class Settings(BaseSettings):
     stale_run_seconds: float = Field(
         default=600.0, gt=0, description="a running run with no heartbeat or state change for this long is dead"
     )
+
+    result_webhooks: dict[Channel, AnyHttpUrl] = Field(
+        default_factory=dict,
+        description='where each channel takes results back (结果同悉), JSON: {"hotline_12345": "https://…"}',
+    )
+    result_webhook_secret: SecretStr | None = Field(default=None, description="signs each result (HMAC-SHA256)")
+    result_retry_seconds: float = Field(default=60.0, gt=0, description="first retry delay; doubles, at most 6 h")
 
     @field_validator("database_url")
     @classmethod

@@ -15,7 +15,8 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.tables import cases, config_versions, experts, human_inputs, mediators, organisations, parties, transitions
-from models.case import Case, HumanInput, NewCase
+from models.case import Case, DuplicateState, HumanInput, NewCase
+from models.duplicates import Match
 from models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
 from models.transitions import Transition
 from models.vocabulary import Channel, HandoffTarget, InputKind, Risk, Stage, Status
@@ -75,6 +76,7 @@ def _to_case(row: Any) -> Case:
         status=Status(row.status),
         version=row.version,
         channel=Channel(row.channel),
+        channel_ref=row.channel_ref,
         area_code=row.area_code,
         summary=row.summary,
         declared_type=row.declared_type,
@@ -90,6 +92,8 @@ def _to_case(row: Any) -> Case:
         handoff_target=HandoffTarget(row.handoff_target) if row.handoff_target else None,
         config_version=row.config_version,
         created_at=row.created_at,
+        duplicate_of=row.duplicate_of,
+        duplicate_state=DuplicateState(row.duplicate_state) if row.duplicate_state else None,
     )
 
 
@@ -98,7 +102,9 @@ def find_by_channel_ref(conn: Connection, channel: Channel, channel_ref: str) ->
     return _to_case(row) if row else None
 
 
-def add_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime) -> tuple[Case, bool]:
+def add_case(
+    conn: Connection, new: NewCase, *, config_version: int, at: datetime, duplicate: Match | None = None
+) -> tuple[Case, bool]:
     """Register a case in `received` with its parties and its first timeline row (stage intake).
 
     (the case, whether this call created it): a channel record already registered, even by a
@@ -108,7 +114,7 @@ def add_case(conn: Connection, new: NewCase, *, config_version: int, at: datetim
         return existing, False
     try:
         with conn.begin_nested():
-            case_id = _insert_case(conn, new, config_version=config_version, at=at)
+            case_id = _insert_case(conn, new, config_version=config_version, at=at, duplicate=duplicate)
     except IntegrityError:
         existing = find_by_channel_ref(conn, new.channel, new.channel_ref or "")
         if existing is None:
@@ -117,7 +123,7 @@ def add_case(conn: Connection, new: NewCase, *, config_version: int, at: datetim
     return get_case(conn, case_id), True
 
 
-def _insert_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime) -> int:
+def _insert_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime, duplicate: Match | None) -> int:
     case_id = conn.execute(
         insert(cases).values(
             channel=new.channel,
@@ -135,6 +141,9 @@ def _insert_case(conn: Connection, new: NewCase, *, config_version: int, at: dat
             config_version=config_version,
             created_at=at,
             updated_at=at,
+            duplicate_of=duplicate.case_id if duplicate else None,
+            duplicate_reason=duplicate.reason if duplicate else None,
+            duplicate_state=DuplicateState.SUSPECTED if duplicate else None,
         )
     ).inserted_primary_key[0]  # type: ignore[index]
     case_no = f"FQ{at:%Y}{case_id:07d}"
@@ -152,7 +161,10 @@ def _insert_case(conn: Connection, new: NewCase, *, config_version: int, at: dat
             to_status=Status.RECEIVED,
             stage=Stage.INTAKE,
             actor=f"channel:{new.channel}",
-            reason=f"received via {new.channel}" + (f" ref {new.channel_ref}" if new.channel_ref else ""),
+            reason=f"received via {new.channel}"
+            + (f" ref {new.channel_ref}" if new.channel_ref else "")
+            + (f"; suspected duplicate of {duplicate.case_no}: {duplicate.reason}" if duplicate else ""),
+            rule="duplicate" if duplicate else None,
         )
     )
     return int(case_id)
@@ -192,6 +204,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
             expert_code=after.expert,
             opinion_step=after.opinion_step,
             handoff_target=after.handoff_target,
+            duplicate_state=after.duplicate_state,
             updated_at=record.at,
         )
     )
@@ -308,7 +321,11 @@ def cases_without_runs(conn: Connection, *, limit: int = 500) -> list[int]:
     """Registered cases no flow run was ever created for (intake decoupled from starting flows)."""
     rows = conn.execute(
         select(cases.c.id)
-        .where(cases.c.flow_run_id.is_(None), cases.c.status != Status.CLOSED)
+        .where(
+            cases.c.flow_run_id.is_(None),
+            cases.c.status != Status.CLOSED,
+            cases.c.duplicate_state.is_(None) | (cases.c.duplicate_state != DuplicateState.SUSPECTED),
+        )
         .order_by(cases.c.id)
         .limit(limit)
     ).all()

@@ -100,7 +100,57 @@ cases = Table(
     Column("flow_run_open", Boolean, nullable=False, default=False),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("duplicate_of", ID, ForeignKey("cases.id"), index=True),
+    Column("duplicate_reason", String(300)),
+    Column("duplicate_state", String(20)),  # suspected | confirmed | split
     UniqueConstraint("channel", "channel_ref", name="uq_cases_channel_ref"),
+    Index("ix_cases_open_by_area", "status", "area_code"),
+)
+
+# The channel's record as it arrived, for the audit trail; one per case. The idempotency key is
+# the caller's (API header); the payload hash tells a replay from a different record under one key.
+intake_records = Table(
+    "intake_records",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("channel", String(20), nullable=False),
+    Column("idempotency_key", String(200)),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("reply_due", TS),
+    Column("received_at", TS, nullable=False),
+    UniqueConstraint("channel", "idempotency_key", name="uq_intake_records_channel_key"),
+)
+
+# Outbox: the result owed to the channel a case came from (结果同悉), written in the transaction
+# that closes the case, then delivered (and re-delivered) until the channel acknowledges it.
+result_notices = Table(
+    "result_notices",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("channel", String(20), nullable=False),
+    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("body", JSON, nullable=False),
+    Column("status", String(20), nullable=False, index=True),  # pending | delivered
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", TS, nullable=False),
+    Column("delivered_at", TS),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("notice_id", ID, ForeignKey("result_notices.id"), nullable=False, index=True),
+    Column("at", TS, nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Column("duration_ms", Integer, nullable=False),
 )
 
 parties = Table(

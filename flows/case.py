@@ -22,6 +22,7 @@ from tasks.context import engine
 from tasks.escalation import record_expert_opinion
 from tasks.handoff import hand_off_unsuitable
 from tasks.mediation import apply_exit, apply_mediation_outcome
+from tasks.result_back import send_result
 from tasks.steps import current_step
 from tasks.triage import triage_case
 
@@ -67,7 +68,11 @@ def case_flow(case_id: int) -> str:
         kind = StepKind(step["kind"])
         if kind is StepKind.DONE:
             _release(case_id, run_id)
+            send_result(case_id)  # 结果同悉; a failure is retried by the sweep, the case stays closed
             return "closed"
+        if kind is StepKind.HELD:  # a suspected duplicate: the supervisor's decision starts a new run
+            _release(case_id, run_id)
+            return "held:duplicate"
         if kind is StepKind.WAIT:
             wait = step["wait"]
             if not from_deployment:

@@ -24,6 +24,7 @@ from flows.runtime import DEPLOYMENT, ensure_deployment
 from models.case import Case, StepKind
 from tasks.context import engine
 from tasks.notify import run_tags
+from tasks.result_back import deliver_due
 from tasks.steps import current_step
 
 log = get_logger(component="launch")
@@ -136,8 +137,9 @@ def sweep_once() -> dict[int, str]:
         candidates = repo.cases_with_open_runs(uow.conn)
         never_started = repo.cases_without_runs(uow.conn)
     woken: dict[int, str] = {case_id: wake_case(case_id) for case_id in never_started}
+    deliver_due()  # results owed to channels whose earlier attempts failed
     for case_id, flow_run_id in candidates:
-        if current_step(case_id)["kind"] in (StepKind.WAIT,):
+        if current_step(case_id)["kind"] in (StepKind.WAIT, StepKind.HELD):
             continue  # waiting for a person: nothing to do until the input arrives
         if _state(flow_run_id) in ACTIVE and not crash_if_dead(flow_run_id):
             continue

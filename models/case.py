@@ -22,6 +22,12 @@ from models.vocabulary import (
 )
 
 
+class DuplicateState(StrEnum):
+    SUSPECTED = "suspected"  # linked at intake; held, no flow, until a supervisor decides
+    CONFIRMED = "confirmed"  # merged into the open case
+    SPLIT = "split"  # a dispute of its own after all
+
+
 @dataclass(frozen=True)
 class Case:
     id: int
@@ -31,6 +37,7 @@ class Case:
     channel: Channel
     area_code: str
     summary: str = ""
+    channel_ref: str | None = None
     declared_type: str | None = None
     dispute_type: str | None = None
     people_involved: int = 1
@@ -44,6 +51,8 @@ class Case:
     handoff_target: HandoffTarget | None = None
     config_version: int = 1
     created_at: datetime | None = None
+    duplicate_of: int | None = None  # the open case this report is suspected or confirmed to repeat
+    duplicate_state: DuplicateState | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ class StepKind(StrEnum):
     RECORD_OPINION = "record_opinion"
     CLOSE = "close"
     WAIT = "wait"
+    HELD = "held"  # a suspected duplicate: nothing runs until a supervisor confirms or splits it
     DONE = "done"
 
 
@@ -107,6 +117,8 @@ def next_step(case: Case, inputs: Inputs, path: EscalationPath | None) -> Step:
     if case.status in OPEN_STATUSES and (InputKind.EXIT, EXIT_ROUND) in inputs:
         return Step(StepKind.APPLY_EXIT)
     match case.status:
+        case Status.RECEIVED if case.duplicate_state is DuplicateState.SUSPECTED:
+            return Step(StepKind.HELD)
         case Status.RECEIVED:
             return Step(StepKind.TRIAGE)
         case Status.TRIAGED:

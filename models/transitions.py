@@ -23,7 +23,7 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
     (S.TRIAGED, S.MEDIATING): frozenset({Stage.ASSIGNMENT}),
     (S.MEDIATING, S.RESOLVED): frozenset({Stage.RESOLUTION}),
     (S.MEDIATING, S.ESCALATED): frozenset({Stage.ESCALATION}),
-    (S.ESCALATED, S.ESCALATED): frozenset({Stage.EXPERT_OPINION}),
+    (S.ESCALATED, S.ESCALATED): frozenset({Stage.EXPERT_OPINION, Stage.DUPLICATE}),
     (S.ESCALATED, S.MEDIATING): frozenset({Stage.ASSIGNMENT}),
     (S.RESOLVED, S.CLOSED): frozenset({Stage.CLOSING}),
     (S.HANDED_OFF, S.CLOSED): frozenset({Stage.CLOSING}),
@@ -31,6 +31,12 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
     # not suitable for mediation (triaged), failed at the top (mediating), or refused (any open status)
     **{(s, S.HANDED_OFF): frozenset({Stage.HANDOFF}) for s in OPEN_STATUSES},
     **{(s, S.WITHDRAWN): frozenset({Stage.WITHDRAWAL}) for s in OPEN_STATUSES},
+    # 并单: repeated reports raise an open case's risk (no status change); a suspected duplicate
+    # is split off (stays received, then triaged as its own case) or merged (closed)
+    (S.RECEIVED, S.RECEIVED): frozenset({Stage.DUPLICATE}),
+    (S.TRIAGED, S.TRIAGED): frozenset({Stage.DUPLICATE}),
+    (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE}),
+    (S.RECEIVED, S.CLOSED): frozenset({Stage.DUPLICATE}),
 }
 
 

@@ -5,8 +5,9 @@ Every decision names the rule that fired, so a coordinator can see why a case we
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from models.duplicates import DuplicateRules
 from models.network import EscalationPath
 from models.vocabulary import HandoffTarget, Risk
 
@@ -38,6 +39,7 @@ class TriageRules:
     emergency_people: int = 10
     emergency_keywords: tuple[str, ...] = ()
     default_type: str = "neighbourhood"
+    duplicates: DuplicateRules = field(default_factory=DuplicateRules)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,11 @@ def classify(rules: TriageRules, declared_type: str | None, summary: str) -> tup
     return rules.default_type, "default_type"
 
 
-def assess_risk(rules: TriageRules, people_involved: int, summary: str) -> tuple[Risk, str | None]:
+def assess_risk(
+    rules: TriageRules, people_involved: int, summary: str, reported: Risk = Risk.NORMAL
+) -> tuple[Risk, str | None]:
+    if reported is Risk.EMERGENCY:  # raised at intake: the same dispute was reported again and again
+        return Risk.EMERGENCY, f"repeated_reports>={rules.duplicates.emergency_reports}"
     if people_involved >= rules.emergency_people:
         return Risk.EMERGENCY, f"people_involved>={rules.emergency_people}"
     hit = next((k for k in rules.emergency_keywords if k in summary), None)
@@ -74,6 +80,7 @@ def triage(
     declared_type: str | None,
     summary: str,
     people_involved: int,
+    reported_risk: Risk = Risk.NORMAL,
 ) -> TriageDecision:
     dispute_type, type_rule = classify(rules, declared_type, summary)
     if dispute_type not in paths:
@@ -88,7 +95,7 @@ def triage(
                 reason=f"不适宜调解 not suitable for mediation → {unsuitable.target}",
                 unsuitable=unsuitable.target,
             )
-    risk, risk_rule = assess_risk(rules, people_involved, summary)
+    risk, risk_rule = assess_risk(rules, people_involved, summary, reported_risk)
     path = paths[dispute_type]
     start = path.emergency_start if risk is Risk.EMERGENCY else 0
     rule = type_rule if risk_rule is None else f"{type_rule};emergency:{risk_rule}"

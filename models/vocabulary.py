@@ -27,6 +27,7 @@ class Stage(StrEnum):
     RESOLUTION = "resolution"
     WITHDRAWAL = "withdrawal"
     CLOSING = "closing"
+    DUPLICATE = "duplicate"  # 并单: a report linked to, merged into or split from an open case
 
 
 class Outcome(StrEnum):
@@ -102,6 +103,7 @@ LABELS_ZH: dict[str, str] = {
     Stage.RESOLUTION: "化解",
     Stage.WITHDRAWAL: "撤回",
     Stage.CLOSING: "结案",
+    Stage.DUPLICATE: "并单",
     Outcome.AGREEMENT: "书面协议",
     Outcome.ORAL_AGREEMENT: "口头协议",
     Outcome.FAILED: "调解不成",

@@ -9,6 +9,7 @@ from prefect import task
 from models import steps
 from models.case import HANDOFF_ROUND, StepKind
 from models.vocabulary import InputKind
+from tasks.result_back import queue_result
 from tasks.steps import apply_step, now
 
 
@@ -18,4 +19,4 @@ def close_case(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
         result = ctx.inputs.get((InputKind.HANDOFF_RESULT, HANDOFF_ROUND))
         return steps.close(ctx.case, result, at=now())
 
-    return apply_step(case_id, StepKind.CLOSE, decide, flow_run_id=flow_run_id)
+    return apply_step(case_id, StepKind.CLOSE, decide, flow_run_id=flow_run_id, also=queue_result)

@@ -40,8 +40,14 @@ def current_step(case_id: int) -> dict[str, Any]:
 
 
 def apply_step(
-    case_id: int, expected: StepKind, decide: Callable[[CaseContext], Moved], *, flow_run_id: str | None
+    case_id: int,
+    expected: StepKind,
+    decide: Callable[[CaseContext], Moved],
+    *,
+    flow_run_id: str | None,
+    also: Callable[[CaseContext, Moved], None] | None = None,
 ) -> dict[str, Any]:
+    """also writes what must commit with the move (an outbox row), in the same transaction."""
     try:
         with UnitOfWork(engine()) as uow:
             ctx = load_context(uow.conn, case_id)
@@ -49,6 +55,8 @@ def apply_step(
                 return step_as_data(ctx.next_step)
             after, record = decide(ctx)
             repo.save_move(uow.conn, ctx.case, after, record, flow_run_id=flow_run_id)
+            if also:
+                also(ctx, (after, record))
             uow.commit()
     except ConcurrencyConflict:
         return current_step(case_id)  # another writer moved the case first; continue from what it stored

@@ -22,6 +22,7 @@ def triage_case(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
             declared_type=ctx.case.declared_type,
             summary=ctx.case.summary,
             people_involved=ctx.case.people_involved,
+            reported_risk=ctx.case.risk,
         )
         return steps.apply_triage(ctx.case, decision, at=now())
 

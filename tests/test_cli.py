@@ -25,22 +25,25 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-GOOD = {
-    "channel_ref": "G-1",
-    "area_code": "511502001001",
-    "summary": "邻居装修噪音扰民",
+GOOD = {  # a grid worker's report, as the grid app sends it
+    "report_id": "G-1",
+    "grid_code": "511502001001",
+    "worker_id": "GW-1",
+    "reported_at": "2026-11-20T10:00:00+08:00",
+    "location": {"address": "朝阳路1号"},
     "parties": [{"role": "applicant", "name": "张三", "id_number": "110101199003074514", "phone": "13812345678"}],
+    "description": "邻居装修噪音扰民",
 }
 
 
 def test_intake_registers_good_records_and_names_each_rejected_one(network, tmp_path):
     lines = [
         json.dumps(GOOD, ensure_ascii=False),
-        json.dumps({**GOOD, "channel_ref": "G-2", "area_code": "511599001"}),
-        json.dumps({k: v for k, v in GOOD.items() if k != "summary"} | {"channel_ref": "G-3"}),
+        json.dumps({**GOOD, "report_id": "G-2", "grid_code": "511599001"}),
+        json.dumps({k: v for k, v in GOOD.items() if k != "description"} | {"report_id": "G-3"}),
         "{not json",
         json.dumps(GOOD, ensure_ascii=False),  # the same ticket again: the same case
-        json.dumps({**GOOD, "channel_ref": "G-6", "people_involved": 0}),
+        json.dumps({**GOOD, "report_id": "G-6", "people_involved": 0}),
     ]
     file = tmp_path / "grid.jsonl"
     file.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -50,12 +53,14 @@ def test_intake_registers_good_records_and_names_each_rejected_one(network, tmp_
     assert code == 1
     rejected = [line for line in out.splitlines() if line.startswith("rejected")]
     assert rejected == [
-        "rejected 拒收 record grid.jsonl:2, field area_code: area code 511599001 is not in the network",
-        "rejected 拒收 record grid.jsonl:3, field summary: Field required",
-        "rejected 拒收 record grid.jsonl:4, field (line): not JSON: Expecting property name enclosed in double quotes",
-        "rejected 拒收 record grid.jsonl:6, field people_involved: Input should be greater than or equal to 1",
+        "rejected 拒收 record grid.jsonl:2, field grid_code: 区划代码511599001不在调解网络中 area code 511599001 is not "
+        "in the network",
+        "rejected 拒收 record grid.jsonl:3, field description: 缺少必填字段 Field required",
+        "rejected 拒收 record grid.jsonl:4, field (line): 不是有效的JSON not JSON: Expecting property name enclosed in "
+        "double quotes",
+        "rejected 拒收 record grid.jsonl:6, field people_involved: 数值过小 Input should be greater than or equal to 1",
     ]
-    assert "登记 1 new, 1 already registered, 4 rejected" in out
+    assert "登记 1 new, 0 suspected duplicates, 1 already registered, 4 rejected" in out
     with UnitOfWork(engine()) as uow:
         assert [(c.channel, c.status) for c in queries.list_cases(uow.conn)] == [("grid", "received")]
 

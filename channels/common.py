@@ -1,0 +1,121 @@
+"""What every channel adapter shares: checked field types, bilingual errors, the adapted record.
+
+An adapter validates the channel's own payload with a pydantic model of that payload, then maps
+it to the one NewCase the pipeline takes. The original payload travels with it, for the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from models.case import NewCase, Party
+from models.errors import InvalidInput
+from models.identity import check_id_number, normalise_phone
+
+
+def _area_code(value: str) -> str:
+    if not (value.isascii() and value.isdigit() and len(value) in (6, 9, 12, 15)):
+        raise ValueError("区划代码应为6、9、12或15位数字 area code must be 6, 9, 12 or 15 digits")
+    return value
+
+
+IdNumber = Annotated[str, AfterValidator(lambda v: check_id_number(v))]
+Phone = Annotated[str, AfterValidator(normalise_phone)]
+AreaCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_area_code)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisputeType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class Native(BaseModel):
+    """A channel's own payload: unknown fields are refused, so a renamed field is not silently lost."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Person(Native):
+    name: Name
+    id_number: IdNumber | None = None
+    phone: Phone | None = None
+
+
+class RoledPerson(Person):
+    role: Literal["applicant", "respondent"]
+
+
+class DocumentRef(Native):
+    """An attachment or referral document, stored elsewhere; only its reference travels."""
+
+    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    ref: Ref
+
+
+@dataclass(frozen=True)
+class ChannelRecord:
+    """A channel's record after adaptation: the case to register and what to keep from the channel."""
+
+    new: NewCase
+    payload: dict[str, Any] = field(default_factory=dict)
+    reply_due: datetime | None = None  # when the channel expects our result back (结果同悉)
+    area_field: str = "area_code"  # the payload's field that gave the area code, for errors
+
+
+def party(role: str, p: Person) -> Party:
+    return Party(role, p.name, p.id_number, p.phone)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_ZH = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不认识的字段",
+    "string_type": "应为文字",
+    "string_too_short": "不能为空",
+    "string_too_long": "内容过长",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为是/否",
+    "bool_parsing": "应为是/否",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "greater_than": "数值过小",
+    "literal_error": "取值不在允许范围",
+    "datetime_type": "应为日期时间",
+    "datetime_parsing": "应为日期时间",
+    "datetime_from_date_parsing": "应为日期时间",
+    "date_type": "应为日期",
+    "date_parsing": "应为日期",
+    "date_from_datetime_parsing": "应为日期",
+    "model_type": "应为一条记录（JSON对象）",
+    "dict_type": "应为JSON对象",
+    "list_type": "应为列表",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
+    "finite_number": "应为有限数字",
+}
+
+
+def validate(model: type[M], data: object, *, record: str) -> M:
+    """The payload as the channel's model, or InvalidInput naming the record, the field and why, in both languages."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(record)"
+        if err["type"] == "value_error":  # our own validators speak both languages already
+            message = err["msg"].removeprefix("Value error, ")
+        else:
+            message = f"{_ZH.get(err['type'], '无效')} {err['msg']}"
+        raise InvalidInput(message, record=record, field=where) from None
+
+
+def joined(*parts: str | None) -> str:
+    return "；".join(p for p in parts if p)

@@ -1,0 +1,51 @@
+"""Senders that take a result back to its channel. A webhook today; anything with send() plugs in.
+
+The webhook POSTs the notice as JSON with an Idempotency-Key (the same for every retry of one
+notice, so the channel can drop repeats) and, when a secret is set, an HMAC-SHA256 signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Sent:
+    target: str
+    delivered: bool
+    status_code: int | None
+    error: str | None
+    seconds: float
+
+
+class ResultSender(Protocol):
+    def send(self, body: dict[str, Any], *, idempotency_key: str) -> Sent: ...
+
+
+@dataclass(frozen=True)
+class WebhookSender:
+    url: str
+    secret: str | None = None
+    timeout_seconds: float = 10.0
+
+    def send(self, body: dict[str, Any], *, idempotency_key: str) -> Sent:
+        data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": idempotency_key}
+        if self.secret:
+            digest = hmac.new(self.secret.encode(), data, hashlib.sha256).hexdigest()
+            headers["X-Fengqiao-Signature"] = f"sha256={digest}"
+        started = time.perf_counter()
+        try:
+            response = httpx.post(self.url, content=data, headers=headers, timeout=self.timeout_seconds)
+        except httpx.HTTPError as exc:
+            return Sent(self.url, False, None, f"{type(exc).__name__}: {exc}"[:500], time.perf_counter() - started)
+        ok = 200 <= response.status_code < 300
+        error = None if ok else f"HTTP {response.status_code}: {response.text[:200]}"
+        return Sent(self.url, ok, response.status_code, error, time.perf_counter() - started)

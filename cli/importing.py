@@ -1,0 +1,86 @@
+"""`fengqiao intake FILE`: accept every good record, report every bad one, then start the new cases' flows.
+
+Accepting and starting are two passes: a large import is bound by the database alone, and a
+case accepted but not yet started is picked up by the worker's sweep if the second pass stops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from channels.files import count_records, read_records
+from models.case import Case
+from models.errors import ConfigurationError, FengqiaoError, InvalidInput
+from models.vocabulary import Channel, bilingual
+
+COLUMNS = (
+    TextColumn("{task.description}"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    TimeElapsedColumn(),
+    TimeRemainingColumn(),
+)
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    already: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    to_start: list[Case] = field(default_factory=list)
+
+
+def import_file(console: Console, path: Path, channel: Channel, *, start_flows: bool) -> ImportSummary:
+    from tasks.intake import receive
+
+    summary = ImportSummary()
+    with Progress(*COLUMNS, console=console) as progress:
+        bar = progress.add_task(f"登记 intake {bilingual(channel)}", total=count_records(path))
+        for name, parsed in read_records(path, channel):
+            progress.advance(bar)
+            try:
+                if isinstance(parsed, InvalidInput):
+                    raise parsed
+                receipt = receive(parsed, record=name)
+            except ConfigurationError:
+                raise  # not this record's fault: stop, exit 2
+            except FengqiaoError as exc:
+                summary.rejected += 1
+                progress.console.print(f"[red]rejected 拒收[/] {exc.message}", highlight=False, soft_wrap=True)
+                continue
+            if not receipt.created:
+                summary.already += 1
+            elif receipt.duplicate_of:
+                summary.duplicates += 1
+                progress.console.print(
+                    f"[yellow]duplicate 疑似重复[/] {name}: {receipt.case.case_no} → {receipt.duplicate_of} "
+                    f"({receipt.duplicate_reason})",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            else:
+                summary.created += 1
+                summary.to_start.append(receipt.case)
+        if start_flows and summary.to_start:
+            from flows.launch import start_case_flow
+
+            runs = progress.add_task("启动 starting case flows", total=len(summary.to_start))
+            for case in summary.to_start:
+                start_case_flow(case)
+                progress.advance(runs)
+    table = Table(title=f"登记结果 intake of {path.name}")
+    for label in ("新案件 new cases", "疑似重复 suspected duplicates", "已登记 already registered", "拒收 rejected"):
+        table.add_column(label, justify="right")
+    table.add_row(*(str(n) for n in (summary.created, summary.duplicates, summary.already, summary.rejected)))
+    console.print(table)
+    console.print(
+        f"登记 {summary.created} new, {summary.duplicates} suspected duplicates, "
+        f"{summary.already} already registered, {summary.rejected} rejected"
+    )
+    return summary

@@ -1,0 +1,175 @@
+"""Duplicate detection across channels (并单): the same dispute reported twice is one case.
+
+A report matches an open case when the two share a respondent (or the applicant, where only one
+side names a respondent), arose in the same place (the same street or closer), are of the same
+dispute type, and came within the window. The reason says which of these matched, and never
+carries the parties' names or numbers.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from models.case import Case, DuplicateState, Party
+from models.errors import NotWaitingForInput
+from models.transitions import Transition, transition
+from models.vocabulary import Risk, Stage, Status
+
+Moved = tuple[Case, Transition]
+SYSTEM = "fengqiao"
+
+
+@dataclass(frozen=True)
+class DuplicateRules:
+    window_days: int = 30
+    same_place_digits: int = 9  # area codes agreeing to the street (9 digits) are one place
+    emergency_reports: int = 3  # this many reports of one dispute make it an emergency
+
+
+@dataclass(frozen=True)
+class Report:
+    """An open case as duplicate detection sees it."""
+
+    case_id: int
+    case_no: str
+    area_code: str
+    dispute_type: str
+    created_at: datetime
+    parties: tuple[Party, ...]
+
+
+@dataclass(frozen=True)
+class Match:
+    case_id: int
+    case_no: str
+    reason: str
+
+
+def _key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _same_person(a: Party, b: Party, *, by_name: bool) -> str | None:
+    if a.id_number and b.id_number:
+        return "ID number" if a.id_number == b.id_number else None  # different IDs: different people
+    if a.phone and a.phone == b.phone:
+        return "phone"
+    if by_name and _key(a.name) == _key(b.name):
+        return "name"
+    return None
+
+
+def _people(parties: Iterable[Party], role: str) -> list[Party]:
+    return [p for p in parties if p.role == role]
+
+
+def same_parties(new: tuple[Party, ...], old: tuple[Party, ...]) -> str | None:
+    """Why two reports concern the same parties, or None.
+
+    A respondent may be matched by name (an employer, a developer); an applicant only by ID number
+    or phone, since two neighbours may share a common name.
+    """
+    new_r, old_r = _people(new, "respondent"), _people(old, "respondent")
+    respondent = next((how for a in new_r for b in old_r if (how := _same_person(a, b, by_name=True))), None)
+    applicant = next(
+        (
+            how
+            for a in _people(new, "applicant")
+            for b in _people(old, "applicant")
+            if (how := _same_person(a, b, by_name=False))
+        ),
+        None,
+    )
+    if respondent and applicant:
+        return f"same applicant ({applicant}) and respondent ({respondent})"
+    if respondent:
+        return f"same respondent ({respondent})"
+    if applicant and not (new_r and old_r):
+        return f"same applicant ({applicant}), one report names no respondent"
+    return None
+
+
+def same_place(a: str, b: str, digits: int) -> bool:
+    n = min(len(a), len(b))
+    return n >= digits and a[:n] == b[:n]
+
+
+def find_duplicate(
+    parties: tuple[Party, ...],
+    area_code: str,
+    dispute_type: str,
+    at: datetime,
+    open_cases: Iterable[Report],
+    rules: DuplicateRules,
+) -> Match | None:
+    """The earliest open case this report duplicates, with why; None for a new dispute."""
+    for case in sorted(open_cases, key=lambda c: (c.created_at, c.case_id)):
+        days = (at - case.created_at).total_seconds() / 86400
+        if not 0 <= days <= rules.window_days or case.dispute_type != dispute_type:
+            continue
+        if not same_place(area_code, case.area_code, rules.same_place_digits):
+            continue
+        who = same_parties(parties, case.parties)
+        if who:
+            place = area_code[: min(len(area_code), len(case.area_code))]
+            return Match(
+                case.case_id,
+                case.case_no,
+                f"{who}, same place {place}, same type {dispute_type}, {int(days)} days apart",
+            )
+    return None
+
+
+# The moves duplicate detection makes; each is a recorded transition like any other.
+
+
+def raise_risk_for_reports(case: Case, reports: int, rules: DuplicateRules, *, at: datetime) -> Moved | None:
+    """The open case made an emergency once the same dispute has been reported often enough."""
+    if reports < rules.emergency_reports or case.risk is Risk.EMERGENCY:
+        return None
+    return transition(
+        case,
+        case.status,
+        stage=Stage.DUPLICATE,
+        actor=SYSTEM,
+        reason=f"同一纠纷第{reports}次反映 reported {reports} times: risk raised to emergency",
+        rule=f"emergency:repeated_reports>={rules.emergency_reports}",
+        at=at,
+        risk=Risk.EMERGENCY,
+    )
+
+
+def _check_suspected(case: Case) -> None:
+    if case.status is not Status.RECEIVED or case.duplicate_state is not DuplicateState.SUSPECTED:
+        raise NotWaitingForInput(f"case {case.case_no} is not a suspected duplicate awaiting a decision", field="case")
+
+
+def confirm_duplicate(case: Case, original: str, *, actor: str, note: str, at: datetime) -> Moved:
+    _check_suspected(case)
+    reason = f"并单 merged into {original}" + (f": {note}" if note else "")
+    return transition(
+        case,
+        Status.CLOSED,
+        stage=Stage.DUPLICATE,
+        actor=actor,
+        reason=reason,
+        at=at,
+        duplicate_state=DuplicateState.CONFIRMED,
+    )
+
+
+def split_duplicate(case: Case, original: str, *, actor: str, note: str, at: datetime) -> Moved:
+    _check_suspected(case)
+    reason = f"分立 split from {original}, a dispute of its own" + (f": {note}" if note else "")
+    return transition(
+        case,
+        Status.RECEIVED,
+        stage=Stage.DUPLICATE,
+        actor=actor,
+        reason=reason,
+        at=at,
+        duplicate_state=DuplicateState.SPLIT,
+    )

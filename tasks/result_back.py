@@ -1,0 +1,98 @@
+"""结果同悉: queue a closed case's result for its channel with the closing move, then deliver it.
+
+The notice is written in the transaction that closes the case, so a crash can neither lose it nor
+send it for a case that did not close. Delivery is at least once: a failed attempt is retried
+with a doubling delay by the worker's sweep; the Idempotency-Key lets the channel drop repeats.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prefect import task
+
+from channels.senders import ResultSender, WebhookSender
+from config.logging import get_logger
+from config.settings import get_settings
+from db import outbox
+from db.uow import UnitOfWork
+from models.result_notice import idempotency_key, next_attempt, owes_result, result_body
+from models.steps import Moved
+from models.vocabulary import Channel, InputKind, Outcome
+from tasks.context import CaseContext, engine
+from tasks.steps import now
+
+log = get_logger(component="result_back")
+LEASE = timedelta(minutes=5)  # an attempt that crashes mid-send is retried after this
+
+
+def queue_result(ctx: CaseContext, moved: Moved) -> None:
+    """The `also` of the closing step: runs inside its transaction."""
+    before, (_, record) = ctx.case, moved
+    if not owes_result(before):
+        return
+    last = ctx.inputs.get((InputKind.OUTCOME, before.attempt))
+    outcome = Outcome(last.value) if last and last.value in Outcome.__members__.values() else None
+    body = result_body(before, channel_ref=before.channel_ref, outcome=outcome, closed_at=record.at)
+    outbox.queue_notice(
+        ctx.conn, case_id=before.id, channel=before.channel, key=idempotency_key(before), body=body, at=record.at
+    )
+
+
+def sender_for(channel: str) -> ResultSender | None:
+    s = get_settings()
+    url = s.result_webhooks.get(Channel(channel))
+    if url is None:
+        return None
+    secret = s.result_webhook_secret.get_secret_value() if s.result_webhook_secret else None
+    return WebhookSender(str(url), secret)
+
+
+def deliver_due(*, case_id: int | None = None) -> dict[str, int]:
+    """One attempt for each notice due now; counts of delivered, failed and waiting for a target."""
+    counts = {"delivered": 0, "failed": 0, "no_target": 0}
+    at = now()
+    with UnitOfWork(engine()) as uow:
+        due = outbox.due_notices(uow.conn, at=at, case_id=case_id)
+    for notice in due:
+        sender = sender_for(notice.channel)
+        if sender is None:
+            counts["no_target"] += 1  # stays pending: configuring the channel's webhook sends it
+            continue
+        with UnitOfWork(engine()) as uow:
+            leased = outbox.lease(uow.conn, notice, until=at + LEASE)
+            uow.commit()
+        if not leased:
+            continue  # another sender took it
+        sent = sender.send(notice.body, idempotency_key=notice.idempotency_key)
+        done = now()
+        retry_at = next_attempt(notice.attempts + 1, first_delay_seconds=get_settings().result_retry_seconds, at=done)
+        with UnitOfWork(engine()) as uow:
+            outbox.record_attempt(
+                uow.conn,
+                notice,
+                at=done,
+                target=sent.target,
+                status_code=sent.status_code,
+                error=sent.error,
+                duration=timedelta(seconds=sent.seconds),
+                delivered=sent.delivered,
+                retry_at=retry_at,
+            )
+            uow.commit()
+        counts["delivered" if sent.delivered else "failed"] += 1
+        log.info(
+            "case.result.delivery",
+            case_id=notice.case_id,
+            channel=notice.channel,
+            delivered=sent.delivered,
+            status_code=sent.status_code,
+            attempt=notice.attempts + 1,
+        )
+    return counts
+
+
+@task(name="result-back", task_run_name="result-back-{case_id}")
+def send_result(case_id: int) -> dict[str, int]:
+    """First delivery right after closing; the sweep retries what fails."""
+    return deliver_due(case_id=case_id)
