@@ -12,7 +12,6 @@ from datetime import date
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # GB 11643-1999: W_i = 2^(17-i) mod 11
 _CHECK = "10X98765432"
 _MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"(0\d{2,3})(\d{7,8})")
 
 
 def id_check_digit(first17: str) -> str:
@@ -23,9 +22,7 @@ def check_id_number(value: str, *, today: date | None = None) -> str:
     """The 18-character resident ID number, upper-case X; ValueError says what is wrong."""
     v = value.strip().upper()
     if len(v) == 15 and v.isdigit():
-        raise ValueError(
-            "15位旧身份证号已停用，请提供18位号码 15-digit ID numbers are no longer valid; give the 18-digit one"
-        )
+        raise ValueError("15位旧身份证号已停用，请提供18位号码 15-digit ID numbers are retired; give the 18-digit one")
     if len(v) != 18 or not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
         raise ValueError("身份证号应为18位（17位数字加校验位） ID number must be 17 digits and a check character")
     try:
@@ -48,9 +45,7 @@ def normalise_phone(value: str) -> str:
         digits = digits[2:]
     if _MOBILE.fullmatch(digits):
         return digits
-    landline = _LANDLINE.fullmatch(digits)
-    if landline and len(digits) in (10, 11, 12):
-        return f"{landline.group(1)}-{landline.group(2)}"
-    raise ValueError(
-        "电话号码应为11位手机号或带区号的固定电话 phone must be an 11-digit mobile or a landline with area code"
-    )
+    area = 3 if digits[1:2] in ("1", "2") else 4  # 010 and 02x are the only 3-digit area codes
+    if re.fullmatch(r"0\d+", digits) and 7 <= len(digits) - area <= 8:
+        return f"{digits[:area]}-{digits[area:]}"
+    raise ValueError("电话号码应为11位手机号或带区号的固定电话 phone must be an 11-digit mobile or area code + number")
