@@ -240,7 +240,7 @@ def test_a_payload_that_is_not_an_object_is_refused():
 def test_a_ledger_with_an_unknown_column_is_refused_by_its_header(tmp_path):
     file = tmp_path / "ledger.csv"
     file.write_text("台账编号,排查日期,备注\nPC-1,2026-11-01,x\n", encoding="utf-8")
-    [(name, error)] = list(read_records(file, Channel.GRID))
+    [(_, error)] = list(read_records(file, Channel.GRID))
     assert isinstance(error, InvalidInput)
     assert error.message.startswith(
         "record ledger.csv:1, field 备注: 不认识的列 unknown column; expected 台账编号, 排查日期"
@@ -251,7 +251,7 @@ def test_a_ledger_row_with_an_unknown_dispute_type_names_it(tmp_path):
     file = tmp_path / "ledger.csv"
     header = (EXAMPLES / "screening_ledger.csv").read_text(encoding="utf-8").splitlines()[0]
     file.write_text(header + "\nPC-9,2026-11-01,511502002001,吵架,甲,,,,吵架了,1,,排查员\n", encoding="utf-8")
-    [(name, error)] = list(read_records(file, Channel.GRID))
+    [(_, error)] = list(read_records(file, Channel.GRID))
     assert error.message == (
         "record ledger.csv:2, field dispute_type: 纠纷类型“吵架”不在台账分类中 unknown dispute type; one of "
         "邻里纠纷, 婚姻家庭纠纷, 物业纠纷, 土地纠纷, 合同纠纷, 劳动争议, 医疗纠纷, 交通事故纠纷"
