@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.tables import cases, intake_records, parties
 from models.case import DuplicateState, Party
+from models.duplicates import name_key
 from models.errors import ConcurrencyConflict
 from models.vocabulary import OPEN_STATUSES, Channel
 
@@ -58,8 +59,21 @@ def intake_record(conn: Connection, case_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def open_reports(conn: Connection, *, area_prefix: str, since: datetime) -> list[dict[str, Any]]:
-    """Open cases (not themselves duplicates) in the area since a time, each with its parties."""
+def open_reports(
+    conn: Connection, *, area_prefix: str, since: datetime, people: tuple[Party, ...]
+) -> list[dict[str, Any]]:
+    """Open cases (not themselves duplicates) in the area since a time sharing a name, ID or phone with
+    the people of the new report, each with all its parties. The indexes on parties keep this small."""
+    keys = {name_key(p.name) for p in people}
+    ids = {p.id_number for p in people if p.id_number}
+    phones = {p.phone for p in people if p.phone}
+    sharing = select(parties.c.case_id).where(
+        or_(
+            parties.c.match_key.in_(keys),
+            parties.c.id_number.in_(ids or {""}),
+            parties.c.phone.in_(phones or {""}),
+        )
+    )
     rows = conn.execute(
         select(
             cases.c.id,
@@ -73,6 +87,7 @@ def open_reports(conn: Connection, *, area_prefix: str, since: datetime) -> list
             cases.c.status.in_(OPEN_STATUSES),
             cases.c.area_code.startswith(area_prefix, autoescape=True),
             cases.c.created_at >= since,
+            cases.c.id.in_(sharing),
             or_(cases.c.duplicate_state.is_(None), cases.c.duplicate_state == DuplicateState.SPLIT),
         )
     ).all()

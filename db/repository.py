@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.tables import cases, config_versions, experts, human_inputs, mediators, organisations, parties, transitions
 from models.case import Case, DuplicateState, HumanInput, NewCase
-from models.duplicates import Match
+from models.duplicates import Match, name_key
 from models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
 from models.transitions import Transition
 from models.vocabulary import Channel, HandoffTarget, InputKind, Risk, Stage, Status
@@ -150,7 +150,14 @@ def _insert_case(conn: Connection, new: NewCase, *, config_version: int, at: dat
     conn.execute(update(cases).where(cases.c.id == case_id).values(case_no=case_no))
     for p in new.parties:
         conn.execute(
-            insert(parties).values(case_id=case_id, role=p.role, name=p.name, id_number=p.id_number, phone=p.phone)
+            insert(parties).values(
+                case_id=case_id,
+                role=p.role,
+                name=p.name,
+                id_number=p.id_number,
+                phone=p.phone,
+                match_key=name_key(p.name),
+            )
         )
     conn.execute(
         insert(transitions).values(

@@ -161,7 +161,9 @@ parties = Table(
     Column("role", String(20), nullable=False),  # applicant | respondent
     Column("name", String(200), nullable=False),
     Column("id_number", String(30)),
-    Column("phone", String(30)),
+    Column("phone", String(30), index=True),
+    Column("match_key", String(200), index=True),  # the name as duplicate detection compares it
+    Index("ix_parties_id_number", "id_number"),
 )
 
 transitions = Table(

@@ -48,7 +48,8 @@ class Match:
     reason: str
 
 
-def _key(text: str) -> str:
+def name_key(text: str) -> str:
+    """A name as compared: full-width folded, spaces dropped, case ignored (stored, indexed)."""
     return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
@@ -57,7 +58,7 @@ def _same_person(a: Party, b: Party, *, by_name: bool) -> str | None:
         return "ID number" if a.id_number == b.id_number else None  # different IDs: different people
     if a.phone and a.phone == b.phone:
         return "phone"
-    if by_name and _key(a.name) == _key(b.name):
+    if by_name and name_key(a.name) == name_key(b.name):
         return "name"
     return None
 

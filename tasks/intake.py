@@ -153,7 +153,10 @@ def _duplicate_of(conn: Connection, new: NewCase, network: Network, rules: Triag
             tuple(r["parties"]),
         )
         for r in reports.open_reports(
-            conn, area_prefix=new.area_code[: dup.same_place_digits], since=at - timedelta(days=dup.window_days)
+            conn,
+            area_prefix=new.area_code[: dup.same_place_digits],
+            since=at - timedelta(days=dup.window_days),
+            people=new.parties,
         )
     ]
     return find_duplicate(new.parties, new.area_code, dispute_type, at, candidates, dup)

@@ -1,0 +1,46 @@
+"""An installation made before intake records and duplicates upgrades with its cases intact."""
+
+from __future__ import annotations
+
+from alembic import command
+from sqlalchemy import text
+
+from db.engine import get_engine
+from db.migrate import alembic_config, current_revision, upgrade
+
+
+def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
+    command.downgrade(alembic_config(database), "0001")
+    engine = get_engine(database)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO config_versions (id, created_at, source, sha256, document) "
+                "VALUES (1, '2026-11-01 08:00:00+00', 'old', 'x', '{}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cases (id, case_no, channel, channel_ref, status, version, area_code, summary, "
+                "people_involved, risk, path_step, attempt, config_version, flow_run_open, created_at, updated_at) "
+                "VALUES (1, 'FQ20260000001', 'grid', 'G-1', 'received', 1, '511502001001', '漏水', 1, 'normal', -1, 0, "
+                "1, false, '2026-11-01 08:00:00+00', '2026-11-01 08:00:00+00')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO parties (id, case_id, role, name) VALUES (1, 1, 'respondent', '宜宾 顺达 ＡＢＣ公司')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason) "
+                "VALUES (1, 1, '2026-11-01 08:00:00+00', 'received', 'intake', 'channel:grid', 'received via grid')"
+            )
+        )
+
+    upgrade(database)
+
+    assert current_revision(database) == "0002"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT match_key FROM parties")).scalar_one() == "宜宾顺达abc公司"
+        assert conn.execute(text("SELECT duplicate_state FROM cases")).scalar_one() is None
+        assert conn.execute(text("SELECT count(*) FROM transitions")).scalar_one() == 1
