@@ -309,6 +309,39 @@ def duplicates_split(
     _decide(case, "split", actor, note)
 
 
+@app.command()
+@edge
+def notices(
+    pending: Annotated[bool, typer.Option("--pending", help="only results not yet acknowledged")] = False,
+) -> None:
+    """结果同悉 Results owed back to the channels cases came from, with every delivery attempt."""
+    prepared()
+    from rich.table import Table
+
+    from db import outbox
+    from db.uow import UnitOfWork
+    from tasks.context import engine
+
+    with UnitOfWork(engine()) as uow:
+        rows = [n for n in outbox.notices(uow.conn) if not pending or n["status"] == "pending"]
+    table = Table(title=f"结果同悉 results back to channels ({len(rows)})")
+    for label in ("案件 case", "渠道 channel", "渠道编号 ref", "结果 result", "状态 status", "尝试 tries", "最近 last"):
+        table.add_column(label)
+    for n in rows:
+        last = n["tries"][-1] if n["tries"] else None
+        shown = "—" if last is None else (f"HTTP {last['status_code']}" if last["status_code"] else last["error"])
+        table.add_row(
+            n["body"]["case_no"],
+            n["channel"],
+            n["body"].get("channel_ref") or "",
+            n["body"]["result"],
+            "已送达 delivered" if n["status"] == "delivered" else "待送达 pending",
+            str(len(n["tries"])),
+            shown,
+        )
+    console.print(table)
+
+
 @config_app.command("validate")
 @edge
 def config_validate(file: Annotated[Path, typer.Argument(help="a network YAML")]) -> None:

@@ -38,18 +38,17 @@ def add_intake_record(
 ) -> None:
     """Keep the payload; a key another request has just used is a conflict the caller retries from."""
     try:
-        with conn.begin_nested():
-            conn.execute(
-                insert(intake_records).values(
-                    case_id=case_id,
-                    channel=channel,
-                    idempotency_key=idempotency_key,
-                    payload_sha256=payload_sha256,
-                    payload=payload,
-                    reply_due=reply_due,
-                    received_at=at,
-                )
+        conn.execute(
+            insert(intake_records).values(
+                case_id=case_id,
+                channel=channel,
+                idempotency_key=idempotency_key,
+                payload_sha256=payload_sha256,
+                payload=payload,
+                reply_due=reply_due,
+                received_at=at,
             )
+        )
     except IntegrityError:
         raise ConcurrencyConflict(f"Idempotency-Key {idempotency_key} was just used", field="Idempotency-Key") from None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -104,77 +105,85 @@ def find_by_channel_ref(conn: Connection, channel: Channel, channel_ref: str) ->
 
 def add_case(
     conn: Connection, new: NewCase, *, config_version: int, at: datetime, duplicate: Match | None = None
-) -> tuple[Case, bool]:
+) -> tuple[Case, Transition]:
     """Register a case in `received` with its parties and its first timeline row (stage intake).
 
-    (the case, whether this call created it): a channel record already registered, even by a
-    request racing this one, gives back the case it made.
+    The caller has looked for the channel's ticket already; a request racing this one with the
+    same ticket makes the insert fail, reported as ConcurrencyConflict for the caller to retry
+    (and then find the case the other request made). No savepoint: a retry starts afresh.
     """
-    if new.channel_ref and (existing := find_by_channel_ref(conn, new.channel, new.channel_ref)):
-        return existing, False
+    record = Transition(
+        seq=1,
+        at=at,
+        from_status=None,
+        to_status=Status.RECEIVED,
+        stage=Stage.INTAKE,
+        actor=f"channel:{new.channel}",
+        reason=f"received via {new.channel}"
+        + (f" ref {new.channel_ref}" if new.channel_ref else "")
+        + (f"; suspected duplicate of {duplicate.case_no}: {duplicate.reason}" if duplicate else ""),
+        rule="duplicate" if duplicate else None,
+    )
     try:
-        with conn.begin_nested():
-            case_id = _insert_case(conn, new, config_version=config_version, at=at, duplicate=duplicate)
-    except IntegrityError:
-        existing = find_by_channel_ref(conn, new.channel, new.channel_ref or "")
-        if existing is None:
-            raise
-        return existing, False
-    return get_case(conn, case_id), True
-
-
-def _insert_case(conn: Connection, new: NewCase, *, config_version: int, at: datetime, duplicate: Match | None) -> int:
-    case_id = conn.execute(
-        insert(cases).values(
-            channel=new.channel,
-            channel_ref=new.channel_ref,
-            status=Status.RECEIVED,
-            version=1,
-            area_code=new.area_code,
-            summary=new.summary,
-            declared_type=new.declared_type,
-            people_involved=new.people_involved,
-            amount=new.amount,
-            risk=Risk.NORMAL,
-            path_step=-1,
-            attempt=0,
-            config_version=config_version,
-            created_at=at,
-            updated_at=at,
-            duplicate_of=duplicate.case_id if duplicate else None,
-            duplicate_reason=duplicate.reason if duplicate else None,
-            duplicate_state=DuplicateState.SUSPECTED if duplicate else None,
-        )
-    ).inserted_primary_key[0]  # type: ignore[index]
-    case_no = f"FQ{at:%Y}{case_id:07d}"
-    conn.execute(update(cases).where(cases.c.id == case_id).values(case_no=case_no))
-    for p in new.parties:
-        conn.execute(
-            insert(parties).values(
-                case_id=case_id,
-                role=p.role,
-                name=p.name,
-                id_number=p.id_number,
-                phone=p.phone,
-                match_key=name_key(p.name),
+        row = conn.execute(
+            insert(cases)
+            .values(
+                channel=new.channel,
+                channel_ref=new.channel_ref,
+                status=Status.RECEIVED,
+                version=1,
+                area_code=new.area_code,
+                summary=new.summary,
+                declared_type=new.declared_type,
+                people_involved=new.people_involved,
+                amount=new.amount,
+                risk=Risk.NORMAL,
+                path_step=-1,
+                attempt=0,
+                config_version=config_version,
+                created_at=at,
+                updated_at=at,
+                duplicate_of=duplicate.case_id if duplicate else None,
+                duplicate_reason=duplicate.reason if duplicate else None,
+                duplicate_state=DuplicateState.SUSPECTED if duplicate else None,
             )
+            .returning(*cases.c)
+        ).one()
+    except IntegrityError:
+        raise ConcurrencyConflict(
+            f"{new.channel} ticket {new.channel_ref} is being registered by another request"
+        ) from None
+    case_no = f"FQ{at:%Y}{row.id:07d}"
+    conn.execute(update(cases).where(cases.c.id == row.id).values(case_no=case_no))
+    if new.parties:
+        conn.execute(
+            insert(parties),
+            [
+                dict(
+                    case_id=row.id,
+                    role=p.role,
+                    name=p.name,
+                    id_number=p.id_number,
+                    phone=p.phone,
+                    match_key=name_key(p.name),
+                )
+                for p in new.parties
+            ],
         )
     conn.execute(
         insert(transitions).values(
-            case_id=case_id,
-            seq=1,
-            at=at,
-            from_status=None,
-            to_status=Status.RECEIVED,
-            stage=Stage.INTAKE,
-            actor=f"channel:{new.channel}",
-            reason=f"received via {new.channel}"
-            + (f" ref {new.channel_ref}" if new.channel_ref else "")
-            + (f"; suspected duplicate of {duplicate.case_no}: {duplicate.reason}" if duplicate else ""),
-            rule="duplicate" if duplicate else None,
+            case_id=row.id,
+            seq=record.seq,
+            at=record.at,
+            from_status=record.from_status,
+            to_status=record.to_status,
+            stage=record.stage,
+            actor=record.actor,
+            reason=record.reason,
+            rule=record.rule,
         )
     )
-    return int(case_id)
+    return replace(_to_case(row), case_no=case_no, created_at=at), record
 
 
 def get_case(conn: Connection, case_id: int) -> Case:

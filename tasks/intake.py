@@ -17,7 +17,7 @@ from typing import Any
 
 from channels.common import ChannelRecord
 from config.network import load_network_file
-from db import queries, reports
+from db import reports
 from db import repository as repo
 from db.uow import Connection, UnitOfWork
 from models.case import Case, NewCase
@@ -110,9 +110,7 @@ def _receive(
     if new.channel_ref and (existing := repo.find_by_channel_ref(conn, new.channel, new.channel_ref)):
         return _replayed(conn, existing), []
     match = _duplicate_of(conn, new, network, rules, at)
-    case, created = repo.add_case(conn, new, config_version=version, at=at, duplicate=match)
-    if not created:  # the same ticket registered by a racing request
-        return _replayed(conn, case), []
+    case, first = repo.add_case(conn, new, config_version=version, at=at, duplicate=match)
     reports.add_intake_record(
         conn,
         case_id=case.id,
@@ -123,7 +121,7 @@ def _receive(
         reply_due=rec.reply_due,
         at=at,
     )
-    moves = [(case, queries.timeline(conn, case.id)[0])]
+    moves = [(case, first)]
     if match:
         original = repo.get_case(conn, match.case_id)
         raised = raise_risk_for_reports(original, reports.count_reports(conn, original.id), rules.duplicates, at=at)
