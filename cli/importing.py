@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from channels.files import count_records, read_records
+from channels.files import Parsed, count_records, read_records
 from models.case import Case
 from models.errors import ConfigurationError, FengqiaoError, InvalidInput
 from models.vocabulary import Channel, bilingual
@@ -36,37 +36,22 @@ class ImportSummary:
     to_start: list[Case] = field(default_factory=list)
 
 
-def import_file(console: Console, path: Path, channel: Channel, *, start_flows: bool) -> ImportSummary:
-    from tasks.intake import receive
+CHUNK = 200  # records registered per transaction; a bad record still writes nothing
 
+
+def import_file(console: Console, path: Path, channel: Channel, *, start_flows: bool) -> ImportSummary:
     summary = ImportSummary()
     with Progress(*COLUMNS, console=console) as progress:
         bar = progress.add_task(f"登记 intake {bilingual(channel)}", total=count_records(path))
-        for name, parsed in read_records(path, channel):
-            progress.advance(bar)
-            try:
-                if isinstance(parsed, InvalidInput):
-                    raise parsed
-                receipt = receive(parsed, record=name)
-            except ConfigurationError:
-                raise  # not this record's fault: stop, exit 2
-            except FengqiaoError as exc:
-                summary.rejected += 1
-                progress.console.print(f"[red]rejected 拒收[/] {exc.message}", highlight=False, soft_wrap=True)
-                continue
-            if not receipt.created:
-                summary.already += 1
-            elif receipt.duplicate_of:
-                summary.duplicates += 1
-                progress.console.print(
-                    f"[yellow]duplicate 疑似重复[/] {name}: {receipt.case.case_no} → {receipt.duplicate_of} "
-                    f"({receipt.duplicate_reason})",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-            else:
-                summary.created += 1
-                summary.to_start.append(receipt.case)
+        chunk: list[Parsed] = []
+        for parsed in read_records(path, channel):
+            chunk.append(parsed)
+            if len(chunk) == CHUNK:
+                _register(chunk, summary, progress.console)
+                progress.advance(bar, len(chunk))
+                chunk = []
+        _register(chunk, summary, progress.console)
+        progress.advance(bar, len(chunk))
         if start_flows and summary.to_start:
             from flows.launch import start_case_flow
 
@@ -84,3 +69,31 @@ def import_file(console: Console, path: Path, channel: Channel, *, start_flows: 
         f"{summary.already} already registered, {summary.rejected} rejected"
     )
     return summary
+
+
+def _register(chunk: list[Parsed], summary: ImportSummary, out: Console) -> None:
+    """One transaction for the chunk's good records; every record's answer reported in file order."""
+    from tasks.intake import Incoming, receive_many
+
+    good = [Incoming(name, parsed) for name, parsed in chunk if not isinstance(parsed, InvalidInput)]
+    answers = iter(receive_many(good) if good else [])
+    for name, parsed in chunk:
+        answer = parsed if isinstance(parsed, InvalidInput) else next(answers)
+        if isinstance(answer, ConfigurationError):
+            raise answer
+        if isinstance(answer, FengqiaoError):
+            summary.rejected += 1
+            out.print(f"[red]rejected 拒收[/] {answer.message}", highlight=False, soft_wrap=True)
+        elif not answer.created:
+            summary.already += 1
+        elif answer.duplicate_of:
+            summary.duplicates += 1
+            out.print(
+                f"[yellow]duplicate 疑似重复[/] {name}: {answer.case.case_no} → {answer.duplicate_of} "
+                f"({answer.duplicate_reason})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            summary.created += 1
+            summary.to_start.append(answer.case)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from db.tables import cases, intake_records, parties
@@ -15,42 +16,32 @@ from models.errors import ConcurrencyConflict
 from models.vocabulary import OPEN_STATUSES, Channel
 
 
-def by_idempotency_key(conn: Connection, channel: Channel, key: str) -> tuple[int, str] | None:
-    """(case id, payload hash) of the record first sent under this key."""
-    row = conn.execute(
-        select(intake_records.c.case_id, intake_records.c.payload_sha256).where(
-            intake_records.c.channel == channel, intake_records.c.idempotency_key == key
+def by_idempotency_keys(conn: Connection, channel: Channel, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """key → (case id, payload hash) of the record first sent under it."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(intake_records.c.idempotency_key, intake_records.c.case_id, intake_records.c.payload_sha256).where(
+            intake_records.c.channel == channel, intake_records.c.idempotency_key.in_(wanted)
         )
-    ).first()
-    return (row.case_id, row.payload_sha256) if row else None
+    ).all()
+    return {r.idempotency_key: (r.case_id, r.payload_sha256) for r in rows}
 
 
-def add_intake_record(
-    conn: Connection,
-    *,
-    case_id: int,
-    channel: Channel,
-    idempotency_key: str | None,
-    payload: dict[str, Any],
-    payload_sha256: str,
-    reply_due: datetime | None,
-    at: datetime,
-) -> None:
-    """Keep the payload; a key another request has just used is a conflict the caller retries from."""
+def add_intake_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Keep each payload; a key another request has just used is a conflict the caller retries from.
+
+    rows: case_id, channel, idempotency_key, payload, payload_sha256, reply_due, received_at.
+    """
+    if not rows:
+        return
     try:
-        conn.execute(
-            insert(intake_records).values(
-                case_id=case_id,
-                channel=channel,
-                idempotency_key=idempotency_key,
-                payload_sha256=payload_sha256,
-                payload=payload,
-                reply_due=reply_due,
-                received_at=at,
-            )
-        )
+        conn.execute(insert(intake_records), rows)
     except IntegrityError:
-        raise ConcurrencyConflict(f"Idempotency-Key {idempotency_key} was just used", field="Idempotency-Key") from None
+        raise ConcurrencyConflict(
+            "an Idempotency-Key was just used by another request", field="Idempotency-Key"
+        ) from None
 
 
 def intake_record(conn: Connection, case_id: int) -> dict[str, Any] | None:
@@ -58,21 +49,24 @@ def intake_record(conn: Connection, case_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def open_reports(
-    conn: Connection, *, area_prefix: str, since: datetime, people: tuple[Party, ...]
-) -> list[dict[str, Any]]:
-    """Open cases (not themselves duplicates) in the area since a time sharing a name, ID or phone with
-    the people of the new report, each with all its parties. The indexes on parties keep this small."""
+def open_reports(conn: Connection, *, since: datetime, people: Iterable[Party]) -> list[dict[str, Any]]:
+    """Open cases (not themselves duplicates) since a time sharing a name, ID or phone with any of
+    the people given, each with all its parties. Parties first: index lookups find the few cases
+    sharing someone (usually none), so the cost does not grow with the number of open cases."""
+    people = list(people)
     keys = {name_key(p.name) for p in people}
     ids = {p.id_number for p in people if p.id_number}
     phones = {p.phone for p in people if p.phone}
-    sharing = select(parties.c.case_id).where(
-        or_(
-            parties.c.match_key.in_(keys),
-            parties.c.id_number.in_(ids or {""}),
-            parties.c.phone.in_(phones or {""}),
-        )
-    )
+    if not keys:
+        return []
+    lookups = [select(parties.c.case_id).where(parties.c.match_key.in_(keys))]
+    if ids:
+        lookups.append(select(parties.c.case_id).where(parties.c.id_number.in_(ids)))
+    if phones:
+        lookups.append(select(parties.c.case_id).where(parties.c.phone.in_(phones)))
+    sharing = {r.case_id for r in conn.execute(union(*lookups)).all()}
+    if not sharing:
+        return []
     rows = conn.execute(
         select(
             cases.c.id,
@@ -83,10 +77,9 @@ def open_reports(
             cases.c.summary,
             cases.c.created_at,
         ).where(
-            cases.c.status.in_(OPEN_STATUSES),
-            cases.c.area_code.startswith(area_prefix, autoescape=True),
-            cases.c.created_at >= since,
             cases.c.id.in_(sharing),
+            cases.c.status.in_(OPEN_STATUSES),
+            cases.c.created_at >= since,
             or_(cases.c.duplicate_state.is_(None), cases.c.duplicate_state == DuplicateState.SPLIT),
         )
     ).all()

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.tables import cases, config_versions, experts, human_inputs, mediators, organisations, parties, transitions
@@ -98,21 +99,16 @@ def _to_case(row: Any) -> Case:
     )
 
 
-def find_by_channel_ref(conn: Connection, channel: Channel, channel_ref: str) -> Case | None:
-    row = conn.execute(select(cases).where(cases.c.channel == channel, cases.c.channel_ref == channel_ref)).first()
-    return _to_case(row) if row else None
+def find_by_channel_refs(conn: Connection, channel: Channel, refs: Iterable[str]) -> dict[str, Case]:
+    wanted = set(refs)
+    if not wanted:
+        return {}
+    rows = conn.execute(select(cases).where(cases.c.channel == channel, cases.c.channel_ref.in_(wanted))).all()
+    return {row.channel_ref: _to_case(row) for row in rows}
 
 
-def add_case(
-    conn: Connection, new: NewCase, *, config_version: int, at: datetime, duplicate: Match | None = None
-) -> tuple[Case, Transition]:
-    """Register a case in `received` with its parties and its first timeline row (stage intake).
-
-    The caller has looked for the channel's ticket already; a request racing this one with the
-    same ticket makes the insert fail, reported as ConcurrencyConflict for the caller to retry
-    (and then find the case the other request made). No savepoint: a retry starts afresh.
-    """
-    record = Transition(
+def intake_transition(new: NewCase, duplicate: Match | None, *, at: datetime) -> Transition:
+    return Transition(
         seq=1,
         at=at,
         from_status=None,
@@ -124,66 +120,88 @@ def add_case(
         + (f"; suspected duplicate of {duplicate.case_no}: {duplicate.reason}" if duplicate else ""),
         rule="duplicate" if duplicate else None,
     )
+
+
+def add_cases(
+    conn: Connection, items: Sequence[tuple[NewCase, Match | None]], *, config_version: int, at: datetime
+) -> list[tuple[Case, Transition]]:
+    """Register cases in `received`, each with its parties and first timeline row, in a few statements.
+
+    The caller has looked for the channels' tickets already; a request racing this one with the
+    same ticket makes the insert fail, reported as ConcurrencyConflict for the caller to retry
+    (and then find the case the other request made). No savepoint: a retry starts afresh.
+    """
+    if not items:
+        return []
+    rows = [
+        dict(
+            channel=new.channel,
+            channel_ref=new.channel_ref,
+            status=Status.RECEIVED,
+            version=1,
+            area_code=new.area_code,
+            summary=new.summary,
+            declared_type=new.declared_type,
+            people_involved=new.people_involved,
+            amount=new.amount,
+            risk=Risk.NORMAL,
+            path_step=-1,
+            attempt=0,
+            config_version=config_version,
+            created_at=at,
+            updated_at=at,
+            flow_run_open=False,
+            duplicate_of=dup.case_id if dup else None,
+            duplicate_reason=dup.reason if dup else None,
+            duplicate_state=DuplicateState.SUSPECTED if dup else None,
+        )
+        for new, dup in items
+    ]
     try:
-        row = conn.execute(
-            insert(cases)
-            .values(
-                channel=new.channel,
-                channel_ref=new.channel_ref,
-                status=Status.RECEIVED,
-                version=1,
-                area_code=new.area_code,
-                summary=new.summary,
-                declared_type=new.declared_type,
-                people_involved=new.people_involved,
-                amount=new.amount,
-                risk=Risk.NORMAL,
-                path_step=-1,
-                attempt=0,
-                config_version=config_version,
-                created_at=at,
-                updated_at=at,
-                duplicate_of=duplicate.case_id if duplicate else None,
-                duplicate_reason=duplicate.reason if duplicate else None,
-                duplicate_state=DuplicateState.SUSPECTED if duplicate else None,
-            )
-            .returning(*cases.c)
-        ).one()
+        inserted = conn.execute(insert(cases).returning(*cases.c, sort_by_parameter_order=True), rows).all()
     except IntegrityError:
-        raise ConcurrencyConflict(
-            f"{new.channel} ticket {new.channel_ref} is being registered by another request"
-        ) from None
-    case_no = f"FQ{at:%Y}{row.id:07d}"
-    conn.execute(update(cases).where(cases.c.id == row.id).values(case_no=case_no))
-    if new.parties:
-        conn.execute(
-            insert(parties),
-            [
-                dict(
-                    case_id=row.id,
-                    role=p.role,
-                    name=p.name,
-                    id_number=p.id_number,
-                    phone=p.phone,
-                    match_key=name_key(p.name),
-                )
-                for p in new.parties
-            ],
-        )
-    conn.execute(
-        insert(transitions).values(
+        busy = "a channel ticket in this batch is being registered by another request"
+        raise ConcurrencyConflict(busy, field="channel_ref") from None
+    numbers = [{"_id": row.id, "_no": f"FQ{at:%Y}{row.id:07d}"} for row in inserted]
+    conn.execute(update(cases).where(cases.c.id == bindparam("_id")).values(case_no=bindparam("_no")), numbers)
+    people = [
+        dict(
             case_id=row.id,
-            seq=record.seq,
-            at=record.at,
-            from_status=record.from_status,
-            to_status=record.to_status,
-            stage=record.stage,
-            actor=record.actor,
-            reason=record.reason,
-            rule=record.rule,
+            role=p.role,
+            name=p.name,
+            id_number=p.id_number,
+            phone=p.phone,
+            match_key=name_key(p.name),
         )
+        for row, (new, _) in zip(inserted, items, strict=True)
+        for p in new.parties
+    ]
+    if people:
+        conn.execute(insert(parties), people)
+    records = [intake_transition(new, dup, at=at) for new, dup in items]
+    conn.execute(
+        insert(transitions),
+        [
+            dict(
+                case_id=row.id,
+                seq=r.seq,
+                at=r.at,
+                from_status=r.from_status,
+                to_status=r.to_status,
+                stage=r.stage,
+                actor=r.actor,
+                reason=r.reason,
+                org_code=None,
+                rule=r.rule,
+                flow_run_id=None,
+            )
+            for row, r in zip(inserted, records, strict=True)
+        ],
     )
-    return replace(_to_case(row), case_no=case_no, created_at=at), record
+    return [
+        (replace(_to_case(row), case_no=n["_no"], created_at=at), r)
+        for row, n, r in zip(inserted, numbers, records, strict=True)
+    ]
 
 
 def get_case(conn: Connection, case_id: int) -> Case:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,7 @@ from db import repository as repo
 from db.uow import Connection, UnitOfWork
 from models.case import Case, NewCase
 from models.duplicates import Match, Report, find_duplicate, raise_risk_for_reports
-from models.errors import ConcurrencyConflict, ConfigurationError, InputConflict, InvalidInput
-from models.network import Network
+from models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InputConflict, InvalidInput
 from models.transitions import Transition
 from models.triage import TriageRules, classify
 from tasks.context import configuration, engine
@@ -69,66 +69,160 @@ def receive(rec: ChannelRecord, *, idempotency_key: str | None = None, record: s
     record names the input in errors (a file and line); by default the channel's ticket id.
     """
     name = record or rec.new.channel_ref or "(no channel ref)"
-    digest = payload_digest(rec.payload)
-    for attempt in range(3):  # a racing request with the same key or ticket wins; we answer with its case
+    [answer] = receive_many([Incoming(name, rec, idempotency_key)])
+    if isinstance(answer, FengqiaoError):
+        raise answer
+    return answer
+
+
+@dataclass(frozen=True)
+class Incoming:
+    name: str  # how errors name it: file:line, or the ticket id
+    record: ChannelRecord
+    idempotency_key: str | None = None
+
+
+def receive_many(batch: Sequence[Incoming]) -> list[Receipt | FengqiaoError]:
+    """Register records of one channel in one transaction: an answer (or the record's error) for each.
+
+    A bad record is answered with its error and writes nothing; the others are registered. If a
+    racing request registers one of the same tickets first, the batch is retried, and then
+    record by record, so each record still gets exactly one case.
+    """
+    for attempt in range(3):
         try:
             with UnitOfWork(engine()) as uow:
-                receipt, moves = _receive(uow.conn, rec, digest, idempotency_key, name)
+                answers, moves = _receive_batch(uow.conn, batch)
                 uow.commit()
             break
         except ConcurrencyConflict:
+            if len(batch) > 1:
+                return [a for item in batch for a in receive_many([item])]
             if attempt == 2:
                 raise
     for case, move in moves:  # each transition gets its event and log line, as in the flow
         announce(case, move, flow_run_id=None)
-    return receipt
+    return answers
 
 
-def _receive(
-    conn: Connection, rec: ChannelRecord, digest: str, key: str | None, name: str
-) -> tuple[Receipt, list[tuple[Case, Transition]]]:
-    new, at = rec.new, now()
+def _receive_batch(
+    conn: Connection, batch: Sequence[Incoming]
+) -> tuple[list[Receipt | FengqiaoError], list[tuple[Case, Transition]]]:
+    at = now()
     version = repo.latest_config_version(conn)
     if version is None:
         raise ConfigurationError(
             "no network configuration applied yet: run `fengqiao config apply` (the sample network) or `fengqiao demo`"
         )
     network, rules = configuration(conn, version)
-    if not network.knows_area(new.area_code):
-        raise InvalidInput(
-            f"区划代码{new.area_code}不在调解网络中 area code {new.area_code} is not in the network",
-            record=name,
-            field=rec.area_field,
-        )
-    if key and (prior := reports.by_idempotency_key(conn, new.channel, key)):
-        case_id, prior_digest = prior
-        if prior_digest != digest:
-            first = repo.get_case(conn, case_id).case_no
-            message = f"Idempotency-Key {key} was already used for a different record (case {first})"
-            raise InputConflict(message, field="Idempotency-Key")
-        return _replayed(conn, repo.get_case(conn, case_id)), []
-    if new.channel_ref and (existing := repo.find_by_channel_ref(conn, new.channel, new.channel_ref)):
-        return _replayed(conn, existing), []
-    match = _duplicate_of(conn, new, network, rules, at)
-    case, first = repo.add_case(conn, new, config_version=version, at=at, duplicate=match)
-    reports.add_intake_record(
-        conn,
-        case_id=case.id,
-        channel=new.channel,
-        idempotency_key=key,
-        payload=rec.payload,
-        payload_sha256=digest,
-        reply_due=rec.reply_due,
-        at=at,
+    channel = batch[0].record.new.channel
+    assert all(i.record.new.channel == channel for i in batch), "one channel per batch"
+    keys = reports.by_idempotency_keys(conn, channel, (i.idempotency_key for i in batch if i.idempotency_key))
+    known = repo.find_by_channel_refs(
+        conn, channel, (i.record.new.channel_ref for i in batch if i.record.new.channel_ref)
     )
-    moves = [(case, first)]
-    if match:
-        original = repo.get_case(conn, match.case_id)
-        raised = raise_risk_for_reports(original, reports.count_reports(conn, original.id), rules.duplicates, at=at)
+    window = timedelta(days=rules.duplicates.window_days)
+    open_cases = _as_reports(
+        rules, reports.open_reports(conn, since=at - window, people=(p for i in batch for p in i.record.new.parties))
+    )
+    answers: list[Receipt | FengqiaoError | int] = []  # an int: the index of the case this batch creates
+    to_add: list[tuple[NewCase, Match | None]] = []
+    digests: list[str] = []
+    key_in_batch: dict[str, int] = {}
+    ref_in_batch: dict[str, int] = {}
+    first_of: dict[int, int] = {}  # a case this batch creates → the position of the record that made it
+    for position, item in enumerate(batch):
+        new, digest = item.record.new, payload_digest(item.record.payload)
+        try:
+            if not network.knows_area(new.area_code):
+                message = f"区划代码{new.area_code}不在调解网络中 area code {new.area_code} is not in the network"
+                raise InvalidInput(message, record=item.name, field=item.record.area_field)
+            key = item.idempotency_key
+            if key and key in keys:
+                case_id, first_digest = keys[key]
+                if first_digest != digest:
+                    first = repo.get_case(conn, case_id).case_no
+                    message = f"Idempotency-Key {key} was already used for a different record (case {first})"
+                    raise InputConflict(message, field="Idempotency-Key")
+                answers.append(_replayed(conn, repo.get_case(conn, case_id)))
+                continue
+            if key and key in key_in_batch:
+                answers.append(key_in_batch[key])
+                continue
+            if new.channel_ref and new.channel_ref in known:
+                answers.append(_replayed(conn, known[new.channel_ref]))
+                continue
+            if new.channel_ref and new.channel_ref in ref_in_batch:
+                answers.append(ref_in_batch[new.channel_ref])
+                continue
+        except FengqiaoError as exc:
+            answers.append(exc)
+            continue
+        match = _duplicate_of(new, rules, at, open_cases)
+        index = len(to_add)
+        to_add.append((new, match))
+        digests.append(digest)
+        answers.append(index)
+        first_of[index] = position
+        if key:
+            key_in_batch[key] = index
+        if new.channel_ref:
+            ref_in_batch[new.channel_ref] = index
+        if match is None:  # later records of this batch may repeat it
+            open_cases.append(Report(-1 - index, f"#{index}", new.area_code, _type_of(rules, new), at, new.parties))
+    added = _add_cases(conn, to_add, version, at)
+    reports.add_intake_records(
+        conn,
+        [
+            dict(
+                case_id=case.id,
+                channel=channel,
+                idempotency_key=batch[first_of[i]].idempotency_key,
+                payload=batch[first_of[i]].record.payload,
+                payload_sha256=digests[i],
+                reply_due=batch[first_of[i]].record.reply_due,
+                received_at=at,
+            )
+            for i, (case, _) in enumerate(added)
+        ],
+    )
+    moves = list(added)
+    originals = {dup.case_id for _, dup in to_add if dup}
+    for case_id in sorted(originals):
+        original = repo.get_case(conn, case_id)
+        raised = raise_risk_for_reports(original, reports.count_reports(conn, case_id), rules.duplicates, at=at)
         if raised:
             repo.save_move(conn, original, *raised, flow_run_id=None)
             moves.append(raised)
-    return Receipt(case, True, match.case_no if match else None, match.reason if match else None), moves
+    final: list[Receipt | FengqiaoError] = []
+    for position, answer in enumerate(answers):
+        if not isinstance(answer, int):
+            final.append(answer)
+            continue
+        case, _ = added[answer]
+        dup = to_add[answer][1]
+        created = first_of[answer] == position
+        final.append(Receipt(case, created, dup.case_no if dup else None, dup.reason if dup and created else None))
+    return final, moves
+
+
+def _add_cases(
+    conn: Connection, to_add: list[tuple[NewCase, Match | None]], version: int, at: datetime
+) -> list[tuple[Case, Transition]]:
+    """Cases first, then the reports that repeat a case of this same batch, once it has an id."""
+    later = [i for i, (_, m) in enumerate(to_add) if m and m.case_id < 0]
+    first = [i for i in range(len(to_add)) if i not in set(later)]
+    added = dict(
+        zip(first, repo.add_cases(conn, [to_add[i] for i in first], config_version=version, at=at), strict=True)
+    )
+    for i in later:
+        new, match = to_add[i]
+        assert match is not None
+        target = added[-1 - match.case_id][0]
+        to_add[i] = (new, replace(match, case_id=target.id, case_no=target.case_no))
+    rest = repo.add_cases(conn, [to_add[i] for i in later], config_version=version, at=at)
+    added.update(zip(later, rest, strict=True))
+    return [added[i] for i in range(len(to_add))]
 
 
 def _replayed(conn: Connection, case: Case) -> Receipt:
@@ -136,12 +230,12 @@ def _replayed(conn: Connection, case: Case) -> Receipt:
     return Receipt(case, False, original, None)
 
 
-def _duplicate_of(conn: Connection, new: NewCase, network: Network, rules: TriageRules, at) -> Match | None:  # type: ignore[no-untyped-def]
-    dup = rules.duplicates
-    if len(new.area_code) < dup.same_place_digits or not new.parties:
-        return None
-    dispute_type = classify(rules, new.declared_type, new.summary)[0]
-    candidates = [
+def _type_of(rules: TriageRules, new: NewCase) -> str:
+    return classify(rules, new.declared_type, new.summary)[0]
+
+
+def _as_reports(rules: TriageRules, rows: list[dict[str, Any]]) -> list[Report]:
+    return [
         Report(
             r["id"],
             r["case_no"],
@@ -150,11 +244,11 @@ def _duplicate_of(conn: Connection, new: NewCase, network: Network, rules: Triag
             r["created_at"],
             tuple(r["parties"]),
         )
-        for r in reports.open_reports(
-            conn,
-            area_prefix=new.area_code[: dup.same_place_digits],
-            since=at - timedelta(days=dup.window_days),
-            people=new.parties,
-        )
+        for r in rows
     ]
-    return find_duplicate(new.parties, new.area_code, dispute_type, at, candidates, dup)
+
+
+def _duplicate_of(new: NewCase, rules: TriageRules, at: datetime, open_cases: list[Report]) -> Match | None:
+    if len(new.area_code) < rules.duplicates.same_place_digits or not new.parties:
+        return None
+    return find_duplicate(new.parties, new.area_code, _type_of(rules, new), at, open_cases, rules.duplicates)

@@ -191,3 +191,28 @@ def test_transitions_of_duplicates_are_counted_once(network):
     receive(record(Channel.GRID))  # the same grid report again: a replay, not a third report
     with UnitOfWork(engine()) as uow:
         assert uow.conn.scalar(select(func.count()).select_from(transitions)) == 2
+
+
+def test_a_batch_links_a_report_to_a_case_of_the_same_batch_and_answers_each_record(network):
+    from tasks.intake import Incoming, receive_many
+
+    hotline = Incoming("h:1", record(Channel.HOTLINE_12345))
+    answers = receive_many([hotline])
+    grid_batch = [
+        Incoming("g:1", record(Channel.GRID, report_id="G-new", parties=[{"role": "respondent", "name": "甲公司"}])),
+        Incoming("g:2", record(Channel.GRID, report_id="G-again", parties=[{"role": "respondent", "name": "甲 公司"}])),
+        Incoming("g:3", record(Channel.GRID, report_id="G-new", parties=[{"role": "respondent", "name": "甲公司"}])),
+        Incoming("g:4", record(Channel.GRID, report_id="G-bad", grid_code="110101001001001")),
+    ]
+    first, linked, replay, bad = receive_many(grid_batch)
+
+    assert (first.created, first.duplicate_of) == (True, None)
+    assert (linked.created, linked.duplicate_of, linked.case.duplicate_of) == (True, first.case.case_no, first.case.id)
+    assert linked.duplicate_reason == "same respondent (name), same place 511502001001001, same type labour, 0 days apart"
+    assert (replay.created, replay.case.id) == (False, first.case.id)
+    assert isinstance(bad, InvalidInput) and bad.field == "grid_code"
+    assert answers[0].case.case_no != first.case.case_no
+    assert counts() == {"cases": 3, "parties": 4, "intake_records": 3}
+    assert timeline_of(linked.case.id)[0][7] == (
+        f"received via grid ref G-again; suspected duplicate of {first.case.case_no}: {linked.duplicate_reason}"
+    )
