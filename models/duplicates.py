@@ -107,12 +107,14 @@ def find_duplicate(
     rules: DuplicateRules,
 ) -> Match | None:
     """The earliest open case this report duplicates, with why; None for a new dispute."""
-    for case in sorted(open_cases, key=lambda c: (c.created_at, c.case_id)):
-        days = (at - case.created_at).total_seconds() / 86400
-        if not 0 <= days <= rules.window_days or case.dispute_type != dispute_type:
-            continue
-        if not same_place(area_code, case.area_code, rules.same_place_digits):
-            continue
+    in_time = [
+        (c, days)
+        for c in open_cases
+        if c.dispute_type == dispute_type
+        and 0 <= (days := (at - c.created_at).total_seconds() / 86400) <= rules.window_days
+        and same_place(area_code, c.area_code, rules.same_place_digits)
+    ]
+    for case, days in sorted(in_time, key=lambda cd: (cd[0].created_at, cd[0].case_id)):
         who = same_parties(parties, case.parties)
         if who:
             place = area_code[: min(len(area_code), len(case.area_code))]

@@ -208,7 +208,9 @@ def test_a_batch_links_a_report_to_a_case_of_the_same_batch_and_answers_each_rec
 
     assert (first.created, first.duplicate_of) == (True, None)
     assert (linked.created, linked.duplicate_of, linked.case.duplicate_of) == (True, first.case.case_no, first.case.id)
-    assert linked.duplicate_reason == "same respondent (name), same place 511502001001001, same type labour, 0 days apart"
+    assert (
+        linked.duplicate_reason == "same respondent (name), same place 511502001001001, same type labour, 0 days apart"
+    )
     assert (replay.created, replay.case.id) == (False, first.case.id)
     assert isinstance(bad, InvalidInput) and bad.field == "grid_code"
     assert answers[0].case.case_no != first.case.case_no
