@@ -1,7 +1,7 @@
 """Duplicate detection across channels (并单): the same dispute reported twice is one case.
 
 A report matches an open case when the two share a respondent (or the applicant, where only one
-side names a respondent), arose in the same place (the same street or closer), are of the same
+side names a respondent), arose in the same place (the same street, by default), are of the same
 dispute type, and came within the window. The reason says which of these matched, and never
 carries the parties' names or numbers.
 """
@@ -94,8 +94,13 @@ def same_parties(new: tuple[Party, ...], old: tuple[Party, ...]) -> str | None:
 
 
 def same_place(a: str, b: str, digits: int) -> bool:
-    n = min(len(a), len(b))
-    return n >= digits and a[:n] == b[:n]
+    """Both codes name the same area down to `digits` (9: the same street, 12: the same community)."""
+    return min(len(a), len(b)) >= digits and a[:digits] == b[:digits]
+
+
+def common_area(a: str, b: str) -> str:
+    n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return a[:n]
 
 
 def find_duplicate(
@@ -117,7 +122,7 @@ def find_duplicate(
     for case, days in sorted(in_time, key=lambda cd: (cd[0].created_at, cd[0].case_id)):
         who = same_parties(parties, case.parties)
         if who:
-            place = area_code[: min(len(area_code), len(case.area_code))]
+            place = common_area(area_code, case.area_code)
             return Match(
                 case.case_id,
                 case.case_no,

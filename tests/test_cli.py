@@ -165,3 +165,47 @@ def test_an_outcome_is_kept_when_prefect_is_unreachable(network, monkeypatch):
     assert f"已记录 recorded: {case_no} outcome #1 = agreement" in out
     assert "Prefect unreachable); the worker's sweep will resume it" in out
     assert case_flow(case_id) == "closed"  # whoever runs the case next finds the stored outcome
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).parent.parent / "examples"
+
+
+def test_every_channels_example_file_is_accepted_and_the_repeat_report_is_held(network):
+    outputs = {}
+    for channel in ("hotline_12345", "grid", "walk_in", "police", "court", "petition", "online"):
+        code, outputs[channel] = run(
+            "intake", str(EXAMPLES / f"{channel}.jsonl"), "--channel", channel, "--no-start-flows"
+        )
+        assert code == 0, outputs[channel]
+    code, outputs["ledger"] = run(
+        "intake", str(EXAMPLES / "screening_ledger.csv"), "--channel", "grid", "--no-start-flows"
+    )
+    assert code == 0, outputs["ledger"]
+
+    assert "登记 1 new, 1 suspected duplicates, 0 already registered, 0 rejected" in outputs["grid"]
+    assert (
+        "duplicate 疑似重复 grid.jsonl:1: FQ20260000003 → FQ20260000001 (same respondent (name), same place "
+        "511502001001, same type labour, 0 days apart)" in outputs["grid"]
+    )
+    code, listed = run("duplicates")
+    assert code == 0 and "FQ20260000003" in listed and "FQ20260000001" in listed
+
+    code, out = run("duplicates", "split", "FQ20260000003", "--actor", "coordinator-01", "--note", "另一批工人")
+    assert code == 0 and out.startswith("FQ20260000003: received (split)")
+    code, out = run("duplicates", "confirm", "FQ20260000003")
+    assert code == 1
+    with UnitOfWork(engine()) as uow:
+        assert len(queries.list_cases(uow.conn)) == 11
+
+
+def test_notices_lists_each_result_owed_to_a_channel(network):
+    file = EXAMPLES / "police.jsonl"
+    assert run("intake", str(file), "--channel", "police", "--no-start-flows")[0] == 0
+    case_flow(1)
+    assert run("outcome", "FQ20260000001", "--result", "agreement", "--actor", "M-C03")[0] == 0
+    case_flow(1)
+
+    code, out = run("notices", "--pending")
+
+    assert code == 0
+    assert "FQ20260000001" in out and "JQ511502202611050087" in out and "resolved" in out and "待送达 pending" in out
