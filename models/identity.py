@@ -19,7 +19,7 @@ def id_check_digit(first17: str) -> str:
 
 
 def check_id_number(value: str, *, today: date | None = None) -> str:
-    """The 18-character resident ID number, upper-case X; ValueError says what is wrong."""
+    """The 18-character resident ID number, upper-case X; ValueError says what is wrong, never the digits."""
     v = value.strip().upper()
     if len(v) == 15 and v.isdigit():
         raise ValueError("15位旧身份证号已停用，请提供18位号码 15-digit ID numbers are retired; give the 18-digit one")
@@ -28,9 +28,9 @@ def check_id_number(value: str, *, today: date | None = None) -> str:
     try:
         born = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
-        raise ValueError(f"身份证号中的出生日期{v[6:14]}无效 ID number has an impossible birth date") from None
+        raise ValueError("身份证号中的出生日期无效 ID number has an impossible birth date") from None
     if not date(1900, 1, 1) <= born <= (today or date.today()):
-        raise ValueError(f"身份证号中的出生日期{v[6:14]}不在合理范围 ID number's birth date is out of range")
+        raise ValueError("身份证号中的出生日期不在合理范围 ID number's birth date is out of range")
     if id_check_digit(v[:17]) != v[17]:
         raise ValueError("身份证号校验位错误 ID number's check digit is wrong")
     return v

@@ -23,8 +23,8 @@ def test_the_check_digit_of_the_standards_example():
     "value, message",
     [
         ("110105194912310021", "身份证号校验位错误 ID number's check digit is wrong"),
-        ("110105194913310029", "身份证号中的出生日期19491331无效 ID number has an impossible birth date"),
-        ("110105202712310023", "身份证号中的出生日期20271231不在合理范围 ID number's birth date is out of range"),
+        ("110105194913310029", "身份证号中的出生日期无效 ID number has an impossible birth date"),
+        ("110105202712310023", "身份证号中的出生日期不在合理范围 ID number's birth date is out of range"),
         (
             "110105491231002",
             "15位旧身份证号已停用，请提供18位号码 15-digit ID numbers are retired; give the 18-digit one",
