@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -168,7 +170,7 @@ def test_an_outcome_is_kept_when_prefect_is_unreachable(network, monkeypatch):
     assert case_flow(case_id) == "closed"  # whoever runs the case next finds the stored outcome
 
 
-EXAMPLES = __import__("pathlib").Path(__file__).parent.parent / "examples"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def test_every_channels_example_file_is_accepted_and_the_repeat_report_is_held(network):
@@ -208,3 +210,24 @@ def test_notices_lists_each_result_owed_to_a_channel(network):
 
     assert code == 0
     assert "FQ20260000001" in out and "JQ511502202611050087" in out and "resolved" in out and "待送达 pending" in out
+
+
+def test_personal_data_is_masked_in_output_and_absent_from_the_log(network, tmp_path):
+    log = Path(os.environ["FENGQIAO_LOG_FILE"])  # the session's log file
+    offset = log.stat().st_size if log.exists() else 0
+    form = json.loads((EXAMPLES / "walk_in.jsonl").read_text(encoding="utf-8"))
+    bad = {**form, "form_no": "F-bad", "applicant": {**form["applicant"], "id_number": "511502196002150045"}}
+    file = tmp_path / "walk_in.jsonl"
+    file.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (form, bad)) + "\n", encoding="utf-8")
+
+    code, out = run("intake", str(file), "--channel", "walk_in", "--no-start-flows")
+    assert code == 1
+    shown = out + run("case", "FQ20260000001")[1] + run("case", "FQ20260000001", "--json")[1]
+
+    assert "511502********0044" in shown and "138****2222" in shown and "周**" in shown
+    with log.open("rb") as f:
+        f.seek(offset)
+        logged = f.read().decode()
+    assert '"event": "case.transition"' in logged and '"case_no": "FQ20260000001"' in logged
+    for secret in ("511502196002150044", "511502196002150045", "13800002222", "13800003333", "周建华", "周建军"):
+        assert secret not in shown and secret not in logged
