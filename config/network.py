@@ -8,6 +8,7 @@ from typing import Any, Literal, NoReturn
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models import path_checks
 from models.duplicates import DuplicateRules
 from models.errors import ConfigurationError
 from models.network import EscalationPath, Expert, Mediator, Network, Organisation, PathStep
@@ -126,7 +127,23 @@ def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]
             errors.append((("paths", dtype, "emergency_start"), f"{path.emergency_start} is past the last step"))
     if doc.triage.default_type not in doc.paths:
         errors.append((("triage", "default_type"), f"{doc.triage.default_type!r} has no path"))
+    for i, rule in enumerate(doc.triage.classify):
+        if rule.dispute_type not in doc.paths:
+            errors.append((("triage", "classify", i, "dispute_type"), f"{rule.dispute_type!r} has no path"))
+    for i, o in enumerate(doc.organisations):
+        for t in o.dispute_types:
+            if t not in doc.paths:
+                errors.append((("organisations", i, "dispute_types"), f"{t!r} has no path"))
     return errors
+
+
+def path_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
+    """Cycles and dead ends in the escalation paths, checked on the domain values."""
+    network, _ = network_from_document(doc.model_dump(mode="json"))
+    return [
+        (("paths", f.dispute_type, "steps", f.step, f.part), f.message)
+        for f in (*path_checks.cycles(network), *path_checks.dead_ends(network))
+    ]
 
 
 TriageDoc.model_rebuild()
@@ -162,7 +179,7 @@ def parse_network_document(text: str, source: str) -> dict[str, Any]:
     except ValidationError as exc:
         err = exc.errors()[0]
         _raise_at(tree, tuple(err["loc"]), err["msg"], source)
-    if problems := reference_errors(doc):
+    if problems := reference_errors(doc) or path_errors(doc):
         _raise_at(tree, *problems[0], source)
     return doc.model_dump(mode="json")
 

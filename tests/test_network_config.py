@@ -19,6 +19,7 @@ organisations:
   - {code: X-P, name: 专家库, level: expert_pool, fields: [labour]}
 mediators:
   - {code: M-1, name: 王, org: S-A, specialties: [labour]}
+  - {code: M-2, name: 赵, org: P-L, specialties: [labour]}
 experts:
   - {code: E-1, name: 李, pool: X-P, field: labour}
 paths:
@@ -69,25 +70,25 @@ def test_a_good_document_loads(tmp_path):
     [
         (
             ("      - {level: street, deadline_days: 15}", "      - {level: street, panel: P-L, deadline_days: 15}"),
-            "network.yaml:13: paths.labour.steps.0: Value error, a step names exactly one of level or panel",
+            "network.yaml:14: paths.labour.steps.0: Value error, a step names exactly one of level or panel",
         ),
         (
             ("      - {level: street, deadline_days: 15}", "      - {level: street}"),
-            "network.yaml:13: paths.labour.steps.0.deadline_days: Field required",
+            "network.yaml:14: paths.labour.steps.0.deadline_days: Field required",
         ),
         (
             ("level: street, parent: D-A", "level: street, parent: D-Z"),
             "network.yaml:3: organisations.1.parent: unknown organisation 'D-Z'",
         ),
         (("org: S-A", "org: S-Z"), "network.yaml:7: mediators.0.org: unknown organisation 'S-Z'"),
-        (("pool: X-P, field", "pool: P-L, field"), "network.yaml:9: experts.0.pool: 'P-L' is not an expert pool"),
+        (("pool: X-P, field", "pool: P-L, field"), "network.yaml:10: experts.0.pool: 'P-L' is not an expert pool"),
         (
             ("{panel: P-L, expert_pool", "{panel: S-A, expert_pool"),
-            "network.yaml:14: paths.labour.steps.1.panel: 'S-A' is not a panel",
+            "network.yaml:15: paths.labour.steps.1.panel: 'S-A' is not a panel",
         ),
         (
             ("on_failed: arbitration", "on_failed: mediation"),
-            "network.yaml:15: paths.labour.on_failed: Input should be 'litigation', 'arbitration', "
+            "network.yaml:16: paths.labour.on_failed: Input should be 'litigation', 'arbitration', "
             "'administrative_review' or 'administrative_adjudication'",
         ),
         (
@@ -96,12 +97,46 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("triage: {default_type: labour}", "triage: {default_type: family}"),
-            "network.yaml:16: triage.default_type: 'family' has no path",
+            "network.yaml:17: triage.default_type: 'family' has no path",
         ),
         (
             ("level: district", "level: province"),
             "network.yaml:2: organisations.0.level: Input should be 'district', 'street', 'community', 'grid', "
             "'panel' or 'expert_pool'",
+        ),
+        (
+            (
+                "      - {panel: P-L, expert_pool: X-P, deadline_days: 15}",
+                "      - {panel: P-L, deadline_days: 15}\n      - {level: street, deadline_days: 15}",
+            ),
+            "network.yaml:16: paths.labour.steps.2.level: returns to street (step 0): a path must not go round in a "
+            "cycle",
+        ),
+        (
+            ("  - {code: M-2, name: 赵, org: P-L, specialties: [labour]}\n", ""),
+            "network.yaml:14: paths.labour.steps.1.panel: P-L has no mediators: cases from area 511502001 would "
+            "stop here (dead end)",
+        ),
+        (
+            ("      - {level: street, deadline_days: 15}", "      - {level: community, deadline_days: 15}"),
+            "network.yaml:14: paths.labour.steps.0.level: no community organisation serves area 511502001: its "
+            "cases would stop here (dead end)",
+        ),
+        (
+            ("experts:\n  - {code: E-1, name: 李, pool: X-P, field: labour}\n", "experts: []\n"),
+            "network.yaml:14: paths.labour.steps.1.expert_pool: X-P has no experts: no opinion could be given "
+            "(dead end)",
+        ),
+        (
+            (
+                "triage: {default_type: labour}",
+                "triage: {default_type: labour, classify: [{name: kw, dispute_type: family, keywords: [离婚]}]}",
+            ),
+            "network.yaml:17: triage.classify.0.dispute_type: 'family' has no path",
+        ),
+        (
+            ("dispute_types: [labour]}", "dispute_types: [labour, medical]}"),
+            "network.yaml:4: organisations.2.dispute_types: 'medical' has no path",
         ),
     ],
 )
