@@ -23,8 +23,6 @@ db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=Tru
 app.add_typer(db_app, name="db")
 dup_app = typer.Typer(help="并单 suspected duplicates: list them, merge one into its open case, or split it off.")
 app.add_typer(dup_app, name="duplicates")
-config_app = typer.Typer(help="配置 the network and escalation paths (YAML).", no_args_is_help=True)
-app.add_typer(config_app, name="config")
 console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -342,29 +340,9 @@ def notices(
     console.print(table)
 
 
-@config_app.command("validate")
-@edge
-def config_validate(file: Annotated[Path, typer.Argument(help="a network YAML")]) -> None:
-    """Check a network YAML without applying it; an error names file, line and field."""
-    from config.network import load_network_file
+from cli.config_commands import config_app  # noqa: E402  (the sub-app uses edge and prepared above)
 
-    doc = load_network_file(file)
-    console.print(
-        f"有效 valid: {len(doc['organisations'])} organisations, {len(doc['mediators'])} mediators, "
-        f"{len(doc['paths'])} escalation paths"
-    )
-
-
-@config_app.command("apply")
-@edge
-def config_apply(
-    file: Annotated[Path | None, typer.Argument(help="a network YAML; the shipped sample if omitted")] = None,
-) -> None:
-    """Store a network YAML as a configuration version; new cases start under it."""
-    prepared()
-    from tasks.intake import apply_configuration
-
-    console.print(f"配置版本 configuration version {apply_configuration(source=str(file) if file else None)}")
+app.add_typer(config_app, name="config")
 
 
 def main() -> None:  # pragma: no cover

@@ -63,6 +63,16 @@ def latest_config_version(conn: Connection) -> int | None:
     return conn.scalar(select(func.max(config_versions.c.id)))
 
 
+def config_versions_list(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(
+            config_versions.c.id, config_versions.c.created_at, config_versions.c.source, config_versions.c.sha256
+        ).order_by(config_versions.c.id)
+    ).all()
+    counts = dict(conn.execute(select(cases.c.config_version, func.count()).group_by(cases.c.config_version)).all())
+    return [dict(r._mapping) | {"cases": counts.get(r.id, 0)} for r in rows]
+
+
 def config_document(conn: Connection, version: int) -> dict[str, Any]:
     doc = conn.scalar(select(config_versions.c.document).where(config_versions.c.id == version))
     if doc is None:

@@ -1,0 +1,127 @@
+"""`fengqiao config …`: the administrators' network and escalation paths, validated, versioned, compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.main import console, edge, prepared
+
+config_app = typer.Typer(
+    help="配置 the network and escalation paths (YAML): validate, apply, show, diff.", no_args_is_help=True
+)
+
+
+@config_app.command("validate")
+@edge
+def config_validate(file: Annotated[Path, typer.Argument(help="a network YAML")]) -> None:
+    """Check a network YAML without applying it; an error names file, line and field."""
+    from config.network import load_network_file
+
+    doc = load_network_file(file)
+    console.print(
+        f"有效 valid: {len(doc['organisations'])} organisations, {len(doc['mediators'])} mediators, "
+        f"{len(doc['paths'])} escalation paths"
+    )
+
+
+@config_app.command("apply")
+@edge
+def config_apply(
+    file: Annotated[Path | None, typer.Argument(help="a network YAML; the shipped sample if omitted")] = None,
+) -> None:
+    """Store a network YAML as a configuration version; new cases start under it."""
+    prepared()
+    from tasks.intake import apply_configuration
+
+    console.print(f"配置版本 configuration version {apply_configuration(source=str(file) if file else None)}")
+
+
+def _version_document(version: int | None) -> tuple[int, dict]:  # type: ignore[type-arg]
+    from db import repository as repo
+    from db.uow import UnitOfWork
+    from models.errors import ConfigurationError
+    from tasks.context import engine
+
+    with UnitOfWork(engine()) as uow:
+        number = version or repo.latest_config_version(uow.conn)
+        if number is None:
+            raise ConfigurationError("no configuration applied yet: run `fengqiao config apply`")
+        return number, repo.config_document(uow.conn, number)
+
+
+@config_app.command("show")
+@edge
+def config_show(
+    version: Annotated[int | None, typer.Option(help="a configuration version; the newest if omitted")] = None,
+) -> None:
+    """显示 The applied configuration: its versions, the network by level, each dispute type's path."""
+    prepared()
+    from config.diff import rungs
+    from db import repository as repo
+    from db.uow import UnitOfWork
+    from models.vocabulary import bilingual
+    from tasks.context import engine
+
+    with UnitOfWork(engine()) as uow:
+        versions = repo.config_versions_list(uow.conn)
+    number, doc = _version_document(version)
+    table = Table(title="配置版本 configuration versions")
+    for label in ("版本 version", "应用时间 applied (UTC)", "来源 source", "案件 cases started under it"):
+        table.add_column(label)
+    for v in versions:
+        mark = " ◀" if v["id"] == number else ""
+        table.add_row(f"{v['id']}{mark}", f"{v['created_at']:%Y-%m-%d %H:%M}", v["source"], str(v["cases"]))
+    console.print(table)
+    levels: dict[str, int] = {}
+    for o in doc["organisations"]:
+        levels[o["level"]] = levels.get(o["level"], 0) + 1
+    console.print(
+        f"版本 {number}: "
+        + ", ".join(f"{bilingual(level)} {n}" for level, n in levels.items())
+        + f"; 调解员 mediators {len(doc['mediators'])}; 专家 experts {len(doc['experts'])}"
+    )
+    paths = Table(title=f"升级路径 escalation paths (version {number})")
+    paths.add_column("纠纷类型 dispute type")
+    paths.add_column("路径 rungs (deadline) ; where failures and refusals go")
+    for dtype, path in sorted(doc["paths"].items()):
+        paths.add_row(dtype, rungs(path))
+    console.print(paths)
+
+
+@config_app.command("diff")
+@edge
+def config_diff(
+    file: Annotated[
+        Path | None, typer.Argument(help="a proposed network YAML; else the newest version against the one before")
+    ] = None,
+    base: Annotated[
+        int | None, typer.Option("--from", help="the version to compare against; default the newest")
+    ] = None,
+) -> None:
+    """对比 What would change: organisations, mediators, experts, paths and triage settings, entry by entry."""
+    prepared()
+    from config.diff import diff_documents
+    from config.network import load_network_file
+
+    if file is not None:
+        old_no, old = _version_document(base)
+        new, new_label = load_network_file(file), str(file)
+    else:
+        new_no, new = _version_document(base)
+        if new_no < 2:
+            console.print(f"版本 {new_no} is the first version: nothing to compare it with")
+            return
+        old_no, old = _version_document(new_no - 1)
+        new_label = f"version {new_no}"
+    changes = diff_documents(old, new)
+    table = Table(title=f"配置对比 version {old_no} → {new_label}: {len(changes)} changes")
+    for label in ("部分 section", "条目 entry", "变化 change", "之前 before", "之后 after"):
+        table.add_column(label)
+    marks = {"added": "[green]新增 added[/]", "removed": "[red]删除 removed[/]", "changed": "[yellow]修改 changed[/]"}
+    for c in changes:
+        table.add_row(c.section, c.key, marks[c.kind], c.before, c.after)
+    console.print(table if changes else "没有变化 no changes")

@@ -1,0 +1,62 @@
+"""`fengqiao config diff` and `show`: what an administrator sees before and after applying a change."""
+
+from __future__ import annotations
+
+import copy
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from config.diff import Change, diff_documents
+from config.network import SAMPLE_NETWORK, load_network_file
+
+
+def proposed() -> tuple[dict, dict]:
+    old = load_network_file()
+    new = copy.deepcopy(old)
+    new["paths"]["labour"]["steps"][0]["deadline_days"] = 10
+    new["mediators"] = [m for m in new["mediators"] if m["code"] != "M-C09"]
+    new["mediators"].append({**new["mediators"][0], "code": "M-C10", "name": "新调解员"})
+    new["triage"]["duplicate_window_days"] = 45
+    return old, new
+
+
+def test_each_change_is_listed_by_section_and_entry():
+    old, new = proposed()
+    changes = diff_documents(old, new)
+
+    assert [(c.section, c.key, c.kind) for c in changes] == [
+        ("mediators", "M-C09", "removed"),
+        ("mediators", "M-C10", "added"),
+        ("paths", "labour", "changed"),
+        ("triage", "duplicate_window_days", "changed"),
+    ]
+    assert changes[2] == Change(
+        "paths",
+        "labour",
+        "changed",
+        "community 15d → street 15d → P-LABOUR 15d; failed→arbitration, refused→arbitration, emergency starts at 2",
+        "community 10d → street 15d → P-LABOUR 15d; failed→arbitration, refused→arbitration, emergency starts at 2",
+    )
+    assert (changes[3].before, changes[3].after) == ("30", "45")
+    assert diff_documents(old, old) == []
+
+
+def test_show_and_diff_on_the_command_line(network, tmp_path):
+    runner = CliRunner()
+    text = SAMPLE_NETWORK.read_text(encoding="utf-8").replace(
+        "{level: community, deadline_days: 15}", "{level: community, deadline_days: 10}"
+    )
+    file = tmp_path / "proposed.yaml"
+    file.write_text(text, encoding="utf-8")
+
+    before = runner.invoke(app, ["config", "diff", str(file)])
+    assert before.exit_code == 0 and "1 changes" in before.output and "community 10d" in before.output
+
+    assert runner.invoke(app, ["config", "apply", str(file)]).output.strip() == "配置版本 configuration version 2"
+    after = runner.invoke(app, ["config", "diff"])
+    assert "version 1 → version 2: 1 changes" in after.output.replace("\n", " ")
+    shown = runner.invoke(app, ["config", "show"])
+    assert shown.exit_code == 0
+    assert "labour" in shown.output and "community 10d → street 15d → P-LABOUR 15d" in shown.output
+    assert "2 ◀" in shown.output
