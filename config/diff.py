@@ -41,10 +41,6 @@ def _shown(section: str, item: dict[str, Any]) -> str:
     return str(item["value"]) if section == "triage" else _entry(section, item)
 
 
-def _shown(section: str, item: dict[str, Any]) -> str:
-    return str(item["value"]) if section == "triage" else _entry(section, item)
-
-
 def _keyed(doc: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
     if section == "paths":
         return dict(doc["paths"])
