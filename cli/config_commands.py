@@ -96,7 +96,7 @@ def config_show(
 @edge
 def config_diff(
     file: Annotated[
-        Path | None, typer.Argument(help="a proposed network YAML; else the newest version against the one before")
+        Path | None, typer.Argument(help="a proposed network YAML; else the applied version against the one before it")
     ] = None,
     base: Annotated[
         int | None, typer.Option("--from", help="the version to compare against; default the newest")

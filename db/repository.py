@@ -29,10 +29,12 @@ def store_config_version(conn: Connection, document: dict[str, Any], *, source: 
     """Store a network document as a version (the same document twice is one version) and sync its tables."""
     sha = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     existing = conn.scalar(select(config_versions.c.id).where(config_versions.c.sha256 == sha))
-    if existing is not None:
+    if existing is not None:  # the same document again: the same version, applied again
+        conn.execute(update(config_versions).where(config_versions.c.id == existing).values(applied_at=at))
+        _sync_network(conn, document)
         return int(existing)
     version = conn.execute(
-        insert(config_versions).values(created_at=at, source=source, sha256=sha, document=document)
+        insert(config_versions).values(created_at=at, applied_at=at, source=source, sha256=sha, document=document)
     ).inserted_primary_key
     _sync_network(conn, document)
     return int(version[0])  # type: ignore[index]
@@ -60,7 +62,10 @@ def _sync_network(conn: Connection, doc: dict[str, Any]) -> None:
 
 
 def latest_config_version(conn: Connection) -> int | None:
-    return conn.scalar(select(func.max(config_versions.c.id)))
+    """The version applied last (new cases start under it)."""
+    return conn.scalar(
+        select(config_versions.c.id).order_by(config_versions.c.applied_at.desc(), config_versions.c.id.desc()).limit(1)
+    )
 
 
 def config_versions_list(conn: Connection) -> list[dict[str, Any]]:

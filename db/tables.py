@@ -38,6 +38,7 @@ config_versions = Table(
     Column("source", String(500), nullable=False),
     Column("sha256", String(64), nullable=False, unique=True),
     Column("document", JSON, nullable=False),
+    Column("applied_at", TS),  # the last time it was applied: applying an earlier document again reverts to it
 )
 
 organisations = Table(

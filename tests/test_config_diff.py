@@ -60,3 +60,19 @@ def test_show_and_diff_on_the_command_line(network, tmp_path):
     assert shown.exit_code == 0
     assert "labour" in shown.output and "community 10d → street 15d → P-LABOUR 15d" in shown.output
     assert "2 ◀" in shown.output
+
+
+def test_applying_an_earlier_document_again_makes_it_current(network, tmp_path):
+    from db import repository as repo
+    from db.uow import UnitOfWork
+    from tasks.context import engine
+    from tasks.intake import apply_configuration
+
+    changed = load_network_file()
+    changed["paths"]["labour"]["steps"][0]["deadline_days"] = 10
+    assert apply_configuration(changed, source="proposed") == 2
+    assert apply_configuration(source=None) == 1  # the sample again: a revert, not a third version
+
+    with UnitOfWork(engine()) as uow:
+        assert repo.latest_config_version(uow.conn) == 1
+        assert [v["id"] for v in repo.config_versions_list(uow.conn)] == [1, 2]

@@ -44,3 +44,4 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
         assert conn.execute(text("SELECT match_key FROM parties")).scalar_one() == "宜宾顺达abc公司"
         assert conn.execute(text("SELECT duplicate_state FROM cases")).scalar_one() is None
         assert conn.execute(text("SELECT count(*) FROM transitions")).scalar_one() == 1
+        assert conn.execute(text("SELECT applied_at IS NOT NULL FROM config_versions")).scalar_one()

@@ -74,6 +74,8 @@ def upgrade() -> None:
     op.create_index('ix_cases_open_by_area', 'cases', ['status', 'area_code'], unique=False)
     if op.get_bind().dialect.name != 'sqlite':
         op.create_foreign_key(op.f('fk_cases_duplicate_of_cases'), 'cases', 'cases', ['duplicate_of'], ['id'])
+    op.add_column('config_versions', sa.Column('applied_at', sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE config_versions SET applied_at = created_at")
     op.add_column('parties', sa.Column('match_key', sa.String(length=200), nullable=True))
     op.create_index('ix_parties_id_number', 'parties', ['id_number'], unique=False)
     op.create_index(op.f('ix_parties_match_key'), 'parties', ['match_key'], unique=False)
@@ -98,6 +100,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_parties_match_key'), table_name='parties')
     op.drop_index('ix_parties_id_number', table_name='parties')
     op.drop_column('parties', 'match_key')
+    op.drop_column('config_versions', 'applied_at')
     if op.get_bind().dialect.name != 'sqlite':
         op.drop_constraint(op.f('fk_cases_duplicate_of_cases'), 'cases', type_='foreignkey')
     op.drop_index('ix_cases_open_by_area', table_name='cases')
