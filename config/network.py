@@ -37,8 +37,11 @@ class MediatorDoc(_Strict):
     name: str
     org: str
     specialties: list[str] = []
-    grade: str = "mediator"
+    grade: Literal["chief", "first", "mediator"] = "mediator"
     full_time: bool = True
+    capacity: int = Field(default=20, gt=0, description="open cases at once")
+    affiliations: list[str] = []
+    relations: list[str] = []
 
 
 class ExpertDoc(_Strict):
@@ -209,7 +212,18 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
             for o in net.organisations
         },
         mediators=tuple(
-            Mediator(m.code, m.name, m.org, tuple(m.specialties), m.grade, m.full_time) for m in net.mediators
+            Mediator(
+                m.code,
+                m.name,
+                m.org,
+                tuple(m.specialties),
+                m.grade,
+                m.full_time,
+                m.capacity,
+                tuple(m.affiliations),
+                tuple(m.relations),
+            )
+            for m in net.mediators
         ),
         experts=tuple(Expert(e.code, e.name, e.pool, e.field) for e in net.experts),
         paths={

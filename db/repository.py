@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from db.tables import cases, config_versions, experts, human_inputs, mediators, organisations, parties, transitions
-from models.case import Case, DuplicateState, HumanInput, NewCase
+from models.case import Case, DuplicateState, HumanInput, NewCase, Party
 from models.duplicates import Match, name_key
 from models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
 from models.transitions import Transition
@@ -313,6 +313,11 @@ def add_input(conn: Connection, case_id: int, item: HumanInput, *, at: datetime)
                 field="result",
             ) from None
         return stored, False
+
+
+def parties_of_case(conn: Connection, case_id: int) -> tuple[Party, ...]:
+    rows = conn.execute(select(parties).where(parties.c.case_id == case_id).order_by(parties.c.id)).all()
+    return tuple(Party(r.role, r.name, r.id_number, r.phone) for r in rows)
 
 
 def open_cases_by_mediator(conn: Connection) -> dict[str, int]:

@@ -6,7 +6,6 @@ Area codes are hierarchical (district 511502 → street 511502001 → community 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from models.errors import ConfigurationError
@@ -32,6 +31,9 @@ class Mediator:
     specialties: tuple[str, ...] = ()
     grade: str = "mediator"
     full_time: bool = True
+    capacity: int = 20  # open cases at once
+    affiliations: tuple[str, ...] = ()  # organisations they belong to (回避)
+    relations: tuple[str, ...] = ()  # people they are related to (回避)
 
 
 @dataclass(frozen=True)
@@ -100,11 +102,3 @@ class Network:
 
     def knows_area(self, area_code: str) -> bool:
         return any(o.area_code and area_code.startswith(o.area_code) for o in self.organisations.values())
-
-
-def choose_mediator(candidates: Iterable[Mediator], *, dispute_type: str, open_cases: dict[str, int]) -> Mediator:
-    """A specialist in the dispute type first, then the lightest open-case load, then the code."""
-    pool = list(candidates)
-    if not pool:
-        raise ConfigurationError("no mediator available", field="mediators")
-    return min(pool, key=lambda m: (dispute_type not in m.specialties, open_cases.get(m.code, 0), m.code))

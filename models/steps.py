@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.case import EXIT_ROUND, Case, HumanInput, pending_wait
+from models.assignment import choose
+from models.case import EXIT_ROUND, Case, HumanInput, Party, pending_wait
 from models.errors import InvalidInput, NotWaitingForInput
-from models.network import EscalationPath, Network, choose_mediator
+from models.network import EscalationPath, Network
 from models.transitions import Transition, transition
 from models.triage import TriageDecision
 from models.vocabulary import (
@@ -57,22 +58,32 @@ def hand_off_unsuitable(case: Case, *, at: datetime) -> Moved:
     )
 
 
-def assign(case: Case, network: Network, path: EscalationPath, *, open_cases: dict[str, int], at: datetime) -> Moved:
+def assign(
+    case: Case,
+    network: Network,
+    path: EscalationPath,
+    *,
+    parties: tuple[Party, ...],
+    open_cases: dict[str, int],
+    at: datetime,
+) -> Moved:
     """Give the case to the organisation of its current step and to one of its mediators."""
     step_index = max(case.path_step, 0)
     org = network.org_for_step(path.steps[step_index], case.area_code)
-    mediator = choose_mediator(
-        network.mediators_of(org.code), dispute_type=case.dispute_type or "", open_cases=open_cases
+    choice = choose(
+        network, org, dispute_type=case.dispute_type or "", risk=case.risk, parties=parties, open_cases=open_cases
     )
+    mediator = choice.mediator
+    reason = f"assigned to mediator {mediator.code} ({mediator.grade}), attempt {case.attempt + 1}"
     return transition(
         case,
         Status.MEDIATING,
         stage=Stage.ASSIGNMENT,
         actor=SYSTEM,
-        reason=f"assigned to mediator {mediator.code} ({mediator.grade}), attempt {case.attempt + 1}",
-        rule="specialty,load,code",
+        reason="; ".join((reason, *choice.notes)),
+        rule=choice.rule,
         at=at,
-        org_code=org.code,
+        org_code=choice.org.code,
         mediator=mediator.code,
         path_step=step_index,
         attempt=case.attempt + 1,

@@ -16,6 +16,7 @@ from tasks.steps import apply_step, now
 def assign_mediator(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         load = repo.open_cases_by_mediator(ctx.conn)
-        return steps.assign(ctx.case, ctx.network, ctx.path, open_cases=load, at=now())
+        parties = repo.parties_of_case(ctx.conn, ctx.case.id)
+        return steps.assign(ctx.case, ctx.network, ctx.path, parties=parties, open_cases=load, at=now())
 
     return apply_step(case_id, StepKind.ASSIGN, decide, flow_run_id=flow_run_id)

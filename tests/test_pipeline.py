@@ -8,7 +8,7 @@ from flows.demo_scenarios import SCENARIOS
 from tests.drive import drive, register, timeline_of
 
 N, F = None, "fengqiao"
-ASSIGNED = "specialty,load,code"
+ASSIGNED = "specialty,load,grade"
 
 EXPECTED = {
     "resolved_first_level": (
@@ -344,7 +344,7 @@ EXPECTED = {
                 "assignment",
                 "P-LABOUR",
                 F,
-                ASSIGNED,
+                "specialty,grade,load",  # an emergency: the most senior specialist
                 "assigned to mediator M-P01 (chief), attempt 1",
             ),
             (4, "mediating", "resolved", "resolution", "P-LABOUR", "M-P01", N, "agreement"),

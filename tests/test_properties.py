@@ -63,7 +63,7 @@ def test_any_answers_end_closed_through_allowed_moves_only(dispute_type, summary
             case StepKind.HAND_OFF_UNSUITABLE:
                 case, record = steps.hand_off_unsuitable(case, at=AT)
             case StepKind.ASSIGN:
-                case, record = steps.assign(case, NETWORK, path, open_cases={}, at=AT)
+                case, record = steps.assign(case, NETWORK, path, parties=(), open_cases={}, at=AT)
             case StepKind.APPLY_OUTCOME:
                 case, record = steps.apply_outcome(
                     case, inputs[(InputKind.OUTCOME, case.attempt)], NETWORK, path, at=AT

@@ -1,11 +1,10 @@
-"""Small rules with exact answers: masking, settings normalisation, triage, mediator choice."""
+"""Small rules with exact answers: masking, settings normalisation, triage."""
 
 from __future__ import annotations
 
 import pytest
 
 from config.settings import Settings
-from models.network import Mediator, choose_mediator
 from models.privacy import mask_id_number, mask_name, mask_phone
 from models.triage import triage
 from models.vocabulary import HandoffTarget, Risk
@@ -79,19 +78,3 @@ def test_the_embedded_default_is_sqlite_under_home(tmp_path):
 def test_triage_rules(summary, declared, people, expected):
     d = triage(RULES, NETWORK.paths, declared_type=declared, summary=summary, people_involved=people)
     assert (d.dispute_type, d.risk, d.start_step, d.rule, d.unsuitable) == expected
-
-
-def test_a_specialist_wins_then_the_lighter_load_then_the_code():
-    a = Mediator("M-A", "甲", "C-X", ("family",))
-    b = Mediator("M-B", "乙", "C-X", ("labour",))
-    c = Mediator("M-C", "丙", "C-X", ("labour",))
-    assert choose_mediator([a, b, c], dispute_type="labour", open_cases={}) == b
-    assert choose_mediator([a, b, c], dispute_type="labour", open_cases={"M-B": 3, "M-C": 1}) == c
-    assert choose_mediator([a, b, c], dispute_type="traffic", open_cases={"M-B": 1, "M-C": 1}) == a
-
-
-def test_routing_takes_the_organisation_where_the_dispute_arose():
-    community = NETWORK.paths["neighbourhood"].steps[0]
-    street = NETWORK.paths["neighbourhood"].steps[1]
-    assert NETWORK.org_for_step(community, "511503002001001").code == "C-LONGTAN"
-    assert NETWORK.org_for_step(street, "511503002001001").code == "S-LUOLONG"
