@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -125,3 +126,44 @@ def config_diff(
     for c in changes:
         table.add_row(c.section, c.key, marks[c.kind], c.before, c.after)
     console.print(table if changes else "没有变化 no changes")
+
+
+@config_app.command("what-if")
+@edge
+def config_what_if(
+    file: Annotated[Path, typer.Argument(help="a proposed network YAML")],
+    since: Annotated[
+        datetime,
+        typer.Option("--from", help="first day of the period", formats=["%Y-%m-%d"]),
+    ],
+    until: Annotated[datetime, typer.Option("--to", help="the day after the period", formats=["%Y-%m-%d"])],
+    show_cases: Annotated[int, typer.Option("--cases", help="list up to this many cases whose route changes")] = 20,
+) -> None:
+    """推演 Replay the period's cases against a proposed configuration: where they would end, before and after."""
+    prepared()
+    from config.network import load_network_file
+    from tasks.whatif import what_if
+
+    report = what_if(load_network_file(file), since=since.replace(tzinfo=UTC), until=until.replace(tzinfo=UTC))
+    console.print(
+        f"推演 what-if: {report.cases} cases registered {since:%Y-%m-%d} – {until:%Y-%m-%d}, "
+        f"{len(report.changed)} would take another route under {file.name}"
+    )
+    for title, (now_, then) in (
+        ("止于 where they end (level or panel)", report.rungs),
+        ("结果 result", report.results),
+    ):
+        table = Table(title=title)
+        for label in ("", "现行 as configured", "拟议 proposed", "变化 change"):
+            table.add_column(label, justify="right" if label else "left")
+        for key in sorted(now_.keys() | then.keys()):
+            delta = then[key] - now_[key]
+            table.add_row(key, str(now_[key]), str(then[key]), f"{delta:+d}" if delta else "")
+        console.print(table)
+    if report.changed and show_cases:
+        table = Table(title="路径改变的案件 cases whose route changes")
+        for label in ("案件 case", "现行 as configured", "拟议 proposed"):
+            table.add_column(label)
+        for case_no, before, after in report.changed[:show_cases]:
+            table.add_row(case_no, f"{before.rung}: {before.result}", f"{after.rung}: {after.result}")
+        console.print(table)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
-from db.tables import cases, organisations, parties, transitions
+from db.tables import cases, human_inputs, organisations, parties, transitions
 from models.transitions import Transition
 from models.vocabulary import Level, Stage, Status
 
@@ -79,3 +80,37 @@ def list_cases(
 def parties_of(conn: Connection, case_id: int) -> list[dict[str, str | None]]:
     rows = conn.execute(select(parties).where(parties.c.case_id == case_id).order_by(parties.c.id)).all()
     return [{"role": r.role, "name": r.name, "id_number": r.id_number, "phone": r.phone} for r in rows]
+
+
+def replayable_cases(conn: Connection, *, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Cases registered in [since, until) with the answers people gave, in the order given (for what-if)."""
+    rows = conn.execute(
+        select(
+            cases.c.id,
+            cases.c.case_no,
+            cases.c.config_version,
+            cases.c.declared_type,
+            cases.c.summary,
+            cases.c.people_involved,
+        )
+        .where(cases.c.created_at >= since, cases.c.created_at < until, cases.c.duplicate_state.is_(None))
+        .order_by(cases.c.id)
+    ).all()
+    found = {r.id: dict(r._mapping) | {"answers": [], "repeated": False} for r in rows}
+    if not found:
+        return []
+    answers = conn.execute(
+        select(human_inputs.c.case_id, human_inputs.c.value)
+        .where(human_inputs.c.case_id.in_(found), human_inputs.c.kind.in_(("outcome", "exit")))
+        .order_by(human_inputs.c.received_at, human_inputs.c.id)
+    ).all()
+    for a in answers:
+        found[a.case_id]["answers"].append(a.value)
+    raised = conn.execute(
+        select(transitions.c.case_id).where(
+            transitions.c.case_id.in_(found), transitions.c.rule.like("emergency:repeated_reports%")
+        )
+    ).all()
+    for r in raised:
+        found[r.case_id]["repeated"] = True
+    return list(found.values())

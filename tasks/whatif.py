@@ -1,0 +1,32 @@
+"""Replay a period's stored cases against a proposed configuration, before an administrator applies it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from config.network import network_from_document
+from db import queries
+from db.uow import UnitOfWork
+from models.vocabulary import Risk
+from models.whatif import Replayable, WhatIf, compare
+from tasks.context import configuration, engine
+
+
+def what_if(document: dict[str, Any], *, since: datetime, until: datetime) -> WhatIf:
+    with UnitOfWork(engine()) as uow:
+        rows = queries.replayable_cases(uow.conn, since=since, until=until)
+        own = {v: configuration(uow.conn, v) for v in {r["config_version"] for r in rows}}
+    cases = [
+        Replayable(
+            r["case_no"],
+            r["config_version"],
+            r["declared_type"],
+            r["summary"],
+            r["people_involved"],
+            Risk.EMERGENCY if r["repeated"] else Risk.NORMAL,
+            tuple(r["answers"]),
+        )
+        for r in rows
+    ]
+    return compare(cases, own, network_from_document(document))
