@@ -167,3 +167,19 @@ def config_what_if(
         for case_no, before, after in report.changed[:show_cases]:
             table.add_row(case_no, f"{before.rung}: {before.result}", f"{after.rung}: {after.result}")
         console.print(table)
+
+
+@config_app.command("migrate")
+@edge
+def config_migrate(
+    case: Annotated[str, typer.Argument(metavar="CASE", help="an open case's number or id")],
+    to: Annotated[int, typer.Option("--to", help="the configuration version to move it to")],
+    actor: Annotated[str, typer.Option(help="the administrator")] = "admin",
+    note: Annotated[str, typer.Option(help="why, for the timeline")] = "",
+) -> None:
+    """迁移 Move one running case to another configuration version (recorded); otherwise cases keep theirs."""
+    prepared()
+    from tasks.reconfigure import migrate_case
+
+    after = migrate_case(case, to, actor=actor, note=note)
+    console.print(f"{after.case_no}: configuration version {after.config_version}, at step {after.path_step}")

@@ -254,6 +254,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
             opinion_step=after.opinion_step,
             handoff_target=after.handoff_target,
             duplicate_state=after.duplicate_state,
+            config_version=after.config_version,
             updated_at=record.at,
         )
     )

@@ -23,7 +23,7 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
     (S.TRIAGED, S.MEDIATING): frozenset({Stage.ASSIGNMENT}),
     (S.MEDIATING, S.RESOLVED): frozenset({Stage.RESOLUTION}),
     (S.MEDIATING, S.ESCALATED): frozenset({Stage.ESCALATION}),
-    (S.ESCALATED, S.ESCALATED): frozenset({Stage.EXPERT_OPINION, Stage.DUPLICATE}),
+    (S.ESCALATED, S.ESCALATED): frozenset({Stage.EXPERT_OPINION, Stage.DUPLICATE, Stage.RECONFIGURATION}),
     (S.ESCALATED, S.MEDIATING): frozenset({Stage.ASSIGNMENT}),
     (S.RESOLVED, S.CLOSED): frozenset({Stage.CLOSING}),
     (S.HANDED_OFF, S.CLOSED): frozenset({Stage.CLOSING}),
@@ -32,10 +32,11 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
     **{(s, S.HANDED_OFF): frozenset({Stage.HANDOFF}) for s in OPEN_STATUSES},
     **{(s, S.WITHDRAWN): frozenset({Stage.WITHDRAWAL}) for s in OPEN_STATUSES},
     # 并单: repeated reports raise an open case's risk (no status change); a suspected duplicate
-    # is split off (stays received, then triaged as its own case) or merged (closed)
-    (S.RECEIVED, S.RECEIVED): frozenset({Stage.DUPLICATE}),
-    (S.TRIAGED, S.TRIAGED): frozenset({Stage.DUPLICATE}),
-    (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE}),
+    # is split off (stays received, then triaged as its own case) or merged (closed).
+    # 配置迁移: an administrator moves an open case to another configuration version (no status change).
+    (S.RECEIVED, S.RECEIVED): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
+    (S.TRIAGED, S.TRIAGED): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
+    (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
     (S.RECEIVED, S.CLOSED): frozenset({Stage.DUPLICATE}),
 }
 

@@ -28,6 +28,7 @@ class Stage(StrEnum):
     WITHDRAWAL = "withdrawal"
     CLOSING = "closing"
     DUPLICATE = "duplicate"  # 并单: a report linked to, merged into or split from an open case
+    RECONFIGURATION = "reconfiguration"  # an administrator moved the case to another configuration version
 
 
 class Outcome(StrEnum):
@@ -104,6 +105,7 @@ LABELS_ZH: dict[str, str] = {
     Stage.WITHDRAWAL: "撤回",
     Stage.CLOSING: "结案",
     Stage.DUPLICATE: "并单",
+    Stage.RECONFIGURATION: "配置迁移",
     Outcome.AGREEMENT: "书面协议",
     Outcome.ORAL_AGREEMENT: "口头协议",
     Outcome.FAILED: "调解不成",

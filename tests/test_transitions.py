@@ -60,6 +60,7 @@ def test_the_table_is_exactly_the_documented_pipeline():
         *((s, "withdrawn", "withdrawal") for s in ("received", "triaged", "mediating", "escalated")),
         # 并单: risk raised by repeated reports (status kept), a duplicate split off or merged
         *((s, s, "duplicate") for s in ("received", "triaged", "mediating", "escalated")),
+        *((s, s, "reconfiguration") for s in ("received", "triaged", "mediating", "escalated")),
         ("received", "closed", "duplicate"),
     }
 
