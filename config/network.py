@@ -56,6 +56,7 @@ class StepDoc(_Strict):
     panel: str | None = None
     expert_pool: str | None = None
     deadline_days: int = Field(gt=0)
+    working_days: bool = False
 
     @model_validator(mode="after")
     def _one_target(self) -> StepDoc:
@@ -229,7 +230,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
         paths={
             dtype: EscalationPath(
                 dtype,
-                tuple(PathStep(s.level, s.panel, s.expert_pool, s.deadline_days) for s in p.steps),
+                tuple(PathStep(s.level, s.panel, s.expert_pool, s.deadline_days, s.working_days) for s in p.steps),
                 p.on_failed,
                 p.on_refused,
                 p.emergency_start,

@@ -321,6 +321,10 @@ def parties_of_case(conn: Connection, case_id: int) -> tuple[Party, ...]:
     return tuple(Party(r.role, r.name, r.id_number, r.phone) for r in rows)
 
 
+def mediating_cases(conn: Connection) -> list[int]:
+    return [r.id for r in conn.execute(select(cases.c.id).where(cases.c.status == Status.MEDIATING)).all()]
+
+
 def open_cases_by_mediator(conn: Connection) -> dict[str, int]:
     rows = conn.execute(
         select(cases.c.mediator_code, func.count())

@@ -54,6 +54,9 @@ def run_worker(*, stop: threading.Event | None = None) -> None:
     start_embedded_prefect()
     runner = Runner(name="fengqiao-worker", query_seconds=settings.runner_poll_seconds, limit=settings.runner_limit)
     runner.add_deployment(case_deployment())
+    from flows.deadlines import deadline_deployment  # late: it imports launch, which imports this module
+
+    runner.add_deployment(deadline_deployment())
 
     async def main() -> None:
         task = asyncio.create_task(runner.start())

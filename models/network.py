@@ -52,6 +52,7 @@ class PathStep:
     panel: str | None = None
     expert_pool: str | None = None  # an expert opinion is recorded before this step mediates
     deadline_days: int = 30
+    working_days: bool = False  # count only working days (China's official calendar)
 
     @property
     def label(self) -> str:

@@ -36,7 +36,7 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
     # 配置迁移: an administrator moves an open case to another configuration version (no status change).
     (S.RECEIVED, S.RECEIVED): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
     (S.TRIAGED, S.TRIAGED): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
-    (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
+    (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION, Stage.CLOCK}),
     (S.RECEIVED, S.CLOSED): frozenset({Stage.DUPLICATE}),
 }
 

@@ -29,6 +29,7 @@ class Stage(StrEnum):
     CLOSING = "closing"
     DUPLICATE = "duplicate"  # 并单: a report linked to, merged into or split from an open case
     RECONFIGURATION = "reconfiguration"  # an administrator moved the case to another configuration version
+    CLOCK = "clock"  # a statutory clock paused, resumed or extended
 
 
 class Outcome(StrEnum):
@@ -106,6 +107,7 @@ LABELS_ZH: dict[str, str] = {
     Stage.CLOSING: "结案",
     Stage.DUPLICATE: "并单",
     Stage.RECONFIGURATION: "配置迁移",
+    Stage.CLOCK: "时限",
     Outcome.AGREEMENT: "书面协议",
     Outcome.ORAL_AGREEMENT: "口头协议",
     Outcome.FAILED: "调解不成",

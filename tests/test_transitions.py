@@ -61,6 +61,7 @@ def test_the_table_is_exactly_the_documented_pipeline():
         # 并单: risk raised by repeated reports (status kept), a duplicate split off or merged
         *((s, s, "duplicate") for s in ("received", "triaged", "mediating", "escalated")),
         *((s, s, "reconfiguration") for s in ("received", "triaged", "mediating", "escalated")),
+        ("mediating", "mediating", "clock"),  # 时限: paused, resumed, extended
         ("received", "closed", "duplicate"),
     }
 

@@ -1,0 +1,65 @@
+"""The daily deadline sweep: warn before a rung's deadline, and move overdue cases on as the path says.
+
+A Prefect flow served by the worker on a schedule (08:00 China time) and runnable once with
+`fengqiao deadlines --run`. It decides nothing itself: the clocks come from the timeline, an
+overdue attempt is stored as failed with reason `deadline`, and the case's own flow escalates it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, task
+from prefect.schedules import Cron
+
+from config.logging import get_logger
+from config.prefect_env import prefect_reachable
+from flows.launch import try_wake
+from models.clocks import CST
+from tasks.clocks import Due, deadlines, escalate_overdue
+from tasks.steps import now
+
+WARN_DAYS = 3
+log = get_logger(component="deadlines")
+
+
+@task(name="warn-deadline", task_run_name="warn-{due.case_no}")
+def warn(due: Due) -> None:
+    log.warning("case.deadline.near", case_no=due.case_no, days_left=due.days_left, due=str(due.clock.due))
+    if prefect_reachable():
+        from prefect.events import emit_event
+
+        emit_event(
+            event="fengqiao.case.deadline_near",
+            resource={"prefect.resource.id": f"fengqiao.case.{due.case_no}", "prefect.resource.name": due.case_no},
+            payload={"days_left": due.days_left, "due": str(due.clock.due), "org": due.org},
+        )
+
+
+@task(name="escalate-overdue", task_run_name="overdue-{due.case_no}")
+def overdue(due: Due) -> str:
+    if not escalate_overdue(due):
+        return "answered already"
+    log.warning("case.deadline.passed", case_no=due.case_no, days_left=due.days_left, due=str(due.clock.due))
+    return try_wake(due.case_id)
+
+
+@flow(name="deadline-sweep", log_prints=False, persist_result=False)
+def deadline_sweep(today: date | None = None) -> dict[str, Any]:
+    day = today or now().astimezone(CST).date()
+    found = deadlines(day)
+    late = [d for d in found if d.days_left is not None and d.days_left < 0]
+    near = [d for d in found if d.days_left is not None and 0 <= d.days_left <= WARN_DAYS]
+    for d in near:
+        warn(d)
+    woken = {d.case_no: overdue(d) for d in late}
+    return {"day": str(day), "clocks": len(found), "near": [d.case_no for d in near], "overdue": woken}
+
+
+def deadline_deployment():  # type: ignore[no-untyped-def]
+    return deadline_sweep.to_deployment(
+        name="daily",
+        description="Warn before deadlines; escalate overdue attempts as the path says (reason deadline).",
+        schedules=[Cron("0 8 * * *", timezone="Asia/Shanghai")],
+    )
