@@ -48,7 +48,7 @@ def test_pause_resume_and_extend_are_in_the_timeline_and_move_the_due_date(netwo
 
 
 def test_an_overdue_attempt_is_failed_with_reason_deadline_and_the_path_moves_the_case_on(network):
-    no, cid = mediating_case("D-2")
+    _, cid = mediating_case("D-2")
     late = now().astimezone(CST).date() + timedelta(days=31)
     [due] = deadlines(late)
     assert due.days_left == -1
