@@ -102,3 +102,31 @@ def deadlines(
             f"[{style}]{left}[/]" if style else left,
         )
     console.print(table)
+
+
+@app.command("follow-up")
+@edge
+def follow_up(
+    case: CaseArg,
+    honoured: Annotated[bool, typer.Option("--honoured/--not-honoured", help="is the agreement being kept?")],
+    satisfaction: Annotated[int, typer.Option(help="the parties' satisfaction, 1 to 5")],
+    if_broken: Annotated[str, typer.Option(help="reopen (mediate again) or hand_off, when not honoured")] = "reopen",
+    actor: Annotated[str, typer.Option(help="who visited")] = "mediator",
+) -> None:
+    """回访 Record a follow-up visit after an agreement; a broken agreement re-opens mediation or hands off."""
+    prepared()
+    from models.aftercare import IfBroken
+    from tasks.follow_up import record_follow_up
+
+    try:
+        action = IfBroken(if_broken)
+    except ValueError:
+        from models.errors import InvalidInput
+
+        raise InvalidInput("expected reopen or hand_off", field="if_broken") from None
+    after, created = record_follow_up(case, honoured=honoured, satisfaction=satisfaction, if_broken=action, actor=actor)
+    console.print(f"{after.case_no}: {after.status}" + ("" if created else " (already recorded)"))
+    if created and not honoured:
+        from flows.launch import try_wake
+
+        console.print(try_wake(after.id))

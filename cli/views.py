@@ -16,6 +16,7 @@ from models.privacy import mask_id_number, mask_name, mask_phone
 from models.transitions import Transition
 from models.vocabulary import Channel, bilingual
 from tasks.context import engine
+from tasks.follow_up import aftercare_for
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,11 @@ def show_case(console: Console, ref: str) -> None:
         ("流程 flow run", f"{view.flow_run_id or '—'}{' (open)' if view.flow_run_open else ''}"),
         ("当事人 parties", parties or "—"),
         *([("并单 duplicate of", f"{view.duplicate_of} ({case.duplicate_state})")] if view.duplicate_of else []),
+        *(
+            [("协议后 after agreement", f"司法确认 confirm by {care.confirm_by}; 回访 visit on {care.visit_on}")]
+            if (care := aftercare_for(case.case_no))
+            else []
+        ),
     ):
         head.add_row(f"[bold]{label}[/]", value)
     console.print(head)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from models import path_checks
 from models.duplicates import DuplicateRules
 from models.errors import ConfigurationError
-from models.network import EscalationPath, Expert, Mediator, Network, Organisation, PathStep
+from models.network import AftercareRules, EscalationPath, Expert, Mediator, Network, Organisation, PathStep
 from models.triage import KeywordRule, NotSuitableRule, TriageRules
 from models.vocabulary import HandoffTarget, Level
 
@@ -96,12 +96,18 @@ class NotSuitableDoc(_Strict):
     dispute_types: list[str] = []
 
 
+class AftercareDoc(_Strict):
+    judicial_confirmation_days: int = Field(default=30, gt=0)
+    follow_up_days: int = Field(default=30, gt=0)
+
+
 class NetworkDoc(_Strict):
     organisations: list[OrgDoc] = Field(min_length=1)
     mediators: list[MediatorDoc] = []
     experts: list[ExpertDoc] = []
     paths: dict[str, PathDoc] = Field(min_length=1)
     triage: TriageDoc
+    aftercare: AftercareDoc = AftercareDoc()
 
 
 def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
@@ -237,6 +243,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
             )
             for dtype, p in net.paths.items()
         },
+        aftercare=AftercareRules(net.aftercare.judicial_confirmation_days, net.aftercare.follow_up_days),
     )
     t = net.triage
     rules = TriageRules(

@@ -321,6 +321,23 @@ def parties_of_case(conn: Connection, case_id: int) -> tuple[Party, ...]:
     return tuple(Party(r.role, r.name, r.id_number, r.phone) for r in rows)
 
 
+def closed_agreements_without_follow_up(conn: Connection) -> list[int]:
+    agreed = select(transitions.c.case_id).where(transitions.c.stage == Stage.RESOLUTION)
+    visited = (
+        select(human_inputs.c.id)
+        .where(
+            human_inputs.c.case_id == cases.c.id,
+            human_inputs.c.kind == InputKind.FOLLOW_UP,
+            human_inputs.c.round == cases.c.attempt,
+        )
+        .exists()
+    )
+    rows = conn.execute(
+        select(cases.c.id).where(cases.c.status == Status.CLOSED, cases.c.id.in_(agreed), ~visited)
+    ).all()
+    return [r.id for r in rows]
+
+
 def mediating_cases(conn: Connection) -> list[int]:
     return [r.id for r in conn.execute(select(cases.c.id).where(cases.c.status == Status.MEDIATING)).all()]
 

@@ -18,6 +18,7 @@ from config.prefect_env import prefect_reachable
 from flows.launch import try_wake
 from models.clocks import CST
 from tasks.clocks import Due, deadlines, escalate_overdue
+from tasks.follow_up import visits_due
 from tasks.steps import now
 
 WARN_DAYS = 3
@@ -54,7 +55,16 @@ def deadline_sweep(today: date | None = None) -> dict[str, Any]:
     for d in near:
         warn(d)
     woken = {d.case_no: overdue(d) for d in late}
-    return {"day": str(day), "clocks": len(found), "near": [d.case_no for d in near], "overdue": woken}
+    visits = [case_no for case_no, _ in visits_due(day)]
+    if visits:
+        log.info("case.follow_up.due", cases=len(visits))
+    return {
+        "day": str(day),
+        "clocks": len(found),
+        "near": [d.case_no for d in near],
+        "overdue": woken,
+        "follow_up_due": visits,
+    }
 
 
 def deadline_deployment():  # type: ignore[no-untyped-def]

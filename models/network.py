@@ -69,11 +69,20 @@ class EscalationPath:
 
 
 @dataclass(frozen=True)
+class AftercareRules:
+    """After an agreement: days to ask for judicial confirmation, and days until the follow-up visit."""
+
+    judicial_confirmation_days: int = 30
+    follow_up_days: int = 30
+
+
+@dataclass(frozen=True)
 class Network:
     organisations: dict[str, Organisation]
     mediators: tuple[Mediator, ...]
     experts: tuple[Expert, ...]
     paths: dict[str, EscalationPath] = field(default_factory=dict)
+    aftercare: AftercareRules = field(default_factory=AftercareRules)
 
     def path_for(self, dispute_type: str) -> EscalationPath:
         try:

@@ -38,6 +38,10 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
     (S.TRIAGED, S.TRIAGED): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
     (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION, Stage.CLOCK}),
     (S.RECEIVED, S.CLOSED): frozenset({Stage.DUPLICATE}),
+    # 回访: a follow-up visit finds the agreement honoured, or broken: mediation re-opens or the case leaves
+    (S.CLOSED, S.CLOSED): frozenset({Stage.FOLLOW_UP}),
+    (S.CLOSED, S.TRIAGED): frozenset({Stage.FOLLOW_UP}),
+    (S.CLOSED, S.HANDED_OFF): frozenset({Stage.FOLLOW_UP}),
 }
 
 

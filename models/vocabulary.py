@@ -30,6 +30,7 @@ class Stage(StrEnum):
     DUPLICATE = "duplicate"  # 并单: a report linked to, merged into or split from an open case
     RECONFIGURATION = "reconfiguration"  # an administrator moved the case to another configuration version
     CLOCK = "clock"  # a statutory clock paused, resumed or extended
+    FOLLOW_UP = "follow_up"  # 回访: the agreement honoured, or the case re-opened or handed off
 
 
 class Outcome(StrEnum):
@@ -80,6 +81,7 @@ class InputKind(StrEnum):
     EXIT = "exit"  # a party refuses or the applicant withdraws, at any open status
     EXPERT_OPINION = "expert_opinion"
     HANDOFF_RESULT = "handoff_result"
+    FOLLOW_UP = "follow_up"  # a follow-up visit's finding, once per agreement (round = the attempt that reached it)
 
 
 OPEN_STATUSES = frozenset({Status.RECEIVED, Status.TRIAGED, Status.MEDIATING, Status.ESCALATED})
@@ -108,6 +110,7 @@ LABELS_ZH: dict[str, str] = {
     Stage.DUPLICATE: "并单",
     Stage.RECONFIGURATION: "配置迁移",
     Stage.CLOCK: "时限",
+    Stage.FOLLOW_UP: "回访",
     Outcome.AGREEMENT: "书面协议",
     Outcome.ORAL_AGREEMENT: "口头协议",
     Outcome.FAILED: "调解不成",

@@ -62,6 +62,7 @@ def test_the_table_is_exactly_the_documented_pipeline():
         *((s, s, "duplicate") for s in ("received", "triaged", "mediating", "escalated")),
         *((s, s, "reconfiguration") for s in ("received", "triaged", "mediating", "escalated")),
         ("mediating", "mediating", "clock"),  # 时限: paused, resumed, extended
+        *(("closed", s, "follow_up") for s in ("closed", "triaged", "handed_off")),  # 回访
         ("received", "closed", "duplicate"),
     }
 
@@ -84,6 +85,6 @@ def test_a_case_that_left_mediation_cannot_be_withdrawn(status):
         transition(a_case(status=status), Status.WITHDRAWN, stage=Stage.WITHDRAWAL, actor="p", reason="", at=AT)
 
 
-def test_a_closed_case_goes_nowhere():
-    moves = [(t, s) for (f, t), stages in ALLOWED.items() if f is Status.CLOSED for s in stages]
-    assert moves == []
+def test_a_closed_case_moves_only_by_a_follow_up_visit():
+    moves = {(t, s) for (f, t), stages in ALLOWED.items() if f is Status.CLOSED for s in stages}
+    assert moves == {(s, Stage.FOLLOW_UP) for s in (Status.CLOSED, Status.TRIAGED, Status.HANDED_OFF)}

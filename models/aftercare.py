@@ -1,0 +1,88 @@
+"""After an agreement: the window for judicial confirmation (司法确认) and the follow-up visit (回访).
+
+Parties to a written agreement may jointly ask a court to confirm it within 30 days of its
+taking effect; the mediation committee visits them later to see that it is honoured. A visit
+that finds it broken re-opens mediation at the rung that reached it, or hands the case off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from models.case import Case
+from models.clocks import day_of
+from models.errors import InvalidInput, NotWaitingForInput
+from models.network import AftercareRules, EscalationPath
+from models.transitions import Transition, transition
+from models.vocabulary import Stage, Status
+
+Moved = tuple[Case, Transition]
+
+
+@dataclass(frozen=True)
+class Aftercare:
+    agreed_on: date
+    confirm_by: date  # the last day to ask a court for judicial confirmation
+    visit_on: date  # when the follow-up visit is due
+
+
+class IfBroken(StrEnum):
+    REOPEN = "reopen"  # mediate again at the same rung
+    HAND_OFF = "hand_off"  # to the path's target for a failed mediation
+
+
+def aftercare_of(timeline: Sequence[Transition], rules: AftercareRules) -> Aftercare | None:
+    """From the last agreement in the timeline, if the case reached one."""
+    agreed = next((t for t in reversed(timeline) if t.stage is Stage.RESOLUTION), None)
+    if agreed is None:
+        return None
+    day = day_of(agreed.at)
+    return Aftercare(
+        day, day + timedelta(days=rules.judicial_confirmation_days), day + timedelta(days=rules.follow_up_days)
+    )
+
+
+def follow_up(
+    case: Case,
+    path: EscalationPath,
+    *,
+    honoured: bool,
+    satisfaction: int,
+    if_broken: IfBroken,
+    actor: str,
+    at: datetime,
+    visited: bool,
+) -> Moved:
+    """The visit's finding as a transition: honoured (stays closed), or re-opened, or handed off."""
+    if case.status is not Status.CLOSED or not visited:
+        raise NotWaitingForInput(f"case {case.case_no} has no agreement awaiting a follow-up visit", field="case")
+    if not 1 <= satisfaction <= 5:
+        raise InvalidInput("满意度应为1到5 satisfaction must be 1 to 5", record=case.case_no, field="satisfaction")
+    if honoured:
+        why = f"回访：协议已履行 agreement honoured; satisfaction {satisfaction}/5"
+        return transition(case, Status.CLOSED, stage=Stage.FOLLOW_UP, actor=actor, reason=why, rule="honoured", at=at)
+    why = f"回访：协议未履行 agreement not honoured; satisfaction {satisfaction}/5"
+    if if_broken is IfBroken.REOPEN:
+        return transition(
+            case,
+            Status.TRIAGED,
+            stage=Stage.FOLLOW_UP,
+            actor=actor,
+            reason=why + "; mediation re-opened",
+            rule="not_honoured:reopen",
+            at=at,
+            mediator=None,
+        )
+    return transition(
+        case,
+        Status.HANDED_OFF,
+        stage=Stage.FOLLOW_UP,
+        actor=actor,
+        reason=f"{why}; handed off to {path.on_failed}",
+        rule="not_honoured:hand_off",
+        at=at,
+        handoff_target=path.on_failed,
+    )

@@ -1,0 +1,74 @@
+"""The follow-up visit's finding (回访), stored once per agreement and applied in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from db import queries
+from db import repository as repo
+from db.uow import UnitOfWork
+from models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
+from models.case import Case, HumanInput
+from models.errors import ConfigurationError, InputConflict
+from models.vocabulary import InputKind
+from tasks.context import configuration, engine
+from tasks.notify import announce
+from tasks.steps import now
+
+
+def record_follow_up(
+    ref: str, *, honoured: bool, satisfaction: int, if_broken: IfBroken, actor: str
+) -> tuple[Case, bool]:
+    """(the case after it, whether this call recorded it): the same visit reported twice is one."""
+    value = "honoured" if honoured else f"not_honoured:{if_broken}"
+    item_note = f"satisfaction {satisfaction}"
+    with UnitOfWork(engine()) as uow:
+        case = repo.find_case(uow.conn, ref)
+        stored = repo.get_inputs(uow.conn, case.id).get((InputKind.FOLLOW_UP, case.attempt))
+        if stored and (stored.value, stored.note) == (value, item_note):
+            return case, False
+        if stored:
+            raise InputConflict(
+                f"the follow-up of case {case.case_no} is already recorded as {stored.value!r} by {stored.actor}",
+                field="honoured",
+            )
+        network, _ = configuration(uow.conn, case.config_version)
+        if not case.dispute_type:
+            raise ConfigurationError(f"case {case.case_no} was never triaged", field="dispute_type")
+        agreed = aftercare_of(queries.timeline(uow.conn, case.id), network.aftercare)
+        at = now()
+        after, record = follow_up(
+            case,
+            network.path_for(case.dispute_type),
+            honoured=honoured,
+            satisfaction=satisfaction,
+            if_broken=if_broken,
+            actor=actor,
+            at=at,
+            visited=agreed is not None and stored is None,
+        )
+        repo.add_input(uow.conn, case.id, HumanInput(InputKind.FOLLOW_UP, case.attempt, value, item_note, actor), at=at)
+        repo.save_move(uow.conn, case, after, record, flow_run_id=None)
+        uow.commit()
+    announce(after, record, flow_run_id=None)
+    return after, True
+
+
+def aftercare_for(ref: str) -> Aftercare | None:
+    with UnitOfWork(engine()) as uow:
+        case = repo.find_case(uow.conn, ref)
+        network, _ = configuration(uow.conn, case.config_version)
+        return aftercare_of(queries.timeline(uow.conn, case.id), network.aftercare)
+
+
+def visits_due(today: date) -> list[tuple[str, Aftercare]]:
+    """Agreed and closed cases whose follow-up visit is due and not yet reported."""
+    due = []
+    with UnitOfWork(engine()) as uow:
+        for case_id in repo.closed_agreements_without_follow_up(uow.conn):
+            case = repo.get_case(uow.conn, case_id)
+            network, _ = configuration(uow.conn, case.config_version)
+            care = aftercare_of(queries.timeline(uow.conn, case_id), network.aftercare)
+            if care and care.visit_on <= today:
+                due.append((case.case_no, care))
+    return due
