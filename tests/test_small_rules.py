@@ -78,3 +78,18 @@ def test_the_embedded_default_is_sqlite_under_home(tmp_path):
 def test_triage_rules(summary, declared, people, expected):
     d = triage(RULES, NETWORK.paths, declared_type=declared, summary=summary, people_involved=people)
     assert (d.dispute_type, d.risk, d.start_step, d.rule, d.unsuitable) == expected
+
+
+@pytest.mark.parametrize("rule", RULES.classify, ids=lambda r: r.name)
+def test_each_keyword_rule_of_the_sample_classifies_its_own_keywords(rule):
+    for keyword in rule.keywords:
+        d = triage(RULES, NETWORK.paths, declared_type=None, summary=f"反映{keyword}问题", people_involved=1)
+        earlier = next(r for r in RULES.classify if any(k in f"反映{keyword}问题" for k in r.keywords))
+        assert (d.dispute_type, d.rule.split(";")[0]) == (earlier.dispute_type, earlier.name)
+
+
+def test_a_dispute_reported_again_and_again_is_an_emergency_at_triage():
+    d = triage(
+        RULES, NETWORK.paths, declared_type="labour", summary="欠薪", people_involved=1, reported_risk=Risk.EMERGENCY
+    )
+    assert (d.risk, d.start_step, d.rule) == (Risk.EMERGENCY, 2, "declared_by_channel;emergency:repeated_reports>=3")
