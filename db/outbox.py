@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -21,10 +21,6 @@ class Notice:
     body: dict[str, Any]
     attempts: int
     next_attempt_at: datetime
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def queue_notice(conn: Connection, *, case_id: int, channel: str, key: str, body: dict[str, Any], at: datetime) -> None:
@@ -53,8 +49,7 @@ def due_notices(conn: Connection, *, at: datetime, case_id: int | None = None, l
         query = query.where(result_notices.c.case_id == case_id)
     rows = conn.execute(query.order_by(result_notices.c.next_attempt_at).limit(limit)).all()
     return [
-        Notice(r.id, r.case_id, r.channel, r.idempotency_key, dict(r.body), r.attempts, _aware(r.next_attempt_at))
-        for r in rows
+        Notice(r.id, r.case_id, r.channel, r.idempotency_key, dict(r.body), r.attempts, r.next_attempt_at) for r in rows
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, union
@@ -83,17 +83,12 @@ def open_reports(conn: Connection, *, since: datetime, people: Iterable[Party]) 
             or_(cases.c.duplicate_state.is_(None), cases.c.duplicate_state == DuplicateState.SPLIT),
         )
     ).all()
-    found = [dict(r._mapping) | {"parties": [], "created_at": _aware(r.created_at)} for r in rows]
+    found = [dict(r._mapping) | {"parties": []} for r in rows]
     if found:
         by_id = {f["id"]: f for f in found}
         for p in conn.execute(select(parties).where(parties.c.case_id.in_(by_id))).all():
             by_id[p.case_id]["parties"].append(Party(p.role, p.name, p.id_number, p.phone))
     return found
-
-
-def _aware(at: datetime) -> datetime:
-    """SQLite hands back naive datetimes; fengqiao stores UTC."""
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def count_reports(conn: Connection, case_id: int) -> int:

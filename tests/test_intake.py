@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -140,8 +140,7 @@ def test_a_report_that_differs_in_place_type_or_parties_is_a_case_of_its_own(net
 
 def test_a_report_after_the_window_is_a_case_of_its_own(network, monkeypatch):
     first = receive(record(Channel.HOTLINE_12345)).case
-    created = first.created_at if first.created_at.tzinfo else first.created_at.replace(tzinfo=UTC)
-    monkeypatch.setattr(intake, "now", lambda: created + timedelta(days=31))
+    monkeypatch.setattr(intake, "now", lambda: first.created_at + timedelta(days=31))
     assert receive(record(Channel.GRID)).duplicate_of is None
 
 
