@@ -16,10 +16,8 @@ from models.case import Case
 from models.clocks import day_of
 from models.errors import InvalidInput, NotWaitingForInput
 from models.network import AftercareRules, EscalationPath
-from models.transitions import Transition, transition
+from models.transitions import Moved, Transition, transition
 from models.vocabulary import Stage, Status
-
-Moved = tuple[Case, Transition]
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ from enum import StrEnum
 
 from models.case import Case
 from models.errors import InvalidInput, NotWaitingForInput
-from models.transitions import Transition, transition
+from models.transitions import Moved, Transition, transition
 from models.vocabulary import Stage, Status
 
 CST = timezone(timedelta(hours=8))  # days are counted as people in China count them
 IsWorkday = Callable[[date], bool]
-Moved = tuple[Case, Transition]
 
 
 class PauseReason(StrEnum):
@@ -99,9 +98,7 @@ def _running(case: Case) -> None:
         raise NotWaitingForInput(f"case {case.case_no} is {case.status}: its clock is not running", field="status")
 
 
-def pause(
-    case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: str, at: datetime
-) -> tuple[Case, Transition]:
+def pause(case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: str, at: datetime) -> Moved:
     _running(case)
     if clock.paused_since is not None:
         raise InvalidInput(f"the clock of case {case.case_no} is already paused", record=case.case_no, field="clock")
@@ -118,9 +115,7 @@ def resume(case: Case, clock: Clock, *, actor: str, at: datetime) -> Moved:
     )
 
 
-def extend(
-    case: Case, days: int, *, both_parties_consent: bool, actor: str, note: str, at: datetime
-) -> tuple[Case, Transition]:
+def extend(case: Case, days: int, *, both_parties_consent: bool, actor: str, note: str, at: datetime) -> Moved:
     """Only by both parties' consent (MoJ rules), and only forward."""
     _running(case)
     if not both_parties_consent:

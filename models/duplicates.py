@@ -15,11 +15,8 @@ from datetime import datetime
 
 from models.case import Case, DuplicateState, Party
 from models.errors import NotWaitingForInput
-from models.transitions import Transition, transition
+from models.transitions import SYSTEM, Moved, transition
 from models.vocabulary import Risk, Stage, Status
-
-Moved = tuple[Case, Transition]
-SYSTEM = "fengqiao"
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,11 @@ from datetime import datetime
 from models.case import Case
 from models.errors import InvalidInput, TransitionNotAllowed
 from models.network import Network
-from models.transitions import Transition, transition
+from models.transitions import Moved, transition
 from models.vocabulary import OPEN_STATUSES, Stage
 
 
-def migrate(
-    case: Case, old: Network, new: Network, *, version: int, actor: str, note: str, at: datetime
-) -> tuple[Case, Transition]:
+def migrate(case: Case, old: Network, new: Network, *, version: int, actor: str, note: str, at: datetime) -> Moved:
     if case.status not in OPEN_STATUSES:
         raise TransitionNotAllowed(
             f"case {case.case_no} is {case.status}: only an open case is migrated", field="status"

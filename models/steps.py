@@ -11,7 +11,7 @@ from models.assignment import choose
 from models.case import EXIT_ROUND, Case, HumanInput, Party, pending_wait
 from models.errors import InvalidInput, NotWaitingForInput
 from models.network import EscalationPath, Network
-from models.transitions import Transition, transition
+from models.transitions import SYSTEM, Moved, transition
 from models.triage import TriageDecision
 from models.vocabulary import (
     AGREEMENTS,
@@ -24,9 +24,6 @@ from models.vocabulary import (
     Status,
     bilingual,
 )
-
-Moved = tuple[Case, Transition]
-SYSTEM = "fengqiao"
 
 
 def apply_triage(case: Case, decision: TriageDecision, *, at: datetime) -> Moved:

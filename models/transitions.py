@@ -45,6 +45,9 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
 }
 
 
+SYSTEM = "fengqiao"  # the actor of the moves the pipeline makes by itself
+
+
 @dataclass(frozen=True)
 class Transition:
     """One row of a case's timeline: seq is the case version it produced."""
@@ -58,6 +61,9 @@ class Transition:
     reason: str
     org: str | None = None
     rule: str | None = None
+
+
+Moved = tuple["Case", Transition]  # a case after a move, and the timeline row that records it
 
 
 def is_allowed(from_status: Status | None, to_status: Status, stage: Stage) -> bool:
@@ -74,7 +80,7 @@ def transition(
     at: datetime,
     rule: str | None = None,
     **changes: Any,
-) -> tuple[Case, Transition]:
+) -> Moved:
     """The case after the move and the timeline row that records it; refuses any move not in ALLOWED."""
     if not is_allowed(case.status, to_status, stage):
         raise TransitionNotAllowed(

@@ -17,7 +17,7 @@ from config.settings import get_settings
 from db import outbox
 from db.uow import UnitOfWork
 from models.result_notice import idempotency_key, next_attempt, owes_result, result_body
-from models.steps import Moved
+from models.transitions import Moved
 from models.vocabulary import Channel, InputKind, Outcome
 from tasks.context import CaseContext, engine
 from tasks.steps import now

@@ -14,7 +14,7 @@ from db import repository as repo
 from db.uow import UnitOfWork
 from models.case import Case, Step, StepKind, next_step
 from models.errors import ConcurrencyConflict
-from models.steps import Moved
+from models.transitions import Moved
 from tasks.context import CaseContext, engine, load_context
 from tasks.notify import announce
 
