@@ -93,13 +93,13 @@ def clock_of(timeline: Sequence[Transition], *, limit: int, working: bool, is_wo
     return Clock(started, limit, working, extended, paused, paused_since, due)
 
 
-def _running(case: Case) -> None:
+def check_running(case: Case) -> None:
     if case.status is not Status.MEDIATING:
         raise NotWaitingForInput(f"case {case.case_no} is {case.status}: its clock is not running", field="status")
 
 
 def pause(case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: str, at: datetime) -> Moved:
-    _running(case)
+    check_running(case)
     if clock.paused_since is not None:
         raise InvalidInput(f"the clock of case {case.case_no} is already paused", record=case.case_no, field="clock")
     why = f"时限中止 clock paused: {reason}" + (f": {note}" if note else "")
@@ -107,7 +107,7 @@ def pause(case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: st
 
 
 def resume(case: Case, clock: Clock, *, actor: str, at: datetime) -> Moved:
-    _running(case)
+    check_running(case)
     if clock.paused_since is None:
         raise InvalidInput(f"the clock of case {case.case_no} is not paused", record=case.case_no, field="clock")
     return transition(
@@ -117,7 +117,7 @@ def resume(case: Case, clock: Clock, *, actor: str, at: datetime) -> Moved:
 
 def extend(case: Case, days: int, *, both_parties_consent: bool, actor: str, note: str, at: datetime) -> Moved:
     """Only by both parties' consent (MoJ rules), and only forward."""
-    _running(case)
+    check_running(case)
     if not both_parties_consent:
         raise InvalidInput("延长调解期限须经双方当事人同意 an extension needs both parties' consent", field="consent")
     if days <= 0:

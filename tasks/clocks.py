@@ -14,12 +14,11 @@ from models import clocks
 from models.case import Case
 from models.clocks import Clock, PauseReason
 from models.errors import InputConflict, NotWaitingForInput
-from models.transitions import Transition
+from models.transitions import Moved, Transition
 from models.vocabulary import InputKind, Status
 from tasks.context import configuration, engine
 from tasks.human_input import record_input
-from tasks.notify import announce
-from tasks.steps import now
+from tasks.steps import apply_decision, now
 
 DEADLINE_ACTOR = "fengqiao:deadline"
 
@@ -52,27 +51,22 @@ def change_clock(
     note: str = "",
 ) -> tuple[Case, Transition, Clock | None]:
     """One transaction; answers the case, the recorded transition and the clock after it."""
-    with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, ref)
-        clock = clock_for(uow.conn, case)
-        if clock is None:
-            raise NotWaitingForInput(f"case {case.case_no} is {case.status}: its clock is not running", field="status")
+
+    def decide(conn: Connection, case: Case) -> Moved:
+        clocks.check_running(case)
+        clock = clock_for(conn, case)
+        assert clock is not None, "a mediating case stands on a rung of its path"
         at = now()
         if change is ClockChange.PAUSE:
-            after, record = clocks.pause(
-                case, clock, reason or PauseReason.PARTY_UNAVAILABLE, actor=actor, note=note, at=at
-            )
-        elif change is ClockChange.RESUME:
-            after, record = clocks.resume(case, clock, actor=actor, at=at)
-        else:
-            after, record = clocks.extend(
-                case, days, both_parties_consent=both_parties_consent, actor=actor, note=note, at=at
-            )
-        repo.save_move(uow.conn, case, after, record, flow_run_id=None)
-        new_clock = clock_for(uow.conn, after)
-        uow.commit()
-    announce(after, record, flow_run_id=None)
-    return after, record, new_clock
+            why = reason or PauseReason.PARTY_UNAVAILABLE
+            return clocks.pause(case, clock, why, actor=actor, note=note, at=at)
+        if change is ClockChange.RESUME:
+            return clocks.resume(case, clock, actor=actor, at=at)
+        return clocks.extend(case, days, both_parties_consent=both_parties_consent, actor=actor, note=note, at=at)
+
+    after, record = apply_decision(ref, decide)
+    with UnitOfWork(engine()) as uow:
+        return after, record, clock_for(uow.conn, after)
 
 
 @dataclass(frozen=True)

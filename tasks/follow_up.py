@@ -6,7 +6,7 @@ from datetime import date
 
 from db import queries
 from db import repository as repo
-from db.uow import UnitOfWork
+from db.uow import Connection, UnitOfWork
 from models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
 from models.case import Case, HumanInput
 from models.errors import ConfigurationError, InputConflict
@@ -35,7 +35,6 @@ def record_follow_up(
         network, _ = configuration(uow.conn, case.config_version)
         if not case.dispute_type:
             raise ConfigurationError(f"case {case.case_no} was never triaged", field="dispute_type")
-        agreed = aftercare_of(queries.timeline(uow.conn, case.id), network.aftercare)
         at = now()
         after, record = follow_up(
             case,
@@ -45,7 +44,7 @@ def record_follow_up(
             if_broken=if_broken,
             actor=actor,
             at=at,
-            visited=agreed is not None and stored is None,
+            visited=_aftercare(uow.conn, case) is not None,
         )
         repo.add_input(uow.conn, case.id, HumanInput(InputKind.FOLLOW_UP, case.attempt, value, item_note, actor), at=at)
         repo.save_move(uow.conn, case, after, record, flow_run_id=None)
@@ -54,11 +53,14 @@ def record_follow_up(
     return after, True
 
 
+def _aftercare(conn: Connection, case: Case) -> Aftercare | None:
+    network, _ = configuration(conn, case.config_version)
+    return aftercare_of(queries.timeline(conn, case.id), network.aftercare)
+
+
 def aftercare_for(ref: str) -> Aftercare | None:
     with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, ref)
-        network, _ = configuration(uow.conn, case.config_version)
-        return aftercare_of(queries.timeline(uow.conn, case.id), network.aftercare)
+        return _aftercare(uow.conn, repo.find_case(uow.conn, ref))
 
 
 def visits_due(today: date) -> list[tuple[str, Aftercare]]:
@@ -67,8 +69,7 @@ def visits_due(today: date) -> list[tuple[str, Aftercare]]:
     with UnitOfWork(engine()) as uow:
         for case_id in repo.closed_agreements_without_follow_up(uow.conn):
             case = repo.get_case(uow.conn, case_id)
-            network, _ = configuration(uow.conn, case.config_version)
-            care = aftercare_of(queries.timeline(uow.conn, case_id), network.aftercare)
+            care = _aftercare(uow.conn, case)
             if care and care.visit_on <= today:
                 due.append((case.case_no, care))
     return due

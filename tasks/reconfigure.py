@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from db import repository as repo
-from db.uow import UnitOfWork
+from db.uow import Connection
 from models.case import Case
 from models.reconfigure import migrate
-from tasks.context import configuration, engine
-from tasks.notify import announce
-from tasks.steps import now
+from models.transitions import Moved
+from tasks.context import configuration
+from tasks.steps import apply_decision, now
 
 
 def migrate_case(ref: str, version: int, *, actor: str, note: str = "") -> Case:
     """One transaction; the case's flow reads the new version at its next step."""
-    with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, ref)
-        old, _ = configuration(uow.conn, case.config_version)
-        new, _ = configuration(uow.conn, version)
-        after, record = migrate(case, old, new, version=version, actor=actor, note=note, at=now())
-        repo.save_move(uow.conn, case, after, record, flow_run_id=None)
-        uow.commit()
-    announce(after, record, flow_run_id=None)
-    return after
+
+    def decide(conn: Connection, case: Case) -> Moved:
+        old, _ = configuration(conn, case.config_version)
+        new, _ = configuration(conn, version)
+        return migrate(case, old, new, version=version, actor=actor, note=note, at=now())
+
+    return apply_decision(ref, decide)[0]

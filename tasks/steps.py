@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from db import repository as repo
-from db.uow import UnitOfWork
+from db.uow import Connection, UnitOfWork
 from models.case import Case, Step, StepKind, next_step
 from models.errors import ConcurrencyConflict
 from models.transitions import Moved
@@ -37,6 +37,18 @@ def reload_case(case_id: int) -> Case:
 def current_step(case_id: int) -> dict[str, Any]:
     with UnitOfWork(engine()) as uow:
         return step_as_data(load_context(uow.conn, case_id).next_step)
+
+
+def apply_decision(ref: str, decide: Callable[[Connection, Case], Moved]) -> Moved:
+    """A person's decision on a case outside its flow (a supervisor, an administrator, a mediator's
+    clock): read the case, decide, store the move, in one transaction; then announce it."""
+    with UnitOfWork(engine()) as uow:
+        case = repo.find_case(uow.conn, ref)
+        after, record = decide(uow.conn, case)
+        repo.save_move(uow.conn, case, after, record, flow_run_id=None)
+        uow.commit()
+    announce(after, record, flow_run_id=None)
+    return after, record
 
 
 def apply_step(
