@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from models.case import NewCase, Party
 from models.errors import InvalidInput
@@ -23,13 +23,15 @@ def _area_code(value: str) -> str:
     return value
 
 
-IdNumber = Annotated[str, AfterValidator(lambda v: check_id_number(v))]
+IdNumber = Annotated[str, AfterValidator(check_id_number)]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
 AreaCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_area_code)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 DisputeType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+PeopleInvolved = Annotated[int, Field(ge=1, le=100000)]
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # yuan
 
 
 class Native(BaseModel):

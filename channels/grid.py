@@ -14,6 +14,7 @@ from channels.common import (
     DocumentRef,
     Name,
     Native,
+    PeopleInvolved,
     Ref,
     RoledPerson,
     Text,
@@ -40,7 +41,7 @@ class GridReport(Native):
     parties: Annotated[list[RoledPerson], Field(min_length=1, max_length=50)]
     description: Text
     dispute_type: DisputeType | None = None
-    people_involved: Annotated[int, Field(ge=1, le=100000)] = 1
+    people_involved: PeopleInvolved = 1
     attachments: Annotated[list[DocumentRef], Field(max_length=20, default_factory=list)]
 
 

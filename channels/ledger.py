@@ -10,16 +10,17 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from channels.common import (
+    Amount,
     AreaCode,
     ChannelRecord,
     IdNumber,
     Name,
     Native,
+    PeopleInvolved,
     Phone,
     Ref,
     Text,
@@ -66,8 +67,8 @@ class LedgerRow(Native):
     applicant_phone: Phone | None = None
     respondent: Name | None = None
     summary: Text
-    people_involved: Annotated[int, Field(ge=1, le=100000)] = 1
-    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    people_involved: PeopleInvolved = 1
+    amount: Amount | None = None
     screened_by: Name
 
     @field_validator("dispute_type")

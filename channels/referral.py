@@ -7,18 +7,20 @@ want feedback, and the documents. Their case number is the channel's ticket id.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from channels.common import (
+    Amount,
     AreaCode,
     ChannelRecord,
     DisputeType,
     DocumentRef,
     Name,
     Native,
+    PeopleInvolved,
     Ref,
     RoledPerson,
     Text,
@@ -27,9 +29,9 @@ from channels.common import (
     validate,
 )
 from models.case import NewCase
+from models.clocks import CST
 from models.vocabulary import Channel
 
-CST = timezone(timedelta(hours=8))
 KIND_ZH = {Channel.POLICE: "警调对接", Channel.COURT: "诉调对接", Channel.PETITION: "访调对接"}
 
 
@@ -42,8 +44,8 @@ class Referral(Native):
     summary: Text
     parties: Annotated[list[RoledPerson], Field(min_length=1, max_length=50)]
     dispute_type: DisputeType | None = None
-    people_involved: Annotated[int, Field(ge=1, le=100000)] = 1
-    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    people_involved: PeopleInvolved = 1
+    amount: Amount | None = None
     documents: Annotated[list[DocumentRef], Field(max_length=50, default_factory=list)]
 
     @model_validator(mode="after")

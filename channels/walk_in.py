@@ -6,17 +6,16 @@ A clerk sees the applicant in person, so the ID number and phone are required he
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
-
-from pydantic import Field
 
 from channels.common import (
+    Amount,
     AreaCode,
     ChannelRecord,
     DisputeType,
     IdNumber,
     Name,
     Native,
+    PeopleInvolved,
     Person,
     Phone,
     Ref,
@@ -46,8 +45,8 @@ class WalkInForm(Native):
     claim: Text  # 申请事项
     facts: Text  # 事实和理由
     dispute_type: DisputeType | None = None
-    people_involved: Annotated[int, Field(ge=1, le=100000)] = 1
-    amount: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    people_involved: PeopleInvolved = 1
+    amount: Amount | None = None
 
 
 def parse(data: object, *, record: str) -> ChannelRecord:
