@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.errors import ConfigurationError
-from models.network import Network
+from models.network import Network, PathStep
 from models.vocabulary import Level
 
 TERRITORIAL = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
@@ -42,24 +42,29 @@ def cycles(network: Network) -> list[Finding]:
     return found
 
 
+def _unstaffed(network: Network, step: PathStep, areas: list[str]) -> str | None:
+    """Why some case at this rung would find nobody, or None: the first area that does."""
+    for area in areas:
+        try:
+            org = network.org_for_step(step, area)
+        except ConfigurationError:
+            return f"no {step.level} organisation serves area {area}: its cases would stop here (dead end)"
+        if not network.mediators_of(org.code):
+            return f"{org.code} has no mediators: cases from area {area} would stop here (dead end)"
+    return None
+
+
 def dead_ends(network: Network) -> list[Finding]:
     """A rung where some case would find no organisation, no mediator or no expert: it would stop there."""
     found = []
     areas = leaf_areas(network)
+    checked: dict[str, str | None] = {}  # rungs recur across paths; each is walked over the areas once
     for dtype, path in network.paths.items():
         for i, step in enumerate(path.steps):
-            part = "panel" if step.panel else "level"
-            for area in areas:
-                try:
-                    org = network.org_for_step(step, area)
-                except ConfigurationError:
-                    message = f"no {step.level} organisation serves area {area}: its cases would stop here (dead end)"
-                    found.append(Finding(dtype, i, part, message))
-                    break
-                if not network.mediators_of(org.code):
-                    message = f"{org.code} has no mediators: cases from area {area} would stop here (dead end)"
-                    found.append(Finding(dtype, i, part, message))
-                    break
+            if step.label not in checked:
+                checked[step.label] = _unstaffed(network, step, areas)
+            if message := checked[step.label]:
+                found.append(Finding(dtype, i, "panel" if step.panel else "level", message))
             if step.expert_pool and not any(e.pool == step.expert_pool for e in network.experts):
                 message = f"{step.expert_pool} has no experts: no opinion could be given (dead end)"
                 found.append(Finding(dtype, i, "expert_pool", message))
