@@ -196,22 +196,7 @@ def add_cases(
     records = [intake_transition(new, dup, at=at) for new, dup in items]
     conn.execute(
         insert(transitions),
-        [
-            dict(
-                case_id=row.id,
-                seq=r.seq,
-                at=r.at,
-                from_status=r.from_status,
-                to_status=r.to_status,
-                stage=r.stage,
-                actor=r.actor,
-                reason=r.reason,
-                org_code=None,
-                rule=r.rule,
-                flow_run_id=None,
-            )
-            for row, r in zip(inserted, records, strict=True)
-        ],
+        [_transition_row(row.id, r, flow_run_id=None) for row, r in zip(inserted, records, strict=True)],
     )
     return [
         (replace(_to_case(row), case_no=n["_no"], created_at=at), r)
@@ -262,20 +247,22 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
         raise ConcurrencyConflict(
             f"case {before.case_no} changed since version {before.version} was read", field="version"
         )
-    conn.execute(
-        insert(transitions).values(
-            case_id=before.id,
-            seq=record.seq,
-            at=record.at,
-            from_status=record.from_status,
-            to_status=record.to_status,
-            stage=record.stage,
-            actor=record.actor,
-            reason=record.reason,
-            org_code=record.org,
-            rule=record.rule,
-            flow_run_id=flow_run_id,
-        )
+    conn.execute(insert(transitions).values(**_transition_row(before.id, record, flow_run_id=flow_run_id)))
+
+
+def _transition_row(case_id: int, record: Transition, *, flow_run_id: str | None) -> dict[str, Any]:
+    return dict(
+        case_id=case_id,
+        seq=record.seq,
+        at=record.at,
+        from_status=record.from_status,
+        to_status=record.to_status,
+        stage=record.stage,
+        actor=record.actor,
+        reason=record.reason,
+        org_code=record.org,
+        rule=record.rule,
+        flow_run_id=flow_run_id,
     )
 
 
