@@ -85,6 +85,25 @@ def config_show(
         + ", ".join(f"{bilingual(level)} {n}" for level, n in levels.items())
         + f"; 调解员 mediators {len(doc['mediators'])}; 专家 experts {len(doc['experts'])}"
     )
+    if rooms := doc.get("stationed_rooms"):
+        room_table = Table(title="派驻调解室 stationed rooms: a referral's first attempt is mediated there")
+        for label in (
+            "代码 code",
+            "名称 name",
+            "所在 host",
+            "转办渠道 channels",
+            "层级 level",
+            "辖区 area",
+            "容量 capacity",
+        ):
+            room_table.add_column(label)
+        for r in rooms:
+            channels = ", ".join(bilingual(c) for c in r["channels"])
+            capacity = str(r["capacity"]) if r.get("capacity") else "—"
+            room_table.add_row(
+                r["code"], r["name"], r["host"], channels, bilingual(r["level"]), r["area_code"], capacity
+            )
+        console.print(room_table)
     paths = Table(title=f"升级路径 escalation paths (version {number})")
     paths.add_column("纠纷类型 dispute type")
     paths.add_column("路径 rungs (deadline) ; where failures and refusals go")

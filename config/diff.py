@@ -1,6 +1,6 @@
 """What changes between two network documents, entry by entry, for `fengqiao config diff`.
 
-Organisations, mediators and experts are compared by code, paths by dispute type, triage
+Organisations, stationed rooms, mediators and experts are compared by code, paths by dispute type, triage
 settings by name; a path is shown as its chain of rungs so a reviewer sees the route change.
 """
 
@@ -46,12 +46,12 @@ def _keyed(doc: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
         return dict(doc["paths"])
     if section == "triage":
         return {k: {"value": v} for k, v in doc["triage"].items()}
-    return {item["code"]: item for item in doc[section]}
+    return {item["code"]: item for item in doc.get(section, [])}  # older versions have no stationed rooms
 
 
 def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     changes = []
-    for section in ("organisations", "mediators", "experts", "paths", "triage"):
+    for section in ("organisations", "stationed_rooms", "mediators", "experts", "paths", "triage"):
         before, after = _keyed(old, section), _keyed(new, section)
         for key in sorted(before.keys() | after.keys()):
             b, a = before.get(key), after.get(key)

@@ -30,6 +30,20 @@ class OrgDoc(_Strict):
     area_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,3}$")
     dispute_types: list[str] = []
     fields: list[str] = []
+    capacity: int | None = Field(default=None, gt=0, description="open cases at once, over all its mediators")
+
+
+class RoomDoc(_Strict):
+    """A stationed mediation room (派驻调解室): a committee's room inside a referring body."""
+
+    code: str = Field(min_length=1)
+    name: str
+    host: str = Field(min_length=1, description="where it sits: 西郊派出所, 翠屏区人民法院…")
+    channels: list[Literal["police", "court", "petition"]] = Field(min_length=1)
+    level: Literal["district", "street", "community"] = "street"
+    parent: str
+    area_code: str = Field(pattern=r"^\d{6}(\d{3}){0,2}$")
+    capacity: int | None = Field(default=None, gt=0)
 
 
 class MediatorDoc(_Strict):
@@ -103,6 +117,7 @@ class AftercareDoc(_Strict):
 
 class NetworkDoc(_Strict):
     organisations: list[OrgDoc] = Field(min_length=1)
+    stationed_rooms: list[RoomDoc] = []
     mediators: list[MediatorDoc] = []
     experts: list[ExpertDoc] = []
     paths: dict[str, PathDoc] = Field(min_length=1)
@@ -114,11 +129,20 @@ def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]
     """Cross-references pydantic cannot see: each error with the exact location it is about."""
     orgs = {o.code: o for o in doc.organisations}
     errors: list[tuple[tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    codes = [("organisations", i, o.code) for i, o in enumerate(doc.organisations)]
+    for section, i, code in codes + [("stationed_rooms", i, r.code) for i, r in enumerate(doc.stationed_rooms)]:
+        if code in seen:
+            errors.append(((section, i, "code"), f"{code!r} is used twice"))
+        seen.add(code)
     for i, o in enumerate(doc.organisations):
         if o.parent and o.parent not in orgs:
             errors.append((("organisations", i, "parent"), f"unknown organisation {o.parent!r}"))
+        elif _parent_cycle(o.code, orgs):
+            errors.append((("organisations", i, "parent"), f"{o.code} is its own ancestor: parents must not cycle"))
+    errors += _room_errors(doc, orgs)
     for i, m in enumerate(doc.mediators):
-        if m.org not in orgs:
+        if m.org not in orgs and m.org not in {r.code for r in doc.stationed_rooms}:
             errors.append((("mediators", i, "org"), f"unknown organisation {m.org!r}"))
     for i, e in enumerate(doc.experts):
         if e.pool not in orgs or orgs[e.pool].level is not Level.EXPERT_POOL:
@@ -144,6 +168,34 @@ def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]
         for t in o.dispute_types:
             if t not in doc.paths:
                 errors.append((("organisations", i, "dispute_types"), f"{t!r} has no path"))
+    return errors
+
+
+def _parent_cycle(code: str, orgs: dict[str, OrgDoc]) -> bool:
+    seen = {code}
+    parent = orgs[code].parent
+    while parent in orgs:
+        if parent in seen:
+            return True
+        seen.add(parent)
+        parent = orgs[parent].parent
+    return False
+
+
+def _room_errors(doc: NetworkDoc, orgs: dict[str, OrgDoc]) -> list[tuple[tuple[str | int, ...], str]]:
+    """A room belongs to a committee, inside its area, and has someone to mediate in it."""
+    errors: list[tuple[tuple[str | int, ...], str]] = []
+    staffed = {m.org for m in doc.mediators}
+    for i, r in enumerate(doc.stationed_rooms):
+        parent = orgs.get(r.parent)
+        if parent is None:
+            errors.append((("stationed_rooms", i, "parent"), f"unknown organisation {r.parent!r}"))
+        elif not (parent.area_code and r.area_code.startswith(parent.area_code)):
+            message = f"{r.area_code} is outside the area of {r.parent} ({parent.area_code or 'none'})"
+            errors.append((("stationed_rooms", i, "area_code"), message))
+        if r.code not in staffed:
+            message = f"no mediator works in {r.code}: its referrals would stop there (dead end)"
+            errors.append((("stationed_rooms", i, "code"), message))
     return errors
 
 
@@ -214,9 +266,22 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
     network = Network(
         organisations={
             o.code: Organisation(
-                o.code, o.name, o.level, o.parent, o.area_code, tuple(o.dispute_types), tuple(o.fields)
+                o.code, o.name, o.level, o.parent, o.area_code, tuple(o.dispute_types), tuple(o.fields), o.capacity
             )
             for o in net.organisations
+        }
+        | {
+            r.code: Organisation(
+                r.code,
+                r.name,
+                Level(r.level),
+                r.parent,
+                r.area_code,
+                capacity=r.capacity,
+                channels=tuple(r.channels),
+                host=r.host,
+            )
+            for r in net.stationed_rooms
         },
         mediators=tuple(
             Mediator(

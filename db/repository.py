@@ -48,8 +48,15 @@ def _upsert(conn: Connection, table: Any, key: str, row: dict[str, Any]) -> None
 
 
 def _sync_network(conn: Connection, doc: dict[str, Any]) -> None:
-    orgs = sorted(doc["organisations"], key=lambda o: o["parent"] is not None)  # parents first
+    parents = {o["code"]: o["parent"] for o in doc["organisations"]}
+
+    def depth(code: str | None) -> int:
+        return 0 if code is None else 1 + depth(parents.get(code))
+
+    # parents first; a stationed room is stored as an organisation of its level under its committee
+    orgs = sorted(doc["organisations"], key=lambda o: depth(o["parent"])) + doc.get("stationed_rooms", [])
     for o in orgs:
+        o = {"dispute_types": [], "fields": [], **o}
         row = {k: o[k] for k in ("code", "name", "level", "area_code", "dispute_types", "fields")}
         _upsert(conn, organisations, "code", {**row, "parent_code": o["parent"]})
     for m in doc["mediators"]:

@@ -71,6 +71,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         ),
     ),
     Scenario(
+        "stationed_room",
+        "派出所驻所调解室先调 police referral mediated in the station's room, then the street",
+        Channel.POLICE,
+        "511502001001001",
+        "邻居因装修噪音发生口角推搡，民警出警后移交驻所调解室",
+        None,
+        2,
+        ((OUTCOME, "failed", "M-R01"), (OUTCOME, "agreement", "M-S01")),
+    ),
+    Scenario(
         "refused",
         "拒绝调解，导入诉讼 refused, handed off",
         Channel.WALK_IN,

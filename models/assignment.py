@@ -3,6 +3,10 @@
 A mediator may not mediate a dispute of an organisation they belong to or of a person they
 are related to (回避); the administrators list both in the network YAML. If every mediator of
 the rung's organisation has a conflict, the organisation above takes the case.
+
+Capacities (a mediator's, an organisation's) are what the administrators planned for, not a wall:
+the case belongs to this rung's organisation by territory (小事不出社区), so a full one still takes
+it, and the rule and the timeline say it was over capacity for the coordination centre to see.
 """
 
 from __future__ import annotations
@@ -55,7 +59,10 @@ def choose(
         free = [m for m in staff if not conflict(m, parties)]
         stepped_aside += [c for m in staff if (c := conflict(m, parties))]
         if free:
-            return _best(current, free, dispute_type, risk, open_cases, stepped_aside)
+            load = network.open_cases_of(current.code, open_cases)
+            full = f"{current.code} is at its capacity ({load}/{current.capacity} open cases)"
+            at_capacity = [full] if current.capacity is not None and load >= current.capacity else []
+            return _best(current, free, dispute_type, risk, open_cases, stepped_aside, at_capacity)
         current = network.organisations.get(current.parent) if current.parent else None
     raise ConfigurationError(f"no mediator of {org.code} or above is free of conflicts: {'; '.join(stepped_aside)}")
 
@@ -67,6 +74,7 @@ def _best(
     risk: Risk,
     open_cases: Mapping[str, int],
     stepped_aside: list[str],
+    org_full: list[str],
 ) -> Choice:
     within = [m for m in free if open_cases.get(m.code, 0) < m.capacity]
     pool = within or free  # everyone full: the least loaded takes it, and the rule says so
@@ -82,9 +90,11 @@ def _best(
     rule = "specialty,grade,load" if senior_first else "specialty,load,grade"
     if not within:
         rule += ";over_capacity"
+    if org_full:
+        rule += ";org_over_capacity"
     if stepped_aside:
         rule += ";conflict"
     notes = [f"stepped aside: {', '.join(stepped_aside)}"] if stepped_aside else []
     if not within:
         notes.append(f"every mediator of {org.code} is at capacity")
-    return Choice(org, chosen, rule, tuple(notes))
+    return Choice(org, chosen, rule, (*notes, *org_full))

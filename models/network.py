@@ -6,10 +6,13 @@ Area codes are hierarchical (district 511502 → street 511502001 → community 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from models.errors import ConfigurationError
 from models.vocabulary import HandoffTarget, Level
+
+TERRITORIAL_RANK = {Level.GRID: 0, Level.COMMUNITY: 1, Level.STREET: 2, Level.DISTRICT: 3}
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,13 @@ class Organisation:
     area_code: str | None = None
     dispute_types: tuple[str, ...] = ()  # panels: the types they take
     fields: tuple[str, ...] = ()  # expert pools: the fields they cover
+    capacity: int | None = None  # open cases at once, over all its mediators; None: no limit set
+    channels: tuple[str, ...] = ()  # a stationed room (派驻调解室): the referring channels it takes
+    host: str | None = None  # where a stationed room sits: a police station, a court, a petition office
+
+    @property
+    def is_room(self) -> bool:
+        return bool(self.channels)
 
 
 @dataclass(frozen=True)
@@ -101,11 +111,34 @@ class Network:
         candidates = [
             o
             for o in self.organisations.values()
-            if o.level == step.level and o.area_code and area_code.startswith(o.area_code)
+            if o.level == step.level and not o.is_room and o.area_code and area_code.startswith(o.area_code)
         ]
         if not candidates:
             raise ConfigurationError(f"no {step.level} organisation serves area {area_code}", field="area_code")
         return max(candidates, key=lambda o: len(o.area_code or ""))
+
+    def room_for(self, step: PathStep, area_code: str, channel: str) -> Organisation | None:
+        """The stationed room that takes a referral's first attempt in place of this rung, if any.
+
+        The referring body (police, court, petition office) has already brought the parties to
+        its room (警调/诉调/访调对接); the room stands in for a territorial rung at or below its
+        own level, in its own area. Later rungs are mediated as the path says.
+        """
+        if step.level not in TERRITORIAL_RANK:
+            return None
+        rooms = [
+            o
+            for o in self.organisations.values()
+            if channel in o.channels
+            and o.area_code
+            and area_code.startswith(o.area_code)
+            and TERRITORIAL_RANK[o.level] >= TERRITORIAL_RANK[step.level]
+        ]
+        return max(rooms, key=lambda o: len(o.area_code or ""), default=None)
+
+    def open_cases_of(self, org: str, open_cases: Mapping[str, int]) -> int:
+        """An organisation's load: the open cases of its mediators."""
+        return sum(open_cases.get(m.code, 0) for m in self.mediators_of(org))
 
     def mediators_of(self, org: str) -> list[Mediator]:
         return [m for m in self.mediators if m.org == org]

@@ -66,19 +66,23 @@ def assign(
 ) -> Moved:
     """Give the case to the organisation of its current step and to one of its mediators."""
     step_index = max(case.path_step, 0)
-    org = network.org_for_step(path.steps[step_index], case.area_code)
+    step = path.steps[step_index]
+    room = network.room_for(step, case.area_code, case.channel) if case.attempt == 0 else None
+    org = room or network.org_for_step(step, case.area_code)
     choice = choose(
         network, org, dispute_type=case.dispute_type or "", risk=case.risk, parties=parties, open_cases=open_cases
     )
     mediator = choice.mediator
     reason = f"assigned to mediator {mediator.code} ({mediator.grade}), attempt {case.attempt + 1}"
+    if room:
+        reason += f", in the stationed room {room.code} at {room.host} (派驻调解室)"
     return transition(
         case,
         Status.MEDIATING,
         stage=Stage.ASSIGNMENT,
         actor=SYSTEM,
         reason="; ".join((reason, *choice.notes)),
-        rule=choice.rule,
+        rule=f"stationed_room;{choice.rule}" if room else choice.rule,
         at=at,
         org_code=choice.org.code,
         mediator=mediator.code,

@@ -7,7 +7,7 @@ import pytest
 from models.assignment import choose
 from models.case import Party
 from models.errors import ConfigurationError
-from models.network import Mediator, Network, Organisation
+from models.network import Mediator, Network, Organisation, PathStep
 from models.vocabulary import Level, Risk
 
 STREET = Organisation("S-X", "甲街道", Level.STREET, area_code="511502001")
@@ -74,3 +74,45 @@ def test_when_everyone_at_the_rung_has_a_conflict_the_organisation_above_takes_i
     with pytest.raises(ConfigurationError) as caught:
         chosen(network(related))
     assert caught.value.message == "no mediator of C-X or above is free of conflicts: M-C is related to the applicant"
+
+
+def test_an_organisation_at_its_capacity_still_takes_its_territorys_case_and_the_rule_says_so():
+    full = Organisation("C-X", "甲社区", Level.COMMUNITY, parent="S-X", area_code="511502001001", capacity=6)
+    net = Network({o.code: o for o in (STREET, full)}, (A, B, C), ())
+    below = choose(net, full, dispute_type="labour", risk=Risk.NORMAL, parties=WORKER, open_cases={"M-A": 3, "M-B": 2})
+    assert (below.mediator.code, below.rule, below.notes) == ("M-C", "specialty,load,grade", ())
+    at = choose(net, full, dispute_type="labour", risk=Risk.NORMAL, parties=WORKER, open_cases={"M-A": 3, "M-B": 3})
+    assert (at.org.code, at.mediator.code, at.rule, at.notes) == (
+        "C-X",
+        "M-C",
+        "specialty,load,grade;org_over_capacity",
+        ("C-X is at its capacity (6/6 open cases)",),
+    )
+
+
+POLICE_ROOM = Organisation(
+    "R-P", "派出所调解室", Level.STREET, parent="S-X", area_code="511502001", channels=("police",), host="甲派出所"
+)
+ROOM_NET = Network({o.code: o for o in (STREET, COMMUNITY, POLICE_ROOM)}, (A, S), ())
+
+
+@pytest.mark.parametrize(
+    ("level", "area", "channel", "expected"),
+    [
+        (Level.COMMUNITY, "511502001001001", "police", "R-P"),  # stands in for a rung below its level
+        (Level.STREET, "511502001001", "police", "R-P"),  # and for its own level
+        (Level.DISTRICT, "511502001001", "police", None),  # never for a rung above it
+        (Level.COMMUNITY, "511502001001001", "court", None),  # only for the body that refers to it
+        (Level.COMMUNITY, "511502002001001", "police", None),  # only in its own area
+    ],
+)
+def test_a_stationed_room_takes_its_own_bodys_referrals_in_its_area_at_or_below_its_level(
+    level, area, channel, expected
+):
+    room = ROOM_NET.room_for(PathStep(level=level), area, channel)
+    assert (room.code if room else None) == expected
+
+
+def test_a_stationed_room_never_stands_in_for_a_rung_by_territory_alone():
+    assert ROOM_NET.org_for_step(PathStep(level=Level.STREET), "511502001001").code == "S-X"
+    assert ROOM_NET.room_for(PathStep(panel="P-L"), "511502001001", "police") is None

@@ -16,7 +16,7 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FENGQIAO_"))}
 
     result = subprocess.run(
-        [str(BIN / "fengqiao"), "demo", "--cases", "8"],
+        [str(BIN / "fengqiao"), "demo", "--cases", "9"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -28,7 +28,7 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
     out = result.stdout
     counts = dict(re.findall(r"│ (\S+ [a-z_ ]+?)\s+│\s+(\d+) │", out))
     assert {k: counts[k] for k in ("已化解 resolved", "已导入法治轨道 handed_off", "已撤回 withdrawn")} == {
-        "已化解 resolved": "4",
+        "已化解 resolved": "5",
         "已导入法治轨道 handed_off": "3",
         "已撤回 withdrawn": "1",
     }
@@ -37,14 +37,14 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
     } == {
         "社区/村 community": "3",
         "专业调委会 panel": "3",
-        "街道/乡镇 street": "1",
+        "街道/乡镇 street": "2",
         "未调解 not mediated": "1",
     }
     assert {k: counts[k] for k in ("登记 intake", "指派 assignment", "专家意见 expert_opinion", "结案 closing")} == {
-        "登记 intake": "8",
-        "指派 assignment": "11",
+        "登记 intake": "9",
+        "指派 assignment": "13",
         "专家意见 expert_opinion": "1",
-        "结案 closing": "8",
+        "结案 closing": "9",
     }
     assert "still open" not in out
     assert (tmp_path / ".fengqiao" / "fengqiao.db").exists() and (tmp_path / ".fengqiao" / "prefect").is_dir()

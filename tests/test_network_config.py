@@ -11,6 +11,8 @@ from config.network import SAMPLE_NETWORK, load_network_file, network_from_docum
 from models.errors import ConfigurationError
 from models.vocabulary import HandoffTarget, Level
 
+ROOM = "stationed_rooms:\n  - {room}\nmediators:\n  - {{code: M-R, name: 罗, org: R-P}}\n"
+
 GOOD = """\
 organisations:
   - {code: D-A, name: 甲区, level: district, area_code: "511502"}
@@ -46,7 +48,7 @@ def error_of(tmp_path: Path, text: str) -> str:
 
 def test_the_shipped_sample_is_a_complete_city():
     network, rules = network_from_document(load_network_file(SAMPLE_NETWORK))
-    levels = sorted(o.level for o in network.organisations.values())
+    levels = sorted(o.level for o in network.organisations.values() if not o.is_room)
     assert {lvl: levels.count(lvl) for lvl in set(levels)} == {
         Level.DISTRICT: 2,
         Level.STREET: 4,
@@ -55,7 +57,13 @@ def test_the_shipped_sample_is_a_complete_city():
         Level.PANEL: 3,
         Level.EXPERT_POOL: 1,
     }
-    assert len(network.mediators) == 22 and len(network.experts) == 5
+    rooms = {o.code: (o.level, o.channels, o.host) for o in network.organisations.values() if o.is_room}
+    assert rooms == {
+        "R-XIJIAO-POLICE": (Level.STREET, ("police",), "西郊派出所"),
+        "R-XIJIAO-COURT": (Level.STREET, ("court",), "翠屏区人民法院西郊人民法庭"),
+    }
+    assert network.organisations["C-ZHAOYANG"].capacity == 25
+    assert len(network.mediators) == 24 and len(network.experts) == 5
     assert network.paths["labour"].on_failed is HandoffTarget.ARBITRATION
     assert [s.label for s in network.paths["traffic"].steps] == ["community", "P-TRAFFIC"]
     assert rules.default_type == "neighbourhood"
@@ -137,6 +145,67 @@ def test_a_good_document_loads(tmp_path):
         (
             ("dispute_types: [labour]}", "dispute_types: [labour, medical]}"),
             "network.yaml:4: organisations.2.dispute_types: 'medical' has no path",
+        ),
+        (  # a path with no rung could reach neither a handoff nor a close
+            (
+                "    steps:\n      - {level: street, deadline_days: 15}\n      - {panel: P-L, expert_pool: X-P, "
+                "deadline_days: 15}\n",
+                "    steps: []\n",
+            ),
+            "network.yaml:13: paths.labour.steps: List should have at least 1 item after validation, not 0",
+        ),
+        (
+            ("level: district, area_code", "level: district, parent: S-A, area_code"),
+            "network.yaml:2: organisations.0.parent: D-A is its own ancestor: parents must not cycle",
+        ),
+        (
+            ('area_code: "511502"}', 'area_code: "511502", capacity: 0}'),
+            "network.yaml:2: organisations.0.capacity: Input should be greater than 0",
+        ),
+        (
+            ("code: S-A, name: 甲街道", "code: D-A, name: 甲街道"),
+            "network.yaml:3: organisations.1.code: 'D-A' is used twice",
+        ),
+        (
+            (
+                "mediators:\n",
+                ROOM.format(
+                    room="{code: R-P, name: 派出所调解室, host: 甲派出所, channels: [hotline_12345], "
+                    'parent: S-A, area_code: "511502001"}'
+                ),
+            ),
+            "network.yaml:7: stationed_rooms.0.channels.0: Input should be 'police', 'court' or 'petition'",
+        ),
+        (
+            (
+                "mediators:\n",
+                ROOM.format(
+                    room="{code: R-P, name: 派出所调解室, host: 甲派出所, channels: [police], "
+                    'parent: S-Z, area_code: "511502001"}'
+                ),
+            ),
+            "network.yaml:7: stationed_rooms.0.parent: unknown organisation 'S-Z'",
+        ),
+        (
+            (
+                "mediators:\n",
+                ROOM.format(
+                    room="{code: R-P, name: 派出所调解室, host: 甲派出所, channels: [police], "
+                    'parent: S-A, area_code: "511503001"}'
+                ),
+            ),
+            "network.yaml:7: stationed_rooms.0.area_code: 511503001 is outside the area of S-A (511502001)",
+        ),
+        (
+            (
+                "mediators:\n",
+                ROOM.format(
+                    room="{code: R-P, name: 派出所调解室, host: 甲派出所, channels: [police], "
+                    'parent: S-A, area_code: "511502001"}'
+                ).replace("org: R-P", "org: S-A"),
+            ),
+            "network.yaml:7: stationed_rooms.0.code: no mediator works in R-P: its referrals would stop there "
+            "(dead end)",
         ),
     ],
 )
