@@ -343,6 +343,7 @@ def notices(
 from cli.config_commands import config_app  # noqa: E402  (the sub-app uses edge and prepared above)
 
 app.add_typer(config_app, name="config")
+import cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
 import cli.clock_commands  # noqa: E402, F401  (registers `clock` and `deadlines`)
 
 

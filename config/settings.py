@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     result_webhook_secret: SecretStr | None = Field(default=None, description="signs each result (HMAC-SHA256)")
     result_retry_seconds: float = Field(default=60.0, gt=0, description="first retry delay; doubles, at most 6 h")
 
+    api_host: str = Field(default="127.0.0.1", description="where `fengqiao serve` listens")
+    api_port: int = Field(default=8000, gt=0, lt=65536)
+    api_max_body_bytes: int = Field(default=65_536, gt=0, description="a larger request body is refused (413)")
+    api_rate_per_minute: int = Field(default=600, gt=0, description="requests a minute per API key (429 beyond)")
+    allow_private_webhooks: bool = Field(
+        default=False, description="let integrators register webhook targets on loopback or private addresses"
+    )
+
     @field_validator("database_url")
     @classmethod
     def _psycopg_driver(cls, url: str | None) -> str | None:

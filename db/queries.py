@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, false, func, or_, select
 
 from db.tables import cases, human_inputs, organisations, parties, transitions
 from models.transitions import Transition
@@ -58,6 +58,37 @@ class CaseRow:
     flow_run_id: str | None
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a list asks for, and the jurisdiction it is confined to (None: everywhere)."""
+
+    status: str | None = None
+    channel: str | None = None
+    area: str | None = None
+    dispute_type: str | None = None
+    risk: str | None = None
+    within_areas: tuple[str, ...] | None = None  # area-code prefixes of the caller's jurisdiction
+    within_orgs: tuple[str, ...] = ()  # organisations of the caller's jurisdiction
+
+    def apply(self, q: Select[Any]) -> Select[Any]:
+        for column, value in (
+            (cases.c.status, self.status),
+            (cases.c.channel, self.channel),
+            (cases.c.dispute_type, self.dispute_type),
+            (cases.c.risk, self.risk),
+        ):
+            if value:
+                q = q.where(column == value)
+        if self.area:
+            q = q.where(cases.c.area_code.startswith(self.area, autoescape=True))
+        if self.within_areas is not None:
+            allowed = [cases.c.area_code.startswith(a, autoescape=True) for a in self.within_areas]
+            if self.within_orgs:
+                allowed.append(cases.c.org_code.in_(self.within_orgs))
+            q = q.where(or_(*allowed) if allowed else false())
+        return q
+
+
 def list_cases(
     conn: Connection,
     *,
@@ -66,15 +97,20 @@ def list_cases(
     area: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    where: CaseFilter | None = None,
 ) -> list[CaseRow]:
-    q = select(*(cases.c[f] for f in CaseRow.__dataclass_fields__)).order_by(cases.c.id.desc())
-    if status:
-        q = q.where(cases.c.status == status)
-    if channel:
-        q = q.where(cases.c.channel == channel)
-    if area:
-        q = q.where(cases.c.area_code.startswith(area))
-    return [CaseRow(**r._mapping) for r in conn.execute(q.limit(limit).offset(offset)).all()]
+    where = where or CaseFilter(status=status, channel=channel, area=area)
+    q = where.apply(select(*(cases.c[f] for f in CaseRow.__dataclass_fields__)))
+    return [CaseRow(**r._mapping) for r in conn.execute(q.order_by(cases.c.id.desc()).limit(limit).offset(offset))]
+
+
+def case_row(conn: Connection, case_id: int) -> CaseRow:
+    row = conn.execute(select(*(cases.c[f] for f in CaseRow.__dataclass_fields__)).where(cases.c.id == case_id)).one()
+    return CaseRow(**row._mapping)
+
+
+def count_cases(conn: Connection, where: CaseFilter) -> int:
+    return int(conn.scalar(where.apply(select(func.count()).select_from(cases))) or 0)
 
 
 def parties_of(conn: Connection, case_id: int) -> list[dict[str, str | None]]:

@@ -219,3 +219,41 @@ human_inputs = Table(
     Column("received_at", TS, nullable=False),
     UniqueConstraint("case_id", "kind", "round", name="uq_human_inputs_case_kind_round"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("areas", JSON, nullable=False, default=list),  # area-code prefixes of its jurisdiction
+    Column("orgs", JSON, nullable=False, default=list),  # organisations of its jurisdiction
+    Column("prefix", String(16), nullable=False, unique=True),  # finds the row; the secret is only hashed
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("revoked_at", TS),
+)
+
+access_log = Table(  # append-only, like transitions: triggers refuse UPDATE and DELETE
+    "access_log",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("at", TS, nullable=False),
+    Column("key_id", ID, ForeignKey("api_keys.id"), nullable=False),
+    Column("key_name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("action", String(20), nullable=False),  # read_masked | unmask
+    Column("fields", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+webhook_targets = Table(  # where an integrator takes its channel's results back (结果同悉)
+    "webhook_targets",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("key_id", ID, ForeignKey("api_keys.id"), nullable=False),
+    Column("channel", String(20), nullable=False, unique=True),
+    Column("url", String(500), nullable=False),
+    Column("created_at", TS, nullable=False),
+)

@@ -14,7 +14,7 @@ from prefect import task
 from channels.senders import ResultSender, WebhookSender
 from config.logging import get_logger
 from config.settings import get_settings
-from db import outbox
+from db import access, outbox
 from db.uow import UnitOfWork
 from models.result_notice import idempotency_key, next_attempt, owes_result, result_body
 from models.transitions import Moved
@@ -40,8 +40,10 @@ def queue_result(ctx: CaseContext, moved: Moved) -> None:
 
 
 def sender_for(channel: str) -> ResultSender | None:
+    """The target an integrator registered through the API, else the one in the settings."""
     s = get_settings()
-    url = s.result_webhooks.get(Channel(channel))
+    with UnitOfWork(engine()) as uow:
+        url = access.webhook_target(uow.conn, channel) or s.result_webhooks.get(Channel(channel))
     if url is None:
         return None
     secret = s.result_webhook_secret.get_secret_value() if s.result_webhook_secret else None

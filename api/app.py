@@ -1,0 +1,120 @@
+"""The HTTP API of CONTRACT.md under /api/v1: the app, its limits and its health check."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import cases, intake, network, webhooks
+from api.auth import configure_rate_limit
+from api.errors import error_response, install_error_handlers
+from api.schemas import Health
+from config.settings import Settings, get_settings
+from db.uow import UnitOfWork
+from tasks.context import engine
+
+DESCRIPTION = """
+枫桥 fengqiao: the People's Mediation case pipeline.
+
+Authenticate with `Authorization: Bearer <key>` (keys are made with `fengqiao keys create`).
+Each operation lists the roles that may call it under `x-roles`. A case outside the key's
+jurisdiction answers 404. Errors are always `{"error": {"code", "message", "field"}}`.
+Personal data is masked unless a mediator or coordinator unmasks it with a reason (logged).
+"""
+
+
+class BodyLimit:
+    """Refuse a request body over the limit (413) before the app reads it, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(413, "body_too_large", f"the request body is over {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+health_router = APIRouter(tags=["health 运行状态"])
+
+
+@health_router.get("/health", response_model=Health)
+def health() -> Health:
+    """运行状态 Whether the database and Prefect answer. No key needed; says nothing about cases."""
+    try:
+        with UnitOfWork(engine()) as uow:
+            uow.conn.exec_driver_sql("SELECT 1")
+        database = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is what this endpoint reports
+        database = f"unreachable: {type(exc).__name__}"
+    prefect = _prefect_health()
+    status = "ok" if database == "ok" and prefect == "ok" else "degraded"
+    return Health(status=status, database=database, prefect=prefect)
+
+
+def _prefect_health() -> str:
+    url = os.environ.get("PREFECT_API_URL")
+    if not url:
+        return "embedded (not started in this process)"
+    try:
+        return "ok" if httpx.get(f"{url.rstrip('/')}/health", timeout=2.0).status_code == 200 else "unhealthy"
+    except httpx.HTTPError as exc:
+        return f"unreachable: {type(exc).__name__}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_rate_limit(settings.api_rate_per_minute)
+    app = FastAPI(
+        title="fengqiao 枫桥 API",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    for router in (intake.router, cases.router, network.router, webhooks.router, health_router):
+        app.include_router(router, prefix="/api/v1")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(intake.COMPONENTS)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,206 @@
+"""Cases: the list, one case (personal data masked unless unmasked with a reason), its timeline,
+and what people record on it: a mediation outcome, a handoff result, a follow-up visit.
+
+Each input is stored (once) before it is acknowledged; the case's flow is woken after the answer
+has gone, so a slow or absent Prefect never holds a caller, and the sweep recovers a lost wake.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Query
+
+from api.auth import CallerDep, allow
+from api.errors import ApiError
+from api.schemas import (
+    CaseDetail,
+    CaseOut,
+    CasePage,
+    FollowUpIn,
+    FollowUpRecorded,
+    HandoffResultIn,
+    InputRecorded,
+    OutcomeIn,
+    PartyOut,
+    TimelineEntry,
+)
+from db import access, queries
+from db import repository as repo
+from db.uow import Connection, UnitOfWork
+from flows.launch import try_wake
+from models.access import MAY_UNMASK, Caller, Role
+from models.case import Case, next_step, pending_wait
+from models.errors import CaseNotFound
+from models.privacy import mask_id_number, mask_name, mask_phone, mask_text
+from models.vocabulary import Channel, InputKind, Risk, Status
+from tasks.context import engine, load_context
+from tasks.follow_up import record_follow_up
+from tasks.human_input import Recorded, record_input
+from tasks.steps import now
+
+router = APIRouter(tags=["cases 案件"])
+EVERYONE = (Role.INTEGRATOR, Role.MEDIATOR, Role.COORDINATOR, Role.ADMIN)
+CaseRef = Annotated[str, "a case id (42) or case number (FQ20260000042)"]
+PERSONAL_FIELDS = ["parties.name", "parties.id_number", "parties.phone", "summary"]
+
+
+def visible_case(conn: Connection, caller: Caller, ref: str) -> Case:
+    """The case, if the caller's jurisdiction covers it; else the same 404 as a case that does not exist."""
+    case = repo.find_case(conn, ref)
+    if not caller.covers(case.area_code, case.org_code):
+        raise CaseNotFound(f"no case {ref!r}", field="case")
+    return case
+
+
+def _case_out(row: queries.CaseRow) -> CaseOut:
+    return CaseOut(case_id=row.id, **{k: v for k, v in vars(row).items() if k != "id"})
+
+
+def jurisdiction(caller: Caller) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    return (None, ()) if caller.role is Role.ADMIN else (caller.areas, caller.orgs)
+
+
+@router.get("/cases", response_model=CasePage, **allow(*EVERYONE))
+def list_cases(
+    caller: CallerDep,
+    status: Status | None = None,
+    channel: Channel | None = None,
+    area: Annotated[str | None, Query(pattern=r"^\d{1,15}$", description="area-code prefix")] = None,
+    dispute_type: Annotated[str | None, Query(max_length=40)] = None,
+    risk: Risk | None = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="page size, at most 200")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> CasePage:
+    """列表 Cases in the caller's jurisdiction, newest first (no personal data in a list)."""
+    areas, orgs = jurisdiction(caller)
+    where = queries.CaseFilter(status, channel, area, dispute_type, risk, within_areas=areas, within_orgs=orgs)
+    with UnitOfWork(engine()) as uow:
+        rows = queries.list_cases(uow.conn, where=where, limit=limit, offset=offset)
+        total = queries.count_cases(uow.conn, where)
+    items = [_case_out(r) for r in rows]
+    return CasePage(items=items, limit=limit, offset=offset, total=total)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetail, **allow(*EVERYONE, errors=(404,)))
+def get_case(
+    case_id: CaseRef,
+    caller: CallerDep,
+    unmask: Annotated[bool, Query(description="show personal data unmasked (mediator, coordinator; logged)")] = False,
+    reason: Annotated[str | None, Query(max_length=200, description="why it is unmasked: required with unmask")] = None,
+) -> CaseDetail:
+    """案件 One case. Every read of its personal data, masked or not, goes to the access log."""
+    if unmask and caller.role not in MAY_UNMASK:
+        raise ApiError(403, "may_not_unmask", f"role {caller.role} may not see personal data unmasked", field="unmask")
+    if unmask and not (reason or "").strip():
+        raise ApiError(422, "invalid_input", "reason: say why personal data is unmasked", field="reason")
+    with UnitOfWork(engine()) as uow:
+        case = visible_case(uow.conn, caller, case_id)
+        ctx = load_context(uow.conn, case.id)
+        people = queries.parties_of(uow.conn, case.id)
+        row = queries.case_row(uow.conn, case.id)
+        action = "unmask" if unmask else "read_masked"
+        access.log_access(
+            uow.conn, caller, case_id=case.id, action=action, fields=PERSONAL_FIELDS, reason=reason or "view", at=now()
+        )
+        uow.commit()
+    wait = pending_wait(ctx.case, ctx.path)
+    upcoming = f"waiting:{wait.kind}" if wait else str(next_step(ctx.case, ctx.inputs, ctx.path).kind)
+    names = tuple(p["name"] or "" for p in people)
+    parties = [
+        PartyOut(
+            role=p["role"] or "",
+            name=(p["name"] or "") if unmask else mask_name(p["name"]),
+            id_number=(p["id_number"] or "") if unmask else mask_id_number(p["id_number"]),
+            phone=(p["phone"] or "") if unmask else mask_phone(p["phone"]),
+        )
+        for p in people
+    ]
+    c = ctx.case
+    return CaseDetail(
+        **_case_out(row).model_dump(),
+        summary=c.summary if unmask else mask_text(c.summary, names),
+        people_involved=c.people_involved,
+        path_step=c.path_step,
+        attempt=c.attempt,
+        handoff_target=c.handoff_target,
+        config_version=c.config_version,
+        duplicate_of=c.duplicate_of,
+        next_step=upcoming,
+        parties=parties,
+        masked=not unmask,
+    )
+
+
+@router.get("/cases/{case_id}/timeline", response_model=list[TimelineEntry], **allow(*EVERYONE, errors=(404,)))
+def get_timeline(case_id: CaseRef, caller: CallerDep) -> list[TimelineEntry]:
+    """时间线 Every transition of the case, in order: who moved it, why, and by which rule."""
+    with UnitOfWork(engine()) as uow:
+        case = visible_case(uow.conn, caller, case_id)
+        rows = queries.timeline(uow.conn, case.id)
+    return [TimelineEntry(**vars(t)) for t in rows]
+
+
+def _recorded(rec: Recorded) -> InputRecorded:
+    i = rec.input
+    return InputRecorded(
+        case_id=rec.case.id,
+        case_no=rec.case.case_no,
+        kind=str(i.kind),
+        round=i.round,
+        value=i.value,
+        note=i.note,
+        actor=i.actor,
+    )
+
+
+def _record(caller: Caller, ref: str, kind: InputKind, value: str, note: str, wake: BackgroundTasks) -> InputRecorded:
+    with UnitOfWork(engine()) as uow:
+        case = visible_case(uow.conn, caller, ref)
+    rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor)
+    wake.add_task(try_wake, case.id)
+    return _recorded(rec)
+
+
+@router.post(
+    "/cases/{case_id}/outcome",
+    response_model=InputRecorded,
+    **allow(Role.MEDIATOR, Role.COORDINATOR, errors=(404, 409)),
+)
+def post_outcome(case_id: CaseRef, body: OutcomeIn, caller: CallerDep, wake: BackgroundTasks) -> InputRecorded:
+    """调解结果 A mediation outcome: stored exactly once, then the case's flow resumes.
+
+    The same outcome sent again gets the same answer; a case not waiting for one answers 409.
+    """
+    return _record(caller, case_id, InputKind.OUTCOME, body.result.value, body.note, wake)
+
+
+@router.post(
+    "/cases/{case_id}/handoff-result",
+    response_model=InputRecorded,
+    **allow(Role.INTEGRATOR, Role.COORDINATOR, errors=(404, 409)),
+)
+def post_handoff_result(
+    case_id: CaseRef, body: HandoffResultIn, caller: CallerDep, wake: BackgroundTasks
+) -> InputRecorded:
+    """结果同悉 The receiving body's result for a handed-off case; the case then closes."""
+    return _record(caller, case_id, InputKind.HANDOFF_RESULT, body.result, "", wake)
+
+
+@router.post(
+    "/cases/{case_id}/follow-up",
+    response_model=FollowUpRecorded,
+    **allow(Role.MEDIATOR, Role.COORDINATOR, errors=(404, 409)),
+)
+def post_follow_up(case_id: CaseRef, body: FollowUpIn, caller: CallerDep) -> FollowUpRecorded:
+    """回访 A follow-up visit after an agreement: honoured or not, and the parties' satisfaction."""
+    with UnitOfWork(engine()) as uow:
+        case = visible_case(uow.conn, caller, case_id)
+    after, _ = record_follow_up(
+        case.case_no,
+        honoured=body.honoured,
+        satisfaction=body.satisfaction,
+        if_broken=body.if_broken,
+        actor=caller.actor,
+    )
+    return FollowUpRecorded(case_id=after.id, case_no=after.case_no, status=after.status)

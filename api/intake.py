@@ -1,0 +1,128 @@
+"""Intake: one operation per channel, taking the channel's own payload (as `fengqiao intake` does).
+
+The body is validated by the channel's adapter, so a bad field gets the same bilingual message
+naming the field as on the command line; the OpenAPI schema of each operation is the adapter's
+model, with the shipped example. The Idempotency-Key is scoped to the calling key: two
+integrators cannot collide, and one integrator's retry never creates a second case.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import CallerDep, allow
+from api.errors import ApiError
+from api.schemas import IntakeAccepted
+from channels import adapt
+from channels.grid import GridReport
+from channels.hotline import HotlineTicket
+from channels.online import OnlineForm
+from channels.referral import Referral
+from channels.walk_in import WalkInForm
+from db import repository as repo
+from db.uow import UnitOfWork
+from flows.launch import start_case_flow
+from models.access import Caller, Role
+from models.vocabulary import Channel, bilingual
+from tasks.context import engine
+from tasks.intake import receive
+
+router = APIRouter(tags=["intake 登记"])
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+MODELS: dict[Channel, type[BaseModel]] = {
+    Channel.HOTLINE_12345: HotlineTicket,
+    Channel.GRID: GridReport,
+    Channel.WALK_IN: WalkInForm,
+    Channel.POLICE: Referral,
+    Channel.COURT: Referral,
+    Channel.PETITION: Referral,
+    Channel.ONLINE: OnlineForm,
+}
+COMPONENTS: dict[str, Any] = {}  # the adapters' nested models, merged into the OpenAPI components
+
+
+def _example(channel: Channel) -> dict[str, Any] | None:
+    path = EXAMPLES / f"{channel.value}.jsonl"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8").splitlines()[0])  # type: ignore[no-any-return]
+
+
+def _request_body(channel: Channel) -> dict[str, Any]:
+    schema = MODELS[channel].model_json_schema(ref_template="#/components/schemas/{model}")
+    COMPONENTS.update(schema.pop("$defs", {}))
+    content: dict[str, Any] = {"schema": schema}
+    if example := _example(channel):
+        content["example"] = example
+    return {"required": True, "content": {"application/json": content}}
+
+
+def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str | None) -> IntakeAccepted:
+    rec = adapt(channel, data, record=f"{channel.value} request")
+    if not caller.covers(rec.new.area_code):
+        raise ApiError(
+            403,
+            "outside_jurisdiction",
+            f"area {rec.new.area_code} is outside the jurisdiction of key {caller.name}",
+            field="area_code",
+        )
+    scoped = f"{caller.key_id}:{idempotency_key}" if idempotency_key else None
+    receipt = receive(rec, idempotency_key=scoped)
+    case = receipt.case
+    flow_run_id = None
+    if receipt.duplicate_of is None:
+        flow_run_id = start_case_flow(case) if receipt.created else _flow_run_of(case.id)
+    return IntakeAccepted(
+        case_id=case.id,
+        case_no=case.case_no,
+        status=case.status,
+        flow_run_id=flow_run_id,
+        duplicate_of=receipt.duplicate_of,
+        created=receipt.created,
+    )
+
+
+def _flow_run_of(case_id: int) -> str | None:
+    with UnitOfWork(engine()) as uow:
+        return repo.case_flow_run(uow.conn, case_id)[0]
+
+
+def _route(channel: Channel):  # type: ignore[no-untyped-def]
+    async def intake(
+        request: Request,
+        caller: CallerDep,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    ) -> IntakeAccepted:
+        try:
+            data = json.loads(await request.body())
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(422, "invalid_input", "the body is not JSON", field="body") from None
+        return await run_in_threadpool(accept, channel, data, caller, idempotency_key)
+
+    intake.__doc__ = (
+        f"登记 A {bilingual(channel.value)} record, in that channel's own format. 202 with the case; the same "
+        "ticket or Idempotency-Key again returns the same case and starts nothing. A report repeating an "
+        "open case is registered, linked (`duplicate_of`) and held for a supervisor (并单)."
+    )
+    return intake
+
+
+for _channel in Channel:
+    kwargs = allow(Role.INTEGRATOR, Role.ADMIN, errors=(409,))
+    kwargs["openapi_extra"]["requestBody"] = _request_body(_channel)
+    router.add_api_route(
+        f"/intake/{_channel.value}",
+        _route(_channel),
+        methods=["POST"],
+        status_code=202,
+        response_model=IntakeAccepted,
+        name=f"intake_{_channel.value}",
+        summary=f"intake from {_channel.value}",
+        **kwargs,
+    )

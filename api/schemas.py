@@ -1,0 +1,147 @@
+"""What the API takes and answers, as pydantic models (the OpenAPI schema is generated from these).
+
+Bodies people send forbid unknown fields, so a field a caller may not write (status, mediator,
+org_code) is refused by name rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.aftercare import IfBroken
+from models.vocabulary import Channel, HandoffTarget, Outcome, Risk, Stage, Status
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IntakeAccepted(BaseModel):
+    case_id: int
+    case_no: str = Field(examples=["FQ20260000042"])
+    status: Status
+    flow_run_id: str | None = Field(description="the case's Prefect flow run; none while held as a duplicate")
+    duplicate_of: str | None = Field(
+        default=None, description="the open case this report repeats (并单); the report is held for a supervisor"
+    )
+    created: bool = Field(description="false when this answers a repeated submission")
+
+
+class PartyOut(BaseModel):
+    role: str = Field(examples=["applicant"])
+    name: str = Field(examples=["张**"])
+    id_number: str = Field(examples=["511503********0052"])
+    phone: str = Field(examples=["138****5678"])
+
+
+class CaseOut(BaseModel):
+    case_id: int
+    case_no: str
+    status: Status
+    channel: Channel
+    dispute_type: str | None
+    area_code: str
+    org_code: str | None
+    mediator_code: str | None
+    risk: Risk
+    created_at: datetime
+    updated_at: datetime
+    flow_run_id: str | None
+
+
+class CaseDetail(CaseOut):
+    summary: str = Field(description="masked unless unmasked with a reason")
+    people_involved: int
+    path_step: int
+    attempt: int
+    handoff_target: HandoffTarget | None
+    config_version: int
+    duplicate_of: int | None
+    next_step: str = Field(examples=["waiting:outcome"])
+    parties: list[PartyOut]
+    masked: bool
+
+
+class CasePage(BaseModel):
+    items: list[CaseOut]
+    limit: int
+    offset: int
+    total: int
+
+
+class TimelineEntry(BaseModel):
+    seq: int
+    at: datetime
+    from_status: Status | None
+    to_status: Status
+    stage: Stage
+    actor: str
+    reason: str
+    org: str | None
+    rule: str | None
+
+
+class OutcomeIn(_In):
+    result: Outcome
+    note: str = Field(default="", max_length=2000, description="what was agreed, or why it failed")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"result": "agreement", "note": "赔偿维修费800元，当场履行"}]},
+    )
+
+
+class HandoffResultIn(_In):
+    result: str = Field(min_length=1, max_length=200, examples=["法院已立案受理"])
+
+
+class FollowUpIn(_In):
+    honoured: bool = Field(description="is the agreement being honoured")
+    satisfaction: int = Field(ge=1, le=5, description="the parties' satisfaction, 1–5")
+    if_broken: IfBroken = Field(default=IfBroken.REOPEN, description="what happens when it is not honoured")
+
+
+class InputRecorded(BaseModel):
+    """The same answer for the first submission and every repetition of it."""
+
+    case_id: int
+    case_no: str
+    kind: str
+    round: int
+    value: str
+    note: str
+    actor: str
+
+
+class FollowUpRecorded(BaseModel):
+    case_id: int
+    case_no: str
+    status: Status
+
+
+class Stats(BaseModel):
+    total: int
+    open: int
+    overdue: int
+    by_status: dict[str, int]
+    by_type: dict[str, int]
+    by_channel: dict[str, int]
+    by_level: dict[str, int]
+    by_outcome: dict[str, int]
+    by_area: dict[str, int]
+    mediation_success_rate: float | None = Field(description="agreements / cases with a final mediation outcome")
+
+
+class ConfigVersion(BaseModel):
+    version: int
+    applied_at: datetime
+    source: str
+    document: dict[str, Any]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    database: str
+    prefect: str

@@ -1,0 +1,124 @@
+"""`fengqiao serve` (the HTTP API with the worker that runs case flows) and `fengqiao keys …`."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.main import app, console, edge, err, prepared
+from models.access import ROLE_ZH, Role
+
+keys_app = typer.Typer(help="接口密钥 API keys: create (shown once), list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@app.command()
+@edge
+def serve(
+    host: Annotated[str | None, typer.Option(help="listen address (FENGQIAO_API_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (FENGQIAO_API_PORT)")] = None,
+    worker: Annotated[bool, typer.Option(help="also run case flows here (else a separate `fengqiao worker`)")] = True,
+) -> None:
+    """服务 Serve the HTTP API under /api/v1 (OpenAPI at /api/v1/docs) and the worker that runs case flows."""
+    s = prepared(log_file=False)
+    import uvicorn
+
+    from api.app import create_app
+    from flows.launch import sweep_once
+    from flows.runtime import ensure_deployment, start_worker_thread
+
+    stop = threading.Event()
+    if worker:
+        thread, stop = start_worker_thread()
+
+        def sweep() -> None:
+            while not stop.wait(s.sweep_seconds):
+                if woken := sweep_once():
+                    console.print(f"sweep: {json.dumps(woken)}")
+
+        threading.Thread(target=sweep, name="sweep", daemon=True).start()
+    else:
+        ensure_deployment()
+    console.print(f"API at http://{host or s.api_host}:{port or s.api_port}/api/v1/docs; Ctrl-C stops")
+    try:
+        uvicorn.run(create_app(s), host=host or s.api_host, port=port or s.api_port, log_level="warning")
+    finally:
+        stop.set()
+        if worker:
+            thread.join(timeout=30)
+
+
+@keys_app.command("create")
+@edge
+def keys_create(
+    name: Annotated[str, typer.Argument(help="who holds it: 12345-platform, mediator M-C01, centre-cuiping")],
+    role: Annotated[Role, typer.Option(help="integrator, mediator, coordinator or admin")],
+    area: Annotated[list[str], typer.Option(help="an area-code prefix of its jurisdiction (repeatable)")] = [],  # noqa: B006
+    org: Annotated[list[str], typer.Option(help="an organisation of its jurisdiction (repeatable)")] = [],  # noqa: B006
+) -> None:
+    """新建密钥 Make a key; it is printed once and stored only as a hash."""
+    prepared()
+    from db import access
+    from db.uow import UnitOfWork
+    from tasks.context import engine
+    from tasks.steps import now
+
+    if role is not Role.ADMIN and not area and not org:
+        err.print("[red]invalid_input:[/] give --area or --org: a key without a jurisdiction would see nothing")
+        raise typer.Exit(2)
+    with UnitOfWork(engine()) as uow:
+        key_id, key = access.create_key(uow.conn, name=name, role=role, areas=tuple(area), orgs=tuple(org), at=now())
+        uow.commit()
+    console.print(f"key {key_id} ({ROLE_ZH[role]} {role}) for {name}; store it now, it is not shown again:")
+    console.print(key, soft_wrap=True, highlight=False)
+
+
+@keys_app.command("list")
+@edge
+def keys_list() -> None:
+    """密钥列表 Keys with their role, jurisdiction and state (never the key itself)."""
+    prepared()
+    from db import access
+    from db.uow import UnitOfWork
+    from tasks.context import engine
+
+    with UnitOfWork(engine()) as uow:
+        rows = access.list_keys(uow.conn)
+    table = Table(title="接口密钥 API keys")
+    for label in ("编号 id", "名称 name", "角色 role", "辖区 areas", "组织 orgs", "前缀 prefix", "状态 state"):
+        table.add_column(label)
+    for r in rows:
+        state = f"revoked 已吊销 {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "active 有效"
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            f"{ROLE_ZH[r['role']]} {r['role']}",
+            ", ".join(r["areas"]) or "—",
+            ", ".join(r["orgs"]) or "—",
+            f"fq_{r['prefix']}_…",
+            state,
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+@edge
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (from `fengqiao keys list`)")]) -> None:
+    """吊销密钥 Revoke a key: it stops working at once."""
+    prepared()
+    from db import access
+    from db.uow import UnitOfWork
+    from tasks.context import engine
+    from tasks.steps import now
+
+    with UnitOfWork(engine()) as uow:
+        revoked = access.revoke_key(uow.conn, key_id, at=now())
+        uow.commit()
+    if not revoked:
+        err.print(f"[red]not_found:[/] no active key {key_id}")
+        raise typer.Exit(1)
+    console.print(f"key {key_id} revoked")
