@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from db.tables import access_log, api_keys, webhook_targets
 from models.access import Caller, Role
+from models.errors import InvalidInput
 
 
 def _digest(key: str) -> str:
@@ -27,6 +28,8 @@ def create_key(
     conn: Connection, *, name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...], at: datetime
 ) -> tuple[int, str]:
     """(the key's id, the key itself): the key is shown once and never stored."""
+    if conn.scalar(select(api_keys.c.id).where(api_keys.c.name == name)) is not None:
+        raise InvalidInput(f"a key named {name!r} exists already; names identify keys in the logs", field="name")
     prefix = secrets.token_hex(4)
     key = f"fq_{prefix}_{secrets.token_urlsafe(24)}"
     key_id = conn.execute(

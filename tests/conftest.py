@@ -26,6 +26,8 @@ from config.settings import Settings, get_settings  # noqa: E402
 
 prepare_prefect_environment(Settings())
 
+pytest_plugins = ["tests.processes"]  # the `processes` fixture: real Prefect and fengqiao processes
+
 PG_ADMIN_URL = os.environ.get("FENGQIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -121,3 +123,14 @@ def network(database: str, prefect_server: str) -> int:
     from tasks.intake import apply_configuration
 
     return apply_configuration()
+
+
+@pytest.fixture
+def api(network: int) -> Iterator[object]:
+    """The HTTP API in this process (FastAPI's TestClient), on the test's database and the sample network."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(get_settings()), raise_server_exceptions=False) as client:
+        yield client

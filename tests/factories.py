@@ -45,3 +45,32 @@ def a_new_case(**overrides: Any) -> NewCase:
     )
     values.update(overrides)
     return NewCase(**values)
+
+
+def a_key(role: str, *, name: str | None = None, areas: tuple[str, ...] = ("5115",), orgs: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """Headers carrying a new API key of this role and jurisdiction (the whole sample city by default)."""
+    from db import access
+    from db.uow import UnitOfWork
+    from models.access import Role
+    from tasks.context import engine
+
+    with UnitOfWork(engine()) as uow:
+        _, key = access.create_key(
+            uow.conn,
+            name=name or f"{role}-{'-'.join(areas + orgs) or 'all'}",
+            role=Role(role),
+            areas=areas,
+            orgs=orgs,
+            at=AT,
+        )
+        uow.commit()
+    return {"Authorization": f"Bearer {key}"}
+
+
+def example_of(channel: str) -> dict[str, Any]:
+    """The shipped example record of a channel (examples/<channel>.jsonl, first line)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / f"{channel}.jsonl"
+    return json.loads(path.read_text(encoding="utf-8").splitlines()[0])  # type: ignore[no-any-return]
