@@ -1,0 +1,202 @@
+"""Who may call what: every operation of the OpenAPI schema × every role (and no key) × own / other jurisdiction.
+
+Each row is written out by hand: the status expected in each cell. The test fails if the schema
+has an operation without a row (a new endpoint must be thought about), and if an operation's
+declared `x-roles` disagree with its row.
+"""
+
+from __future__ import annotations
+
+from flows.demo_scenarios import SCENARIOS
+from models.case import Party
+from models.vocabulary import InputKind
+from tests.drive import drive, register
+from tests.factories import a_key, a_new_case, example_of
+
+OWN, OTHER = ("5115",), ("511599",)  # the sample city; a district with no cases
+ROLES = ("integrator", "mediator", "coordinator", "admin")
+INTAKE = ("hotline_12345", "grid", "walk_in", "police", "court", "petition", "online")
+
+# (method, path) → {"-": status without a key, role: (status in own jurisdiction, status in another)}
+MATRIX: dict[tuple[str, str], dict[str, object]] = {
+    **{
+        ("POST", f"/api/v1/intake/{c}"): {
+            "-": 401,
+            "integrator": (202, 403),
+            "mediator": (403, 403),
+            "coordinator": (403, 403),
+            "admin": (202, 202),
+        }
+        for c in INTAKE
+    },
+    ("GET", "/api/v1/cases"): {
+        "-": 401,
+        "integrator": (200, 200),
+        "mediator": (200, 200),
+        "coordinator": (200, 200),
+        "admin": (200, 200),
+    },
+    ("GET", "/api/v1/cases/{case_id}"): {
+        "-": 401,
+        "integrator": (200, 404),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (200, 200),
+    },
+    ("GET", "/api/v1/cases/{case_id}/timeline"): {
+        "-": 401,
+        "integrator": (200, 404),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (200, 200),
+    },
+    ("POST", "/api/v1/cases/{case_id}/outcome"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (403, 403),
+    },
+    ("POST", "/api/v1/cases/{case_id}/handoff-result"): {
+        "-": 401,
+        "integrator": (200, 404),
+        "mediator": (403, 403),
+        "coordinator": (200, 404),
+        "admin": (403, 403),
+    },
+    ("POST", "/api/v1/cases/{case_id}/follow-up"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (403, 403),
+    },
+    ("GET", "/api/v1/stats"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (200, 200),
+        "admin": (200, 200),
+    },
+    ("GET", "/api/v1/escalation-paths"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (200, 200),
+        "admin": (200, 200),
+    },
+    ("PUT", "/api/v1/escalation-paths"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (403, 403),
+        "admin": (200, 200),
+    },
+    **{
+        ("GET", f"/api/v1/{section}"): {
+            "-": 401,
+            "integrator": (403, 403),
+            "mediator": (403, 403),
+            "coordinator": (200, 200),
+            "admin": (200, 200),
+        }
+        for section in ("organisations", "mediators", "experts")
+    },
+    ("PUT", "/api/v1/webhooks"): {
+        "-": 401,
+        "integrator": (200, 200),
+        "mediator": (403, 403),
+        "coordinator": (403, 403),
+        "admin": (200, 200),
+    },
+    ("GET", "/api/v1/health"): {
+        "-": 200,
+        "integrator": (200, 200),
+        "mediator": (200, 200),
+        "coordinator": (200, 200),
+        "admin": (200, 200),
+    },
+}
+
+
+def operations(schema: dict) -> list[tuple[str, str]]:
+    return [(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if m in ("get", "post", "put", "delete")]
+
+
+def prepared_cases() -> dict[str, str]:
+    """A case waiting for an outcome, one waiting for a handoff result, one closed with an agreement."""
+    waiting_no, waiting_id = register(a_new_case(channel_ref="MATRIX-WAIT"))
+    assert drive(waiting_no, waiting_id, []) == ["waiting:outcome"]
+    unsuitable = next(s for s in SCENARIOS if s.name == "not_suitable")
+    handed_no, handed_id = register(unsuitable.intake_record(channel_ref="MATRIX-HANDOFF", n=1))
+    assert drive(handed_no, handed_id, []) == ["waiting:handoff_result"]
+    others = (Party("applicant", "王五"), Party("respondent", "赵六"))  # not a repeat of the first (并单)
+    agreed_no, agreed_id = register(a_new_case(channel_ref="MATRIX-AGREED", parties=others))
+    assert drive(agreed_no, agreed_id, [(InputKind.OUTCOME, "agreement", "M-C01")]) == ["waiting:outcome", "closed"]
+    return {"waiting": waiting_no, "handed_off": handed_no, "agreed": agreed_no}
+
+
+def request_for(method: str, path: str, cases: dict[str, str], document: dict) -> tuple[str, dict | None]:
+    if path.startswith("/api/v1/intake/"):
+        return path, example_of(path.rsplit("/", 1)[1])
+    body = {
+        "/outcome": ({"result": "failed", "note": "矩阵"}, "waiting"),
+        "/handoff-result": ({"result": "法院已立案"}, "handed_off"),
+        "/follow-up": ({"honoured": True, "satisfaction": 5}, "agreed"),
+    }
+    for suffix, (payload, which) in body.items():
+        if path.endswith(suffix):
+            return path.replace("{case_id}", cases[which]), payload
+    if path == "/api/v1/escalation-paths" and method == "PUT":
+        return path, document
+    if path == "/api/v1/webhooks":
+        return path, {"channel": "hotline_12345", "url": "http://127.0.0.1:9/results"}
+    return path.replace("{case_id}", cases["waiting"]), None
+
+
+def test_every_operation_has_a_row_and_its_declared_roles_agree(api):
+    schema = api.get("/api/v1/openapi.json").json()
+    ops = operations(schema)
+
+    assert sorted(set(ops) - set(MATRIX)) == [], "operations without a row in MATRIX"
+    assert sorted(set(MATRIX) - set(ops)) == [], "rows for operations the API does not have"
+    for method, path in ops:
+        declared = schema["paths"][path][method.lower()].get("x-roles", list(ROLES))
+        row = MATRIX[(method, path)]
+        assert sorted(declared) == sorted(r for r in ROLES if row[r][0] != 403), (method, path)  # type: ignore[index]
+
+
+def test_each_cell_of_the_matrix(api, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from config.settings import get_settings
+    from db import repository as repo
+    from db.uow import UnitOfWork
+    from tasks.context import engine
+
+    monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")  # the webhook cell registers a local target
+    get_settings.cache_clear()
+    client = TestClient(create_app(get_settings()), raise_server_exceptions=False)
+    cases = prepared_cases()
+    with UnitOfWork(engine()) as uow:
+        document = repo.config_document(uow.conn, 1)
+    keys = {
+        (role, where): a_key(role, name=f"{role}-{where}", areas=areas)
+        for role in ROLES
+        for where, areas in (("own", OWN), ("other", OTHER))
+    }
+
+    seen: dict[tuple[str, str, str], int] = {}
+    expected: dict[tuple[str, str, str], int] = {}
+    for (method, path), row in MATRIX.items():
+        url, body = request_for(method, path, cases, document)
+        seen[(method, path, "-")] = client.request(method, url, json=body).status_code
+        expected[(method, path, "-")] = row["-"]  # type: ignore[assignment]
+        for role in ROLES:
+            for i, where in enumerate(("own", "other")):
+                response = client.request(method, url, json=body, headers=keys[(role, where)])
+                seen[(method, path, f"{role}/{where}")] = response.status_code
+                expected[(method, path, f"{role}/{where}")] = row[role][i]  # type: ignore[index]
+
+    assert {k: v for k, v in seen.items() if v != expected[k]} == {}
