@@ -37,3 +37,12 @@ def mask_text(text: str, names: tuple[str, ...] = ()) -> str:
     for name in sorted({n for n in names if n}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text
+
+
+UNMASKED_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+UNMASKED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def unmasked_in(text: str) -> list[str]:
+    """The resident ID numbers and mobile numbers that appear whole in a text (what a scan looks for)."""
+    return UNMASKED_ID.findall(text) + UNMASKED_MOBILE.findall(text)

@@ -127,10 +127,13 @@ def network(database: str, prefect_server: str) -> int:
 
 @pytest.fixture
 def api(network: int) -> Iterator[object]:
-    """The HTTP API in this process (FastAPI's TestClient), on the test's database and the sample network."""
-    from fastapi.testclient import TestClient
+    """The HTTP API in this process (FastAPI's TestClient), on the test's database and the sample network.
 
+    Every answer is scanned for personal data shown whole; a leak fails the test at teardown.
+    """
     from api.app import create_app
+    from tests.scanning import scanned_client
 
-    with TestClient(create_app(get_settings()), raise_server_exceptions=False) as client:
+    with scanned_client(create_app(get_settings())) as client:  # type: ignore[attr-defined]
         yield client
+    assert client.leaks == [], "personal data shown unmasked"  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from db.uow import UnitOfWork
 from tasks.context import engine
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
+from tests.scanning import scanned_client
 
 V1 = "/api/v1"
 
@@ -247,14 +248,12 @@ def test_a_page_larger_than_allowed_is_refused_with_422(api):
 
 
 def test_a_key_over_its_rate_is_told_when_to_come_back(network, monkeypatch):
-    from fastapi.testclient import TestClient
-
     from api.app import create_app
     from config.settings import get_settings
 
     monkeypatch.setenv("FENGQIAO_API_RATE_PER_MINUTE", "3")
     get_settings.cache_clear()
-    client = TestClient(create_app(get_settings()))
+    client = scanned_client(create_app(get_settings()))
     key = a_key("coordinator")
 
     statuses = [client.get(f"{V1}/cases", headers=key).status_code for _ in range(4)]
@@ -263,6 +262,7 @@ def test_a_key_over_its_rate_is_told_when_to_come_back(network, monkeypatch):
     assert statuses == [200, 200, 200, 429]
     assert last.json()["error"]["code"] == "rate_limited" and int(last.headers["Retry-After"]) >= 1
     assert client.get(f"{V1}/cases", headers=a_key("coordinator", name="another")).status_code == 200
+    assert client.leaks == []
 
 
 # --- keys ------------------------------------------------------------------------------------------
@@ -317,15 +317,13 @@ def test_a_webhook_on_a_loopback_or_private_address_is_refused(api):
 
 
 def test_an_administrator_may_allow_private_webhook_targets(network, monkeypatch):
-    from fastapi.testclient import TestClient
-
     from api.app import create_app
     from config.settings import get_settings
     from db import access
 
     monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")
     get_settings.cache_clear()
-    client = TestClient(create_app(get_settings()))
+    client = scanned_client(create_app(get_settings()))
     url = "http://127.0.0.1:8080/results"
 
     response = client.put(f"{V1}/webhooks", json={"channel": "police", "url": url}, headers=a_key("integrator"))
@@ -333,6 +331,7 @@ def test_an_administrator_may_allow_private_webhook_targets(network, monkeypatch
     assert response.json() == {"channel": "police", "url": url}
     with UnitOfWork(engine()) as uow:
         assert access.webhook_target(uow.conn, "police") == url
+    assert client.leaks == []
 
 
 def test_health_reports_the_database_and_prefect_without_a_key(api):
@@ -349,3 +348,17 @@ def test_stats_count_the_cases_in_the_callers_jurisdiction(api):
 
     assert (cuiping["total"], cuiping["by_channel"]) == (3, {"grid": 1, "hotline_12345": 1, "walk_in": 1})
     assert (city["total"], city["by_area"]) == (4, {"511502": 3, "511503": 1})
+
+
+def test_the_personal_data_scan_catches_a_number_shown_whole():
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.get("/leaky")
+    def leaky() -> dict[str, str]:
+        return {"id": "511502196002150044", "phone": "13800002222", "masked": "138****2222"}
+
+    client = scanned_client(app)
+    client.get("/leaky")
+    assert client.leaks == [("GET /leaky", "511502196002150044, 13800002222")]

@@ -12,6 +12,7 @@ from models.case import Party
 from models.vocabulary import InputKind
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
+from tests.scanning import scanned_client
 
 OWN, OTHER = ("5115",), ("511599",)  # the sample city; a district with no cases
 ROLES = ("integrator", "mediator", "coordinator", "admin")
@@ -167,8 +168,6 @@ def test_every_operation_has_a_row_and_its_declared_roles_agree(api):
 
 
 def test_each_cell_of_the_matrix(api, monkeypatch):
-    from fastapi.testclient import TestClient
-
     from api.app import create_app
     from config.settings import get_settings
     from db import repository as repo
@@ -177,7 +176,7 @@ def test_each_cell_of_the_matrix(api, monkeypatch):
 
     monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")  # the webhook cell registers a local target
     get_settings.cache_clear()
-    client = TestClient(create_app(get_settings()), raise_server_exceptions=False)
+    client = scanned_client(create_app(get_settings()))
     cases = prepared_cases()
     with UnitOfWork(engine()) as uow:
         document = repo.config_document(uow.conn, 1)
@@ -200,3 +199,4 @@ def test_each_cell_of_the_matrix(api, monkeypatch):
                 expected[(method, path, f"{role}/{where}")] = row[role][i]  # type: ignore[index]
 
     assert {k: v for k, v in seen.items() if v != expected[k]} == {}
+    assert client.leaks == []

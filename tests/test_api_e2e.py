@@ -1,0 +1,112 @@
+"""End to end through HTTP only: `fengqiao serve` (API and worker) and a Prefect server, real processes.
+
+A walk-in registration is sent in, fails at the community, is agreed at the street, closes, and
+gets its follow-up visit; twenty copies of one outcome posted at once store one input and make
+one transition.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from db.uow import UnitOfWork
+from models.privacy import unmasked_in
+from tasks.context import engine
+from tests.factories import a_key, example_of
+from tests.processes import BIN, free_port, wait_for
+
+
+def serve(processes) -> str:  # type: ignore[no-untyped-def]
+    port = processes.port  # type: ignore[attr-defined]
+    processes.start("prefect", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port))
+    wait_for("the Prefect server", lambda: httpx.get(f"http://127.0.0.1:{port}/api/health").status_code == 200)
+    api_port = free_port()
+    processes.start("serve", str(BIN / "fengqiao"), "serve", "--port", str(api_port))
+    base = f"http://127.0.0.1:{api_port}/api/v1"
+    wait_for("fengqiao serve", lambda: httpx.get(f"{base}/health").json()["status"] == "ok")
+    return base
+
+
+def status_becomes(base: str, case_id: int, headers: dict, status: str, attempt: int | None = None):  # type: ignore[no-untyped-def]
+    def check() -> bool:
+        case = httpx.get(f"{base}/cases/{case_id}", headers=headers).json()
+        return case["status"] == status and (attempt is None or case["attempt"] == attempt)
+
+    return check
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_case_from_intake_to_close_through_http_only(network, processes):
+    base = serve(processes)
+    window = a_key("integrator", name="one-stop-window")
+    mediator = a_key("mediator", name="M-C04")
+    centre = a_key("coordinator", name="centre")
+
+    accepted = httpx.post(f"{base}/intake/walk_in", json=example_of("walk_in"), headers=window)
+    case_id = accepted.json()["case_id"]
+    wait_for("mediation at the community", status_becomes(base, case_id, centre, "mediating", 1))
+    failed = httpx.post(
+        f"{base}/cases/{case_id}/outcome", json={"result": "failed", "note": "双方分歧大"}, headers=mediator
+    )
+    wait_for("mediation at the street", status_becomes(base, case_id, centre, "mediating", 2))
+    agreed = httpx.post(f"{base}/cases/{case_id}/outcome", json={"result": "agreement"}, headers=centre)
+    wait_for("the case to close", status_becomes(base, case_id, centre, "closed"))
+    visit = httpx.post(f"{base}/cases/{case_id}/follow-up", json={"honoured": True, "satisfaction": 5}, headers=centre)
+    timeline = httpx.get(f"{base}/cases/{case_id}/timeline", headers=centre).json()
+
+    assert (accepted.status_code, failed.status_code, agreed.status_code, visit.status_code) == (202, 200, 200, 200)
+    assert [(t["from_status"], t["to_status"], t["stage"], t["org"], t["actor"]) for t in timeline] == [
+        (None, "received", "intake", None, "channel:walk_in"),
+        ("received", "triaged", "triage", None, "fengqiao"),
+        ("triaged", "mediating", "assignment", "C-BAISHA", "fengqiao"),
+        ("mediating", "escalated", "escalation", "S-BAISHAWAN", "M-C04"),
+        ("escalated", "mediating", "assignment", "S-BAISHAWAN", "fengqiao"),
+        ("mediating", "resolved", "resolution", "S-BAISHAWAN", "centre"),
+        ("resolved", "closed", "closing", "S-BAISHAWAN", "fengqiao"),
+        ("closed", "closed", "follow_up", "S-BAISHAWAN", "centre"),
+    ]
+    assert nothing_personal_in_prefect_or_logs(processes, ["周建华", "周建军", "翠屏区白沙社区7组"])
+
+
+def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  # type: ignore[no-untyped-def]
+    """Flow runs (parameters, tags), task runs (results), Prefect logs and fengqiao's own output: no one's data."""
+    prefect = f"http://127.0.0.1:{processes.port}/api"  # type: ignore[attr-defined]
+    seen = [
+        httpx.post(f"{prefect}/{what}/filter", json={"limit": 200}).text for what in ("flow_runs", "task_runs", "logs")
+    ]
+    seen += [path.read_text(errors="replace") for path in processes.logs.glob("*.log")]
+    everything = "\n".join(seen)
+    assert "case-flow" in everything or "case-FQ" in everything  # the runs are there to be scanned
+    assert unmasked_in(everything) == [] and [n for n in names if n in everything] == []
+    return True
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(network, processes):
+    base = serve(processes)
+    mediator = a_key("mediator", name="M-C01")
+    case_id = httpx.post(f"{base}/intake/online", json=example_of("online"), headers=a_key("integrator")).json()[
+        "case_id"
+    ]
+    wait_for("mediation", status_becomes(base, case_id, mediator, "mediating", 1))
+
+    def post(_: int) -> httpx.Response:
+        body = {"result": "agreement", "note": "当面和解"}
+        return httpx.post(f"{base}/cases/{case_id}/outcome", json=body, headers=mediator, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(post, range(20)))
+    wait_for("the case to close", status_becomes(base, case_id, mediator, "closed"))
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.text for a in answers}) == 1
+    with UnitOfWork(engine()) as uow:
+        inputs = uow.conn.execute(text("SELECT count(*) FROM human_inputs WHERE case_id = :c"), {"c": case_id}).scalar()
+        stages = uow.conn.execute(
+            text("SELECT stage FROM transitions WHERE case_id = :c ORDER BY seq"), {"c": case_id}
+        ).scalars()
+        assert (inputs, list(stages)) == (1, ["intake", "triage", "assignment", "resolution", "closing"])
