@@ -231,3 +231,30 @@ def test_personal_data_is_masked_in_output_and_absent_from_the_log(network, tmp_
     assert '"event": "case.transition"' in logged and '"case_no": "FQ20260000001"' in logged
     for secret in ("511502196002150044", "511502196002150045", "13800002222", "13800003333", "周建华", "周建军"):
         assert secret not in shown and secret not in logged
+
+
+def test_keys_are_made_listed_and_revoked_and_the_secret_is_shown_once(network):
+    code, out = run("keys", "create", "12345-platform", "--role", "integrator", "--area", "5115")
+    key = out.strip().splitlines()[-1]
+    listed_code, listed = run("keys", "list")
+    again_code, again = run("keys", "create", "12345-platform", "--role", "integrator", "--area", "5115")
+    revoked_code, revoked = run("keys", "revoke", "1")
+    twice_code, twice = run("keys", "revoke", "1")
+    none_code, none = run("keys", "create", "nobody", "--role", "mediator")
+
+    assert code == 0 and out.startswith("key 1 (对接系统 integrator) for 12345-platform")
+    assert key.startswith("fq_") and len(key) == 3 + 8 + 1 + 32
+    assert listed_code == 0 and "12345-platform" in listed and key not in listed and key[:11] in listed
+    with UnitOfWork(engine()) as uow:
+        stored = uow.conn.exec_driver_sql("SELECT sha256 FROM api_keys").scalar()
+    assert stored != key and key[12:] not in stored
+    assert (again_code, again.strip()) == (
+        1,
+        "invalid_input: field name: a key named '12345-platform' exists already; names identify keys in the logs",
+    )
+    assert (revoked_code, revoked.strip()) == (0, "key 1 revoked")
+    assert (twice_code, twice.strip()) == (1, "not_found: no active key 1")
+    assert (none_code, none.strip()) == (
+        2,
+        "invalid_input: give --area or --org: a key without a jurisdiction would see nothing",
+    )
