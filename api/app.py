@@ -28,8 +28,12 @@ Personal data is masked unless a mediator or coordinator unmasks it with a reaso
 """
 
 
-class BodyLimit:
-    """Refuse a request body over the limit (413) before the app reads it, declared or streamed."""
+class RequestGuard:
+    """Refuse, before the app reads it, a body over the limit (413) and a NUL character anywhere (422).
+
+    PostgreSQL text cannot hold NUL; refusing it at the door keeps both databases alike and turns
+    what would be a driver error into the error shape every client already handles.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app, self.max_bytes = app, max_bytes
@@ -40,30 +44,42 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+            await _refuse(
+                413, "body_too_large", f"the request body is over {self.max_bytes} bytes", scope, receive, send
+            )
             return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+        if "%00" in scope.get("raw_path", b"").decode("latin-1") + scope.get("query_string", b"").decode("latin-1"):
+            await _refuse(422, "invalid_input", "the URL contains a NUL character", scope, receive, send)
+            return
+        body = b""  # at most max_bytes: read whole, checked, then handed to the app
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise _TooLarge
-            return message
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await _refuse(
+                    413, "body_too_large", f"the request body is over {self.max_bytes} bytes", scope, receive, send
+                )
+                return
+            if not message.get("more_body"):
+                break
+        if b"\x00" in body or b"\\u0000" in body:
+            await _refuse(422, "invalid_input", "the body contains a NUL character (\\u0000)", scope, receive, send)
+            return
+        sent = False
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._too_large(scope, receive, send)
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()  # after the body: a disconnect, as the server reports it
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(413, "body_too_large", f"the request body is over {self.max_bytes} bytes")
-        await response(scope, receive, send)
+        await self.app(scope, replay, send)
 
 
-class _TooLarge(Exception):
-    pass
+async def _refuse(status: int, code: str, message: str, scope: Scope, receive: Receive, send: Send) -> None:
+    field = {413: None}.get(status, "url" if "URL" in message else "body")
+    await error_response(status, code, message, field)(scope, receive, send)
 
 
 health_router = APIRouter(tags=["health 运行状态"])
@@ -105,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(RequestGuard, max_bytes=settings.api_max_body_bytes)
     for router in (intake.router, cases.router, network.router, webhooks.router, health_router):
         app.include_router(router, prefix="/api/v1")
 

@@ -97,7 +97,7 @@ def _route(channel: Channel):  # type: ignore[no-untyped-def]
     async def intake(
         request: Request,
         caller: CallerDep,
-        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=150)] = None,
     ) -> IntakeAccepted:
         try:
             data = json.loads(await request.body())

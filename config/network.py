@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from models import path_checks
 from models.duplicates import DuplicateRules
@@ -22,9 +22,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+DisputeTypeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
 class OrgDoc(_Strict):
-    code: str = Field(min_length=1)
-    name: str
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
     level: Level
     parent: str | None = None
     area_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3}){0,3}$")
@@ -36,8 +40,8 @@ class OrgDoc(_Strict):
 class RoomDoc(_Strict):
     """A stationed mediation room (派驻调解室): a committee's room inside a referring body."""
 
-    code: str = Field(min_length=1)
-    name: str
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
     host: str = Field(min_length=1, description="where it sits: 西郊派出所, 翠屏区人民法院…")
     channels: list[Literal["police", "court", "petition"]] = Field(min_length=1)
     level: Literal["district", "street", "community"] = "street"
@@ -47,8 +51,8 @@ class RoomDoc(_Strict):
 
 
 class MediatorDoc(_Strict):
-    code: str
-    name: str
+    code: Code
+    name: str = Field(min_length=1, max_length=100)
     org: str
     specialties: list[str] = []
     grade: Literal["chief", "first", "mediator"] = "mediator"
@@ -59,10 +63,10 @@ class MediatorDoc(_Strict):
 
 
 class ExpertDoc(_Strict):
-    code: str
-    name: str
+    code: Code
+    name: str = Field(min_length=1, max_length=100)
     pool: str
-    field: str
+    field: str = Field(min_length=1, max_length=50)
 
 
 class StepDoc(_Strict):
@@ -120,7 +124,7 @@ class NetworkDoc(_Strict):
     stationed_rooms: list[RoomDoc] = []
     mediators: list[MediatorDoc] = []
     experts: list[ExpertDoc] = []
-    paths: dict[str, PathDoc] = Field(min_length=1)
+    paths: dict[DisputeTypeName, PathDoc] = Field(min_length=1)
     triage: TriageDoc
     aftercare: AftercareDoc = AftercareDoc()
 

@@ -28,6 +28,8 @@ def create_key(
     conn: Connection, *, name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...], at: datetime
 ) -> tuple[int, str]:
     """(the key's id, the key itself): the key is shown once and never stored."""
+    if not 0 < len(name) <= 100:
+        raise InvalidInput("a key's name is 1 to 100 characters", field="name")
     if conn.scalar(select(api_keys.c.id).where(api_keys.c.name == name)) is not None:
         raise InvalidInput(f"a key named {name!r} exists already; names identify keys in the logs", field="name")
     prefix = secrets.token_hex(4)

@@ -362,3 +362,30 @@ def test_the_personal_data_scan_catches_a_number_shown_whole():
     client = scanned_client(app)
     client.get("/leaky")
     assert client.leaks == [("GET /leaky", "511502196002150044, 13800002222")]
+
+
+def test_a_nul_character_anywhere_is_refused_before_it_reaches_a_database(api):
+    record = example_of("grid") | {"description": "噪音\x00扰民"}
+    centre = a_key("coordinator")
+
+    in_body = error(api.post(f"{V1}/intake/grid", json=record, headers=a_key("integrator")))
+    in_note = error(api.post(f"{V1}/cases/1/outcome", json={"result": "failed", "note": "\x00"}, headers=centre))
+    in_query = error(api.get(f"{V1}/cases", params={"dispute_type": "a\x00b"}, headers=centre))
+    in_path = error(api.get(f"{V1}/cases/a%00b", headers=centre))
+
+    body_error = {"code": "invalid_input", "message": "the body contains a NUL character (\\u0000)", "field": "body"}
+    url_error = {"code": "invalid_input", "message": "the URL contains a NUL character", "field": "url"}
+    assert (in_body, in_note) == ((422, body_error), (422, body_error))
+    assert (in_query, in_path) == ((422, url_error), (422, url_error))
+
+
+def test_a_configuration_value_longer_than_its_column_is_refused_by_name(api):
+    admin = a_key("admin")
+    document = api.get(f"{V1}/escalation-paths", headers=admin).json()["document"]
+    first = document["organisations"][0] | {"name": "委" * 201}
+    document["organisations"] = [first, *document["organisations"][1:]]
+
+    status, body = error(api.put(f"{V1}/escalation-paths", json=document, headers=admin))
+
+    assert (status, body["field"]) == (422, "organisations.0.name")
+    assert body["message"].endswith("organisations.0.name: String should have at most 200 characters")
