@@ -20,6 +20,20 @@ class _In(BaseModel):
 
 
 class IntakeAccepted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": 42,
+                    "case_no": "FQ20260000042",
+                    "status": "received",
+                    "flow_run_id": "83bd33f6-18e2-4bff-be9f-84b7244599f4",
+                    "duplicate_of": None,
+                    "created": True,
+                }
+            ]
+        }
+    )
     case_id: int
     case_no: str = Field(examples=["FQ20260000042"])
     status: Status
@@ -73,6 +87,23 @@ class CasePage(BaseModel):
 
 
 class TimelineEntry(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "seq": 3,
+                    "at": "2026-11-23T09:00:05Z",
+                    "from_status": "triaged",
+                    "to_status": "mediating",
+                    "stage": "assignment",
+                    "actor": "fengqiao",
+                    "reason": "assigned to mediator M-C01 (mediator), attempt 1",
+                    "org": "C-ZHAOYANG",
+                    "rule": "specialty,load,grade",
+                }
+            ]
+        }
+    )
     seq: int
     at: datetime
     from_status: Status | None
@@ -105,6 +136,22 @@ class FollowUpIn(_In):
 
 class InputRecorded(BaseModel):
     """The same answer for the first submission and every repetition of it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": 42,
+                    "case_no": "FQ20260000042",
+                    "kind": "outcome",
+                    "round": 1,
+                    "value": "agreement",
+                    "note": "赔偿维修费800元",
+                    "actor": "M-C01",
+                }
+            ]
+        }
+    )
 
     case_id: int
     case_no: str
