@@ -84,6 +84,31 @@ def _use_database(url: str, monkeypatch: pytest.MonkeyPatch | None = None) -> No
     upgrade(url)
 
 
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str | None]:
+    """A PostgreSQL database migrated once; each test's database is a copy of it (CREATE … TEMPLATE),
+    which is several times faster than migrating a new one per test."""
+    if _pg_available():
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+
+    from db.engine import get_engine
+    from db.migrate import upgrade
+
+    name = f"fq_template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(url)
+    get_engine(url).dispose()  # a template must have no open connections when it is copied
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, migrated database; FENGQIAO_DATABASE_URL points at it for the test's duration only."""
@@ -102,12 +127,14 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
 
     from db.engine import get_engine
 
+    template = request.getfixturevalue("pg_template")
     name = f"fq_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    _use_database(url, monkeypatch)
+    monkeypatch.setenv("FENGQIAO_DATABASE_URL", url)  # a copy of the migrated template: at head already
+    get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
     get_engine(url).dispose()

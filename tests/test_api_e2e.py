@@ -40,7 +40,7 @@ def status_becomes(base: str, case_id: int, headers: dict, status: str, attempt:
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-def test_a_case_from_intake_to_close_through_http_only(network, processes):
+def test_a_case_from_intake_to_close_through_http_only_and_a_race_of_one_outcome(network, processes):
     base = serve(processes)
     window = a_key("integrator", name="one-stop-window")
     mediator = a_key("mediator", name="M-C04")
@@ -71,6 +71,8 @@ def test_a_case_from_intake_to_close_through_http_only(network, processes):
     ]
     assert nothing_personal_in_prefect_or_logs(processes, ["周建华", "周建军", "翠屏区白沙社区7组"])
 
+    twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base)
+
 
 def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  # type: ignore[no-untyped-def]
     """Flow runs (parameters, tags), task runs (results), Prefect logs and fengqiao's own output: no one's data."""
@@ -85,9 +87,8 @@ def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  #
     return True
 
 
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-def test_twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(network, processes):
-    base = serve(processes)
+def twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base: str) -> None:
+    """On the same server (starting one costs half a minute): a race of identical submissions."""
     mediator = a_key("mediator", name="M-C01")
     case_id = httpx.post(f"{base}/intake/online", json=example_of("online"), headers=a_key("integrator")).json()[
         "case_id"

@@ -39,8 +39,9 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
 
     upgrade(database)
 
-    assert current_revision(database) == "0002"
+    assert current_revision(database) == "0003"
     with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM access_log")).scalar_one() == 0
         assert conn.execute(text("SELECT match_key FROM parties")).scalar_one() == "宜宾顺达abc公司"
         assert conn.execute(text("SELECT duplicate_state FROM cases")).scalar_one() is None
         assert conn.execute(text("SELECT count(*) FROM transitions")).scalar_one() == 1
