@@ -10,7 +10,6 @@ from uuid import UUID
 import httpx
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
-from prefect.deployments import run_deployment
 from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound, PrefectException
 from prefect.flow_runs import resume_flow_run
@@ -20,7 +19,7 @@ from config.logging import get_logger
 from config.settings import get_settings
 from db import repository as repo
 from db.uow import UnitOfWork
-from flows.runtime import DEPLOYMENT, ensure_deployment
+from flows.runtime import case_runs_client
 from models.case import Case, StepKind
 from tasks.context import engine
 from tasks.notify import run_tags
@@ -33,12 +32,11 @@ ACTIVE = {StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING}
 
 def start_case_flow(case: Case, *, attempt: int = 0) -> str:
     """Create the case's flow run from the deployment and record it; at most one per case and attempt."""
-    ensure_deployment()
-    run = run_deployment(
-        DEPLOYMENT,
+    client, deployment_id = case_runs_client()
+    run = client.create_flow_run_from_deployment(
+        deployment_id,
         parameters={"case_id": case.id},
-        timeout=0,
-        flow_run_name=f"case-{case.case_no}",
+        name=f"case-{case.case_no}",
         tags=run_tags(case),
         idempotency_key=f"fengqiao-case-{case.id}-{attempt}",
     )
@@ -51,8 +49,7 @@ def start_case_flow(case: Case, *, attempt: int = 0) -> str:
 
 def _state(flow_run_id: str) -> StateType | None:
     try:
-        with get_client(sync_client=True) as client:
-            state = client.read_flow_run(UUID(flow_run_id)).state
+        state = case_runs_client()[0].read_flow_run(UUID(flow_run_id)).state
     except ObjectNotFound:
         return None
     return state.type if state else None

@@ -6,9 +6,11 @@ import asyncio
 import os
 import threading
 import time
+from uuid import UUID
 
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.runner import Runner
+from prefect.settings import PREFECT_API_URL
 
 from config.prefect_env import EMBEDDED_PORT, EMBEDDED_STARTED
 from config.settings import get_settings
@@ -46,6 +48,25 @@ def ensure_deployment() -> None:
             start_embedded_prefect()
             case_deployment().apply()
             _deployment_ready = True
+
+
+_clients: dict[str, tuple[SyncPrefectClient, UUID]] = {}
+
+
+def case_runs_client() -> tuple[SyncPrefectClient, UUID]:
+    """One Prefect client (and the case deployment's id) per API URL, kept for the process's life.
+
+    Creating a client costs more than the request it makes (measured: a third of an API intake's
+    time went to building one per run); httpx's client is safe to share between threads.
+    """
+    ensure_deployment()
+    url = str(PREFECT_API_URL.value())
+    with _lock:
+        if url not in _clients:
+            client = get_client(sync_client=True)
+            client.__enter__()
+            _clients[url] = (client, client.read_deployment_by_name(DEPLOYMENT).id)
+        return _clients[url]
 
 
 def run_worker(*, stop: threading.Event | None = None) -> None:
