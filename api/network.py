@@ -1,7 +1,8 @@
 """The administrators' configuration (escalation paths and the network, versioned) and the figures.
 
-PUT stores a new version after the same static checks as `fengqiao config apply`; running cases
-keep the version they started under.
+Every change, a whole document or one organisation, mediator or expert, stores a new version
+after the same static checks as `fengqiao config apply`; running cases keep the version they
+started under.
 """
 
 from __future__ import annotations
@@ -9,16 +10,18 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Path
+from pydantic import BaseModel
 
 from api.auth import CallerDep, allow
 from api.cases import jurisdiction
+from api.errors import ApiError
 from api.schemas import ConfigVersion, Stats
-from config.network import parse_network_document
+from config.network import ExpertDoc, MediatorDoc, OrgDoc, parse_network_document
 from db import queries, stats
 from db import repository as repo
 from db.uow import UnitOfWork
-from models.access import Role
+from models.access import Caller, Role
 from models.clocks import day_of
 from models.errors import ConfigurationError
 from tasks.clocks import deadlines
@@ -52,13 +55,60 @@ def put_paths(
 ) -> ConfigVersion:
     """应用配置 Check a network document as `fengqiao config apply` does and store it as a new version."""
     text = json.dumps(document, ensure_ascii=False, indent=1)
-    checked = parse_network_document(text, "request body")
+    checked = parse_network_document(text, "request body", lines=False)
     apply_configuration(checked, source=f"api:{caller.name}")
     return _current()
 
 
 def _section(name: str) -> list[dict[str, Any]]:
     return list(_current().document.get(name, []))
+
+
+def _change(section: str, code: str, entry: BaseModel | None, caller: Caller) -> ConfigVersion:
+    """One entry put or removed: the rest of the applied document unchanged, checked whole, a new version."""
+    if entry is not None and getattr(entry, "code", code) != code:
+        raise ApiError(422, "invalid_input", f"code: the body's code must be {code!r}, as in the path", field="code")
+    document = _current().document
+    entries = list(document.get(section, []))
+    at = next((i for i, e in enumerate(entries) if e["code"] == code), None)
+    if entry is None:
+        if at is None:
+            raise ApiError(404, "not_found", f"no {section[:-1]} {code!r} in the applied configuration", field="code")
+        del entries[at]
+    elif at is None:
+        entries.append(entry.model_dump(mode="json"))
+    else:
+        entries[at] = entry.model_dump(mode="json")
+    text = json.dumps(document | {section: entries}, ensure_ascii=False, indent=1)
+    apply_configuration(parse_network_document(text, f"{section}/{code}", lines=False), source=f"api:{caller.name}")
+    return _current()
+
+
+CodePath = Annotated[str, Path(max_length=64, description="the entry's code")]
+
+
+@router.put("/organisations/{code}", response_model=ConfigVersion, **allow(Role.ADMIN, errors=(404,)))
+def put_organisation(code: CodePath, body: OrgDoc, caller: CallerDep) -> ConfigVersion:
+    """组织 Add or change one organisation; the whole network is checked again and stored as a new version."""
+    return _change("organisations", code, body, caller)
+
+
+@router.put("/mediators/{code}", response_model=ConfigVersion, **allow(Role.ADMIN, errors=(404,)))
+def put_mediator(code: CodePath, body: MediatorDoc, caller: CallerDep) -> ConfigVersion:
+    """调解员 Add or change one mediator (organisation, specialties, grade, capacity, ties); a new version."""
+    return _change("mediators", code, body, caller)
+
+
+@router.delete("/mediators/{code}", response_model=ConfigVersion, **allow(Role.ADMIN, errors=(404,)))
+def delete_mediator(code: CodePath, caller: CallerDep) -> ConfigVersion:
+    """调解员 Remove a mediator; refused (422, naming the rung) if it would leave a rung with nobody."""
+    return _change("mediators", code, None, caller)
+
+
+@router.put("/experts/{code}", response_model=ConfigVersion, **allow(Role.ADMIN, errors=(404,)))
+def put_expert(code: CodePath, body: ExpertDoc, caller: CallerDep) -> ConfigVersion:
+    """专家 Add or change one expert of a pool; a new version."""
+    return _change("experts", code, body, caller)
 
 
 @router.get("/organisations", response_model=list[dict[str, Any]], **allow(*STAFF))

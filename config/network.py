@@ -231,7 +231,7 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def parse_network_document(text: str, source: str) -> dict[str, Any]:
+def parse_network_document(text: str, source: str, *, lines: bool = True) -> dict[str, Any]:
     """Validate a network document and return it as plain data (what a config version stores)."""
     try:
         raw = yaml.safe_load(text)
@@ -244,15 +244,17 @@ def parse_network_document(text: str, source: str) -> dict[str, Any]:
         doc = NetworkDoc.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        _raise_at(tree, tuple(err["loc"]), err["msg"], source)
+        _raise_at(tree if lines else None, tuple(err["loc"]), err["msg"], source)
     if problems := reference_errors(doc) or path_errors(doc):
-        _raise_at(tree, *problems[0], source)
+        _raise_at(tree if lines else None, *problems[0], source)
     return doc.model_dump(mode="json")
 
 
 def _raise_at(tree: yaml.Node | None, loc: tuple[Any, ...], message: str, source: str) -> NoReturn:
+    """tree None: the document did not come from a file a person edits (an API body): no line to name."""
     field = ".".join(str(p) for p in loc) or "(document)"
-    raise ConfigurationError(f"{source}:{_line_of(tree, loc)}: {field}: {message}", field=field)
+    where = f"{source}:{_line_of(tree, loc)}" if tree is not None else source
+    raise ConfigurationError(f"{where}: {field}: {message}", field=field)
 
 
 def load_network_file(path: Path | None = None) -> dict[str, Any]:

@@ -389,3 +389,33 @@ def test_a_configuration_value_longer_than_its_column_is_refused_by_name(api):
 
     assert (status, body["field"]) == (422, "organisations.0.name")
     assert body["message"].endswith("organisations.0.name: String should have at most 200 characters")
+
+
+def test_an_administrator_changes_one_mediator_and_the_network_is_checked_whole(api):
+    admin = a_key("admin")
+    mediator = {"code": "M-C10", "name": "新调解员", "org": "C-ZHAOYANG", "specialties": ["family"], "capacity": 12}
+
+    added = api.put(f"{V1}/mediators/M-C10", json=mediator, headers=admin)
+    listed = api.get(f"{V1}/mediators", headers=admin).json()
+    one_of_two = api.delete(f"{V1}/mediators/M-P05", headers=admin)
+    last_one = error(api.delete(f"{V1}/mediators/M-P06", headers=admin))
+    missing = error(api.delete(f"{V1}/mediators/M-NONE", headers=admin))
+    mismatch = error(api.put(f"{V1}/mediators/M-C11", json=mediator, headers=admin))
+
+    assert (added.status_code, added.json()["version"], added.json()["source"]) == (200, 2, "api:admin-5115")
+    assert listed[-1] == mediator | {"grade": "mediator", "full_time": True, "affiliations": [], "relations": []}
+    assert (one_of_two.status_code, one_of_two.json()["version"]) == (200, 3)  # M-P06 still mediates traffic
+    assert last_one == (
+        422,
+        {
+            "code": "configuration_error",
+            "message": "mediators/M-P06: paths.traffic.steps.1.panel: P-TRAFFIC has no mediators: cases from area "
+            "511502001001001 would stop here (dead end)",
+            "field": "paths.traffic.steps.1.panel",
+        },
+    )
+    assert missing == (
+        404,
+        {"code": "not_found", "message": "no mediator 'M-NONE' in the applied configuration", "field": "code"},
+    )
+    assert mismatch[0] == 422 and mismatch[1]["field"] == "code"

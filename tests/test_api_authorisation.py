@@ -103,6 +103,23 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         }
         for section in ("organisations", "mediators", "experts")
     },
+    **{
+        (method, f"/api/v1/{section}/{{code}}"): {
+            "-": 401,
+            "integrator": (403, 403),
+            "mediator": (403, 403),
+            "coordinator": (403, 403),
+            "admin": (200, 200),
+        }
+        for method, section in (("PUT", "organisations"), ("PUT", "mediators"), ("PUT", "experts"))
+    },
+    ("DELETE", "/api/v1/mediators/{code}"): {  # a code that is not there: the role check comes first
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (403, 403),
+        "admin": (404, 404),
+    },
     ("PUT", "/api/v1/webhooks"): {
         "-": 401,
         "integrator": (200, 200),
@@ -150,6 +167,12 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
             return path.replace("{case_id}", cases[which]), payload
     if path == "/api/v1/escalation-paths" and method == "PUT":
         return path, document
+    if path.endswith("/{code}"):
+        section = path.split("/")[3]
+        if method == "DELETE":
+            return path.replace("{code}", "M-NONE"), None
+        entry = document[section][0]
+        return path.replace("{code}", entry["code"]), entry
     if path == "/api/v1/webhooks":
         return path, {"channel": "hotline_12345", "url": "http://127.0.0.1:9/results"}
     return path.replace("{case_id}", cases["waiting"]), None
@@ -165,6 +188,7 @@ def test_every_operation_has_a_row_and_its_declared_roles_agree(api):
         declared = schema["paths"][path][method.lower()].get("x-roles", list(ROLES))
         row = MATRIX[(method, path)]
         assert sorted(declared) == sorted(r for r in ROLES if row[r][0] != 403), (method, path)  # type: ignore[index]
+        assert ("-" in row) and all(r in row for r in ROLES), (method, path)
 
 
 def test_each_cell_of_the_matrix(api, monkeypatch):

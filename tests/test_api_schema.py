@@ -32,7 +32,7 @@ def test_the_api_answers_as_its_schema_says(network, monkeypatch):
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(get_settings()))
     keys = {role: a_key(role, name=f"schema-{role}") for role in ("integrator", "mediator", "coordinator", "admin")}
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 21  # 7 intake, 6 case, 2 escalation-paths, 3 network, stats, webhooks, health
+    assert len(operations) == 25  # 7 intake, 6 case, 2 escalation-paths, 7 network, stats, webhooks, health
 
     for operation in operations:
         roles = operation.definition.raw.get("x-roles") or ["coordinator"]
