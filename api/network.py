@@ -8,9 +8,10 @@ started under.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
 from api.auth import CallerDep, allow
@@ -18,15 +19,15 @@ from api.cases import jurisdiction
 from api.errors import ApiError
 from api.schemas import ConfigVersion, Stats
 from config.network import ExpertDoc, MediatorDoc, OrgDoc, parse_network_document
-from db import queries, stats
+from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.access import Caller, Role
 from models.clocks import day_of
 from models.errors import ConfigurationError
-from tasks.clocks import deadlines
 from tasks.context import engine
 from tasks.intake import apply_configuration
+from tasks.stats import figures, period
 from tasks.steps import now
 
 router = APIRouter(tags=["network 网络与路径"])
@@ -130,12 +131,14 @@ def get_experts() -> list[dict[str, Any]]:
 
 
 @router.get("/stats", response_model=Stats, **allow(*STAFF))
-def get_stats(caller: CallerDep) -> Stats:
+def get_stats(
+    caller: CallerDep,
+    since: Annotated[date | None, Query(alias="from", description="registered on or after (China time)")] = None,
+    until: Annotated[date | None, Query(alias="to", description="registered on or before (China time)")] = None,
+    region: Annotated[str | None, Query(pattern=r"^\d{6,15}$", description="an area-code prefix")] = None,
+) -> Stats:
     """统计 Counts and rates by type, channel, level, outcome and district; overdue cases (in jurisdiction)."""
     areas, orgs = jurisdiction(caller)
-    where = queries.CaseFilter(within_areas=areas, within_orgs=orgs)
-    with UnitOfWork(engine()) as uow:
-        counts = stats.case_counts(uow.conn, where)
-        mediating = stats.mediating_case_ids(uow.conn, where)
-    overdue = sum(1 for d in deadlines(day_of(now())) if d.case_id in mediating and (d.days_left or 0) < 0)
-    return Stats(overdue=overdue, **counts)
+    start, end = period(since, until)
+    where = queries.CaseFilter(area=region, within_areas=areas, within_orgs=orgs, created_from=start, created_to=end)
+    return Stats(**figures(where, today=day_of(now())))

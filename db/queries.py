@@ -69,6 +69,8 @@ class CaseFilter:
     risk: str | None = None
     within_areas: tuple[str, ...] | None = None  # area-code prefixes of the caller's jurisdiction
     within_orgs: tuple[str, ...] = ()  # organisations of the caller's jurisdiction
+    created_from: datetime | None = None  # registered at or after
+    created_to: datetime | None = None  # registered at or before
 
     def apply(self, q: Select[Any]) -> Select[Any]:
         for column, value in (
@@ -81,6 +83,10 @@ class CaseFilter:
                 q = q.where(column == value)
         if self.area:
             q = q.where(cases.c.area_code.startswith(self.area, autoescape=True))
+        if self.created_from:
+            q = q.where(cases.c.created_at >= self.created_from)
+        if self.created_to:
+            q = q.where(cases.c.created_at <= self.created_to)
         if self.within_areas is not None:
             allowed = [cases.c.area_code.startswith(a, autoescape=True) for a in self.within_areas]
             if self.within_orgs:

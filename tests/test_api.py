@@ -419,3 +419,17 @@ def test_an_administrator_changes_one_mediator_and_the_network_is_checked_whole(
         {"code": "not_found", "message": "no mediator 'M-NONE' in the applied configuration", "field": "code"},
     )
     assert mismatch[0] == 422 and mismatch[1]["field"] == "code"
+
+
+def test_stats_take_a_period_and_a_region(api):
+    integrator = a_key("integrator")
+    for channel in ("hotline_12345", "petition"):
+        api.post(f"{V1}/intake/{channel}", json=example_of(channel), headers=integrator)
+    centre = a_key("coordinator", name="city")
+
+    nanxi = api.get(f"{V1}/stats", params={"region": "511503"}, headers=centre).json()
+    today = api.get(f"{V1}/stats", params={"from": "2026-01-01", "to": "2099-12-31"}, headers=centre).json()
+    future = api.get(f"{V1}/stats", params={"from": "2100-01-01"}, headers=centre).json()
+
+    assert (nanxi["total"], nanxi["by_channel"]) == (1, {"petition": 1})
+    assert (today["total"], future["total"]) == (2, 0)

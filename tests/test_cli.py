@@ -258,3 +258,35 @@ def test_keys_are_made_listed_and_revoked_and_the_secret_is_shown_once(network):
         2,
         "invalid_input: give --area or --org: a key without a jurisdiction would see nothing",
     )
+
+
+def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
+    from models.case import Party
+
+    agreed = register(a_new_case(channel_ref="S-1", parties=(Party("applicant", "甲一"), Party("respondent", "乙一"))))
+    waiting = register(
+        a_new_case(channel_ref="S-2", area_code="511503001001001", parties=(Party("applicant", "甲二"),))
+    )
+    assert drive(*agreed, [(InputKind.OUTCOME, "agreement", "M-C01")]) == ["waiting:outcome", "closed"]
+    assert drive(*waiting, []) == ["waiting:outcome"]
+
+    code, out = run("stats", "--json")
+    nanxi_code, nanxi = run("stats", "--json", "--region", "511503")
+    later_code, later = run("stats", "--json", "--from", "2100-01-01")
+    table_code, table = run("stats")
+
+    assert code == 0 and json.loads(out) == {
+        "total": 2,
+        "open": 1,
+        "overdue": 0,
+        "by_status": {"closed": 1, "mediating": 1},
+        "by_type": {"neighbourhood": 2},
+        "by_channel": {"grid": 2},
+        "by_level": {"community": 2},
+        "by_area": {"511502": 1, "511503": 1},
+        "by_outcome": {"agreement": 1},
+        "mediation_success_rate": 1.0,
+    }
+    assert (nanxi_code, json.loads(nanxi)["total"], json.loads(nanxi)["by_status"]) == (0, 1, {"mediating": 1})
+    assert (later_code, json.loads(later)["total"]) == (0, 0)
+    assert table_code == 0 and "案件 cases 2 · 在办 open 1 · 超期 overdue 0 · 调解成功率 success rate 100.0%" in table
