@@ -39,9 +39,10 @@ def _current() -> ConfigVersion:
         number = repo.latest_config_version(uow.conn)
         if number is None:
             raise ConfigurationError("no configuration has been applied yet", field="version")
-        version = next(v for v in repo.config_versions_list(uow.conn) if v["id"] == number)
-        document = repo.config_document(uow.conn, number)
-    return ConfigVersion(version=number, applied_at=version["created_at"], source=version["source"], document=document)
+        stored = repo.config_version(uow.conn, number)
+    return ConfigVersion(
+        version=number, applied_at=stored["created_at"], source=stored["source"], document=dict(stored["document"])
+    )
 
 
 @router.get("/escalation-paths", response_model=ConfigVersion, **allow(*STAFF))

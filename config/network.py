@@ -145,8 +145,9 @@ def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]
         elif _parent_cycle(o.code, orgs):
             errors.append((("organisations", i, "parent"), f"{o.code} is its own ancestor: parents must not cycle"))
     errors += _room_errors(doc, orgs)
+    workplaces = set(orgs) | {r.code for r in doc.stationed_rooms}
     for i, m in enumerate(doc.mediators):
-        if m.org not in orgs and m.org not in {r.code for r in doc.stationed_rooms}:
+        if m.org not in workplaces:
             errors.append((("mediators", i, "org"), f"unknown organisation {m.org!r}"))
     for i, e in enumerate(doc.experts):
         if e.pool not in orgs or orgs[e.pool].level is not Level.EXPERT_POOL:

@@ -111,13 +111,6 @@ def log_access(
     )
 
 
-def access_entries(conn: Connection, *, case_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
-    q = select(access_log).order_by(access_log.c.id.desc()).limit(limit)
-    if case_id is not None:
-        q = q.where(access_log.c.case_id == case_id)
-    return [dict(r._mapping) for r in conn.execute(q).all()]
-
-
 def set_webhook_target(conn: Connection, *, key_id: int, channel: str, url: str, at: datetime) -> None:
     """One target per channel: registering again replaces it."""
     conn.execute(delete(webhook_targets).where(webhook_targets.c.channel == channel))

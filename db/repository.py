@@ -85,6 +85,18 @@ def config_versions_list(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) | {"cases": counts.get(r.id, 0)} for r in rows]
 
 
+def config_version(conn: Connection, version: int) -> dict[str, Any]:
+    """One version as stored: id, created_at, source and its document (without counting its cases)."""
+    row = conn.execute(
+        select(
+            config_versions.c.id, config_versions.c.created_at, config_versions.c.source, config_versions.c.document
+        ).where(config_versions.c.id == version)
+    ).one_or_none()
+    if row is None:
+        raise CaseNotFound(f"no configuration version {version}", field="config_version")
+    return dict(row._mapping)
+
+
 def config_document(conn: Connection, version: int) -> dict[str, Any]:
     doc = conn.scalar(select(config_versions.c.document).where(config_versions.c.id == version))
     if doc is None:

@@ -56,8 +56,9 @@ def deliver_due(*, case_id: int | None = None) -> dict[str, int]:
     at = now()
     with UnitOfWork(engine()) as uow:
         due = outbox.due_notices(uow.conn, at=at, case_id=case_id)
+    senders = {channel: sender_for(channel) for channel in {n.channel for n in due}}  # one lookup a channel
     for notice in due:
-        sender = sender_for(notice.channel)
+        sender = senders[notice.channel]
         if sender is None:
             counts["no_target"] += 1  # stays pending: configuring the channel's webhook sends it
             continue
