@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import httpx
-from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound, PrefectException
@@ -63,23 +62,23 @@ def crash_if_dead(flow_run_id: str) -> bool:
     state change; older than FENGQIAO_STALE_RUN_SECONDS means its process is gone.
     """
     stale_after = timedelta(seconds=get_settings().stale_run_seconds)
-    with get_client(sync_client=True) as client:
-        run = client.read_flow_run(UUID(flow_run_id))
-        if run.state is None or run.state.type not in (StateType.RUNNING, StateType.PENDING):
-            return False
-        heartbeats = client.read_events(
-            filter=EventFilter(
-                event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
-                resource=EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
-                occurred=EventOccurredFilter(since=run.state.timestamp),
-            ),
-            limit=1,
-        ).events
-        last_alive = max([run.state.timestamp, *(e.occurred for e in heartbeats)])
-        if datetime.now(UTC) - last_alive < stale_after:
-            return False
-        message = f"fengqiao sweep: no heartbeat or state change since {last_alive.isoformat()}"
-        client.set_flow_run_state(UUID(flow_run_id), Crashed(message=message), force=True)
+    client = case_runs_client()[0]
+    run = client.read_flow_run(UUID(flow_run_id))
+    if run.state is None or run.state.type not in (StateType.RUNNING, StateType.PENDING):
+        return False
+    heartbeats = client.read_events(
+        filter=EventFilter(
+            event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
+            resource=EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
+            occurred=EventOccurredFilter(since=run.state.timestamp),
+        ),
+        limit=1,
+    ).events
+    last_alive = max([run.state.timestamp, *(e.occurred for e in heartbeats)])
+    if datetime.now(UTC) - last_alive < stale_after:
+        return False
+    message = f"fengqiao sweep: no heartbeat or state change since {last_alive.isoformat()}"
+    client.set_flow_run_state(UUID(flow_run_id), Crashed(message=message), force=True)
     log.warning("case.flow_run.crashed", flow_run_id=flow_run_id, last_alive=last_alive.isoformat())
     return True
 
