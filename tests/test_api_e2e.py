@@ -19,21 +19,25 @@ from tasks.context import engine
 from tests.factories import a_key, example_of
 from tests.processes import BIN, free_port, wait_for
 
+# Generous: the first requests meet a server still warming up on a busy 2-core CI machine (a 5-second
+# default once timed out on the first intake); this test is about behaviour, benchmarks/ about speed.
+http = httpx.Client(timeout=60.0)
+
 
 def serve(processes) -> str:  # type: ignore[no-untyped-def]
     port = processes.port  # type: ignore[attr-defined]
     processes.start("prefect", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port))
-    wait_for("the Prefect server", lambda: httpx.get(f"http://127.0.0.1:{port}/api/health").status_code == 200)
+    wait_for("the Prefect server", lambda: http.get(f"http://127.0.0.1:{port}/api/health").status_code == 200)
     api_port = free_port()
     processes.start("serve", str(BIN / "fengqiao"), "serve", "--port", str(api_port))
     base = f"http://127.0.0.1:{api_port}/api/v1"
-    wait_for("fengqiao serve", lambda: httpx.get(f"{base}/health").json()["status"] == "ok")
+    wait_for("fengqiao serve", lambda: http.get(f"{base}/health").json()["status"] == "ok")
     return base
 
 
 def status_becomes(base: str, case_id: int, headers: dict, status: str, attempt: int | None = None):  # type: ignore[no-untyped-def]
     def check() -> bool:
-        case = httpx.get(f"{base}/cases/{case_id}", headers=headers).json()
+        case = http.get(f"{base}/cases/{case_id}", headers=headers).json()
         return case["status"] == status and (attempt is None or case["attempt"] == attempt)
 
     return check
@@ -46,17 +50,17 @@ def test_a_case_from_intake_to_close_through_http_only_and_a_race_of_one_outcome
     mediator = a_key("mediator", name="M-C04")
     centre = a_key("coordinator", name="centre")
 
-    accepted = httpx.post(f"{base}/intake/walk_in", json=example_of("walk_in"), headers=window)
+    accepted = http.post(f"{base}/intake/walk_in", json=example_of("walk_in"), headers=window)
     case_id = accepted.json()["case_id"]
     wait_for("mediation at the community", status_becomes(base, case_id, centre, "mediating", 1))
-    failed = httpx.post(
+    failed = http.post(
         f"{base}/cases/{case_id}/outcome", json={"result": "failed", "note": "双方分歧大"}, headers=mediator
     )
     wait_for("mediation at the street", status_becomes(base, case_id, centre, "mediating", 2))
-    agreed = httpx.post(f"{base}/cases/{case_id}/outcome", json={"result": "agreement"}, headers=centre)
+    agreed = http.post(f"{base}/cases/{case_id}/outcome", json={"result": "agreement"}, headers=centre)
     wait_for("the case to close", status_becomes(base, case_id, centre, "closed"))
-    visit = httpx.post(f"{base}/cases/{case_id}/follow-up", json={"honoured": True, "satisfaction": 5}, headers=centre)
-    timeline = httpx.get(f"{base}/cases/{case_id}/timeline", headers=centre).json()
+    visit = http.post(f"{base}/cases/{case_id}/follow-up", json={"honoured": True, "satisfaction": 5}, headers=centre)
+    timeline = http.get(f"{base}/cases/{case_id}/timeline", headers=centre).json()
 
     assert (accepted.status_code, failed.status_code, agreed.status_code, visit.status_code) == (202, 200, 200, 200)
     assert [(t["from_status"], t["to_status"], t["stage"], t["org"], t["actor"]) for t in timeline] == [
@@ -78,7 +82,7 @@ def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  #
     """Flow runs (parameters, tags), task runs (results), Prefect logs and fengqiao's own output: no one's data."""
     prefect = f"http://127.0.0.1:{processes.port}/api"  # type: ignore[attr-defined]
     seen = [
-        httpx.post(f"{prefect}/{what}/filter", json={"limit": 200}).text for what in ("flow_runs", "task_runs", "logs")
+        http.post(f"{prefect}/{what}/filter", json={"limit": 200}).text for what in ("flow_runs", "task_runs", "logs")
     ]
     seen += [path.read_text(errors="replace") for path in processes.logs.glob("*.log")]
     everything = "\n".join(seen)
@@ -90,14 +94,14 @@ def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  #
 def twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base: str) -> None:
     """On the same server (starting one costs half a minute): a race of identical submissions."""
     mediator = a_key("mediator", name="M-C01")
-    case_id = httpx.post(f"{base}/intake/online", json=example_of("online"), headers=a_key("integrator")).json()[
+    case_id = http.post(f"{base}/intake/online", json=example_of("online"), headers=a_key("integrator")).json()[
         "case_id"
     ]
     wait_for("mediation", status_becomes(base, case_id, mediator, "mediating", 1))
 
     def post(_: int) -> httpx.Response:
         body = {"result": "agreement", "note": "当面和解"}
-        return httpx.post(f"{base}/cases/{case_id}/outcome", json=body, headers=mediator, timeout=60)
+        return http.post(f"{base}/cases/{case_id}/outcome", json=body, headers=mediator)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(post, range(20)))
