@@ -8,7 +8,6 @@ started under.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query
@@ -19,7 +18,6 @@ from api.cases import jurisdiction
 from api.errors import ApiError
 from api.schemas import ConfigVersion, Stats
 from config.network import ExpertDoc, MediatorDoc, OrgDoc, parse_network_document
-from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.access import Caller, Role
@@ -27,7 +25,8 @@ from models.clocks import day_of
 from models.errors import ConfigurationError
 from tasks.context import engine
 from tasks.intake import apply_configuration
-from tasks.stats import figures, period
+from tasks.stats import MONTH_PATTERN as MONTH
+from tasks.stats import Question, figures
 from tasks.steps import now
 
 router = APIRouter(tags=["network 网络与路径"])
@@ -134,12 +133,17 @@ def get_experts() -> list[dict[str, Any]]:
 @router.get("/stats", response_model=Stats, **allow(*STAFF))
 def get_stats(
     caller: CallerDep,
-    since: Annotated[date | None, Query(alias="from", description="registered on or after (China time)")] = None,
-    until: Annotated[date | None, Query(alias="to", description="registered on or before (China time)")] = None,
-    region: Annotated[str | None, Query(pattern=r"^\d{6,15}$", description="an area-code prefix")] = None,
+    since: Annotated[
+        str | None, Query(alias="from", pattern=MONTH, description="registered in or after this month (YYYY-MM)")
+    ] = None,
+    until: Annotated[
+        str | None, Query(alias="to", pattern=MONTH, description="registered in or before this month (YYYY-MM)")
+    ] = None,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{2,9}$", description="an area-code prefix, down to a street")
+    ] = None,
 ) -> Stats:
-    """统计 Counts and rates by type, channel, level, outcome and district; overdue cases (in jurisdiction)."""
+    """统计 Counts and rates by type, channel, level, outcome, district and month; overdue cases (in jurisdiction)."""
     areas, orgs = jurisdiction(caller)
-    start, end = period(since, until)
-    where = queries.CaseFilter(area=region, within_areas=areas, within_orgs=orgs, created_from=start, created_to=end)
-    return Stats(**figures(where, today=day_of(now())))
+    question = Question(since, until, region, within_areas=areas, within_orgs=orgs)
+    return Stats(**figures(question, today=day_of(now())))

@@ -168,17 +168,29 @@ class FollowUpRecorded(BaseModel):
     status: Status
 
 
+class MonthFigures(BaseModel):
+    month: str = Field(description="YYYY-MM, China time")
+    cases: int = Field(description="registered that month")
+    closed: int = Field(description="of those, closed now")
+    resolved: int = Field(description="of those, resolved by mediation")
+
+
 class Stats(BaseModel):
     total: int
     open: int
-    overdue: int
+    closed: int
+    overdue: int = Field(description="mediating cases past their deadline now")
+    due_soon: int = Field(description="mediating cases due within three days")
     by_status: dict[str, int]
     by_type: dict[str, int]
     by_channel: dict[str, int]
-    by_level: dict[str, int]
-    by_outcome: dict[str, int]
-    by_area: dict[str, int]
-    mediation_success_rate: float | None = Field(description="agreements / cases with a final mediation outcome")
+    by_level: dict[str, int] = Field(description="by the level of the organisation holding (or that closed) the case")
+    by_outcome: dict[str, int] = Field(description="open, resolved, handed_off, withdrawn")
+    by_area: dict[str, int] = Field(description="by district (six-digit area code)")
+    mediation_success_rate: float | None = Field(description="resolved / cases whose mediation concluded")
+    lowest_level_share: float | None = Field(description="of the resolved, the share resolved at community or grid")
+    average_days_to_close: float | None = Field(description="calendar days from registration to closing")
+    by_month: list[MonthFigures]
 
 
 class ConfigVersion(BaseModel):

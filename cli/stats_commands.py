@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from cli.main import app, console, edge, prepared
+from cli.main import app, console, edge, err, prepared
 
-DAY = ["%Y-%m-%d"]
 SECTIONS = (
     ("by_status", "状态 status"),
     ("by_type", "纠纷类型 dispute type"),
@@ -25,36 +23,53 @@ SECTIONS = (
 @app.command()
 @edge
 def stats(
-    since: Annotated[
-        datetime | None, typer.Option("--from", formats=DAY, help="registered on or after (China time)")
-    ] = None,
-    until: Annotated[datetime | None, typer.Option("--to", formats=DAY, help="registered on or before")] = None,
-    region: Annotated[str | None, typer.Option(help="an area-code prefix, e.g. 511502")] = None,
+    since: Annotated[str | None, typer.Option("--from", help="registered in or after this month, YYYY-MM")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="registered in or before this month, YYYY-MM")] = None,
+    region: Annotated[str | None, typer.Option(help="an area-code prefix down to a street, e.g. 511502")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="the figures as JSON")] = False,
 ) -> None:
-    """统计 Cases by status, type, channel, level, outcome and district; success rate; overdue cases."""
+    """统计 Cases by status, type, channel, level, outcome, district and month; rates; overdue cases."""
     prepared()
-    from db.queries import CaseFilter
     from models.clocks import day_of
-    from tasks.stats import figures, period
+    from models.errors import InvalidInput
+    from tasks.stats import Question, figures, month_of
     from tasks.steps import now
 
-    start, end = period(since.date() if since else None, until.date() if until else None)
-    found = figures(CaseFilter(area=region, created_from=start, created_to=end), today=day_of(now()))
+    try:  # a period or region the counters cannot answer is bad usage (2), not a rejected record
+        question = Question(
+            month_of(since, "from") if since else None, month_of(until, "to") if until else None, region
+        )
+        found = figures(question, today=day_of(now()))
+    except InvalidInput as exc:
+        err.print(f"[red]{exc.code}:[/] {exc.message}", soft_wrap=True)
+        raise typer.Exit(2) from None
     if as_json:
         console.print_json(json.dumps(found, ensure_ascii=False))
         return
-    rate = found["mediation_success_rate"]
-    console.print(
-        f"案件 cases {found['total']} · 在办 open {found['open']} · 超期 overdue {found['overdue']} · "
-        f"调解成功率 success rate {'—' if rate is None else f'{rate:.1%}'}"
-    )
+    console.print(headline(found))
     for key, title in SECTIONS:
         if found[key]:
             console.print(_bars(title, found[key]))
+    if found["by_month"]:
+        months = {m["month"]: m["cases"] for m in found["by_month"]}
+        console.print(_bars("月度趋势 registered by month", months, ordered=True))
 
 
-def _bars(title: str, counts: dict[str, Any]) -> Table:
+def headline(found: dict[str, Any]) -> str:
+    def pct(x: float | None) -> str:
+        return "—" if x is None else f"{x:.1%}"
+
+    days = found["average_days_to_close"]
+    return (
+        f"案件 cases {found['total']} · 在办 open {found['open']} · 结案 closed {found['closed']} · "
+        f"超期 overdue {found['overdue']} · 临期 due soon {found['due_soon']}\n"
+        f"调解成功率 success rate {pct(found['mediation_success_rate'])} · "
+        f"基层化解占比 resolved at the lowest level {pct(found['lowest_level_share'])} · "
+        f"平均结案天数 average days to close {'—' if days is None else days}"
+    )
+
+
+def _bars(title: str, counts: dict[str, Any], *, ordered: bool = False) -> Table:
     """A table whose last column is a bar, so the largest group stands out at a glance."""
     from models.vocabulary import bilingual
 
@@ -63,6 +78,7 @@ def _bars(title: str, counts: dict[str, Any]) -> Table:
     table.add_column("件 n", justify="right")
     table.add_column("")
     top = max(counts.values())
-    for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    rows = counts.items() if ordered else sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    for name, n in rows:
         table.add_row(bilingual(name), str(n), "█" * max(1, round(30 * n / top)))
     return table

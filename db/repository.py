@@ -10,13 +10,15 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from db import tallies
 from db.tables import cases, config_versions, experts, human_inputs, mediators, organisations, parties, transitions
+from models import figures
 from models.case import Case, DuplicateState, HumanInput, NewCase, Party
 from models.duplicates import Match, name_key
 from models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
@@ -217,10 +219,17 @@ def add_cases(
         insert(transitions),
         [_transition_row(row.id, r, flow_run_id=None) for row, r in zip(inserted, records, strict=True)],
     )
-    return [
+    added = [
         (replace(_to_case(row), case_no=n["_no"], created_at=at), r)
         for row, n, r in zip(inserted, numbers, records, strict=True)
     ]
+    counted: dict[figures.Key, tuple[int, ...]] = {}
+    for case, _ in added:
+        new_facts = figures.facts_of(case, created_at=at, level=None, outcome="open", closed_at=None)
+        for key, counts in figures.change(None, new_facts).items():
+            counted[key] = tuple(a + b for a, b in zip(counted.get(key, (0,) * len(counts)), counts, strict=True))
+    tallies.apply(conn, counted)
+    return added
 
 
 def get_case(conn: Connection, case_id: int) -> Case:
@@ -241,7 +250,16 @@ def find_case(conn: Connection, ref: str) -> Case:
 
 
 def save_move(conn: Connection, before: Case, after: Case, record: Transition, *, flow_run_id: str | None) -> None:
-    """Store a transition and the case it produced, only if nobody changed the case since it was read."""
+    """Store a transition and the case it produced, only if nobody changed the case since it was read.
+
+    The statistics' counters move with it (models.figures), in the same transaction.
+    """
+    counted, outcome, closed_at = tallies.stored_facts(conn, before)
+    outcome = figures.outcome_after(outcome, after.status)
+    if after.status is not Status.CLOSED:
+        closed_at = None
+    elif before.status is not Status.CLOSED:
+        closed_at = record.at
     result = conn.execute(
         update(cases)
         .where(cases.c.id == before.id, cases.c.version == before.version)
@@ -259,6 +277,8 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
             handoff_target=after.handoff_target,
             duplicate_state=after.duplicate_state,
             config_version=after.config_version,
+            outcome=outcome,
+            closed_at=closed_at,
             updated_at=record.at,
         )
     )
@@ -266,6 +286,12 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
         raise ConcurrencyConflict(
             f"case {before.case_no} changed since version {before.version} was read", field="version"
         )
+    assert before.created_at is not None, "a stored case has its registration instant"
+    level = tallies.level_of(conn, after.org_code)
+    now_counted = figures.facts_of(
+        after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at
+    )
+    tallies.apply(conn, figures.change(counted, now_counted))
     conn.execute(insert(transitions).values(**_transition_row(before.id, record, flow_run_id=flow_run_id)))
 
 
@@ -412,3 +438,7 @@ def cases_without_runs(conn: Connection, *, limit: int = 500) -> list[int]:
         .limit(limit)
     ).all()
     return [r.id for r in rows]
+
+
+def set_due_on(conn: Connection, case_id: int, due: date | None) -> None:
+    conn.execute(update(cases).where(cases.c.id == case_id).values(due_on=due))

@@ -1,46 +1,71 @@
-"""The figures a coordination centre reports, as a few grouped counts over the cases it may see."""
+"""The figures a coordination centre reports: sums of the kept counters (db/tallies), plus live overdue counts."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from db.queries import CaseFilter
-from db.tables import cases, human_inputs, organisations
-from models.vocabulary import AGREEMENTS, OPEN_STATUSES, Outcome
+from db.tables import cases
+from db.tallies import Scope, summed
+from models.figures import COUNTERS
 
 
-def _grouped(conn: Connection, where: CaseFilter, column: Any, *, by_org: bool = False) -> dict[str, int]:
-    """Counts of the cases in `where` by one column; by_org: a column of the case's current organisation."""
-    source = cases.outerjoin(organisations, cases.c.org_code == organisations.c.code) if by_org else cases
-    q = where.apply(select(column, func.count()).select_from(source))
-    return {str(k if k is not None else "none"): int(n) for k, n in conn.execute(q.group_by(column)).all()}
+def _ratio(part: int, whole: int, digits: int = 4) -> float | None:
+    return round(part / whole, digits) if whole else None
 
 
-def case_counts(conn: Connection, where: CaseFilter) -> dict[str, Any]:
-    """Counts by status, type, channel, level reached (the current organisation's), district and outcome."""
-    outcomes = where.apply(
-        select(human_inputs.c.value, func.count())
-        .select_from(human_inputs.join(cases, human_inputs.c.case_id == cases.c.id))
-        .where(human_inputs.c.kind.in_(("outcome", "exit")))
-    ).group_by(human_inputs.c.value)
-    by_outcome = {str(v): int(n) for v, n in conn.execute(outcomes).all()}
-    by_status = _grouped(conn, where, cases.c.status)
-    agreed = sum(by_outcome.get(o.value, 0) for o in AGREEMENTS)
-    concluded = agreed + by_outcome.get(Outcome.FAILED.value, 0)
+def case_figures(conn: Connection, scope: Scope) -> dict[str, Any]:
+    """Counts by status, type, channel, level, district, outcome and month, and the rates built on them."""
+    rows = summed(conn, scope, "month", "district", "level")
+    by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    whole = dict.fromkeys(COUNTERS, 0)
+    months: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for r in rows:
+        if r["dimension"] == "all":
+            for c in COUNTERS:
+                whole[c] += int(r[c])
+                months[r["month"]][c] += int(r[c])
+            by["level"][r["level"] or "none"] += int(r["cases"])
+            by["area"][r["district"]] += int(r["cases"])
+        elif r["cases"]:
+            by[r["dimension"]][r["value"] or "none"] += int(r["cases"])
+    clean = {d: {k: n for k, n in sorted(v.items()) if n} for d, v in by.items()}
     return {
-        "total": sum(by_status.values()),
-        "open": sum(n for s, n in by_status.items() if s in OPEN_STATUSES),
-        "by_status": by_status,
-        "by_type": _grouped(conn, where, cases.c.dispute_type),
-        "by_channel": _grouped(conn, where, cases.c.channel),
-        "by_level": _grouped(conn, where, organisations.c.level, by_org=True),
-        "by_area": _grouped(conn, where, func.substr(cases.c.area_code, 1, 6)),
-        "by_outcome": by_outcome,
-        "mediation_success_rate": round(agreed / concluded, 4) if concluded else None,
+        "total": whole["cases"],
+        "open": clean.get("outcome", {}).get("open", 0),
+        "closed": whole["closed"],
+        "by_status": clean.get("status", {}),
+        "by_type": clean.get("type", {}),
+        "by_channel": clean.get("channel", {}),
+        "by_level": clean.get("level", {}),
+        "by_area": clean.get("area", {}),
+        "by_outcome": clean.get("outcome", {}),
+        "mediation_success_rate": _ratio(whole["resolved"], whole["mediated"]),
+        "lowest_level_share": _ratio(whole["lowest"], whole["resolved"]),
+        "average_days_to_close": _ratio(whole["close_days"], whole["closed"], 1),
+        "by_month": [
+            {"month": m, "cases": c["cases"], "closed": c["closed"], "resolved": c["resolved"]}
+            for m, c in sorted(months.items())
+            if c["cases"]
+        ],
     }
 
 
-def mediating_case_ids(conn: Connection, where: CaseFilter) -> set[int]:
-    return set(conn.scalars(where.apply(select(cases.c.id).where(cases.c.status == "mediating"))))
+def overdue_counts(conn: Connection, where: CaseFilter, *, today: date, soon_days: int = 3) -> tuple[int, int]:
+    """Mediating cases past their deadline, and those due within soon_days: from the kept due dates."""
+    q = where.apply(
+        select(
+            func.count().filter(cases.c.due_on < today),
+            func.count().filter(cases.c.due_on >= today),
+        ).where(
+            cases.c.status == "mediating",
+            cases.c.due_on.is_not(None),
+            cases.c.due_on <= today + timedelta(days=soon_days),
+        )
+    )
+    overdue, soon = conn.execute(q).one()
+    return int(overdue), int(soon)

@@ -9,17 +9,20 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -124,6 +127,9 @@ cases = Table(
     Column("duplicate_of", ID, ForeignKey("cases.id"), index=True),
     Column("duplicate_reason", String(300)),
     Column("duplicate_state", String(20)),  # suspected | confirmed | split
+    Column("due_on", Date, index=True),  # the current mediation attempt's deadline (China-time day)
+    Column("outcome", String(20), nullable=False, server_default="open"),  # models.figures.CaseOutcome
+    Column("closed_at", TS),
     UniqueConstraint("channel", "channel_ref", name="uq_cases_channel_ref"),
     Index("ix_cases_open_by_area", "status", "area_code"),
 )
@@ -256,4 +262,44 @@ webhook_targets = Table(  # where an integrator takes its channel's results back
     Column("channel", String(20), nullable=False, unique=True),
     Column("url", String(500), nullable=False),
     Column("created_at", TS, nullable=False),
+)
+
+# The statistics' counters (models.figures): one row per registration month, street, organisation
+# and dimension value, kept in the transaction of every change of a case.
+case_tallies = Table(
+    "case_tallies",
+    metadata,
+    Column("month", String(7), nullable=False),
+    Column("area", String(9), nullable=False),
+    Column("org_code", String(64), nullable=False),
+    Column("dimension", String(12), nullable=False),
+    Column("value", String(40), nullable=False),
+    *(Column(c, Integer, nullable=False) for c in ("cases", "closed", "close_days", "resolved", "mediated", "lowest")),
+    PrimaryKeyConstraint("month", "area", "org_code", "dimension", "value"),
+)
+
+# Emergency cases and clusters of reports, raised for a person to acknowledge. At most one
+# unacknowledged alert per (kind, subject): a growing cluster updates it rather than raising more.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # emergency | respondent | area
+    Column("subject", String(200), nullable=False),  # a case number, a respondent's match key, an area code
+    Column("area_code", String(20), nullable=False),
+    Column("case_ids", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raised_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("acknowledged_at", TS),
+    Column("acknowledged_by", String(100)),
+    Column("note", Text),
+    Index(
+        "ix_alerts_open_subject",
+        "kind",
+        "subject",
+        unique=True,
+        sqlite_where=text("acknowledged_at IS NULL"),
+        postgresql_where=text("acknowledged_at IS NULL"),
+    ),
 )

@@ -7,7 +7,6 @@ from datetime import date
 from enum import StrEnum
 
 from config.calendar import is_workday
-from db import queries
 from db import repository as repo
 from db.uow import Connection, UnitOfWork
 from models import clocks
@@ -15,23 +14,13 @@ from models.case import Case
 from models.clocks import Clock, PauseReason
 from models.errors import InputConflict, NotWaitingForInput
 from models.transitions import Moved, Transition
-from models.vocabulary import InputKind, Status
-from tasks.context import configuration, engine
+from models.vocabulary import InputKind
+from tasks.context import engine
+from tasks.due_dates import clock_for
 from tasks.human_input import record_input
 from tasks.steps import apply_decision, now
 
 DEADLINE_ACTOR = "fengqiao:deadline"
-
-
-def clock_for(conn: Connection, case: Case) -> Clock | None:
-    network, _ = configuration(conn, case.config_version)
-    path = network.path_if_known(case.dispute_type)
-    if case.status is not Status.MEDIATING or path is None or case.path_step < 0:
-        return None
-    step = path.steps[case.path_step]
-    return clocks.clock_of(
-        queries.timeline(conn, case.id), limit=step.deadline_days, working=step.working_days, is_workday=is_workday
-    )
 
 
 class ClockChange(StrEnum):

@@ -13,7 +13,7 @@ from models.errors import ConfigurationError, InputConflict
 from models.vocabulary import InputKind
 from tasks.context import configuration, engine
 from tasks.notify import announce
-from tasks.steps import now
+from tasks.steps import now, record_move
 
 
 def record_follow_up(
@@ -47,7 +47,7 @@ def record_follow_up(
             visited=_aftercare(uow.conn, case) is not None,
         )
         repo.add_input(uow.conn, case.id, HumanInput(InputKind.FOLLOW_UP, case.attempt, value, item_note, actor), at=at)
-        repo.save_move(uow.conn, case, after, record, flow_run_id=None)
+        record_move(uow.conn, case, after, record, flow_run_id=None)
         uow.commit()
     announce(after, record, flow_run_id=None)
     return after, True

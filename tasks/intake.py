@@ -26,9 +26,10 @@ from models.duplicates import Match, Report, find_duplicate, raise_risk_for_repo
 from models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InputConflict, InvalidInput
 from models.transitions import Transition
 from models.triage import TriageRules, classify
+from tasks.alerts import alerts_on_intake
 from tasks.context import configuration, engine
 from tasks.notify import announce
-from tasks.steps import now
+from tasks.steps import now, record_move
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def _receive_batch(
         if match is None:  # later records of this batch may repeat it
             open_cases.append(Report(-1 - index, f"#{index}", new.area_code, _type_of(rules, new), at, new.parties))
     added = _add_cases(conn, to_add, version, at)
+    alerts_on_intake(conn, (case for case, _ in added), at=at)
     reports.add_intake_records(
         conn,
         [
@@ -192,7 +194,7 @@ def _receive_batch(
         original = repo.get_case(conn, case_id)
         raised = raise_risk_for_reports(original, reports.count_reports(conn, case_id), rules.duplicates, at=at)
         if raised:
-            repo.save_move(conn, original, *raised, flow_run_id=None)
+            record_move(conn, original, *raised, flow_run_id=None)
             moves.append(raised)
     final: list[Receipt | FengqiaoError] = []
     for position, answer in enumerate(answers):

@@ -1,28 +1,82 @@
-"""The figures a coordination centre reports, for the API's /stats and `fengqiao stats` alike."""
+"""The figures a coordination centre reports, for the API's /stats, `fengqiao stats` and the dashboard.
+
+Statistics count cases by the month they were registered (China time) and the street they arose
+in; they are sums of counters kept with every change (models.figures), so a period is a range of
+whole months and a region an area-code prefix of at most nine digits (a street).
+"""
 
 from __future__ import annotations
 
+import re
+from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from db import queries, stats
+from db.tallies import Scope
 from db.uow import UnitOfWork
 from models.clocks import CST
-from tasks.clocks import deadlines
+from models.errors import InvalidInput
+from models.figures import AREA_DIGITS
 from tasks.context import engine
 
-
-def period(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
-    """China-time days [since, until] as instants: from the start of `since` to the end of `until`."""
-    start = datetime.combine(since, time.min, tzinfo=CST) if since else None
-    end = datetime.combine(until, time.max, tzinfo=CST) if until else None
-    return start, end
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH = re.compile(MONTH_PATTERN)
 
 
-def figures(where: queries.CaseFilter, *, today: date) -> dict[str, Any]:
-    """Counts by status, type, channel, level, district and outcome; success rate; cases overdue today."""
+def month_of(text: str, field: str) -> str:
+    if not MONTH.match(text):
+        raise InvalidInput(f"{text!r} is not a month: write YYYY-MM, e.g. 2026-10 (按月统计)", field=field)
+    return text
+
+
+@dataclass(frozen=True)
+class Question:
+    """Which cases the figures count: registered in [since, until] (months), in region, within a jurisdiction."""
+
+    since: str | None = None
+    until: str | None = None
+    region: str | None = None
+    within_areas: tuple[str, ...] | None = None  # None: everywhere
+    within_orgs: tuple[str, ...] = ()
+
+    def scope(self) -> Scope:
+        for prefix in (self.region, *(self.within_areas or ())):
+            if prefix is not None and len(prefix) > AREA_DIGITS:
+                field = "region" if prefix == self.region else "jurisdiction"
+                raise InvalidInput(
+                    f"statistics are kept by street; {prefix!r} is finer than {AREA_DIGITS} digits",
+                    field=field,
+                )
+        areas = self.within_areas
+        if self.region is not None:
+            inside = areas is None or any(self.region.startswith(a) for a in areas)
+            areas = (self.region,) if inside else tuple(a for a in areas or () if a.startswith(self.region))
+            orgs: tuple[str, ...] = ()  # a region asks where cases arose, not whose organisation holds them
+        else:
+            orgs = self.within_orgs
+        return Scope(self.since, self.until, areas, orgs)
+
+    def cases(self) -> queries.CaseFilter:
+        start = datetime.combine(date.fromisoformat(f"{self.since}-01"), time.min, tzinfo=CST) if self.since else None
+        end = None
+        if self.until:
+            year, month = map(int, self.until.split("-"))
+            end = datetime.combine(date(year, month, monthrange(year, month)[1]), time.max, tzinfo=CST)
+        return queries.CaseFilter(
+            area=self.region,
+            within_areas=self.within_areas,
+            within_orgs=self.within_orgs,
+            created_from=start,
+            created_to=end,
+        )
+
+
+def figures(question: Question, *, today: date) -> dict[str, Any]:
+    """Counts, rates and monthly trend from the counters; overdue and due-soon cases from their due dates."""
+    scope = question.scope()
     with UnitOfWork(engine()) as uow:
-        counts = stats.case_counts(uow.conn, where)
-        mediating = stats.mediating_case_ids(uow.conn, where)
-    overdue = sum(1 for d in deadlines(today) if d.case_id in mediating and (d.days_left or 0) < 0)
-    return counts | {"overdue": overdue}
+        found = stats.case_figures(uow.conn, scope)
+        overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
+    return found | {"overdue": overdue, "due_soon": due_soon}

@@ -14,8 +14,10 @@ from db import repository as repo
 from db.uow import Connection, UnitOfWork
 from models.case import Case, Step, StepKind, next_step
 from models.errors import ConcurrencyConflict
-from models.transitions import Moved
+from models.transitions import Moved, Transition
+from tasks.alerts import alert_on_move
 from tasks.context import CaseContext, engine, load_context
+from tasks.due_dates import keep_due_date
 from tasks.notify import announce
 
 
@@ -39,13 +41,20 @@ def current_step(case_id: int) -> dict[str, Any]:
         return step_as_data(load_context(uow.conn, case_id).next_step)
 
 
+def record_move(conn: Connection, before: Case, after: Case, record: Transition, *, flow_run_id: str | None) -> None:
+    """Store a move with what follows from it in the same transaction: the due date kept, an alert raised."""
+    repo.save_move(conn, before, after, record, flow_run_id=flow_run_id)
+    keep_due_date(conn, before, after)
+    alert_on_move(conn, before, after, at=record.at)
+
+
 def apply_decision(ref: str, decide: Callable[[Connection, Case], Moved]) -> Moved:
     """A person's decision on a case outside its flow (a supervisor, an administrator, a mediator's
     clock): read the case, decide, store the move, in one transaction; then announce it."""
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, ref)
         after, record = decide(uow.conn, case)
-        repo.save_move(uow.conn, case, after, record, flow_run_id=None)
+        record_move(uow.conn, case, after, record, flow_run_id=None)
         uow.commit()
     announce(after, record, flow_run_id=None)
     return after, record
@@ -66,7 +75,7 @@ def apply_step(
             if ctx.next_step.kind is not expected:
                 return step_as_data(ctx.next_step)
             after, record = decide(ctx)
-            repo.save_move(uow.conn, ctx.case, after, record, flow_run_id=flow_run_id)
+            record_move(uow.conn, ctx.case, after, record, flow_run_id=flow_run_id)
             if also:
                 also(ctx, (after, record))
             uow.commit()

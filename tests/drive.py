@@ -37,3 +37,14 @@ def timeline_of(case_id: int) -> list[tuple]:
 def register(new) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     case, _ = register_case(new)
     return case.case_no, case.id
+
+
+def registered_month(case_no: str) -> str:
+    """The China-time month a case was registered in: what the statistics count it under."""
+    from db import repository as repo
+    from models.clocks import CST
+
+    with UnitOfWork(engine()) as uow:
+        created = repo.find_case(uow.conn, case_no).created_at
+    assert created is not None
+    return created.astimezone(CST).strftime("%Y-%m")

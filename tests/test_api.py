@@ -428,8 +428,12 @@ def test_stats_take_a_period_and_a_region(api):
     centre = a_key("coordinator", name="city")
 
     nanxi = api.get(f"{V1}/stats", params={"region": "511503"}, headers=centre).json()
-    today = api.get(f"{V1}/stats", params={"from": "2026-01-01", "to": "2099-12-31"}, headers=centre).json()
-    future = api.get(f"{V1}/stats", params={"from": "2100-01-01"}, headers=centre).json()
+    today = api.get(f"{V1}/stats", params={"from": "2026-01", "to": "2099-12"}, headers=centre).json()
+    future = api.get(f"{V1}/stats", params={"from": "2100-01"}, headers=centre).json()
+    a_day = api.get(f"{V1}/stats", params={"from": "2026-01-01"}, headers=centre)
+    a_village = api.get(f"{V1}/stats", params={"region": "5115030010"}, headers=centre)
 
     assert (nanxi["total"], nanxi["by_channel"]) == (1, {"petition": 1})
     assert (today["total"], future["total"]) == (2, 0)
+    assert (a_day.status_code, a_day.json()["error"]["field"]) == (422, "from")
+    assert (a_village.status_code, a_village.json()["error"]["field"]) == (422, "region")

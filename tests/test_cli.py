@@ -17,7 +17,7 @@ from db.uow import UnitOfWork
 from flows.case import case_flow
 from models.vocabulary import InputKind
 from tasks.context import engine
-from tests.drive import drive, register
+from tests.drive import drive, register, registered_month
 from tests.factories import a_new_case
 
 runner = CliRunner()
@@ -272,21 +272,38 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
 
     code, out = run("stats", "--json")
     nanxi_code, nanxi = run("stats", "--json", "--region", "511503")
-    later_code, later = run("stats", "--json", "--from", "2100-01-01")
+    later_code, later = run("stats", "--json", "--from", "2100-01")
+    bad_code, bad = run("stats", "--from", "2026-13")
+    fine_code, fine = run("stats", "--region", "511503001001")
     table_code, table = run("stats")
+    month = registered_month(agreed[0])
 
     assert code == 0 and json.loads(out) == {
         "total": 2,
         "open": 1,
+        "closed": 1,
         "overdue": 0,
+        "due_soon": 0,
         "by_status": {"closed": 1, "mediating": 1},
         "by_type": {"neighbourhood": 2},
         "by_channel": {"grid": 2},
         "by_level": {"community": 2},
         "by_area": {"511502": 1, "511503": 1},
-        "by_outcome": {"agreement": 1},
+        "by_outcome": {"open": 1, "resolved": 1},
         "mediation_success_rate": 1.0,
+        "lowest_level_share": 1.0,
+        "average_days_to_close": 0.0,
+        "by_month": [{"month": month, "cases": 2, "closed": 1, "resolved": 1}],
     }
     assert (nanxi_code, json.loads(nanxi)["total"], json.loads(nanxi)["by_status"]) == (0, 1, {"mediating": 1})
     assert (later_code, json.loads(later)["total"]) == (0, 0)
-    assert table_code == 0 and "案件 cases 2 · 在办 open 1 · 超期 overdue 0 · 调解成功率 success rate 100.0%" in table
+    assert (bad_code, bad.strip()) == (
+        2,
+        "invalid_input: field from: '2026-13' is not a month: write YYYY-MM, e.g. 2026-10 (按月统计)",
+    )
+    assert (fine_code, fine.strip()) == (
+        2,
+        "invalid_input: field region: statistics are kept by street; '511503001001' is finer than 9 digits",
+    )
+    assert table_code == 0 and "案件 cases 2 · 在办 open 1 · 结案 closed 1 · 超期 overdue 0 · 临期 due soon 0" in table
+    assert "调解成功率 success rate 100.0% · 基层化解占比 resolved at the lowest level 100.0%" in table

@@ -39,10 +39,18 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
 
     upgrade(database)
 
-    assert current_revision(database) == "0003"
+    assert current_revision(database) == "0004"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM access_log")).scalar_one() == 0
         assert conn.execute(text("SELECT match_key FROM parties")).scalar_one() == "宜宾顺达abc公司"
         assert conn.execute(text("SELECT duplicate_state FROM cases")).scalar_one() is None
         assert conn.execute(text("SELECT count(*) FROM transitions")).scalar_one() == 1
         assert conn.execute(text("SELECT applied_at IS NOT NULL FROM config_versions")).scalar_one()
+        counted = "SELECT month, area, dimension, value, cases, closed FROM case_tallies ORDER BY dimension"
+        assert [tuple(r) for r in conn.execute(text(counted))] == [
+            ("2026-11", "511502001", "all", "*", 1, 0),
+            ("2026-11", "511502001", "channel", "grid", 1, 0),
+            ("2026-11", "511502001", "outcome", "open", 1, 0),
+            ("2026-11", "511502001", "status", "received", 1, 0),
+            ("2026-11", "511502001", "type", "", 1, 0),
+        ]

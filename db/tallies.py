@@ -1,0 +1,147 @@
+"""The statistics' counters (models.figures): kept in each change's transaction, rebuilt on demand, summed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Integer, and_, case, cast, delete, func, literal, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+
+from db.tables import case_tallies, cases, organisations
+from models import figures
+from models.case import Case
+from models.figures import COUNTERS, Facts, Key
+
+
+def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:
+    """Add the counters; in key order, so two transactions never wait on each other's rows crosswise."""
+    if not delta:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    rows = [
+        dict(zip(("month", "area", "org_code", "dimension", "value"), key, strict=True))
+        | dict(zip(COUNTERS, counts, strict=True))
+        for key, counts in sorted(delta.items())
+    ]
+    stmt = dialect.insert(case_tallies)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["month", "area", "org_code", "dimension", "value"],
+        set_={c: getattr(case_tallies.c, c) + getattr(stmt.excluded, c) for c in COUNTERS},
+    )
+    for row in rows:  # one statement a row: executemany with ON CONFLICT is not portable in SQLAlchemy 2.0
+        conn.execute(stmt, row)
+
+
+def stored_facts(conn: Connection, case: Case) -> tuple[Facts, str, Any]:
+    """The facts the stored row contributes now, with its stored outcome and closing instant."""
+    row = conn.execute(
+        select(cases.c.created_at, cases.c.outcome, cases.c.closed_at, organisations.c.level)
+        .select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code))
+        .where(cases.c.id == case.id)
+    ).one()
+    facts = figures.facts_of(
+        case, created_at=row.created_at, level=row.level, outcome=row.outcome, closed_at=row.closed_at
+    )
+    return facts, row.outcome, row.closed_at
+
+
+def level_of(conn: Connection, org_code: str | None) -> str | None:
+    if org_code is None:
+        return None
+    return conn.scalar(select(organisations.c.level).where(organisations.c.code == org_code))
+
+
+def rebuild(conn: Connection) -> int:
+    """Count every case again from the cases table (after a migration, or to check the kept counters)."""
+    conn.execute(delete(case_tallies))
+    lowest_levels = tuple(str(level) for level in figures.LOWEST_LEVELS)
+    month = _month_expr(conn)
+    area = func.substr(cases.c.area_code, 1, figures.AREA_DIGITS)
+    org = func.coalesce(cases.c.org_code, "")
+    resolved = cases.c.outcome == "resolved"
+    closed_days = _days_expr(conn)
+    counters = [
+        func.count().label("cases"),
+        func.count(cases.c.closed_at).label("closed"),
+        func.coalesce(func.sum(closed_days), 0).label("close_days"),
+        func.sum(case((resolved, 1), else_=0)).label("resolved"),
+        func.sum(case((or_(resolved, and_(cases.c.outcome == "handed_off", cases.c.attempt > 0)), 1), else_=0)).label(
+            "mediated"
+        ),
+        func.sum(case((and_(resolved, organisations.c.level.in_(lowest_levels)), 1), else_=0)).label("lowest"),
+    ]
+    source = cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)
+    for dimension, value in (
+        ("all", literal("*")),
+        ("status", cases.c.status),
+        ("type", func.coalesce(cases.c.dispute_type, "")),
+        ("channel", cases.c.channel),
+        ("outcome", cases.c.outcome),
+    ):
+        q = (
+            select(month, area, org, literal(dimension), value, *counters)
+            .select_from(source)
+            .group_by(month, area, org, value)
+        )
+        conn.execute(
+            case_tallies.insert().from_select(["month", "area", "org_code", "dimension", "value", *COUNTERS], q)
+        )
+    return int(conn.scalar(select(func.count()).select_from(case_tallies)) or 0)
+
+
+def _month_expr(conn: Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        return func.to_char(func.timezone("Asia/Shanghai", cases.c.created_at), "YYYY-MM")
+    return func.strftime("%Y-%m", func.substr(cases.c.created_at, 1, 19), "+8 hours")  # SQLite: text, UTC
+
+
+def _days_expr(conn: Connection) -> Any:
+    """China-time calendar days from registration to closing."""
+    if conn.dialect.name == "postgresql":
+        day = lambda c: func.date(func.timezone("Asia/Shanghai", c))  # noqa: E731
+        return day(cases.c.closed_at) - day(cases.c.created_at)
+    day = lambda c: func.julianday(func.date(func.substr(c, 1, 19), "+8 hours"))  # noqa: E731
+    return cast(day(cases.c.closed_at) - day(cases.c.created_at), Integer)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which counters a question sums: registration months, street prefixes, organisations."""
+
+    month_from: str | None = None
+    month_to: str | None = None
+    areas: tuple[str, ...] | None = None  # None: everywhere; each at most nine digits
+    orgs: tuple[str, ...] = ()  # also counted wherever they arose (a key's organisations)
+
+    def where(self) -> Any:
+        conds = []
+        if self.month_from:
+            conds.append(case_tallies.c.month >= self.month_from)
+        if self.month_to:
+            conds.append(case_tallies.c.month <= self.month_to)
+        if self.areas is not None:
+            inside = [case_tallies.c.area.startswith(a, autoescape=True) for a in self.areas]
+            inside += [case_tallies.c.org_code.in_(self.orgs)] if self.orgs else []
+            conds.append(or_(*inside) if inside else ~true())
+        return and_(true(), *conds)
+
+
+def summed(conn: Connection, scope: Scope, *group: str) -> list[dict[str, Any]]:
+    """Counters summed by dimension and value, and by any of month, area, org_code, level."""
+    columns = {
+        "month": case_tallies.c.month,
+        "area": case_tallies.c.area,
+        "district": func.substr(case_tallies.c.area, 1, 6),
+        "org_code": case_tallies.c.org_code,
+        "level": func.coalesce(organisations.c.level, ""),
+    }
+    keys = [case_tallies.c.dimension, case_tallies.c.value] + [columns[g].label(g) for g in group]
+    q = (
+        select(*keys, *(func.sum(getattr(case_tallies.c, c)).label(c) for c in COUNTERS))
+        .select_from(case_tallies.outerjoin(organisations, case_tallies.c.org_code == organisations.c.code))
+        .where(scope.where())
+        .group_by(*keys)
+    )
+    return [dict(r._mapping) for r in conn.execute(q)]

@@ -1,0 +1,48 @@
+"""When a coordination centre must look now: an emergency case, or many reports of one kind at once.
+
+A cluster is a number of reports, within a window of days, against the same respondent (an
+employer who has not paid, a developer, a school) or from the same community: the sign of a
+dispute that involves many people before any one case says so. Reports counted toward an alert
+someone has acknowledged are not counted again; new ones may raise it anew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.case import Case
+
+
+class AlertKind(StrEnum):
+    EMERGENCY = "emergency"
+    RESPONDENT = "respondent"
+    AREA = "area"
+
+
+ALERT_ZH = {"emergency": "紧急风险", "respondent": "同一被申请人多次被投诉", "area": "同一社区集中报告"}
+
+
+@dataclass(frozen=True)
+class AlertRules:
+    window_days: int = 7
+    respondent_reports: int = 3  # reports against one respondent within the window
+    area_reports: int = 10  # reports from one community within the window
+
+    def threshold(self, kind: AlertKind) -> int:
+        return self.respondent_reports if kind is AlertKind.RESPONDENT else self.area_reports
+
+
+def emergency_reason(case: Case) -> str:
+    return f"{case.case_no} 风险等级升为紧急 risk raised to emergency ({case.people_involved} people involved)"
+
+
+def cluster_reason(kind: AlertKind, reports: int, rules: AlertRules, shown: str) -> str | None:
+    """Why a cluster is an alert, or None while it is below its threshold."""
+    if reports < rules.threshold(kind):
+        return None
+    who = f"被申请人 respondent {shown}" if kind is AlertKind.RESPONDENT else f"社区 community {shown}"
+    return (
+        f"{rules.window_days}日内{reports}件报告指向{who}: {reports} reports within {rules.window_days} days "
+        f"(threshold {rules.threshold(kind)})"
+    )

@@ -1,0 +1,113 @@
+"""What one case contributes to the statistics, and how a change of the case changes them.
+
+The statistics of a coordination centre are sums over every case it ever registered: a million
+rows in a city after a few years. Rather than scan them on each look, each case adds its facts to
+a few counters (one per dimension: all, status, type, channel, outcome), keyed by the month it was
+registered, its street and the organisation holding it; a change of the case moves its
+contribution from one counter to another, in the transaction of the change. Reading the figures
+then sums a few thousand counters.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from models.case import Case
+from models.clocks import CST
+from models.vocabulary import Level, Status
+
+AREA_DIGITS = 9  # counters are kept by street (township): the first nine digits of an area code
+LOWEST_LEVELS = frozenset({Level.COMMUNITY, Level.GRID})  # 小事不出村: resolved where it arose
+
+
+class CaseOutcome(StrEnum):
+    """How a case ended (or that it has not): the last of resolved, handed off, withdrawn it reached."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    HANDED_OFF = "handed_off"
+    WITHDRAWN = "withdrawn"
+
+
+OUTCOME_ZH = {
+    "open": "办理中",
+    "resolved": "调解成功",
+    "handed_off": "导入诉讼/仲裁/复议",
+    "withdrawn": "撤回/拒绝调解",
+}
+DIMENSIONS = ("all", "status", "type", "channel", "outcome")
+COUNTERS = ("cases", "closed", "close_days", "resolved", "mediated", "lowest")
+
+
+def outcome_after(previous: str, status: Status) -> CaseOutcome:
+    """A closed case keeps the outcome it closed with; a re-opened one is open again."""
+    if status in (Status.RESOLVED, Status.HANDED_OFF, Status.WITHDRAWN):
+        return CaseOutcome(status.value)
+    if status is Status.CLOSED:
+        return CaseOutcome(previous)
+    return CaseOutcome.OPEN
+
+
+@dataclass(frozen=True)
+class Facts:
+    month: str  # YYYY-MM of registration, China time
+    area: str  # the street: area code's first nine digits
+    org_code: str  # the organisation holding the case; "" before assignment
+    status: str
+    dispute_type: str  # "" before triage
+    channel: str
+    outcome: str
+    closed_days: int | None  # China-time days from registration to closing; None while not closed
+    mediated: bool  # mediation concluded: resolved, or handed off after at least one attempt
+    lowest: bool  # resolved at community or grid level
+
+
+def facts_of(case: Case, *, created_at: datetime, level: str | None, outcome: str, closed_at: datetime | None) -> Facts:
+    resolved = outcome == CaseOutcome.RESOLVED
+    return Facts(
+        month=created_at.astimezone(CST).strftime("%Y-%m"),
+        area=case.area_code[:AREA_DIGITS],
+        org_code=case.org_code or "",
+        status=case.status.value,
+        dispute_type=case.dispute_type or "",
+        channel=case.channel.value,
+        outcome=outcome,
+        closed_days=(closed_at.astimezone(CST).date() - created_at.astimezone(CST).date()).days
+        if closed_at is not None
+        else None,
+        mediated=resolved or (outcome == CaseOutcome.HANDED_OFF and case.attempt > 0),
+        lowest=resolved and level in LOWEST_LEVELS,
+    )
+
+
+Key = tuple[str, str, str, str, str]  # month, area, org_code, dimension, value
+
+
+def contribution(f: Facts) -> dict[Key, tuple[int, ...]]:
+    """The counters one case adds: the same numbers under each dimension's value."""
+    counts = (
+        1,
+        int(f.closed_days is not None),
+        f.closed_days or 0,
+        int(f.outcome == CaseOutcome.RESOLVED),
+        int(f.mediated),
+        int(f.lowest),
+    )
+    values = {"all": "*", "status": f.status, "type": f.dispute_type, "channel": f.channel, "outcome": f.outcome}
+    return {(f.month, f.area, f.org_code, d, values[d]): counts for d in DIMENSIONS}
+
+
+def change(before: Facts | None, after: Facts) -> dict[Key, tuple[int, ...]]:
+    """after's contribution minus before's, without the counters that did not move."""
+    delta: dict[Key, Counter[int]] = {}
+    for sign, facts in ((-1, before), (1, after)):
+        if facts is None:
+            continue
+        for key, counts in contribution(facts).items():
+            c = delta.setdefault(key, Counter())
+            for i, n in enumerate(counts):
+                c[i] += sign * n
+    return {key: tuple(c[i] for i in range(len(COUNTERS))) for key, c in sorted(delta.items()) if any(c.values())}

@@ -1,0 +1,51 @@
+"""Raise alerts in the transaction of the change that calls for them: a registration or a risk raised."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from config.settings import get_settings
+from db import alerts as store
+from db.uow import Connection
+from models.alerts import AlertKind, AlertRules, cluster_reason, emergency_reason
+from models.case import Case
+from models.privacy import mask_name
+from models.vocabulary import Risk
+
+
+def rules() -> AlertRules:
+    s = get_settings()
+    return AlertRules(s.alert_window_days, s.alert_respondent_reports, s.alert_area_reports)
+
+
+def alert_on_move(conn: Connection, before: Case, after: Case, *, at: datetime) -> None:
+    if after.risk is Risk.EMERGENCY and before.risk is not Risk.EMERGENCY:
+        store.raise_alert(
+            conn,
+            AlertKind.EMERGENCY,
+            after.case_no,
+            area_code=after.area_code,
+            case_ids=[after.id],
+            reason=emergency_reason(after),
+            at=at,
+        )
+
+
+def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: datetime) -> None:
+    """Clusters the newly registered cases belong to: by respondent and by community."""
+    added = list(registered)
+    if not added:
+        return
+    limits = rules()
+    since = at - timedelta(days=limits.window_days)
+    subjects: dict[tuple[AlertKind, str], tuple[str, str]] = {}
+    for key, (name, area, _) in store.respondents_of(conn, [c.id for c in added]).items():
+        subjects[(AlertKind.RESPONDENT, key)] = (mask_name(name), area)
+    for case in added:
+        subjects[(AlertKind.AREA, case.area_code)] = (case.area_code, case.area_code)
+    for (kind, subject), (shown, area) in sorted(subjects.items()):
+        members = store.cluster(conn, kind, subject, since=since)
+        reason = cluster_reason(kind, len(members), limits, shown)
+        if reason:
+            store.raise_alert(conn, kind, subject, area_code=area, case_ids=members, reason=reason, at=at)

@@ -1,0 +1,36 @@
+"""Each mediating case's deadline, kept on its row so boards and counts find overdue cases by index."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from config.calendar import is_workday
+from db import queries
+from db import repository as repo
+from db.uow import Connection
+from models import clocks
+from models.case import Case
+from models.clocks import Clock
+from models.vocabulary import Status
+from tasks.context import configuration
+
+
+def clock_for(conn: Connection, case: Case) -> Clock | None:
+    network, _ = configuration(conn, case.config_version)
+    path = network.path_if_known(case.dispute_type)
+    if case.status is not Status.MEDIATING or path is None or case.path_step < 0:
+        return None
+    step = path.steps[case.path_step]
+    return clocks.clock_of(
+        queries.timeline(conn, case.id), limit=step.deadline_days, working=step.working_days, is_workday=is_workday
+    )
+
+
+def keep_due_date(conn: Connection, before: Case, after: Case) -> date | None:
+    """After a move (same transaction): the attempt's due day, None when no clock runs (paused, not mediating)."""
+    if before.status is not Status.MEDIATING and after.status is not Status.MEDIATING:
+        return None
+    clock = clock_for(conn, after)
+    due = clock.due if clock else None
+    repo.set_due_on(conn, after.id, due)
+    return due
