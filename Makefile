@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CASES  ?= 16
+# Debian's Chromium: the dashboard's browser tests drive it and the monthly report prints with it
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint bench clean
 
@@ -27,7 +30,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install Chromium (Debian: chromium) at $(CHROMIUM)"; exit 1; }
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+
+test: lint $(CHROMIUM)
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-dev

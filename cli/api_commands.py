@@ -23,11 +23,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port (FENGQIAO_API_PORT)")] = None,
     worker: Annotated[bool, typer.Option(help="also run case flows here (else a separate `fengqiao worker`)")] = True,
 ) -> None:
-    """服务 Serve the HTTP API under /api/v1 (OpenAPI at /api/v1/docs) and the worker that runs case flows."""
+    """服务 Serve the dashboard (/dashboard/), the HTTP API (/api/v1, OpenAPI at /api/v1/docs) and the worker."""
     s = prepared(log_file=False)
     import uvicorn
 
-    from api.app import create_app
+    from dashboard.app import create_site
     from flows.launch import sweep_once
     from flows.runtime import ensure_deployment, start_worker_thread
 
@@ -43,9 +43,10 @@ def serve(
         threading.Thread(target=sweep, name="sweep", daemon=True).start()
     else:
         ensure_deployment()
-    console.print(f"API at http://{host or s.api_host}:{port or s.api_port}/api/v1/docs; Ctrl-C stops")
+    where = f"http://{host or s.api_host}:{port or s.api_port}"
+    console.print(f"看板 dashboard at {where}/dashboard/ · API at {where}/api/v1/docs · Ctrl-C stops")
     try:
-        uvicorn.run(create_app(s), host=host or s.api_host, port=port or s.api_port, log_level="warning")
+        uvicorn.run(create_site(s), host=host or s.api_host, port=port or s.api_port, log_level="warning")
     finally:
         stop.set()
         if worker:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     allow_private_webhooks: bool = Field(
         default=False, description="let integrators register webhook targets on loopback or private addresses"
     )
+    dashboard_poll_seconds: int = Field(default=5, gt=0, description="how often the board asks for changes")
+    prefect_ui_url: str | None = Field(default=None, description="Prefect's UI, for links to flow runs")
+    chromium: str = Field(default="/usr/bin/chromium", description="Chromium, to print the monthly report as PDF")
     alert_window_days: int = Field(default=7, gt=0, description="days within which reports form a cluster")
     alert_respondent_reports: int = Field(default=3, gt=1, description="reports against one respondent: an alert")
     alert_area_reports: int = Field(default=10, gt=1, description="reports from one community: an alert")

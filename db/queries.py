@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, false, func, or_, select
 
-from db.tables import cases, human_inputs, organisations, parties, transitions
+from db.tables import cases, human_inputs, intake_records, organisations, parties, transitions
 from models.transitions import Transition
 from models.vocabulary import Level, Stage, Status
 
@@ -156,3 +156,24 @@ def replayable_cases(conn: Connection, *, since: datetime, until: datetime) -> l
     for r in raised:
         found[r.case_id]["repeated"] = True
     return list(found.values())
+
+
+def duplicates_of(conn: Connection, case_id: int, duplicate_of: int | None) -> list[dict[str, Any]]:
+    """Reports linked to this case, and the case this one repeats: number, state and why."""
+    q = select(cases.c.id, cases.c.case_no, cases.c.duplicate_of, cases.c.duplicate_state, cases.c.duplicate_reason)
+    ids = [case_id] + ([duplicate_of] if duplicate_of else [])
+    rows = conn.execute(q.where(or_(cases.c.duplicate_of == case_id, cases.c.id.in_(ids))).order_by(cases.c.id))
+    return [dict(r._mapping) for r in rows if r.id != case_id or r.duplicate_of]
+
+
+def documents_of(conn: Connection, case_id: int) -> list[dict[str, Any]]:
+    """Documents and attachments the channel's record referred to (references only, never contents)."""
+    payload = conn.scalar(select(intake_records.c.payload).where(intake_records.c.case_id == case_id)) or {}
+    found = [*payload.get("documents", []), *payload.get("attachments", [])]
+    return [d for d in found if isinstance(d, dict)]
+
+
+def case_numbers(conn: Connection, case_ids: list[int]) -> dict[int, str]:
+    if not case_ids:
+        return {}
+    return dict(conn.execute(select(cases.c.id, cases.c.case_no).where(cases.c.id.in_(case_ids))).all())

@@ -141,3 +141,14 @@ def sweep_once() -> dict[int, str]:
             continue
         woken[case_id] = wake_case(case_id, settle_seconds=0)
     return woken
+
+
+def flow_run_state(flow_run_id: str) -> str | None:
+    """The run's state name as Prefect shows it (Running, Paused, Completed…), or None when unknown."""
+    try:
+        state = case_runs_client()[0].read_flow_run(UUID(flow_run_id)).state
+    except (ObjectNotFound, ValueError):
+        return None
+    except Exception:  # noqa: BLE001 - a page must render even when Prefect does not answer
+        return "unreachable"
+    return state.name if state else None

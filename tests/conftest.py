@@ -154,18 +154,18 @@ def network(database: str, prefect_server: str) -> int:
 
 @pytest.fixture
 def api(network: int) -> Iterator[object]:
-    """The HTTP API in this process (FastAPI's TestClient), on the test's database and the sample network.
+    """The HTTP API and the dashboard in this process (FastAPI's TestClient), on the test's database.
 
     Every answer, and every log line written meanwhile, is scanned for personal data shown whole;
     a leak fails the test at teardown.
     """
-    from api.app import create_app
+    from dashboard.app import create_site
     from models.privacy import unmasked_in
     from tests.scanning import scanned_client
 
     log_file = Path(os.environ["FENGQIAO_LOG_FILE"])
     offset = log_file.stat().st_size if log_file.exists() else 0
-    with scanned_client(create_app(get_settings())) as client:  # type: ignore[attr-defined]
+    with scanned_client(create_site(get_settings())) as client:  # type: ignore[attr-defined]
         yield client
     assert client.leaks == [], "personal data shown unmasked"  # type: ignore[attr-defined]
     with log_file.open("rb") as f:

@@ -1,0 +1,37 @@
+"""The API and the dashboard in one application, as `fengqiao serve` runs it."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from api.app import create_app
+from config.settings import Settings, get_settings
+from dashboard import pages, reports
+from dashboard.site import HERE, NotAViewer, SignInNeeded, page
+
+
+def create_site(settings: Settings | None = None) -> FastAPI:
+    app = create_app(settings or get_settings())
+    app.mount("/dashboard/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
+    app.include_router(pages.router)
+    app.include_router(reports.router)
+
+    @app.exception_handler(SignInNeeded)
+    def sign_in_first(request: Request, exc: SignInNeeded) -> Response:
+        if request.headers.get("hx-request"):  # a live update after the key was revoked: reload to sign in
+            return Response(status_code=204, headers={"HX-Redirect": "/dashboard/login"})
+        return RedirectResponse("/dashboard/login", status_code=303)
+
+    @app.exception_handler(NotAViewer)
+    def not_a_viewer(request: Request, exc: NotAViewer) -> Response:
+        answer = page(request, "forbidden.html", None, who=exc.caller.name, role=exc.caller.role)
+        answer.status_code = 403
+        return answer
+
+    @app.get("/", include_in_schema=False)
+    def home() -> Response:
+        return RedirectResponse("/dashboard/", status_code=307)
+
+    return app

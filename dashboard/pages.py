@@ -1,0 +1,167 @@
+"""Sign-in, the board, one case and the alerts: what a coordination centre watches all day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.cases import get_case, jurisdiction
+from config.calendar import is_workday
+from dashboard.site import COOKIE, form_of, page, viewer
+from db import access, board, queries
+from db import alerts as alert_store
+from db import repository as repo
+from db.uow import UnitOfWork
+from flows.launch import flow_run_state
+from models.access import Caller
+from models.clocks import day_of
+from models.errors import FengqiaoError
+from models.vocabulary import Channel, Risk
+from tasks.context import engine
+from tasks.due_dates import clock_for
+from tasks.steps import now
+
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=64)]
+
+
+def _today() -> date:
+    return day_of(now())
+
+
+@router.get("/login", response_class=HTMLResponse)
+def sign_in_page(request: Request, error: str | None = None) -> Any:
+    return page(request, "login.html", None, error=error)
+
+
+@router.post("/login")
+async def sign_in(request: Request) -> Response:
+    key = (await form_of(request)).get("key", "").strip()
+    with UnitOfWork(engine()) as uow:
+        caller = access.caller_for(uow.conn, key) if key else None
+    if caller is None:
+        return RedirectResponse("/dashboard/login?error=key", status_code=303)
+    answer = RedirectResponse("/dashboard/", status_code=303)
+    answer.set_cookie(COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return answer
+
+
+@router.post("/logout")
+def sign_out() -> Response:
+    answer = RedirectResponse("/dashboard/login", status_code=303)
+    answer.delete_cookie(COOKIE)
+    return answer
+
+
+def _board_filter(caller: Caller, params: dict[str, str | None]) -> board.BoardFilter:
+    areas, orgs = jurisdiction(caller)
+    where = queries.CaseFilter(
+        channel=params.get("channel") or None,
+        area=params.get("area") or None,
+        dispute_type=params.get("type") or None,
+        risk=params.get("risk") or None,
+        within_areas=areas,
+        within_orgs=orgs,
+    )
+    return board.BoardFilter(where, org_code=params.get("org") or None)
+
+
+def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, Any]:
+    f = _board_filter(caller, params)
+    today = _today()
+    with UnitOfWork(engine()) as uow:
+        counts = board.counts(uow.conn, f)
+        rows = board.urgent_first(uow.conn, f, today=today)
+        fingerprint = board.latest_change(uow.conn, f)
+    levels = [lv for lv in ("grid", "community", "street", "district", "panel", "expert_pool", "none")]
+    return {
+        "counts": counts,
+        "levels": [lv for lv in levels if any(k[1] == lv for k in counts)],
+        "rows": rows,
+        "today": today,
+        "fingerprint": f"{fingerprint[0]}:{fingerprint[1]}",
+        "filters": params,
+        "total": sum(counts.values()),
+        "channels": [c.value for c in Channel],
+        "risks": [r.value for r in Risk],
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def board_page(
+    request: Request, area: Text = None, type: Text = None, channel: Text = None, org: Text = None, risk: Text = None
+) -> Any:
+    caller = viewer(request)
+    params = {"area": area, "type": type, "channel": channel, "org": org, "risk": risk}
+    return page(request, "board.html", caller, **_board_context(caller, params))
+
+
+@router.get("/board/live", response_class=HTMLResponse)
+def board_live(
+    request: Request, area: Text = None, type: Text = None, channel: Text = None, org: Text = None, risk: Text = None
+) -> Any:
+    """The board's counts and rows alone: the page polls this and swaps it in."""
+    caller = viewer(request)
+    params = {"area": area, "type": type, "channel": channel, "org": org, "risk": risk}
+    return page(request, "_board_live.html", caller, **_board_context(caller, params))
+
+
+@router.get("/cases/{ref}", response_class=HTMLResponse)
+def case_page(request: Request, ref: str) -> Any:
+    caller = viewer(request)
+    try:
+        detail = get_case(ref, caller)  # masked, and written to the access log like an API read
+    except FengqiaoError as exc:
+        answer = page(request, "missing.html", caller, message=exc.message)
+        answer.status_code = 404
+        return answer
+    with UnitOfWork(engine()) as uow:
+        case = repo.get_case(uow.conn, detail.case_id)
+        timeline = queries.timeline(uow.conn, case.id)
+        clock = clock_for(uow.conn, case)
+        duplicates = queries.duplicates_of(uow.conn, case.id, case.duplicate_of)
+        documents = queries.documents_of(uow.conn, case.id)
+    return page(
+        request,
+        "case.html",
+        caller,
+        case=detail,
+        timeline=timeline,
+        clock=clock,
+        days_left=clock.days_left(_today(), is_workday) if clock else None,
+        duplicates=duplicates,
+        documents=documents,
+        flow_state=flow_run_state(detail.flow_run_id) if detail.flow_run_id else None,
+    )
+
+
+@router.get("/alerts", response_class=HTMLResponse)
+def alerts_page(request: Request, show: str = "open") -> Any:
+    caller = viewer(request)
+    areas, orgs = jurisdiction(caller)
+    with UnitOfWork(engine()) as uow:
+        found = alert_store.list_alerts(
+            uow.conn, queries.CaseFilter(within_areas=areas, within_orgs=orgs), open_only=show != "all"
+        )
+        numbers = queries.case_numbers(uow.conn, sorted({i for a in found for i in a.case_ids}))
+    return page(request, "alerts.html", caller, alerts=found, numbers=numbers, show=show)
+
+
+@router.post("/alerts/{alert_id}/acknowledge")
+async def acknowledge(request: Request, alert_id: int) -> Response:
+    caller = viewer(request)
+    note = (await form_of(request)).get("note", "")[:500]
+    areas, orgs = jurisdiction(caller)
+    with UnitOfWork(engine()) as uow:
+        visible = alert_store.list_alerts(uow.conn, queries.CaseFilter(within_areas=areas, within_orgs=orgs))
+        if alert_id not in {a.id for a in visible}:
+            return RedirectResponse("/dashboard/alerts?error=unknown", status_code=303)
+        try:
+            alert_store.acknowledge(uow.conn, alert_id, by=caller.name, note=note, at=now())
+        except FengqiaoError:
+            return RedirectResponse("/dashboard/alerts?error=acknowledged", status_code=303)
+        uow.commit()
+    return RedirectResponse("/dashboard/alerts", status_code=303)

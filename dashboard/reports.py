@@ -1,0 +1,143 @@
+"""Statistics, the monthly report (矛盾纠纷信息分析月报告) as a page and a PDF, and the configuration."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.cases import jurisdiction
+from config.network import network_from_document
+from config.settings import get_settings
+from dashboard.site import HERE, page, templates, viewer
+from db import repository as repo
+from db.uow import UnitOfWork
+from models.clocks import CST, day_of
+from models.errors import ConfigurationError, FengqiaoError
+from tasks.context import engine
+from tasks.stats import MONTH_PATTERN, Question, figures, month_of
+from tasks.steps import now
+from tasks.whatif import what_if
+
+router = APIRouter(prefix="/dashboard", include_in_schema=False)
+Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
+Region = Annotated[str | None, Query(pattern=r"^\d{0,9}$")]
+
+
+def _question(request: Request, since: str | None, until: str | None, region: str | None) -> Question:
+    areas, orgs = jurisdiction(viewer(request))
+    return Question(since, until, region or None, within_areas=areas, within_orgs=orgs)
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def stats_page(request: Request, since: Month = None, until: Month = None, region: Region = None) -> Any:
+    caller = viewer(request)
+    try:
+        found = figures(_question(request, since, until, region), today=day_of(now()))
+        error = None
+    except FengqiaoError as exc:
+        found, error = None, exc.message
+    params = {"since": since or "", "until": until or "", "region": region or ""}
+    return page(request, "stats.html", caller, f=found, error=error, params=params)
+
+
+def report_data(month: str, region: str | None, question: Question | None = None) -> dict[str, Any]:
+    """The month's figures, the year's trend up to it, and when it was made."""
+    month_of(month, "month")
+    year, m = map(int, month.split("-"))
+    start = f"{year - 1}-{m + 1:02d}" if m < 12 else f"{year}-01"
+    base = question or Question(region=region)
+    this = figures(Question(month, month, base.region, base.within_areas, base.within_orgs), today=day_of(now()))
+    trend = figures(Question(start, month, base.region, base.within_areas, base.within_orgs), today=day_of(now()))
+    return {
+        "month": month,
+        "region": region or "",
+        "f": this,
+        "trend": trend["by_month"],
+        "made_at": datetime.now(UTC).astimezone(CST).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def render_report(data: dict[str, Any]) -> str:
+    """The report as one self-contained page (its styles inline), for printing from a file."""
+    css = (HERE / "static" / "style.css").read_text(encoding="utf-8")
+    return templates.get_template("report.html").render(**data, standalone=True, inline_css=css)
+
+
+def pdf_of(html: str) -> bytes:
+    """Print the report with headless Chromium (Debian's package; FENGQIAO_CHROMIUM)."""
+    chromium = get_settings().chromium
+    if not Path(chromium).exists():
+        raise ConfigurationError(
+            f"FENGQIAO_CHROMIUM: {chromium} not found: install Debian's chromium", field="chromium"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp, "report.html"), Path(tmp, "report.pdf")
+        source.write_text(html, encoding="utf-8")
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+        flags += ["--disable-component-update", "--disable-sync", f"--user-data-dir={tmp}/profile"]
+        flags += ["--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri()]
+        done = subprocess.run([chromium, *flags], capture_output=True, timeout=120, check=False)
+        if not target.exists():
+            why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+            raise ConfigurationError(f"chromium could not print the report: {why[0]}", field="chromium")
+        return target.read_bytes()
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(request: Request, month: Month = None, region: Region = None) -> Any:
+    caller = viewer(request)
+    month = month or _last_month()
+    data = report_data(month, region or None, _question(request, None, None, region))
+    return page(request, "report.html", caller, **data, standalone=False)
+
+
+@router.get("/report.pdf")
+def report_pdf(request: Request, month: Month = None, region: Region = None) -> Response:
+    viewer(request)
+    month = month or _last_month()
+    html = render_report(report_data(month, region or None, _question(request, None, None, region)))
+    name = f"fengqiao-report-{month}{'-' + region if region else ''}.pdf"
+    return Response(
+        pdf_of(html), media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"}
+    )
+
+
+def _last_month() -> str:
+    today = day_of(now())
+    return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
+
+
+@router.get("/config", response_class=HTMLResponse)
+def config_page(
+    request: Request,
+    whatif: Annotated[int | None, Query(ge=1, description="a stored version to replay")] = None,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+) -> Any:
+    caller = viewer(request)
+    with UnitOfWork(engine()) as uow:
+        versions = repo.config_versions_list(uow.conn)
+        current = repo.latest_config_version(uow.conn)
+        document = repo.config_document(uow.conn, current) if current else None
+        proposed = repo.config_document(uow.conn, whatif) if whatif else None
+    network = network_from_document(document)[0] if document else None
+    replayed = None
+    if proposed is not None:
+        until = now()
+        replayed = what_if(proposed, since=until - timedelta(days=days), until=until)
+    return page(
+        request,
+        "config.html",
+        caller,
+        versions=versions,
+        current=current,
+        network=network,
+        whatif=whatif,
+        days=days,
+        replayed=replayed,
+    )

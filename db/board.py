@@ -1,0 +1,102 @@
+"""The coordination centre's board: open cases by stage and level, the most urgent first.
+
+Open cases are a small part of a long history; every query here starts from the status index
+(`ix_cases_open_by_area`) or the due-date index, so the board's cost follows the open cases only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, case, func, nulls_last, select
+
+from db.queries import CaseFilter
+from db.tables import cases, organisations
+from models.vocabulary import OPEN_STATUSES
+
+OPEN = tuple(sorted(str(s) for s in OPEN_STATUSES))
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    where: CaseFilter
+    org_code: str | None = None
+
+
+@dataclass(frozen=True)
+class BoardCase:
+    id: int
+    case_no: str
+    status: str
+    channel: str
+    dispute_type: str | None
+    area_code: str
+    org_code: str | None
+    org_name: str | None
+    level: str | None
+    risk: str
+    due_on: date | None
+    created_at: datetime
+    updated_at: datetime
+    flow_run_id: str | None
+
+    def urgency(self, today: date, soon_days: int = 3) -> str:
+        """overdue · due_soon · emergency · "" (for the row's colour)."""
+        if self.due_on is not None and self.due_on < today:
+            return "overdue"
+        if self.due_on is not None and self.due_on <= today + timedelta(days=soon_days):
+            return "due_soon"
+        return "emergency" if self.risk == "emergency" else ""
+
+
+def _open(f: BoardFilter, q: Any) -> Any:
+    q = f.where.apply(q.where(cases.c.status.in_(OPEN)))
+    return q.where(cases.c.org_code == f.org_code) if f.org_code else q
+
+
+def counts(conn: Connection, f: BoardFilter) -> dict[tuple[str, str], int]:
+    """Open cases by (status, level of the organisation holding it; "none" before assignment)."""
+    level = func.coalesce(organisations.c.level, "none")
+    q = _open(
+        f,
+        select(cases.c.status, level, func.count()).select_from(
+            cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)
+        ),
+    ).group_by(cases.c.status, level)
+    return {(s, lv): int(n) for s, lv, n in conn.execute(q)}
+
+
+def urgent_first(conn: Connection, f: BoardFilter, *, today: date, limit: int = 100) -> list[BoardCase]:
+    """Open cases: overdue, then by due date, emergencies before the rest, newest last."""
+    q = _open(
+        f,
+        select(
+            cases.c.id,
+            cases.c.case_no,
+            cases.c.status,
+            cases.c.channel,
+            cases.c.dispute_type,
+            cases.c.area_code,
+            cases.c.org_code,
+            organisations.c.name.label("org_name"),
+            organisations.c.level,
+            cases.c.risk,
+            cases.c.due_on,
+            cases.c.created_at,
+            cases.c.updated_at,
+            cases.c.flow_run_id,
+        ).select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)),
+    ).order_by(
+        nulls_last(cases.c.due_on.asc()),
+        case((cases.c.risk == "emergency", 0), else_=1),
+        cases.c.id.desc(),
+    )
+    return [BoardCase(**r._mapping) for r in conn.execute(q.limit(limit))]
+
+
+def latest_change(conn: Connection, f: BoardFilter) -> tuple[int, datetime | None]:
+    """A cheap fingerprint of the board: live pages refresh only when it changes."""
+    n, at = conn.execute(_open(f, select(func.count(), func.max(cases.c.updated_at)))).one()
+    return int(n), at
