@@ -34,7 +34,8 @@ class AlertRules:
 
 
 def emergency_reason(case: Case) -> str:
-    return f"{case.case_no} 风险等级升为紧急，涉及{case.people_involved}人: risk raised to emergency, {case.people_involved} involved"
+    n = case.people_involved
+    return f"{case.case_no} 风险等级升为紧急，涉及{n}人: risk raised to emergency, {n} involved"
 
 
 def cluster_reason(kind: AlertKind, reports: int, rules: AlertRules, shown: str) -> str | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from db.uow import UnitOfWork
 from models.vocabulary import Channel, InputKind
-from tests.drive import drive, register
+from tasks.context import engine
+from tests.drive import drive, register, registered_month
 from tests.factories import a_key, a_new_case, example_of
 
 V1 = "/api/v1"
@@ -93,3 +95,93 @@ def test_a_cluster_of_reports_against_one_respondent_raises_an_alert_to_acknowle
     assert done.status_code == 303
     assert "同一被申请人集中投诉" not in after and "紧急风险 emergency" in after
     assert "已由 coordinator-5115 于" in history and "已联系劳动监察" in history
+
+
+def test_the_case_page_shows_masked_parties_the_timeline_and_the_clock_and_logs_the_read(api):
+    case_no, case_id = register(a_new_case(channel_ref="C-1"))
+    assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    sign_in(api)
+
+    page = api.get(f"/dashboard/cases/{case_no}").text
+    missing = api.get("/dashboard/cases/FQ20269999999")
+
+    assert "张*" in page and "110101********4514" in page and "138****5678" in page and "张三" not in page
+    assert re.findall(r'<tr data-seq="(\d+)"><td>\d+</td><td>[^<]+</td><td>([^<]+)</td>', page) == [
+        ("1", "登记"),
+        ("2", "分流"),
+        ("3", "指派"),
+    ]
+    assert re.search(r'id="clock">开始 started \d{4}-\d\d-\d\d · 时限 30 日 days', page)
+    assert missing.status_code == 404 and "no case &#39;FQ20269999999&#39;" in missing.text
+    with UnitOfWork(engine()) as uow:
+        logged = uow.conn.exec_driver_sql("SELECT key_name, action FROM access_log").all()
+    assert [tuple(r) for r in logged] == [("coordinator-5115", "read_masked")]
+
+
+def test_the_statistics_page_shows_the_figures_and_refuses_a_region_finer_than_a_street(api):
+    case_no, case_id = register(a_new_case(channel_ref="S-1"))
+    drive(case_no, case_id, [(InputKind.OUTCOME, "agreement", "M-C01")])
+    register(a_new_case(channel_ref="S-2", area_code="511503001001"))
+    sign_in(api)
+
+    page = api.get("/dashboard/stats").text
+    fine = text_of(api.get("/dashboard/stats", params={"region": "511502001"}).text)
+    too_fine = api.get("/dashboard/stats", params={"region": "5115020010"})
+
+    kpis = dict(re.findall(r'id="kpi-(\w+)"><b>([^<]+)</b>', page))
+    assert kpis == {
+        "total": "2",
+        "open": "1",
+        "closed": "1",
+        "rate": "100.0%",
+        "lowest": "100.0%",
+        "days": "0.0",
+        "overdue": "0",
+    }
+    assert re.findall(r'id="chart-channel">.*?</figure>', page, re.S)[0].count('class="bar"') == 1
+    assert re.findall(
+        r'data-key="(\w+)" data-value="(\d+)"', page.split('id="chart-area"')[1].split("</figure>")[0]
+    ) == [
+        ("511502", "1"),
+        ("511503", "1"),
+    ]
+    assert (
+        "受理 registered" in fine
+        and 'id="kpi-total"' in api.get("/dashboard/stats", params={"region": "511502001"}).text
+    )
+    assert too_fine.status_code == 422
+
+
+def test_the_monthly_report_renders_for_a_month_and_prints_to_pdf(api):
+    case_no, case_id = register(a_new_case(channel_ref="R-1"))
+    drive(case_no, case_id, [(InputKind.OUTCOME, "agreement", "M-C01")])
+    month = registered_month(case_no)
+    sign_in(api)
+
+    page = api.get("/dashboard/report", params={"month": month}).text
+    pdf = api.get("/dashboard/report.pdf", params={"month": month, "region": "511502"})
+
+    assert "矛盾纠纷信息分析月报告" in page and f"Monthly analysis of disputes · {month}" in page
+    assert "本月受理矛盾纠纷 <b>1</b> 件，已结案 <b>1</b> 件，在办 <b>0</b> 件" in page
+    assert re.findall(r'<g data-month="([\d-]+)" data-cases="(\d+)" data-resolved="(\d+)">', page) == [
+        (month, "1", "1")
+    ]
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and len(pdf.content) > 10_000
+
+
+def test_the_configuration_page_draws_each_path_and_lists_the_versions(api):
+    sign_in(api)
+
+    page = api.get("/dashboard/config").text
+
+    labour = page.split('data-type="labour"')[1].split("</section>")[0]
+    medical = page.split('data-type="medical"')[1].split("</section>")[0]
+    assert re.findall(r"<b>([^<]+)</b><small>([^<]+)</small>", labour) == [
+        ("社区/村", "community"),
+        ("街道/乡镇", "street"),
+        ("P-LABOUR", "P-LABOUR"),
+        ("仲裁", "on failure: arbitration"),
+    ]
+    assert "紧急起点 emergency start" in labour and "专家意见 X-CITY" in medical and "30 工作日" in medical
+    assert 'id="versions"' in page and "当前 current" in page
