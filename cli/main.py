@@ -345,7 +345,7 @@ from cli.config_commands import config_app  # noqa: E402  (the sub-app uses edge
 app.add_typer(config_app, name="config")
 import cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
 import cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
-import cli.stats_commands  # noqa: E402, F401  (registers `stats`)
+import cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)
 
 
 def main() -> None:  # pragma: no cover

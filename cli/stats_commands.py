@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -82,3 +83,29 @@ def _bars(title: str, counts: dict[str, Any], *, ordered: bool = False) -> Table
     for name, n in rows:
         table.add_row(bilingual(name), str(n), "█" * max(1, round(30 * n / top)))
     return table
+
+
+@app.command()
+@edge
+def report(
+    month: Annotated[str, typer.Option(help="the month reported, YYYY-MM")],
+    region: Annotated[str | None, typer.Option(help="an area-code prefix down to a street, e.g. 511502")] = None,
+    out: Annotated[Path | None, typer.Option(help="where to write it: .pdf (printed by Chromium) or .html")] = None,
+) -> None:
+    """月报 The monthly report (矛盾纠纷信息分析月报告) for a month and region, as PDF or a printable page."""
+    prepared()
+    from dashboard.reports import pdf_of, render_report, report_data
+    from models.errors import InvalidInput
+
+    try:
+        data = report_data(month, region)
+    except InvalidInput as exc:
+        err.print(f"[red]{exc.code}:[/] {exc.message}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    target = out or Path(f"fengqiao-report-{month}{'-' + region if region else ''}.pdf")
+    html = render_report(data)
+    with console.status("正在生成 printing the report…"):
+        content = pdf_of(html) if target.suffix.lower() == ".pdf" else html.encode("utf-8")
+    target.write_bytes(content)
+    f = data["f"]
+    console.print(f"{target}: {month} 受理 registered {f['total']} · 结案 closed {f['closed']} · {len(content):,} bytes")

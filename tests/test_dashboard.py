@@ -185,3 +185,24 @@ def test_the_configuration_page_draws_each_path_and_lists_the_versions(api):
     ]
     assert "紧急起点 emergency start" in labour and "专家意见 X-CITY" in medical and "30 工作日" in medical
     assert 'id="versions"' in page and "当前 current" in page
+
+
+def test_the_report_command_writes_the_pdf_and_the_page(network, tmp_path):
+    from tests.test_cli import run
+
+    case_no, case_id = register(a_new_case(channel_ref="R-2"))
+    drive(case_no, case_id, [(InputKind.OUTCOME, "agreement", "M-C01")])
+    month = registered_month(case_no)
+
+    pdf_code, pdf_out = run("report", "--month", month, "--region", "511502", "--out", str(tmp_path / "r.pdf"))
+    html_code, _ = run("report", "--month", month, "--out", str(tmp_path / "r.html"))
+    bad_code, bad = run("report", "--month", "2026-1")
+
+    assert pdf_code == 0 and f"{tmp_path / 'r.pdf'}: {month} 受理 registered 1 · 结案 closed 1 · " in pdf_out
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html_code == 0 and "<style>" in html and "/dashboard/static" not in html  # self-contained
+    assert (bad_code, bad.strip()) == (
+        2,
+        "invalid_input: field month: '2026-1' is not a month: write YYYY-MM, e.g. 2026-10 (按月统计)",
+    )
