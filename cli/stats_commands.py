@@ -107,5 +107,5 @@ def report(
     with console.status("正在生成 printing the report…"):
         content = pdf_of(html) if target.suffix.lower() == ".pdf" else html.encode("utf-8")
     target.write_bytes(content)
-    f = data["f"]
-    console.print(f"{target}: {month} 受理 registered {f['total']} · 结案 closed {f['closed']} · {len(content):,} bytes")
+    total, closed = data["f"]["total"], data["f"]["closed"]
+    console.print(f"{target}: {month} 受理 registered {total} · 结案 closed {closed} · {len(content):,} bytes")

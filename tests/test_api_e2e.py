@@ -8,12 +8,15 @@ one transition.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import text
 
 from db.uow import UnitOfWork
+from models.clocks import CST
 from models.privacy import unmasked_in
 from tasks.context import engine
 from tests.factories import a_key, example_of
@@ -76,6 +79,7 @@ def test_a_case_from_intake_to_close_through_http_only_and_a_race_of_one_outcome
     assert nothing_personal_in_prefect_or_logs(processes, ["周建华", "周建军", "翠屏区白沙社区7组"])
 
     twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base)
+    the_dashboard_follows_cases_live_in_chromium(base)
 
 
 def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  # type: ignore[no-untyped-def]
@@ -115,3 +119,71 @@ def twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base: 
             text("SELECT stage FROM transitions WHERE case_id = :c ORDER BY seq"), {"c": case_id}
         ).scalars()
         assert (inputs, list(stages)) == (1, ["intake", "triage", "assignment", "resolution", "closing"])
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
+
+def the_dashboard_follows_cases_live_in_chromium(base: str) -> None:
+    """Debian's Chromium, driven by Playwright, on the same server: nothing is reloaded by hand."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from config.settings import get_settings
+
+    root = base.removesuffix("/api/v1")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    centre = a_key("coordinator", name="centre-browser")["Authorization"].removeprefix("Bearer ")
+    integrator, mediator = a_key("integrator", name="window-app"), a_key("mediator", name="M-C04 browser")
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=get_settings().chromium, headless=True, args=flags)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.set_default_timeout(90_000)
+        expect.set_options(timeout=90_000)  # a flow run needs a worker's poll; the page its own
+        page.goto(f"{root}/dashboard/login")
+        page.fill("input[name=key]", centre)
+        page.click("button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("在办案件看板")
+
+        record = example_of("walk_in") | {"form_no": "YB-CP-ZX-20261105-099"}  # 白沙社区, then 白沙湾街道
+        pushed = http.post(f"{base}/intake/walk_in", json=record, headers=integrator).json()
+        row = page.locator(f'tr[data-case="{pushed["case_no"]}"]')
+        expect(row).to_have_attribute("data-status", "mediating")  # appears, then moves, by polling alone
+        expect(row).to_have_attribute("data-level", "community")
+        page.screenshot(path=SCREENSHOTS / "board-1366x768.png")
+
+        http.post(f"{base}/cases/{pushed['case_id']}/outcome", json={"result": "failed"}, headers=mediator)
+        expect(row).to_have_attribute("data-level", "street")
+        expect(row).to_have_attribute("data-status", "mediating")
+        page.screenshot(path=SCREENSHOTS / "board-after-outcome.png", full_page=True)
+
+        page.goto(f"{root}/dashboard/alerts")
+        for n in (1, 2, 3):
+            record = example_of("hotline_12345") | {"ticket_id": f"E2E-{n}", "caller": {"name": f"来电人{n}"}}
+            http.post(f"{base}/intake/hotline_12345", json=record, headers=integrator)
+        cluster = page.locator('[data-kind="respondent"]')
+        expect(cluster).to_contain_text("3 reports within 7 days")
+        page.screenshot(path=SCREENSHOTS / "alerts.png", full_page=True)
+        cluster.locator("input[name=note]").fill("已转劳动监察")
+        cluster.locator("button").click()
+        expect(page.locator('[data-kind="respondent"]')).to_have_count(0)
+
+        page.goto(f"{root}/dashboard/stats")
+        expect(page.locator("#kpi-total b")).to_have_text(
+            str(http.get(f"{base}/stats", headers=a_key("coordinator", name="centre-stats")).json()["total"])
+        )
+        page.screenshot(path=SCREENSHOTS / "statistics.png", full_page=True)
+
+        month = datetime.now(CST).strftime("%Y-%m")
+        page.goto(f"{root}/dashboard/report?month={month}")
+        expect(page.locator("#report h1")).to_have_text("矛盾纠纷信息分析月报告")
+        page.screenshot(path=SCREENSHOTS / "monthly-report.png", full_page=True)
+        pdf = page.request.get(f"{root}/dashboard/report.pdf?month={month}")
+        assert pdf.status == 200 and pdf.body().startswith(b"%PDF-")
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.context.add_cookies(page.context.cookies())
+        phone.goto(f"{root}/dashboard/cases/{pushed['case_no']}")
+        expect(phone.locator("#timeline tbody tr")).to_have_count(5)
+        phone.screenshot(path=SCREENSHOTS / "case-phone.png", full_page=True)
+        browser.close()
