@@ -2,11 +2,11 @@
 
     .venv/bin/python benchmarks/dashboard.py [--cases 1000000] [--requests 200]
 
-Generates the history first if needed (benchmarks/history.py, database fq_history), starts
-the dashboard and API app under uvicorn on it (no Prefect: these pages do not ask it), signs in with a city-wide coordinator key, and sends each
-page the given number of requests one after another (after ten to warm up), timing each from
-request to last byte. Prints p50, p95 and the maximum per page: the whole answer, rendered HTML
-included, as a coordinator's browser gets it.
+Generates the history first if needed (benchmarks/history.py, database fq_history), starts the
+dashboard and API app under uvicorn on it (no Prefect: these pages do not ask it), signs in with
+a city-wide coordinator key, and sends each page the given number of requests one after another
+(after ten to warm up), timing each from request to last byte. Prints p50, p95 and the maximum per
+page: the whole answer, rendered HTML included, as a coordinator's browser gets it.
 """
 
 from __future__ import annotations
