@@ -40,12 +40,16 @@ ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INT
 class UtcDateTime(TypeDecorator[datetime]):
     """A timestamp that comes back aware (UTC) from SQLite too, which stores it without its zone.
 
-    Everything fengqiao writes is UTC; without this, SQLite hands back naive values that a later
+    Everything is stored as UTC; without this, SQLite hands back naive values that a later
     .astimezone() would read as the server's local time.
     """
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Stored as UTC: SQLite would keep an aware value's wall-clock time and drop its zone."""
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

@@ -206,3 +206,46 @@ def test_the_report_command_writes_the_pdf_and_the_page(network, tmp_path):
         2,
         "invalid_input: field month: '2026-1' is not a month: write YYYY-MM, e.g. 2026-10 (按月统计)",
     )
+
+
+def test_reports_from_one_community_raise_an_area_alert_at_the_configured_threshold(api, monkeypatch):
+    from config.settings import get_settings
+
+    monkeypatch.setenv("FENGQIAO_ALERT_AREA_REPORTS", "2")
+    get_settings.cache_clear()
+    first, _ = register(a_new_case(channel_ref="A-1", area_code="511503002001"))
+    before = api.get("/dashboard/alerts").text if sign_in(api) else ""
+    second, _ = register(
+        a_new_case(
+            channel_ref="A-2",
+            area_code="511503002001",
+            parties=(a_new_case().parties[0].__class__("applicant", "王五"),),
+        )
+    )
+    after = text_of(api.get("/dashboard/alerts").text)
+
+    assert 'data-kind="area"' not in before
+    assert (
+        "同一社区集中报告 area 7日内2件报告指向社区 community 511503002001: 2 reports within 7 days (threshold 2)"
+        in after
+    )
+    assert f"{first} {second}" in after
+
+
+def test_the_configuration_page_replays_recent_cases_under_another_version(api):
+    from config.network import load_network_file
+    from tasks.intake import apply_configuration
+
+    case_no, case_id = register(a_new_case(channel_ref="W-1"))
+    drive(case_no, case_id, [(InputKind.OUTCOME, "failed", "M-C01"), (InputKind.OUTCOME, "agreement", "M-S01")])
+    document = load_network_file(None)
+    document["paths"]["neighbourhood"]["steps"] = document["paths"]["neighbourhood"]["steps"][:1]
+    second = apply_configuration(document, source="one rung for neighbours")
+    apply_configuration()  # version 1 is current again
+    sign_in(api)
+
+    page = text_of(api.get("/dashboard/config", params={"whatif": second, "days": 30}).text)
+
+    assert f"推演结果 What-if: version {second} over the last 30 days" in page
+    assert "重放 1 件，结果不同 1 件" in page
+    assert f"{case_no} street · resolved community · handed_off:litigation" in page

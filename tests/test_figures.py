@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from db import stats, tallies
 from db.tallies import Scope, summed
 from db.uow import UnitOfWork
 from flows.demo_scenarios import SCENARIOS
 from models.clocks import CST
+from models.vocabulary import HandoffTarget, Stage, Status
 from tasks.context import engine
 from tasks.stats import Question, figures
 from tasks.steps import now
 from tests.drive import drive, register, registered_month
+from tests.factories import a_new_case
 
 
 def _counters() -> list[dict]:
@@ -82,3 +84,87 @@ def test_a_due_date_is_kept_while_mediating_and_counts_as_overdue_once_past(netw
         ]
     assert due > today
     assert counts == [(0, 0), (0, 1), (0, 1), (1, 0)]
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=CST)
+
+
+def _move(conn, case, at: str, status: Status, **changes):  # type: ignore[no-untyped-def]
+    """A stored move of a case, as the pipeline's steps make them, at a chosen instant."""
+    from dataclasses import replace
+
+    from db import repository as repo
+    from models.transitions import Transition
+
+    after = replace(case, status=status, version=case.version + 1, **changes)
+    record = Transition(case.version + 1, _at(at), case.status, status, Stage.MEDIATION, "test", "known set")
+    repo.save_move(conn, case, after, record, flow_run_id=None)
+    return after
+
+
+def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(network):
+    """Three cases with chosen dates: one across the month boundary in China time, days to close counted."""
+    from db import repository as repo
+
+    with UnitOfWork(engine()) as uow:
+        conn = uow.conn
+
+        def new(ref: str, area: str, at: str):  # type: ignore[no-untyped-def]
+            [(case, _)] = repo.add_cases(
+                conn, [(a_new_case(channel_ref=ref, area_code=area), None)], config_version=1, at=_at(at)
+            )
+            return case
+
+        a = new("K-A", "511502001001", "2026-09-10 09:00")
+        a = _move(
+            conn, a, "2026-09-10 10:00", Status.MEDIATING, dispute_type="family", org_code="C-ZHAOYANG", attempt=1
+        )
+        a = _move(conn, a, "2026-09-14 16:00", Status.RESOLVED)
+        a = _move(conn, a, "2026-09-15 09:00", Status.CLOSED)  # 5 days
+        b = new("K-B", "511503001001", "2026-10-01 08:00")
+        b = _move(conn, b, "2026-10-01 09:00", Status.MEDIATING, dispute_type="labour", org_code="S-NANXI", attempt=1)
+        b = _move(conn, b, "2026-10-20 09:00", Status.HANDED_OFF, handoff_target=HandoffTarget.ARBITRATION)
+        b = _move(conn, b, "2026-10-21 23:59", Status.CLOSED)  # 20 days
+        new("K-C", "511502002001", "2026-11-01 00:30")  # 2026-10-31 16:30 UTC: November in China
+        uow.commit()
+
+    kept = _counters()
+    with UnitOfWork(engine()) as uow:
+        tallies.rebuild(uow.conn)
+        uow.commit()
+    assert kept == _counters()
+
+    today = date(2026, 11, 23)
+    everything = figures(Question(), today=today)
+    october = figures(Question("2026-10", "2026-10"), today=today)
+    cuiping_autumn = figures(Question("2026-09", "2026-11", "511502"), today=today)
+
+    assert {k: v for k, v in everything.items() if k not in ("by_status", "by_type", "by_channel")} == {
+        "total": 3,
+        "open": 1,
+        "closed": 2,
+        "overdue": 0,
+        "due_soon": 0,
+        "by_level": {"community": 1, "none": 1, "street": 1},
+        "by_area": {"511502": 2, "511503": 1},
+        "by_outcome": {"handed_off": 1, "open": 1, "resolved": 1},
+        "mediation_success_rate": 0.5,
+        "lowest_level_share": 1.0,
+        "average_days_to_close": 12.5,
+        "by_month": [
+            {"month": "2026-09", "cases": 1, "closed": 1, "resolved": 1},
+            {"month": "2026-10", "cases": 1, "closed": 1, "resolved": 0},
+            {"month": "2026-11", "cases": 1, "closed": 0, "resolved": 0},
+        ],
+    }
+    assert (everything["by_status"], everything["by_type"]) == (
+        {"closed": 2, "received": 1},
+        {"family": 1, "labour": 1, "none": 1},
+    )
+    assert (october["total"], october["average_days_to_close"], october["mediation_success_rate"]) == (1, 20.0, 0.0)
+    assert (cuiping_autumn["total"], cuiping_autumn["average_days_to_close"], cuiping_autumn["by_outcome"]) == (
+        2,
+        5.0,
+        {"open": 1, "resolved": 1},
+    )
