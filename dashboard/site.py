@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from channels.ledger import TYPES_ZH
 from config.settings import get_settings
 from db import access
 from db.uow import UnitOfWork
@@ -28,6 +29,7 @@ COOKIE = "fq_dashboard_key"
 VIEWERS = (Role.COORDINATOR, Role.ADMIN)
 STAGE_ORDER = ("received", "triaged", "mediating", "escalated")
 LEVEL_ORDER = ("grid", "community", "street", "district", "panel", "expert_pool", "none")
+TYPE_ZH = {code: label for label, code in TYPES_ZH.items()}  # the screening ledger's names of dispute types
 EXTRA_ZH = {"none": "未指派", "open": "办理中", "": "未分类", "emergency": "紧急", "normal": "一般"}
 
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -36,7 +38,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 def zh(value: Any) -> str:
     """The Chinese label of a code, or the code."""
     v = "" if value is None else str(value)
-    return LABELS_ZH.get(v) or OUTCOME_ZH.get(v) or EXTRA_ZH.get(v) or v
+    return LABELS_ZH.get(v) or OUTCOME_ZH.get(v) or TYPE_ZH.get(v) or EXTRA_ZH.get(v) or v
 
 
 templates.env.filters["zh"] = zh
