@@ -442,3 +442,12 @@ def cases_without_runs(conn: Connection, *, limit: int = 500) -> list[int]:
 
 def set_due_on(conn: Connection, case_id: int, due: date | None) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(due_on=due))
+
+
+def set_due_dates(conn: Connection, dues: dict[int, date | None]) -> int:
+    """Correct the kept due days that differ (cases older than the column, a calendar update); how many."""
+    changed = 0
+    for case_id, due in dues.items():
+        stmt = update(cases).where(cases.c.id == case_id, cases.c.due_on.is_distinct_from(due)).values(due_on=due)
+        changed += conn.execute(stmt).rowcount
+    return changed

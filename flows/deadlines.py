@@ -18,6 +18,7 @@ from config.prefect_env import prefect_reachable
 from flows.launch import try_wake
 from models.clocks import CST
 from tasks.clocks import Due, deadlines, escalate_overdue
+from tasks.due_dates import refresh_due_dates
 from tasks.follow_up import visits_due
 from tasks.steps import now
 
@@ -50,6 +51,9 @@ def overdue(due: Due) -> str:
 def deadline_sweep(today: date | None = None) -> dict[str, Any]:
     day = today or now().astimezone(CST).date()
     found = deadlines(day)
+    corrected = refresh_due_dates({d.case_id: d.clock.due for d in found})
+    if corrected:
+        log.info("case.due_dates.corrected", cases=corrected)
     late = [d for d in found if d.days_left is not None and d.days_left < 0]
     near = [d for d in found if d.days_left is not None and 0 <= d.days_left <= WARN_DAYS]
     for d in near:

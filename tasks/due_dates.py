@@ -7,12 +7,12 @@ from datetime import date
 from config.calendar import is_workday
 from db import queries
 from db import repository as repo
-from db.uow import Connection
+from db.uow import Connection, UnitOfWork
 from models import clocks
 from models.case import Case
 from models.clocks import Clock
 from models.vocabulary import Status
-from tasks.context import configuration
+from tasks.context import configuration, engine
 
 
 def clock_for(conn: Connection, case: Case) -> Clock | None:
@@ -34,3 +34,11 @@ def keep_due_date(conn: Connection, before: Case, after: Case) -> date | None:
     due = clock.due if clock else None
     repo.set_due_on(conn, after.id, due)
     return due
+
+
+def refresh_due_dates(dues: dict[int, date | None]) -> int:
+    """The daily sweep's clocks written back where the kept due day differs, in one transaction."""
+    with UnitOfWork(engine()) as uow:
+        changed = repo.set_due_dates(uow.conn, dues)
+        uow.commit()
+    return changed

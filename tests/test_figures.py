@@ -168,3 +168,20 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         5.0,
         {"open": 1, "resolved": 1},
     )
+
+
+def test_the_daily_sweep_writes_back_a_due_date_that_is_missing(network):
+    from flows.deadlines import deadline_sweep
+
+    case_no, case_id = register(SCENARIOS[0].intake_record(channel_ref="F-sweep", n=1))
+    drive(case_no, case_id, [])
+    read = f"SELECT due_on FROM cases WHERE id = {case_id}"
+    with UnitOfWork(engine()) as uow:
+        kept = uow.conn.exec_driver_sql(read).scalar_one()
+        uow.conn.exec_driver_sql(f"UPDATE cases SET due_on = NULL WHERE id = {case_id}")  # as before migration 0004
+        uow.commit()
+
+    deadline_sweep(now().astimezone(CST).date())
+
+    with UnitOfWork(engine()) as uow:
+        assert uow.conn.exec_driver_sql(read).scalar_one() == kept is not None
