@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.cases import get_case, jurisdiction
 from config.calendar import is_workday
-from dashboard.site import COOKIE, form_of, page, viewer
+from dashboard.site import COOKIE, LEVEL_ORDER, form_of, page, viewer
 from db import access, board, queries
 from db import alerts as alert_store
 from db import repository as repo
@@ -76,10 +76,9 @@ def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, A
         counts = board.counts(uow.conn, f)
         rows = board.urgent_first(uow.conn, f, today=today)
         fingerprint = board.latest_change(uow.conn, f)
-    levels = [lv for lv in ("grid", "community", "street", "district", "panel", "expert_pool", "none")]
     return {
         "counts": counts,
-        "levels": [lv for lv in levels if any(k[1] == lv for k in counts)],
+        "levels": [lv for lv in LEVEL_ORDER if any(level == lv for _, level in counts)],
         "rows": rows,
         "today": today,
         "fingerprint": f"{fingerprint[0]}:{fingerprint[1]}",
