@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.cases import get_case, jurisdiction
@@ -89,23 +89,26 @@ def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, A
     }
 
 
+def board_filters(
+    area: Text = None, type: Text = None, channel: Text = None, org: Text = None, risk: Text = None
+) -> dict[str, str | None]:
+    return {"area": area, "type": type, "channel": channel, "org": org, "risk": risk}
+
+
+Filters = Annotated[dict[str, str | None], Depends(board_filters)]
+
+
 @router.get("/", response_class=HTMLResponse)
-def board_page(
-    request: Request, area: Text = None, type: Text = None, channel: Text = None, org: Text = None, risk: Text = None
-) -> Any:
+def board_page(request: Request, filters: Filters) -> Any:
     caller = viewer(request)
-    params = {"area": area, "type": type, "channel": channel, "org": org, "risk": risk}
-    return page(request, "board.html", caller, **_board_context(caller, params))
+    return page(request, "board.html", caller, **_board_context(caller, filters))
 
 
 @router.get("/board/live", response_class=HTMLResponse)
-def board_live(
-    request: Request, area: Text = None, type: Text = None, channel: Text = None, org: Text = None, risk: Text = None
-) -> Any:
+def board_live(request: Request, filters: Filters) -> Any:
     """The board's counts and rows alone: the page polls this and swaps it in."""
     caller = viewer(request)
-    params = {"area": area, "type": type, "channel": channel, "org": org, "risk": risk}
-    return page(request, "_board_live.html", caller, **_board_context(caller, params))
+    return page(request, "_board_live.html", caller, **_board_context(caller, filters))
 
 
 @router.get("/cases/{ref}", response_class=HTMLResponse)
