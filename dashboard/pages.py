@@ -75,13 +75,11 @@ def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, A
     with UnitOfWork(engine()) as uow:
         counts = board.counts(uow.conn, f)
         rows = board.urgent_first(uow.conn, f, today=today)
-        fingerprint = board.latest_change(uow.conn, f)
     return {
         "counts": counts,
         "levels": [lv for lv in LEVEL_ORDER if any(level == lv for _, level in counts)],
         "rows": rows,
         "today": today,
-        "fingerprint": f"{fingerprint[0]}:{fingerprint[1]}",
         "filters": params,
         "total": sum(counts.values()),
         "channels": [c.value for c in Channel],

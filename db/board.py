@@ -94,9 +94,3 @@ def urgent_first(conn: Connection, f: BoardFilter, *, today: date, limit: int = 
         cases.c.id.desc(),
     )
     return [BoardCase(**r._mapping) for r in conn.execute(q.limit(limit))]
-
-
-def latest_change(conn: Connection, f: BoardFilter) -> tuple[int, datetime | None]:
-    """A cheap fingerprint of the board: live pages refresh only when it changes."""
-    n, at = conn.execute(_open(f, select(func.count(), func.max(cases.c.updated_at)))).one()
-    return int(n), at

@@ -254,7 +254,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
 
     The statistics' counters move with it (models.figures), in the same transaction.
     """
-    counted, outcome, closed_at = tallies.stored_facts(conn, before)
+    counted, outcome, closed_at, level = tallies.stored_facts(conn, before)
     outcome = figures.outcome_after(outcome, after.status)
     if after.status is not Status.CLOSED:
         closed_at = None
@@ -287,7 +287,8 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
             f"case {before.case_no} changed since version {before.version} was read", field="version"
         )
     assert before.created_at is not None, "a stored case has its registration instant"
-    level = tallies.level_of(conn, after.org_code)
+    if after.org_code != before.org_code:  # most moves keep their organisation, and its level
+        level = tallies.level_of(conn, after.org_code)
     now_counted = figures.facts_of(
         after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at
     )

@@ -34,17 +34,16 @@ def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:
         conn.execute(stmt, row)
 
 
-def stored_facts(conn: Connection, case: Case) -> tuple[Facts, str, Any]:
-    """The facts the stored row contributes now, with its stored outcome and closing instant."""
+def stored_facts(conn: Connection, case: Case) -> tuple[Facts, str, Any, str | None]:
+    """The facts the stored row contributes now, with its outcome, closing instant and organisation's level."""
     row = conn.execute(
         select(cases.c.created_at, cases.c.outcome, cases.c.closed_at, organisations.c.level)
         .select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code))
         .where(cases.c.id == case.id)
     ).one()
-    facts = figures.facts_of(
-        case, created_at=row.created_at, level=row.level, outcome=row.outcome, closed_at=row.closed_at
-    )
-    return facts, row.outcome, row.closed_at
+    at, outcome, closed_at = row.created_at, row.outcome, row.closed_at
+    facts = figures.facts_of(case, created_at=at, level=row.level, outcome=outcome, closed_at=closed_at)
+    return facts, outcome, closed_at, row.level
 
 
 def level_of(conn: Connection, org_code: str | None) -> str | None:
