@@ -12,14 +12,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.cases import jurisdiction
-from config.network import network_from_document
 from config.settings import get_settings
 from dashboard.site import HERE, page, templates, viewer
 from db import repository as repo
 from db.uow import UnitOfWork
+from models.access import Caller
 from models.clocks import CST, day_of
 from models.errors import ConfigurationError, FengqiaoError
-from tasks.context import engine
+from tasks.context import configuration, engine
 from tasks.stats import MONTH_PATTERN, Question, figures, month_of
 from tasks.steps import now
 from tasks.whatif import what_if
@@ -29,8 +29,8 @@ Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 Region = Annotated[str | None, Query(pattern=r"^\d{0,9}$")]
 
 
-def _question(request: Request, since: str | None, until: str | None, region: str | None) -> Question:
-    areas, orgs = jurisdiction(viewer(request))
+def _question(caller: Caller, since: str | None, until: str | None, region: str | None) -> Question:
+    areas, orgs = jurisdiction(caller)
     return Question(since, until, region or None, within_areas=areas, within_orgs=orgs)
 
 
@@ -38,7 +38,7 @@ def _question(request: Request, since: str | None, until: str | None, region: st
 def stats_page(request: Request, since: Month = None, until: Month = None, region: Region = None) -> Any:
     caller = viewer(request)
     try:
-        found = figures(_question(request, since, until, region), today=day_of(now()))
+        found = figures(_question(caller, since, until, region), today=day_of(now()))
         error = None
     except FengqiaoError as exc:
         found, error = None, exc.message
@@ -93,15 +93,15 @@ def pdf_of(html: str) -> bytes:
 def report_page(request: Request, month: Month = None, region: Region = None) -> Any:
     caller = viewer(request)
     month = month or _last_month()
-    data = report_data(month, region or None, _question(request, None, None, region))
+    data = report_data(month, region or None, _question(caller, None, None, region))
     return page(request, "report.html", caller, **data, standalone=False)
 
 
 @router.get("/report.pdf")
 def report_pdf(request: Request, month: Month = None, region: Region = None) -> Response:
-    viewer(request)
+    caller = viewer(request)
     month = month or _last_month()
-    html = render_report(report_data(month, region or None, _question(request, None, None, region)))
+    html = render_report(report_data(month, region or None, _question(caller, None, None, region)))
     name = f"fengqiao-report-{month}{'-' + region if region else ''}.pdf"
     return Response(
         pdf_of(html), media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"}
@@ -123,9 +123,8 @@ def config_page(
     with UnitOfWork(engine()) as uow:
         versions = repo.config_versions_list(uow.conn)
         current = repo.latest_config_version(uow.conn)
-        document = repo.config_document(uow.conn, current) if current else None
+        network = configuration(uow.conn, current)[0] if current else None
         proposed = repo.config_document(uow.conn, whatif) if whatif else None
-    network = network_from_document(document)[0] if document else None
     replayed = None
     if proposed is not None:
         until = now()
