@@ -39,7 +39,7 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
 
     upgrade(database)
 
-    assert current_revision(database) == "0004"
+    assert current_revision(database) == "0009"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM access_log")).scalar_one() == 0
         assert conn.execute(text("SELECT match_key FROM parties")).scalar_one() == "宜宾顺达abc公司"
