@@ -32,7 +32,7 @@ def by_idempotency_keys(conn: Connection, channel: Channel, keys: Iterable[str])
 def add_intake_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Keep each payload; a key another request has just used is a conflict the caller retries from.
 
-    rows: case_id, channel, idempotency_key, payload, payload_sha256, reply_due, received_at.
+    rows: case_id, channel, idempotency_key, key_id, payload, payload_sha256, reply_due, received_at.
     """
     if not rows:
         return

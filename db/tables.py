@@ -151,6 +151,7 @@ intake_records = Table(
     Column("payload", JSON, nullable=False),
     Column("reply_due", TS),
     Column("received_at", TS, nullable=False),
+    Column("key_id", ID, ForeignKey("api_keys.id"), index=True),  # the API key that sent it (migration 0007)
     UniqueConstraint("channel", "idempotency_key", name="uq_intake_records_channel_key"),
 )
 
@@ -256,6 +257,19 @@ access_log = Table(  # append-only, like transitions: triggers refuse UPDATE and
     Column("action", String(20), nullable=False),  # read_masked | unmask
     Column("fields", JSON, nullable=False),
     Column("reason", Text, nullable=False),
+)
+
+# A signed-in dashboard: the session id (256 random bits) is kept only as its SHA-256; the session
+# ends at expires_at, at sign-out (ended_at), or when its key is revoked.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("key_id", ID, ForeignKey("api_keys.id"), nullable=False, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("ended_at", TS),
 )
 
 webhook_targets = Table(  # where an integrator takes its channel's results back (结果同悉)

@@ -64,13 +64,16 @@ def register_case(new: NewCase, *, record: str | None = None) -> tuple[Case, boo
     return receipt.case, receipt.created
 
 
-def receive(rec: ChannelRecord, *, idempotency_key: str | None = None, record: str | None = None) -> Receipt:
+def receive(
+    rec: ChannelRecord, *, idempotency_key: str | None = None, record: str | None = None, key_id: int | None = None
+) -> Receipt:
     """Register one channel record in one transaction; a rejected record writes nothing.
 
     record names the input in errors (a file and line); by default the channel's ticket id.
+    key_id: the API key that sent it (kept on the intake record: an integrator answers for what it sent).
     """
     name = record or rec.new.channel_ref or "(no channel ref)"
-    [answer] = receive_many([Incoming(name, rec, idempotency_key)])
+    [answer] = receive_many([Incoming(name, rec, idempotency_key, key_id)])
     if isinstance(answer, FengqiaoError):
         raise answer
     return answer
@@ -81,6 +84,7 @@ class Incoming:
     name: str  # how errors name it: file:line, or the ticket id
     record: ChannelRecord
     idempotency_key: str | None = None
+    key_id: int | None = None  # the API key that sent it; None from the command line
 
 
 def receive_many(batch: Sequence[Incoming]) -> list[Receipt | FengqiaoError]:
@@ -180,6 +184,7 @@ def _receive_batch(
                 case_id=case.id,
                 channel=channel,
                 idempotency_key=batch[first_of[i]].idempotency_key,
+                key_id=batch[first_of[i]].key_id,
                 payload=batch[first_of[i]].record.payload,
                 payload_sha256=digests[i],
                 reply_due=batch[first_of[i]].record.reply_due,
