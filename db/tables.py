@@ -134,6 +134,11 @@ cases = Table(
     Column("due_on", Date, index=True),  # the current mediation attempt's deadline (China-time day)
     Column("outcome", String(20), nullable=False, server_default="open"),  # models.figures.CaseOutcome
     Column("closed_at", TS),
+    # a poison case (models.parking): flow runs failed in a row, the last one's error, and when it
+    # was parked at the limit (no run is started for it until a person retries it; migration 0006)
+    Column("step_failures", Integer, nullable=False, server_default="0"),
+    Column("last_step_error", String(300)),
+    Column("parked_at", TS),
     UniqueConstraint("channel", "channel_ref", name="uq_cases_channel_ref"),
     Index("ix_cases_open_by_area", "status", "area_code"),
 )
@@ -272,14 +277,17 @@ dashboard_sessions = Table(
     Column("ended_at", TS),
 )
 
-webhook_targets = Table(  # where an integrator takes its channel's results back (结果同悉)
+# Where a key takes results back (结果同悉): one target per key and channel, owned by that key; a
+# case's result goes to a target whose key's jurisdiction covers the case (models.result_targets).
+webhook_targets = Table(
     "webhook_targets",
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
     Column("key_id", ID, ForeignKey("api_keys.id"), nullable=False),
-    Column("channel", String(20), nullable=False, unique=True),
+    Column("channel", String(20), nullable=False),
     Column("url", String(500), nullable=False),
     Column("created_at", TS, nullable=False),
+    UniqueConstraint("key_id", "channel", name="uq_webhook_targets_key_channel"),
 )
 
 # The statistics' counters (models.figures): one row per registration month, street, organisation
@@ -320,4 +328,19 @@ alerts = Table(
         sqlite_where=text("acknowledged_at IS NULL"),
         postgresql_where=text("acknowledged_at IS NULL"),
     ),
+)
+
+# Each parking of a case and the retry that ended it: who released it, when and why (the audit).
+case_parkings = Table(
+    "case_parkings",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("parked_at", TS, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("error", String(300), nullable=False),
+    Column("flow_run_id", String(36)),  # the run whose failure reached the limit
+    Column("released_at", TS),
+    Column("released_by", String(100)),
+    Column("release_reason", Text),
 )
