@@ -88,11 +88,23 @@ def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  #
     seen = [
         http.post(f"{prefect}/{what}/filter", json={"limit": 200}).text for what in ("flow_runs", "task_runs", "logs")
     ]
+    seen += prefect_events(prefect)
     seen += [path.read_text(errors="replace") for path in processes.logs.glob("*.log")]
     everything = "\n".join(seen)
     assert "case-flow" in everything or "case-FQ" in everything  # the runs are there to be scanned
+    assert "prefect.flow-run." in everything  # and so are their events (state changes carry tags and names)
     assert unmasked_in(everything) == [] and [n for n in names if n in everything] == []
     return True
+
+
+def prefect_events(prefect: str, pages: int = 100) -> list[str]:
+    """Every event Prefect's server kept (a page at a time): tags and names stay in events after a run changes."""
+    page = http.post(f"{prefect}/events/filter", json={"limit": 50}).json()
+    seen = [str(page["events"])]
+    while page.get("next_page") and len(seen) < pages:
+        page = http.get(page["next_page"]).json()
+        seen.append(str(page["events"]))
+    return seen
 
 
 def twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base: str) -> None:
