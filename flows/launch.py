@@ -17,11 +17,12 @@ from prefect.states import Crashed
 from config.logging import get_logger
 from config.settings import get_settings
 from db import repository as repo
+from db.parking import parking_of
 from db.uow import UnitOfWork
 from flows.runtime import case_runs_client
 from models.case import Case, StepKind
 from tasks.context import engine
-from tasks.notify import run_tags
+from tasks.notify import tags_for
 from tasks.result_back import deliver_due
 from tasks.steps import current_step
 
@@ -32,12 +33,14 @@ ACTIVE = {StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING}
 def start_case_flow(case: Case, *, attempt: int = 0) -> str:
     """Create the case's flow run from the deployment and record it; at most one per case and attempt."""
     client, deployment_id = case_runs_client()
+    # with the registration time: two databases sharing one Prefect server (the tests') reuse case ids
+    registered = f"{case.created_at.timestamp():.6f}" if case.created_at else ""
     run = client.create_flow_run_from_deployment(
         deployment_id,
         parameters={"case_id": case.id},
         name=f"case-{case.case_no}",
-        tags=run_tags(case),
-        idempotency_key=f"fengqiao-case-{case.id}-{attempt}",
+        tags=tags_for(case),
+        idempotency_key=f"fengqiao-case-{case.id}-{registered}-{attempt}",
     )
     with UnitOfWork(engine()) as uow:
         repo.record_flow_run(uow.conn, case.id, str(run.id))
@@ -84,10 +87,15 @@ def crash_if_dead(flow_run_id: str) -> bool:
 
 
 def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
-    """Make sure the case's stored state gets acted on: resume its suspended run, or start a new one."""
+    """Make sure the case's stored state gets acted on: resume its suspended run, or start a new one.
+
+    A parked case is left alone (a person's input is stored and waits for the retry)."""
     with UnitOfWork(engine()) as uow:
         case = repo.get_case(uow.conn, case_id)
         flow_run_id, _ = repo.case_flow_run(uow.conn, case_id)
+        parked = parking_of(uow.conn, case_id)
+    if parked is not None:
+        return "parked"
     if flow_run_id is None:
         return f"started {start_case_flow(case)}"
     state = _state(flow_run_id)

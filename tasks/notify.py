@@ -6,8 +6,11 @@ from typing import Any
 
 from config.logging import get_logger
 from config.prefect_env import prefect_reachable
+from db.uow import UnitOfWork
 from models.case import Case
+from models.run_labels import actor_label, run_tags
 from models.transitions import Transition
+from tasks.context import configuration, engine
 
 
 def announce(case: Case, record: Transition, *, flow_run_id: str | None) -> None:
@@ -25,19 +28,21 @@ def announce(case: Case, record: Transition, *, flow_run_id: str | None) -> None
         return
     from prefect.events import emit_event  # late: the domain and db layers never need Prefect
 
+    shown = fields | {"actor": actor_label(record.actor)}  # a key's or a person's name stays in fengqiao
     related = [{"prefect.resource.id": f"prefect.flow-run.{flow_run_id}", "prefect.resource.role": "flow-run"}]
     emit_event(
         event=f"fengqiao.case.{record.to_status}",
         resource={"prefect.resource.id": f"fengqiao.case.{case.case_no}", "prefect.resource.name": case.case_no},
         related=related if flow_run_id else [],
-        payload={k: (str(v) if v is not None else None) for k, v in fields.items()},
+        payload={k: (str(v) if v is not None else None) for k, v in shown.items()},
     )
 
 
-def run_tags(case: Case) -> list[str]:
-    """What a coordinator filters runs by in the Prefect UI: codes only."""
-    dispute_type = case.dispute_type or case.declared_type or "untriaged"
-    return [f"channel:{case.channel}", f"area:{case.area_code}", f"type:{dispute_type}"]
+def tags_for(case: Case) -> list[str]:
+    """The run's tags: codes of the configuration the case runs under (models.run_labels)."""
+    with UnitOfWork(engine()) as uow:
+        network, _ = configuration(uow.conn, case.config_version)
+    return run_tags(case, network.paths.keys())
 
 
 def retag_flow_run(case: Case, *, flow_run_id: str | None) -> None:
@@ -51,4 +56,4 @@ def retag_flow_run(case: Case, *, flow_run_id: str | None) -> None:
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(UUID(flow_run_id))
         kept = [t for t in run.tags if not t.startswith(("channel:", "area:", "type:"))]
-        client.update_flow_run(UUID(flow_run_id), tags=[*kept, *run_tags(case)])
+        client.update_flow_run(UUID(flow_run_id), tags=[*kept, *tags_for(case)])
