@@ -1,23 +1,22 @@
-"""Where an integrator takes its channel's results back (结果同悉): registered, and checked first.
+"""Where a key takes results back (结果同悉): registered per key and channel, and checked first.
 
-A target must be http(s) and resolve only to public addresses: a key must not be able to make
-fengqiao send requests into its own network (loopback, private, link-local, reserved ranges),
-unless an administrator sets FENGQIAO_ALLOW_PRIVATE_WEBHOOKS for an internal deployment.
+A target belongs to the key that registered it: a second key's registration adds its own, never
+replaces another's, and a target receives only the results of cases its key may see or sent
+(models.result_targets). Its address is judged by models.addresses, here and again at every
+delivery (channels.targets): http(s), and only public addresses, unless an administrator sets
+FENGQIAO_ALLOW_PRIVATE_WEBHOOKS for an internal deployment.
 """
 
 from __future__ import annotations
-
-import ipaddress
-import socket
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.auth import CallerDep, allow
 from api.errors import ApiError
+from channels.targets import Refusal, resolve
 from config.settings import get_settings
-from db import access
+from db import webhook_targets
 from db.uow import UnitOfWork
 from models.access import Role
 from models.vocabulary import Channel
@@ -25,6 +24,7 @@ from tasks.context import engine
 from tasks.steps import now
 
 router = APIRouter(tags=["webhooks 结果同悉"])
+OWNERS = (Role.INTEGRATOR, Role.ADMIN)
 
 
 class WebhookIn(BaseModel):
@@ -38,28 +38,31 @@ class WebhookOut(BaseModel):
     url: str
 
 
-def refused(url: str, *, allow_private: bool) -> str | None:
-    """Why this target may not be used, or None."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http(s) URL with a host"
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError, ValueError):
-        return f"host {parts.hostname} does not resolve"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global and not allow_private:
-            return f"{parts.hostname} resolves to {address}, a loopback, private or reserved address"
-    return None
-
-
-@router.put("/webhooks", response_model=WebhookOut, **allow(Role.INTEGRATOR, Role.ADMIN))
+@router.put("/webhooks", response_model=WebhookOut, **allow(*OWNERS))
 def put_webhook(body: WebhookIn, caller: CallerDep) -> WebhookOut:
-    """结果同悉地址 Register where a channel's results go back; replaces an earlier target."""
-    if why := refused(body.url, allow_private=get_settings().allow_private_webhooks):
-        raise ApiError(422, "webhook_target_refused", f"url: {why}", field="url")
+    """结果同悉地址 Register where this key's results of a channel go back; replaces this key's earlier target."""
+    target = resolve(body.url, allow_private=get_settings().allow_private_webhooks)
+    if isinstance(target, Refusal):
+        raise ApiError(422, "webhook_target_refused", f"url: {target.reason}", field="url")
     with UnitOfWork(engine()) as uow:
-        access.set_webhook_target(uow.conn, key_id=caller.key_id, channel=body.channel, url=body.url, at=now())
+        webhook_targets.register(uow.conn, key_id=caller.key_id, channel=body.channel, url=body.url, at=now())
         uow.commit()
     return WebhookOut(channel=body.channel, url=body.url)
+
+
+@router.get("/webhooks", response_model=list[WebhookOut], **allow(*OWNERS))
+def get_webhooks(caller: CallerDep) -> list[WebhookOut]:
+    """结果同悉地址 This key's targets, by channel (other keys' targets are theirs)."""
+    with UnitOfWork(engine()) as uow:
+        return [WebhookOut(channel=t["channel"], url=t["url"]) for t in webhook_targets.of_key(uow.conn, caller.key_id)]
+
+
+@router.delete("/webhooks/{channel}", response_model=list[WebhookOut], **allow(*OWNERS, errors=(404,)))
+def delete_webhook(channel: Channel, caller: CallerDep) -> list[WebhookOut]:
+    """结果同悉地址 Remove this key's target for a channel; answers the key's remaining targets."""
+    with UnitOfWork(engine()) as uow:
+        if not webhook_targets.remove(uow.conn, key_id=caller.key_id, channel=channel):
+            message = f"key {caller.name} has no webhook target for channel {channel.value}"
+            raise ApiError(404, "webhook_target_not_found", message, field="channel")
+        uow.commit()
+        return [WebhookOut(channel=t["channel"], url=t["url"]) for t in webhook_targets.of_key(uow.conn, caller.key_id)]

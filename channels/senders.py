@@ -2,6 +2,10 @@
 
 The webhook POSTs the notice as JSON with an Idempotency-Key (the same for every retry of one
 notice, so the channel can drop repeats) and, when a secret is set, an HMAC-SHA256 signature.
+Each attempt resolves the target once, refuses it if any address is not allowed
+(channels.targets), and connects to the address it judged: the URL's host is replaced by that
+address, while the Host header, TLS SNI and the certificate check keep the name. Redirects are
+not followed, and no proxy from the environment is used.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from channels.targets import Refusal, resolve
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -23,6 +29,7 @@ class Sent:
     status_code: int | None
     error: str | None
     seconds: float
+    refused: bool = False  # the target's address is not allowed: nothing was sent
 
 
 class ResultSender(Protocol):
@@ -34,6 +41,7 @@ class WebhookSender:
     url: str
     secret: str | None = None
     timeout_seconds: float = 10.0
+    allow_private: bool = False
 
     def send(self, body: dict[str, Any], *, idempotency_key: str) -> Sent:
         data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
@@ -42,8 +50,18 @@ class WebhookSender:
             digest = hmac.new(self.secret.encode(), data, hashlib.sha256).hexdigest()
             headers["X-Fengqiao-Signature"] = f"sha256={digest}"
         started = time.perf_counter()
+        target = resolve(self.url, allow_private=self.allow_private)
+        if isinstance(target, Refusal):
+            why = f"{'refused' if target.resolved else 'failed'}: {target.reason}"
+            return Sent(self.url, False, None, why, time.perf_counter() - started, refused=target.resolved)
+        url = httpx.URL(self.url)
+        headers["Host"] = url.netloc.decode("ascii")
+        extensions = {"sni_hostname": target.ascii_host} if url.scheme == "https" else {}
         try:
-            response = httpx.post(self.url, content=data, headers=headers, timeout=self.timeout_seconds)
+            with httpx.Client(transport=httpx.HTTPTransport(), trust_env=False, timeout=self.timeout_seconds) as client:
+                response = client.post(
+                    url.copy_with(host=str(target.address)), content=data, headers=headers, extensions=extensions
+                )
         except httpx.HTTPError as exc:
             return Sent(self.url, False, None, f"{type(exc).__name__}: {exc}"[:500], time.perf_counter() - started)
         ok = 200 <= response.status_code < 300

@@ -13,9 +13,9 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from db.tables import access_log, api_keys, webhook_targets
+from db.tables import access_log, api_keys
 from models.access import Caller, Role
 from models.errors import InvalidInput
 
@@ -109,13 +109,3 @@ def log_access(
             reason=reason,
         )
     )
-
-
-def set_webhook_target(conn: Connection, *, key_id: int, channel: str, url: str, at: datetime) -> None:
-    """One target per channel: registering again replaces it."""
-    conn.execute(delete(webhook_targets).where(webhook_targets.c.channel == channel))
-    conn.execute(insert(webhook_targets).values(key_id=key_id, channel=channel, url=url, created_at=at))
-
-
-def webhook_target(conn: Connection, channel: str) -> str | None:
-    return conn.scalar(select(webhook_targets.c.url).where(webhook_targets.c.channel == channel))

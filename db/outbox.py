@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.tables import delivery_attempts, result_notices
+from db.tables import cases, delivery_attempts, intake_records, result_notices
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class Notice:
     body: dict[str, Any]
     attempts: int
     next_attempt_at: datetime
+    area_code: str  # where the case arose, its organisation and the key that sent it: who may receive it
+    org_code: str | None
+    sent_by: int | None
 
 
 def queue_notice(conn: Connection, *, case_id: int, channel: str, key: str, body: dict[str, Any], at: datetime) -> None:
@@ -44,12 +47,29 @@ def queue_notice(conn: Connection, *, case_id: int, channel: str, key: str, body
 
 
 def due_notices(conn: Connection, *, at: datetime, case_id: int | None = None, limit: int = 100) -> list[Notice]:
-    query = select(result_notices).where(result_notices.c.status == "pending", result_notices.c.next_attempt_at <= at)
+    query = (
+        select(result_notices, cases.c.area_code, cases.c.org_code, intake_records.c.key_id)
+        .join(cases, cases.c.id == result_notices.c.case_id)
+        .outerjoin(intake_records, intake_records.c.case_id == result_notices.c.case_id)
+        .where(result_notices.c.status == "pending", result_notices.c.next_attempt_at <= at)
+    )
     if case_id is not None:
         query = query.where(result_notices.c.case_id == case_id)
     rows = conn.execute(query.order_by(result_notices.c.next_attempt_at).limit(limit)).all()
     return [
-        Notice(r.id, r.case_id, r.channel, r.idempotency_key, dict(r.body), r.attempts, r.next_attempt_at) for r in rows
+        Notice(
+            r.id,
+            r.case_id,
+            r.channel,
+            r.idempotency_key,
+            dict(r.body),
+            r.attempts,
+            r.next_attempt_at,
+            r.area_code,
+            r.org_code,
+            r.key_id,
+        )
+        for r in rows
     ]
 
 

@@ -14,9 +14,10 @@ from prefect import task
 from channels.senders import ResultSender, WebhookSender
 from config.logging import get_logger
 from config.settings import get_settings
-from db import access, outbox
+from db import outbox, webhook_targets
 from db.uow import UnitOfWork
 from models.result_notice import idempotency_key, next_attempt, owes_result, result_body
+from models.result_targets import RegisteredTarget, target_for
 from models.transitions import Moved
 from models.vocabulary import Channel, InputKind, Outcome
 from tasks.context import CaseContext, engine
@@ -39,28 +40,29 @@ def queue_result(ctx: CaseContext, moved: Moved) -> None:
     )
 
 
-def sender_for(channel: str) -> ResultSender | None:
-    """The target an integrator registered through the API, else the one in the settings."""
+def sender_for(notice: outbox.Notice, registered: list[RegisteredTarget]) -> ResultSender | None:
+    """The target of a key that may receive this case's result (models.result_targets), else the
+    channel's in the settings; every delivery is held to the same address rule as registration."""
     s = get_settings()
-    with UnitOfWork(engine()) as uow:
-        url = access.webhook_target(uow.conn, channel) or s.result_webhooks.get(Channel(channel))
+    chosen = target_for(registered, area_code=notice.area_code, org_code=notice.org_code, sent_by=notice.sent_by)
+    url = chosen.url if chosen else s.result_webhooks.get(Channel(notice.channel))
     if url is None:
         return None
     secret = s.result_webhook_secret.get_secret_value() if s.result_webhook_secret else None
-    return WebhookSender(str(url), secret)
+    return WebhookSender(str(url), secret, allow_private=s.allow_private_webhooks)
 
 
 def deliver_due(*, case_id: int | None = None) -> dict[str, int]:
-    """One attempt for each notice due now; counts of delivered, failed and waiting for a target."""
-    counts = {"delivered": 0, "failed": 0, "no_target": 0}
+    """One attempt for each notice due now; counts of delivered, failed, refused and waiting for a target."""
+    counts = {"delivered": 0, "failed": 0, "refused": 0, "no_target": 0}
     at = now()
     with UnitOfWork(engine()) as uow:
         due = outbox.due_notices(uow.conn, at=at, case_id=case_id)
-    senders = {channel: sender_for(channel) for channel in {n.channel for n in due}}  # one lookup a channel
+        registered = {c: webhook_targets.for_channel(uow.conn, c) for c in {n.channel for n in due}}
     for notice in due:
-        sender = senders[notice.channel]
+        sender = sender_for(notice, registered[notice.channel])
         if sender is None:
-            counts["no_target"] += 1  # stays pending: configuring the channel's webhook sends it
+            counts["no_target"] += 1  # stays pending: a target that may receive it sends it
             continue
         with UnitOfWork(engine()) as uow:
             leased = outbox.lease(uow.conn, notice, until=at + LEASE)
@@ -83,12 +85,13 @@ def deliver_due(*, case_id: int | None = None) -> dict[str, int]:
                 retry_at=retry_at,
             )
             uow.commit()
-        counts["delivered" if sent.delivered else "failed"] += 1
+        counts["delivered" if sent.delivered else "refused" if sent.refused else "failed"] += 1
         log.info(
             "case.result.delivery",
             case_id=notice.case_id,
             channel=notice.channel,
             delivered=sent.delivered,
+            refused=sent.refused,
             status_code=sent.status_code,
             attempt=notice.attempts + 1,
         )

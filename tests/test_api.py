@@ -319,18 +319,17 @@ def test_a_webhook_on_a_loopback_or_private_address_is_refused(api):
 def test_an_administrator_may_allow_private_webhook_targets(network, monkeypatch):
     from api.app import create_app
     from config.settings import get_settings
-    from db import access
 
     monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")
     get_settings.cache_clear()
     client = scanned_client(create_app(get_settings()))
     url = "http://127.0.0.1:8080/results"
+    key = a_key("integrator")
 
-    response = client.put(f"{V1}/webhooks", json={"channel": "police", "url": url}, headers=a_key("integrator"))
+    response = client.put(f"{V1}/webhooks", json={"channel": "police", "url": url}, headers=key)
 
     assert response.json() == {"channel": "police", "url": url}
-    with UnitOfWork(engine()) as uow:
-        assert access.webhook_target(uow.conn, "police") == url
+    assert client.get(f"{V1}/webhooks", headers=key).json() == [{"channel": "police", "url": url}]
     assert client.leaks == []
 
 

@@ -120,12 +120,19 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (403, 403),
         "admin": (404, 404),
     },
-    ("PUT", "/api/v1/webhooks"): {
-        "-": 401,
-        "integrator": (200, 200),
-        "mediator": (403, 403),
-        "coordinator": (403, 403),
-        "admin": (200, 200),
+    **{  # each key's own targets: after its PUT, its GET lists and its DELETE removes its own
+        (method, path): {
+            "-": 401,
+            "integrator": (200, 200),
+            "mediator": (403, 403),
+            "coordinator": (403, 403),
+            "admin": (200, 200),
+        }
+        for method, path in (
+            ("PUT", "/api/v1/webhooks"),
+            ("GET", "/api/v1/webhooks"),
+            ("DELETE", "/api/v1/webhooks/{channel}"),
+        )
     },
     ("GET", "/api/v1/health"): {
         "-": 200,
@@ -174,7 +181,9 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         entry = document[section][0]
         return path.replace("{code}", entry["code"]), entry
     if path == "/api/v1/webhooks":
-        return path, {"channel": "hotline_12345", "url": "http://127.0.0.1:9/results"}
+        return path, {"channel": "hotline_12345", "url": "http://127.0.0.1:9/results"} if method == "PUT" else None
+    if path == "/api/v1/webhooks/{channel}":
+        return path.replace("{channel}", "hotline_12345"), None
     return path.replace("{case_id}", cases["waiting"]), None
 
 
