@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -11,8 +12,9 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import cases, intake, network, webhooks
-from api.auth import configure_rate_limit
+from api.auth import configure_rate_limits
 from api.errors import error_response, install_error_handlers
+from api.headers import DOCS, SecurityHeaders
 from api.schemas import Health
 from config.settings import Settings, get_settings
 from db.uow import UnitOfWork
@@ -109,9 +111,10 @@ def _prefect_health() -> str:
         return f"unreachable: {type(exc).__name__}"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, policies: Mapping[str, str] | None = None) -> FastAPI:
+    """The API; policies: a Content-Security-Policy per path prefix, for pages served beside it."""
     settings = settings or get_settings()
-    configure_rate_limit(settings.api_rate_per_minute)
+    configure_rate_limits(settings)
     app = FastAPI(
         title="fengqiao 枫桥 API",
         version="1",
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(SecurityHeaders, policies={"/api/v1/docs": DOCS, **(policies or {})})
     for router in (intake.router, cases.router, network.router, webhooks.router, health_router):
         app.include_router(router, prefix="/api/v1")
 

@@ -1,4 +1,4 @@
-"""Keys, roles and the rate limit: the dependencies every operation declares.
+"""Keys, roles and the rate limits: the dependencies every operation declares.
 
 `allow(...)` both enforces the roles and writes them into the OpenAPI operation as `x-roles`,
 so the authorisation test is generated from the same declaration the app enforces.
@@ -6,14 +6,18 @@ so the authorisation test is generated from the same declaration the app enforce
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError, documented
+from config.settings import Settings
 from db import access
 from db.uow import UnitOfWork
 from models.access import Caller, Role
@@ -23,50 +27,90 @@ bearer = HTTPBearer(auto_error=False, description="an API key made with `fengqia
 
 
 class RateLimit:
-    """A token bucket per key, in this process: `per_minute` requests, refilled evenly."""
+    """Token buckets in this process: `per_minute` requests per subject (a key, an address), refilled evenly.
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._buckets: dict[int, tuple[float, float]] = {}
+    At most `max_subjects` buckets are kept: the least recently used goes first (a bucket left
+    alone for a minute is full again, as good as absent), so a flood of addresses cannot fill memory.
+    """
+
+    def __init__(self, per_minute: int, max_subjects: int = 10_000) -> None:
+        self.per_minute, self.max_subjects = per_minute, max_subjects
+        self._buckets: OrderedDict[Hashable, tuple[float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def take(self, key_id: int) -> float:
-        """0 if the request may go ahead, else the seconds until it may."""
-        rate = self.per_minute / 60.0
+    def _tokens(self, subject: Hashable, now: float) -> float:
+        tokens, then = self._buckets.get(subject, (float(self.per_minute), now))
+        return min(float(self.per_minute), tokens + (now - then) * self.per_minute / 60.0)
+
+    def take(self, subject: Hashable) -> float:
+        """0 if the request may go ahead (and it is counted), else the seconds until it may."""
         now = time.monotonic()
         with self._lock:
-            tokens, then = self._buckets.get(key_id, (float(self.per_minute), now))
-            tokens = min(float(self.per_minute), tokens + (now - then) * rate)
-            if tokens < 1:
-                self._buckets[key_id] = (tokens, now)
-                return (1 - tokens) / rate
-            self._buckets[key_id] = (tokens - 1, now)
-            return 0.0
+            tokens = self._tokens(subject, now)
+            taken = tokens >= 1
+            self._buckets[subject] = (tokens - 1 if taken else tokens, now)
+            self._buckets.move_to_end(subject)
+            while len(self._buckets) > self.max_subjects:
+                self._buckets.popitem(last=False)
+        return 0.0 if taken else (1 - tokens) * 60.0 / self.per_minute
 
 
-_limits: dict[str, RateLimit] = {}
+LIMITS: dict[str, RateLimit] = {}
+WHAT = {  # how a 429 names what was counted
+    "api": "requests a minute for key {who}",
+    "address": "sign-in attempts or requests with an unknown key a minute from this address",
+    "pages": "dashboard pages a minute for key {who}",
+    "expensive": "reports or replays (PDF, what-if) a minute for key {who}",
+}
 
 
-def configure_rate_limit(per_minute: int) -> None:
-    _limits["api"] = RateLimit(per_minute)
+def configure_rate_limits(settings: Settings) -> None:
+    LIMITS["api"] = RateLimit(settings.api_rate_per_minute)
+    LIMITS["address"] = RateLimit(settings.address_rate_per_minute)
+    LIMITS["pages"] = RateLimit(settings.dashboard_rate_per_minute)
+    LIMITS["expensive"] = RateLimit(settings.dashboard_expensive_per_minute)
 
 
-def current_caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+class TooMany(Exception):
+    """A limit passed: the API answers 429 JSON, the dashboard a 429 page; both with Retry-After."""
+
+    def __init__(self, limit: str, wait: float, who: str = "") -> None:
+        self.retry_after = max(1, math.ceil(wait))
+        self.message = f"more than {LIMITS[limit].per_minute} {WHAT[limit].format(who=who)}"
+        super().__init__(self.message)
+
+
+def count(limit: str, subject: Hashable, who: str = "") -> None:
+    """Count one request against a limit, raising TooMany past it."""
+    if (bucket := LIMITS.get(limit)) and (wait := bucket.take(subject)):
+        raise TooMany(limit, wait, who)
+
+
+def client_address(request: Request) -> str:
+    """The peer's address, as the server saw it (behind a proxy: as uvicorn's --proxy-headers set it)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _refused(exc: TooMany) -> ApiError:
+    return ApiError(429, "rate_limited", exc.message, headers={"Retry-After": str(exc.retry_after)})
+
+
+def current_caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Caller:
     if credentials is None:
         raise ApiError(
             401, "unauthenticated", "send Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"}
         )
     with UnitOfWork(engine()) as uow:
         caller = access.caller_for(uow.conn, credentials.credentials)
-    if caller is None:
-        raise ApiError(401, "invalid_key", "the key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
-    if (limit := _limits.get("api")) and (wait := limit.take(caller.key_id)):
-        raise ApiError(
-            429,
-            "rate_limited",
-            f"more than {limit.per_minute} requests a minute for key {caller.name}",
-            headers={"Retry-After": str(max(1, round(wait)))},
-        )
+    try:
+        if caller is None:  # counted per address; a valid key from the same address is not held back
+            count("address", client_address(request))
+            raise ApiError(401, "invalid_key", "the key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+        count("api", caller.key_id, caller.name)
+    except TooMany as exc:
+        raise _refused(exc) from None
     return caller
 
 

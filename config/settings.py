@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     )
     dashboard_poll_seconds: int = Field(default=5, gt=0, description="how often the board asks for changes")
     prefect_ui_url: str | None = Field(default=None, description="Prefect's UI, for links to flow runs")
+    address_rate_per_minute: int = Field(
+        default=10, gt=0, description="sign-in attempts and requests with an unknown key, a minute per client address"
+    )
+    dashboard_rate_per_minute: int = Field(default=120, gt=0, description="dashboard pages a minute per key")
+    dashboard_expensive_per_minute: int = Field(
+        default=4, gt=0, description="PDF reports and what-if replays a minute per key (each is costly)"
+    )
+    dashboard_session_hours: float = Field(default=8.0, gt=0, description="a dashboard sign-in lasts this long")
     chromium: str = Field(default="/usr/bin/chromium", description="Chromium, to print the monthly report as PDF")
     alert_window_days: int = Field(default=7, gt=0, description="days within which reports form a cluster")
     alert_respondent_reports: int = Field(default=3, gt=1, description="reports against one respondent: an alert")

@@ -7,13 +7,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app
+from api.auth import TooMany
 from config.settings import Settings, get_settings
 from dashboard import pages, reports
-from dashboard.site import HERE, NotAViewer, SignInNeeded, page
+from dashboard.site import CSP, HERE, NotAViewer, Refused, SignInNeeded, page
 
 
 def create_site(settings: Settings | None = None) -> FastAPI:
-    app = create_app(settings or get_settings())
+    app = create_app(settings or get_settings(), policies={"/dashboard": CSP})
     app.mount("/dashboard/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
     app.include_router(pages.router)
     app.include_router(reports.router)
@@ -28,6 +29,19 @@ def create_site(settings: Settings | None = None) -> FastAPI:
     def not_a_viewer(request: Request, exc: NotAViewer) -> Response:
         answer = page(request, "forbidden.html", None, who=exc.caller.name, role=exc.caller.role)
         answer.status_code = 403
+        return answer
+
+    @app.exception_handler(Refused)
+    def refused(request: Request, exc: Refused) -> Response:
+        answer = page(request, "refused.html", None, why=exc.why)
+        answer.status_code = exc.status
+        return answer
+
+    @app.exception_handler(TooMany)
+    def too_many(request: Request, exc: TooMany) -> Response:
+        answer = page(request, "limited.html", None, message=exc.message, retry_after=exc.retry_after)
+        answer.status_code = 429
+        answer.headers["Retry-After"] = str(exc.retry_after)
         return answer
 
     @app.get("/", include_in_schema=False)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.auth import client_address, count
 from api.cases import get_case, jurisdiction
 from config.calendar import is_workday
-from dashboard.site import COOKIE, LEVEL_ORDER, form_of, page, viewer
-from db import access, board, queries
+from config.settings import get_settings
+from dashboard.site import COOKIE, LEVEL_ORDER, VIEWERS, page, posted_form, viewer
+from db import access, board, queries, sessions
 from db import alerts as alert_store
 from db import repository as repo
 from db.uow import UnitOfWork
@@ -33,26 +35,51 @@ def _today() -> date:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def sign_in_page(request: Request, error: str | None = None) -> Any:
+def sign_in_page(request: Request, error: Annotated[str | None, Query(pattern="^(key|role)$")] = None) -> Any:
     return page(request, "login.html", None, error=error)
 
 
 @router.post("/login")
 async def sign_in(request: Request) -> Response:
-    key = (await form_of(request)).get("key", "").strip()
+    """A session for a coordinator's or administrator's key; every attempt counts against the address."""
+    count("address", client_address(request))
+    key = (await posted_form(request, signed_in=False)).get("key", "").strip()
+    hours = get_settings().dashboard_session_hours
     with UnitOfWork(engine()) as uow:
         caller = access.caller_for(uow.conn, key) if key else None
-    if caller is None:
-        return RedirectResponse("/dashboard/login?error=key", status_code=303)
+        if caller is None:
+            return RedirectResponse("/dashboard/login?error=key", status_code=303)
+        if caller.role not in VIEWERS:  # no session: its pages would all be refused
+            return RedirectResponse("/dashboard/login?error=role", status_code=303)
+        session_id = sessions.start_session(uow.conn, caller.key_id, at=now(), lasts=timedelta(hours=hours))
+        uow.commit()
     answer = RedirectResponse("/dashboard/", status_code=303)
-    answer.set_cookie(COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    answer.set_cookie(
+        COOKIE,
+        session_id,
+        max_age=int(hours * 3600),
+        path="/dashboard",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return answer
 
 
 @router.post("/logout")
-def sign_out() -> Response:
+async def sign_out(request: Request) -> Response:
+    """Ends the session on the server (the old cookie is worthless after), then forgets the cookie."""
+    session_id = request.cookies.get(COOKIE, "")
+    with UnitOfWork(engine()) as uow:
+        live = bool(session_id) and sessions.session_caller(uow.conn, session_id, at=now()) is not None
+    if live:
+        request.state.form_token = sessions.form_token(session_id)
+        await posted_form(request)  # a sign-out forged by another site is refused too
+        with UnitOfWork(engine()) as uow:
+            sessions.end_session(uow.conn, session_id, at=now())
+            uow.commit()
     answer = RedirectResponse("/dashboard/login", status_code=303)
-    answer.delete_cookie(COOKIE)
+    answer.delete_cookie(COOKIE, path="/dashboard")
     return answer
 
 
@@ -153,7 +180,7 @@ def alerts_page(request: Request, show: str = "open") -> Any:
 @router.post("/alerts/{alert_id}/acknowledge")
 async def acknowledge(request: Request, alert_id: int) -> Response:
     caller = viewer(request)
-    note = (await form_of(request)).get("note", "")[:500]
+    note = (await posted_form(request)).get("note", "")[:500]
     areas, orgs = jurisdiction(caller)
     with UnitOfWork(engine()) as uow:
         visible = alert_store.list_alerts(uow.conn, queries.CaseFilter(within_areas=areas, within_orgs=orgs))

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.cases import jurisdiction
 from config.settings import get_settings
-from dashboard.site import HERE, page, templates, viewer
+from dashboard.site import HERE, expensive, page, templates, viewer
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.access import Caller
@@ -100,6 +100,7 @@ def report_page(request: Request, month: Month = None, region: Region = None) ->
 @router.get("/report.pdf")
 def report_pdf(request: Request, month: Month = None, region: Region = None) -> Response:
     caller = viewer(request)
+    expensive(caller)  # each PDF starts Chromium
     month = month or _last_month()
     html = render_report(report_data(month, region or None, _question(caller, None, None, region)))
     name = f"fengqiao-report-{month}{'-' + region if region else ''}.pdf"
@@ -120,6 +121,8 @@ def config_page(
     days: Annotated[int, Query(ge=1, le=366)] = 30,
 ) -> Any:
     caller = viewer(request)
+    if whatif is not None:
+        expensive(caller)  # a what-if replays the period's cases
     with UnitOfWork(engine()) as uow:
         versions = repo.config_versions_list(uow.conn)
         current = repo.latest_config_version(uow.conn)

@@ -1,31 +1,40 @@
 """The dashboard's frame: templates, static assets (vendored, no CDN), and who is looking.
 
-A coordinator signs in with their API key; it is kept in an HttpOnly, SameSite=Strict cookie and
-checked against the database on every page, exactly as the API checks its bearer header, so a
-revoked key stops working on the next click. Only coordinators and administrators see the
-dashboard; jurisdictions apply as in the API.
+A coordinator signs in with their API key once; the browser then holds only a session id
+(HttpOnly, SameSite=Strict), looked up with its key on every page, so a session ends at its
+expiry, at sign-out, or on the next click after the key is revoked. Every form posted carries
+the session's token and must come from this site (Origin); only coordinators and
+administrators may sign in; jurisdictions apply as in the API.
 """
 
 from __future__ import annotations
 
+import hmac
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from api.auth import count
 from channels.ledger import TYPES_ZH
 from config.settings import get_settings
-from db import access
+from db import sessions
 from db.uow import UnitOfWork
 from models.access import ROLE_ZH, Caller, Role
 from models.figures import OUTCOME_ZH
 from models.vocabulary import LABELS_ZH
 from tasks.context import engine
+from tasks.steps import now
 
 HERE = Path(__file__).parent
-COOKIE = "fq_dashboard_key"
+COOKIE = "fq_dashboard_session"
+FORM_TOKEN = "csrf"  # the hidden field every form posts
+CSP = (  # the pages load their own script and stylesheet; charts use inline style attributes
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 VIEWERS = (Role.COORDINATOR, Role.ADMIN)
 STAGE_ORDER = ("received", "triaged", "mediating", "escalated")
 LEVEL_ORDER = ("grid", "community", "street", "district", "panel", "expert_pool", "none")
@@ -54,17 +63,52 @@ class NotAViewer(Exception):
         self.caller = caller
 
 
+class Refused(Exception):
+    """A form post that may not be the signed-in person's own (CSRF): answered with a page, never obeyed."""
+
+    def __init__(self, status: int, why: str) -> None:
+        super().__init__(why)
+        self.status, self.why = status, why
+
+
 def viewer(request: Request) -> Caller:
-    key = request.cookies.get(COOKIE)
-    if not key:
+    """The signed-in coordinator or administrator, counted against the pages' limit per key."""
+    session_id = request.cookies.get(COOKIE)
+    if not session_id:
         raise SignInNeeded
     with UnitOfWork(engine()) as uow:
-        caller = access.caller_for(uow.conn, key)
+        caller = sessions.session_caller(uow.conn, session_id, at=now())
     if caller is None:
         raise SignInNeeded
     if caller.role not in VIEWERS:
         raise NotAViewer(caller)
+    request.state.form_token = sessions.form_token(session_id)
+    count("pages", caller.key_id, caller.name)
     return caller
+
+
+def expensive(caller: Caller) -> None:
+    """Count a page that prints a PDF or replays cases against the stricter limit per key."""
+    count("expensive", caller.key_id, caller.name)
+
+
+async def posted_form(request: Request, *, signed_in: bool = True) -> dict[str, str]:
+    """A form's fields, if the post is this site's own: a urlencoded form (a page of another site
+    can send text/plain without asking), from this site's origin, with the session's token."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise Refused(415, f"a form is sent as application/x-www-form-urlencoded, not {kind or 'nothing'}")
+    host = request.headers.get("host", "")
+    for header in ("origin", "referer"):  # browsers send Origin with every post; Referer is the fallback
+        if (sent := request.headers.get(header)) is not None:
+            if urlsplit(sent).netloc != host:
+                raise Refused(403, f"the form was sent from another site ({header} {sent[:100]})")
+            break
+    form = await form_of(request)
+    expected = getattr(request.state, "form_token", "").encode()
+    if signed_in and not hmac.compare_digest(form.get(FORM_TOKEN, "").encode(), expected):
+        raise Refused(403, "the form's token is missing or out of date: reload the page and send it again")
+    return form
 
 
 async def form_of(request: Request) -> dict[str, str]:
@@ -78,7 +122,13 @@ def page(request: Request, name: str, caller: Caller | None, **context: Any) -> 
     return templates.TemplateResponse(
         request,
         name,
-        {"caller": caller, "poll_seconds": s.dashboard_poll_seconds, "prefect_ui": prefect_ui_url(), **context},
+        {
+            "caller": caller,
+            "poll_seconds": s.dashboard_poll_seconds,
+            "prefect_ui": prefect_ui_url(),
+            "form_token": getattr(request.state, "form_token", ""),
+            **context,
+        },
     )
 
 

@@ -37,12 +37,21 @@ def test_only_a_valid_coordinator_or_administrator_key_opens_the_dashboard(api):
     anonymous = api.get("/dashboard/", follow_redirects=False)
     wrong = api.post("/dashboard/login", data={"key": "fq_nope_nope"}, follow_redirects=False)
     integrator = a_key("integrator")["Authorization"].removeprefix("Bearer ")
-    api.post("/dashboard/login", data={"key": integrator})
+    mediator = a_key("mediator")["Authorization"].removeprefix("Bearer ")
+    as_integrator = api.post("/dashboard/login", data={"key": integrator}, follow_redirects=False)
+    as_mediator = api.post("/dashboard/login", data={"key": mediator}, follow_redirects=False)
     refused = api.get("/dashboard/", follow_redirects=False)
+    told = api.get(as_integrator.headers["location"])
 
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/dashboard/login")
     assert (wrong.status_code, wrong.headers["location"]) == (303, "/dashboard/login?error=key")
-    assert refused.status_code == 403 and "看板仅供指挥中心和管理员使用" in refused.text
+    for answer in (as_integrator, as_mediator):  # no session: the sign-in page says why
+        assert (answer.status_code, answer.headers["location"]) == (303, "/dashboard/login?error=role")
+        assert "set-cookie" not in answer.headers
+    assert (refused.status_code, refused.headers["location"]) == (303, "/dashboard/login")
+    assert re.search(r'id="role-refused">([^<]+)<', told.text).group(1) == "此密钥不能登录：看板仅供指挥中心和管理员使用。 "
+    with UnitOfWork(engine()) as uow:
+        assert uow.conn.exec_driver_sql("SELECT count(*) FROM dashboard_sessions").scalar() == 0
     sign_in(api)
     assert api.get("/dashboard/").status_code == 200
 
@@ -81,8 +90,11 @@ def test_a_cluster_of_reports_against_one_respondent_raises_an_alert_to_acknowle
 
     page = text_of(api.get("/dashboard/alerts").text)
     alert_id = int(re.search(r'data-alert="(\d+)" data-kind="respondent"', api.get("/dashboard/alerts").text).group(1))
+    token = re.search(r'name="csrf" value="(\w+)"', api.get("/dashboard/alerts").text).group(1)
     done = api.post(
-        f"/dashboard/alerts/{alert_id}/acknowledge", data={"note": "已联系劳动监察"}, follow_redirects=False
+        f"/dashboard/alerts/{alert_id}/acknowledge",
+        data={"note": "已联系劳动监察", "csrf": token},
+        follow_redirects=False,
     )
     after = text_of(api.get("/dashboard/alerts").text)
     history = text_of(api.get("/dashboard/alerts", params={"show": "all"}).text)
