@@ -29,6 +29,19 @@ def by_idempotency_keys(conn: Connection, channel: Channel, keys: Iterable[str])
     return {r.idempotency_key: (r.case_id, r.payload_sha256) for r in rows}
 
 
+def senders_of(conn: Connection, case_ids: Iterable[int]) -> dict[int, tuple[int | None, str]]:
+    """case id → (the API key that sent its record, None from the command line; the payload hash)."""
+    wanted = set(case_ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(intake_records.c.case_id, intake_records.c.key_id, intake_records.c.payload_sha256).where(
+            intake_records.c.case_id.in_(wanted)
+        )
+    ).all()
+    return {r.case_id: (r.key_id, r.payload_sha256) for r in rows}
+
+
 def add_intake_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Keep each payload; a key another request has just used is a conflict the caller retries from.
 

@@ -2,8 +2,10 @@
 
 Registration is synchronous on purpose: the caller (a channel, the API) needs the case number
 back, and the database must hold the case before Prefect is told anything about it. The same
-record again (same ticket id or Idempotency-Key) gives the same case; a report of a dispute
-already open is registered as a suspected duplicate of it, held without a flow.
+record again from the same sender (same ticket id or Idempotency-Key) gives the same case, a
+different one is refused, and a ticket id another key sent is refused without a word about its
+case; a report of a dispute already open is registered as a suspected duplicate of it, held
+without a flow.
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ def _receive_batch(
     known = repo.find_by_channel_refs(
         conn, channel, (i.record.new.channel_ref for i in batch if i.record.new.channel_ref)
     )
+    senders = reports.senders_of(conn, (case.id for case in known.values()))
     window = timedelta(days=rules.duplicates.window_days)
     open_cases = _as_reports(
         rules, reports.open_reports(conn, since=at - window, people=(p for i in batch for p in i.record.new.parties))
@@ -155,10 +158,19 @@ def _receive_batch(
                 answers.append(key_in_batch[key])
                 continue
             if new.channel_ref and new.channel_ref in known:
-                answers.append(_replayed(conn, known[new.channel_ref]))
+                case = known[new.channel_ref]
+                _same_ticket(item, case, *senders.get(case.id, (None, "")), digest=digest)
+                answers.append(_replayed(conn, case))
                 continue
             if new.channel_ref and new.channel_ref in ref_in_batch:
-                answers.append(ref_in_batch[new.channel_ref])
+                first = ref_in_batch[new.channel_ref]
+                if digests[first] != digest:
+                    message = (
+                        f"工单号{new.channel_ref}在本批中对应两条不同的记录 ticket id {new.channel_ref} is used by a "
+                        f"different record earlier in this batch (record {batch[first_of[first]].name})"
+                    )
+                    raise _ticket_conflict(item, message)
+                answers.append(first)
                 continue
         except FengqiaoError as exc:
             answers.append(exc)
@@ -230,6 +242,33 @@ def _add_cases(
     rest = repo.add_cases(conn, [to_add[i] for i in later], config_version=version, at=at)
     added.update(zip(later, rest, strict=True))
     return [added[i] for i in range(len(to_add))]
+
+
+def _same_ticket(item: Incoming, case: Case, sent_by: int | None, first_digest: str, *, digest: str) -> None:
+    """A ticket id already registered answers with its case only to the one that sent it, for the same record.
+
+    Another API key (another jurisdiction's integrator, say) learns nothing about the case: not
+    its number, status or run. The command line (no key) acts for the whole database.
+    """
+    ref = case.channel_ref
+    if item.key_id is not None and sent_by != item.key_id:
+        message = (
+            f"工单号{ref}已由其他接入方登记 ticket id {ref} of channel {case.channel} was registered by another sender"
+        )
+        raise _ticket_conflict(item, message)
+    if first_digest != digest:
+        message = (
+            f"工单号{ref}已用于另一条记录（案件{case.case_no}） ticket id {ref} was already used for a different "
+            f"record (case {case.case_no})"
+        )
+        raise _ticket_conflict(item, message)
+
+
+def _ticket_conflict(item: Incoming, message: str) -> InputConflict:
+    """Named by the record and by the payload's field that carried the ticket id (ticket_id, report_id…)."""
+    rec = item.record
+    field = next((k for k, v in rec.payload.items() if v == rec.new.channel_ref), "channel_ref")
+    return InputConflict(f"record {item.name}, field {field}: {message}", field=field)
 
 
 def _replayed(conn: Connection, case: Case) -> Receipt:
