@@ -15,6 +15,7 @@ from api.cases import jurisdiction
 from config.settings import get_settings
 from dashboard.site import HERE, expensive, page, templates, viewer
 from db import repository as repo
+from db.queries import CaseFilter
 from db.uow import UnitOfWork
 from models.access import Caller
 from models.clocks import CST, day_of
@@ -131,7 +132,9 @@ def config_page(
     replayed = None
     if proposed is not None:
         until = now()
-        replayed = what_if(proposed, since=until - timedelta(days=days), until=until)
+        areas, orgs = jurisdiction(caller)  # the cases the key may see, as its case list
+        within = CaseFilter(within_areas=areas, within_orgs=orgs)
+        replayed = what_if(proposed, since=until - timedelta(days=days), until=until, within=within)
     return page(
         request,
         "config.html",

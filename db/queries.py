@@ -124,20 +124,22 @@ def parties_of(conn: Connection, case_id: int) -> list[dict[str, str | None]]:
     return [{"role": r.role, "name": r.name, "id_number": r.id_number, "phone": r.phone} for r in rows]
 
 
-def replayable_cases(conn: Connection, *, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Cases registered in [since, until) with the answers people gave, in the order given (for what-if)."""
-    rows = conn.execute(
-        select(
-            cases.c.id,
-            cases.c.case_no,
-            cases.c.config_version,
-            cases.c.declared_type,
-            cases.c.summary,
-            cases.c.people_involved,
-        )
-        .where(cases.c.created_at >= since, cases.c.created_at < until, cases.c.duplicate_state.is_(None))
-        .order_by(cases.c.id)
-    ).all()
+def replayable_cases(
+    conn: Connection, *, since: datetime, until: datetime, within: CaseFilter | None = None
+) -> list[dict[str, Any]]:
+    """Cases registered in [since, until) with the answers people gave, in the order given (for what-if);
+    within: the jurisdiction the caller sees (its within_areas and within_orgs), as for a case list."""
+    q = select(
+        cases.c.id,
+        cases.c.case_no,
+        cases.c.config_version,
+        cases.c.declared_type,
+        cases.c.summary,
+        cases.c.people_involved,
+    ).where(cases.c.created_at >= since, cases.c.created_at < until, cases.c.duplicate_state.is_(None))
+    if within is not None:
+        q = CaseFilter(within_areas=within.within_areas, within_orgs=within.within_orgs).apply(q)
+    rows = conn.execute(q.order_by(cases.c.id)).all()
     found = {r.id: dict(r._mapping) | {"answers": [], "repeated": False} for r in rows}
     if not found:
         return []

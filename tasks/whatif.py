@@ -13,9 +13,12 @@ from models.whatif import Replayable, WhatIf, compare
 from tasks.context import configuration, engine
 
 
-def what_if(document: dict[str, Any], *, since: datetime, until: datetime) -> WhatIf:
+def what_if(
+    document: dict[str, Any], *, since: datetime, until: datetime, within: queries.CaseFilter | None = None
+) -> WhatIf:
+    """within: the caller's jurisdiction (None: every case, for an administrator's own tools)."""
     with UnitOfWork(engine()) as uow:
-        rows = queries.replayable_cases(uow.conn, since=since, until=until)
+        rows = queries.replayable_cases(uow.conn, since=since, until=until, within=within)
         own = {v: configuration(uow.conn, v) for v in {r["config_version"] for r in rows}}
     cases = [
         Replayable(

@@ -80,3 +80,35 @@ def test_the_command_line_still_registers_a_ticket_once_and_refuses_a_changed_on
     ]
     assert "登记 1 new, 0 suspected duplicates, 1 already registered, 1 rejected" in out
     assert case_count() == 1
+
+
+# --- the what-if --------------------------------------------------------------------------------------
+def test_the_what_if_replays_and_lists_only_the_signed_in_keys_cases(api):
+    from config.network import load_network_file
+    from models.case import Party
+    from models.vocabulary import InputKind
+    from tasks.intake import apply_configuration
+    from tests.drive import drive, register
+    from tests.factories import a_new_case
+    from tests.test_dashboard import sign_in, text_of
+
+    ours = register(a_new_case(channel_ref="W-CP"))  # Cuiping, 511502001001001
+    nanxi_people = (Party("applicant", "赵六"), Party("respondent", "钱七"))
+    theirs = register(a_new_case(channel_ref="W-NX", area_code="511503001001001", parties=nanxi_people))
+    for case_no, case_id in (ours, theirs):  # failed at the community: now mediating at the street
+        drive(case_no, case_id, [(InputKind.OUTCOME, "failed", "M-C01")])
+    document = load_network_file(None)
+    document["paths"]["neighbourhood"]["steps"] = document["paths"]["neighbourhood"]["steps"][:1]
+    one_rung = apply_configuration(document, source="one rung for neighbours")
+    apply_configuration()  # version 1 is current again
+
+    def replayed_for(**jurisdiction) -> str:  # type: ignore[no-untyped-def]
+        sign_in(api, **jurisdiction)
+        return text_of(api.get("/dashboard/config", params={"whatif": one_rung, "days": 30}).text)
+
+    cuiping, nanxi, city = replayed_for(areas=CUIPING), replayed_for(areas=NANXI), replayed_for()
+
+    changed = "street · mediating community · handed_off:litigation"
+    assert "重放 1 件，结果不同 1 件" in cuiping and f"{ours[0]} {changed}" in cuiping and theirs[0] not in cuiping
+    assert "重放 1 件，结果不同 1 件" in nanxi and f"{theirs[0]} {changed}" in nanxi and ours[0] not in nanxi
+    assert "重放 2 件，结果不同 2 件" in city and ours[0] in city and theirs[0] in city
