@@ -7,12 +7,13 @@ it to the one NewCase the pipeline takes. The original payload travels with it, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from models.case import NewCase, Party
+from models.duplicates import name_key
 from models.errors import InvalidInput
 from models.identity import check_id_number, normalise_phone
 
@@ -23,15 +24,44 @@ def _area_code(value: str) -> str:
     return value
 
 
+NAME_KEY_CHARS = 200  # parties.match_key: the name as duplicate detection compares it (NFKC, casefolded)
+AMOUNT_MAX = 999_999_999_999.99  # cases.amount is NUMERIC(14, 2)
+YEARS = (1900, 2199)  # a date outside these is a typo; outside years 1–9999 it could not even be stored in UTC
+
+
+def _comparable_name(value: str) -> str:
+    if len(name_key(value)) > NAME_KEY_CHARS:
+        raise ValueError(
+            f"姓名规范化后超过{NAME_KEY_CHARS}字 "
+            f"the name is longer than {NAME_KEY_CHARS} characters once normalised (NFKC)"
+        )
+    return value
+
+
+def _amount(value: float) -> float:
+    if round(value, 2) > AMOUNT_MAX:  # stored rounded to fen: 999999999999.995 would become 10^12
+        raise ValueError(f"金额过大 the amount must be under 10^12 yuan (at most {AMOUNT_MAX:.2f})")
+    return value
+
+
+def _in_years(value: datetime | date) -> datetime | date:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError(f"日期应在{YEARS[0]}至{YEARS[1]}年之间 the date must be in the years {YEARS[0]}–{YEARS[1]}")
+    return value
+
+
 IdNumber = Annotated[str, AfterValidator(check_id_number)]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
 AreaCode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_area_code)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PartyName = Annotated[Name, AfterValidator(_comparable_name)]  # a party's name: stored with its match key
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 DisputeType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 PeopleInvolved = Annotated[int, Field(ge=1, le=100000)]
-Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # yuan
+Amount = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_amount)]  # yuan
+Moment = Annotated[datetime, AfterValidator(_in_years)]
+Day = Annotated[date, AfterValidator(_in_years)]
 
 
 class Native(BaseModel):
@@ -41,7 +71,7 @@ class Native(BaseModel):
 
 
 class Person(Native):
-    name: Name
+    name: PartyName
     id_number: IdNumber | None = None
     phone: Phone | None = None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
@@ -12,6 +11,7 @@ from channels.common import (
     ChannelRecord,
     DisputeType,
     DocumentRef,
+    Moment,
     Name,
     Native,
     PeopleInvolved,
@@ -36,7 +36,7 @@ class GridReport(Native):
     report_id: Ref
     grid_code: AreaCode
     worker_id: Ref
-    reported_at: datetime
+    reported_at: Moment
     location: Location
     parties: Annotated[list[RoledPerson], Field(min_length=1, max_length=50)]
     description: Text

@@ -6,10 +6,9 @@ the platform's own reply deadline is kept so the result goes back in time (结�
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
-from channels.common import AreaCode, ChannelRecord, Name, Native, Person, Ref, Text, joined, party, validate
+from channels.common import AreaCode, ChannelRecord, Moment, Name, Native, Person, Ref, Text, joined, party, validate
 from models.case import NewCase
 from models.vocabulary import Channel
 
@@ -31,8 +30,8 @@ URGENCY_ZH = {"normal": "一般", "urgent": "紧急", "very_urgent": "特急"}
 
 class HotlineTicket(Native):
     ticket_id: Ref
-    dispatched_at: datetime
-    call_time: datetime
+    dispatched_at: Moment
+    call_time: Moment
     caller: Person
     respondent: Person | None = None
     category: Literal[tuple(CATALOGUE)]  # type: ignore[valid-type]
@@ -40,7 +39,7 @@ class HotlineTicket(Native):
     area_code: AreaCode
     description: Text
     urgency: Literal["normal", "urgent", "very_urgent"] = "normal"
-    reply_due: datetime
+    reply_due: Moment
 
 
 def parse(data: object, *, record: str) -> ChannelRecord:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
 
 from pydantic import field_validator
 
@@ -17,9 +16,11 @@ from channels.common import (
     Amount,
     AreaCode,
     ChannelRecord,
+    Day,
     IdNumber,
     Name,
     Native,
+    PartyName,
     PeopleInvolved,
     Phone,
     Ref,
@@ -59,13 +60,13 @@ TYPES_ZH = {
 
 class LedgerRow(Native):
     ledger_no: Ref
-    screened_on: date
+    screened_on: Day
     area_code: AreaCode
     dispute_type: str | None = None
-    applicant: Name
+    applicant: PartyName
     applicant_id_number: IdNumber | None = None
     applicant_phone: Phone | None = None
-    respondent: Name | None = None
+    respondent: PartyName | None = None
     summary: Text
     people_involved: PeopleInvolved = 1
     amount: Amount | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import field_validator
@@ -12,6 +11,7 @@ from channels.common import (
     ChannelRecord,
     DisputeType,
     IdNumber,
+    Moment,
     Native,
     Person,
     Phone,
@@ -31,7 +31,7 @@ class OnlineApplicant(Person):
 
 class OnlineForm(Native):
     submission_id: Ref
-    submitted_at: datetime
+    submitted_at: Moment
     source: Literal["web", "wechat"]
     applicant: OnlineApplicant
     respondent: Person

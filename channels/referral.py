@@ -16,6 +16,7 @@ from channels.common import (
     Amount,
     AreaCode,
     ChannelRecord,
+    Day,
     DisputeType,
     DocumentRef,
     Name,
@@ -38,8 +39,8 @@ KIND_ZH = {Channel.POLICE: "警调对接", Channel.COURT: "诉调对接", Channe
 class Referral(Native):
     referring_unit: Name
     their_case_no: Ref
-    referred_on: date
-    feedback_due: date
+    referred_on: Day
+    feedback_due: Day
     area_code: AreaCode
     summary: Text
     parties: Annotated[list[RoledPerson], Field(min_length=1, max_length=50)]

@@ -5,14 +5,13 @@ A clerk sees the applicant in person, so the ID number and phone are required he
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from channels.common import (
     Amount,
     AreaCode,
     ChannelRecord,
     DisputeType,
     IdNumber,
+    Moment,
     Name,
     Native,
     PeopleInvolved,
@@ -36,7 +35,7 @@ class Applicant(Person):
 
 class WalkInForm(Native):
     form_no: Ref
-    registered_at: datetime
+    registered_at: Moment
     window_area_code: AreaCode  # the centre the window belongs to
     area_code: AreaCode | None = None  # where the dispute arose, when not the window's own area
     clerk: Name

@@ -1,4 +1,8 @@
-"""Engines: SQLite made safe for several writers, PostgreSQL through psycopg 3."""
+"""Engines: SQLite made safe for several writers, PostgreSQL through psycopg 3.
+
+Every engine hides statement parameters from its errors (`hide_parameters`): a failed INSERT's
+message would otherwise carry a party's name, ID number and phone into any log that prints it.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,10 @@ from sqlalchemy.engine import make_url
 def get_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
+    engine = create_engine(url, connect_args={"timeout": 60}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
