@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,6 +57,8 @@ class RequestGuard:
         body = b""  # at most max_bytes: read whole, checked, then handed to the app
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":  # gone before the body was whole: nothing to answer
+                return
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
                 await _refuse(
@@ -64,7 +67,7 @@ class RequestGuard:
                 return
             if not message.get("more_body"):
                 break
-        if b"\x00" in body or b"\\u0000" in body:
+        if has_nul(body, dict(scope.get("headers") or []).get(b"content-type", b"")):
             await _refuse(422, "invalid_input", "the body contains a NUL character (\\u0000)", scope, receive, send)
             return
         sent = False
@@ -77,6 +80,18 @@ class RequestGuard:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+# A JSON escape that decodes to NUL: `\u0000` after an even number of backslashes. In `\\u0000`
+# the backslash is itself escaped, and the text is the six characters \u0000, which is allowed.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def has_nul(body: bytes, content_type: bytes) -> bool:
+    """Whether the body holds a NUL once decoded: a raw byte, a JSON escape, or `%00` in a urlencoded form."""
+    if b"\x00" in body or _JSON_NUL.search(body):
+        return True
+    return content_type.split(b";")[0].strip().lower() == b"application/x-www-form-urlencoded" and b"%00" in body
 
 
 async def _refuse(status: int, code: str, message: str, scope: Scope, receive: Receive, send: Send) -> None:

@@ -24,6 +24,7 @@ from api.schemas import (
     OutcomeIn,
     PartyOut,
     TimelineEntry,
+    WaitingFor,
 )
 from db import access, queries
 from db import repository as repo
@@ -36,7 +37,7 @@ from models.privacy import mask_id_number, mask_name, mask_phone, mask_text
 from models.vocabulary import Channel, InputKind, Risk, Status
 from tasks.context import engine, load_context
 from tasks.follow_up import record_follow_up
-from tasks.human_input import Recorded, record_input
+from tasks.human_input import Recorded, awaited, record_input
 from tasks.steps import now
 
 router = APIRouter(tags=["cases 案件"])
@@ -99,6 +100,7 @@ def get_case(
         ctx = load_context(uow.conn, case.id)
         people = queries.parties_of(uow.conn, case.id)
         row = queries.case_row(uow.conn, case.id)
+        answer = awaited(ctx)
         action = "unmask" if unmask else "read_masked"
         access.log_access(
             uow.conn, caller, case_id=case.id, action=action, fields=PERSONAL_FIELDS, reason=reason or "view", at=now()
@@ -127,6 +129,7 @@ def get_case(
         config_version=c.config_version,
         duplicate_of=c.duplicate_of,
         next_step=upcoming,
+        waiting_for=WaitingFor(input=str(answer.kind), attempt=answer.round) if answer else None,
         parties=parties,
         masked=not unmask,
     )
@@ -154,10 +157,12 @@ def _recorded(rec: Recorded) -> InputRecorded:
     )
 
 
-def _record(caller: Caller, ref: str, kind: InputKind, value: str, note: str, wake: BackgroundTasks) -> InputRecorded:
+def _record(
+    caller: Caller, ref: str, kind: InputKind, value: str, note: str, attempt: int | None, wake: BackgroundTasks
+) -> InputRecorded:
     with UnitOfWork(engine()) as uow:
         case = visible_case(uow.conn, caller, ref)
-    rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor)
+    rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor, attempt=attempt)
     wake.add_task(try_wake, case.id)
     return _recorded(rec)
 
@@ -170,9 +175,10 @@ def _record(caller: Caller, ref: str, kind: InputKind, value: str, note: str, wa
 def post_outcome(case_id: CaseRef, body: OutcomeIn, caller: CallerDep, wake: BackgroundTasks) -> InputRecorded:
     """调解结果 A mediation outcome: stored exactly once, then the case's flow resumes.
 
-    The same outcome sent again gets the same answer; a case not waiting for one answers 409.
+    The same outcome sent again gets the same answer; a case not waiting for one answers 409. With
+    `attempt`, an outcome sent again after the case moved on gets its first answer, never a new round.
     """
-    return _record(caller, case_id, InputKind.OUTCOME, body.result.value, body.note, wake)
+    return _record(caller, case_id, InputKind.OUTCOME, body.result.value, body.note, body.attempt, wake)
 
 
 @router.post(
@@ -184,7 +190,7 @@ def post_handoff_result(
     case_id: CaseRef, body: HandoffResultIn, caller: CallerDep, wake: BackgroundTasks
 ) -> InputRecorded:
     """结果同悉 The receiving body's result for a handed-off case; the case then closes."""
-    return _record(caller, case_id, InputKind.HANDOFF_RESULT, body.result, "", wake)
+    return _record(caller, case_id, InputKind.HANDOFF_RESULT, body.result, "", body.attempt, wake)
 
 
 @router.post(
@@ -202,5 +208,6 @@ def post_follow_up(case_id: CaseRef, body: FollowUpIn, caller: CallerDep) -> Fol
         satisfaction=body.satisfaction,
         if_broken=body.if_broken,
         actor=caller.actor,
+        attempt=body.attempt,
     )
     return FollowUpRecorded(case_id=after.id, case_no=after.case_no, status=after.status)

@@ -1,7 +1,8 @@
 """The API's one error shape, `{"error": {"code", "message", "field"}}`, and the handlers that give it.
 
 Domain errors become HTTP statuses here and nowhere else. ApiError is for what only the edge
-knows about (keys, roles, limits). Anything else is a bug: a 500 with the same shape, logged.
+knows about (keys, roles, limits). Anything else is a bug: a 500 with the same shape, logged by
+its type only, and contained here so that no server prints its text (which can carry a record).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from config.logging import protect_server_logs
 
 from models.errors import (
     CaseNotFound,
@@ -27,6 +31,7 @@ from models.errors import (
 )
 
 log = structlog.get_logger("fengqiao.api")
+NOT_JSON = "the body is not JSON"
 
 STATUS: dict[type[FengqiaoError], int] = {
     InvalidInput: 422,
@@ -78,6 +83,8 @@ def _edge(request: Request, exc: Exception) -> JSONResponse:
 def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
+        return error_response(422, "invalid_input", NOT_JSON, "body")
     loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
     field = ".".join(loc) or None
     message = f"{field}: {err.get('msg')}" if field else str(err.get("msg"))
@@ -86,13 +93,50 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
-    return error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+    if exc.status_code == 400:  # FastAPI's "error parsing the body": not UTF-8, or nested too deep to parse
+        return error_response(422, "invalid_input", NOT_JSON, "body")
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    code = codes.get(exc.status_code, "http_error")
+    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)  # 405 carries Allow
 
 
 def _bug(request: Request, exc: Exception) -> JSONResponse:
-    log.error("api.unhandled", path=request.url.path, error=type(exc).__name__)
+    """Logs the exception's type and the operation, never its text: a database error's text can carry a record."""
+    route = request.scope.get("route")
+    log.error("api.unhandled", path=getattr(route, "path", request.url.path), error=type(exc).__name__)
     return error_response(500, "internal_error", "an internal error; it has been logged")
+
+
+class ContainErrors:
+    """The outermost layer: an exception that passed every handler stops here.
+
+    Starlette answers a bug with `_bug`'s 500 and then re-raises it for the server to log, and
+    uvicorn prints the traceback with the exception's text: SQL parameters, a request's values.
+    Here it is answered (if nothing was sent yet) and dropped; `_bug` has logged its type already.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:  # noqa: BLE001 - every exception is contained here, by design
+            if not started:
+                log.error("api.unhandled", path=scope.get("path", ""), error=type(exc).__name__)
+                await error_response(500, "internal_error", "an internal error; it has been logged")(
+                    scope, receive, send
+                )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -101,6 +145,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _bug)
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: ContainErrors(build())  # type: ignore[method-assign]
+    protect_server_logs()
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -7,7 +7,7 @@ org_code) is refused by name rather than silently ignored.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,6 +66,13 @@ class CaseOut(BaseModel):
     flow_run_id: str | None
 
 
+class WaitingFor(BaseModel):
+    """What an answer names to be counted: a retry of it after the case moved on is never counted again."""
+
+    input: str = Field(examples=["outcome"], description="outcome, expert_opinion, handoff_result or follow_up")
+    attempt: int = Field(examples=[1], description="the round: send it as the answer's `attempt`")
+
+
 class CaseDetail(CaseOut):
     summary: str = Field(description="masked unless unmasked with a reason")
     people_involved: int
@@ -75,6 +82,7 @@ class CaseDetail(CaseOut):
     config_version: int
     duplicate_of: int | None
     next_step: str = Field(examples=["waiting:outcome"])
+    waiting_for: WaitingFor | None = Field(description="the answer the case waits for, and its round; null: none")
     parties: list[PartyOut]
     masked: bool
 
@@ -115,8 +123,20 @@ class TimelineEntry(BaseModel):
     rule: str | None
 
 
+Attempt = Annotated[
+    int | None,
+    Field(
+        ge=1,
+        le=1000,
+        description="the round answered (`waiting_for.attempt`); a round that has passed gets its first answer "
+        "back if this is the same answer, else 409 not_waiting_for_input. Without it: the round the case waits for",
+    ),
+]
+
+
 class OutcomeIn(_In):
     result: Outcome
+    attempt: Attempt = None
     note: str = Field(default="", max_length=2000, description="what was agreed, or why it failed")
     model_config = ConfigDict(
         extra="forbid",
@@ -126,12 +146,14 @@ class OutcomeIn(_In):
 
 class HandoffResultIn(_In):
     result: str = Field(min_length=1, max_length=200, examples=["法院已立案受理"])
+    attempt: Attempt = None
 
 
 class FollowUpIn(_In):
     honoured: bool = Field(description="is the agreement being honoured")
     satisfaction: int = Field(ge=1, le=5, description="the parties' satisfaction, 1–5")
     if_broken: IfBroken = Field(default=IfBroken.REOPEN, description="what happens when it is not honoured")
+    attempt: Attempt = None
 
 
 class InputRecorded(BaseModel):

@@ -112,6 +112,7 @@ def follow_up(
     satisfaction: Annotated[int, typer.Option(help="the parties' satisfaction, 1 to 5")],
     if_broken: Annotated[str, typer.Option(help="reopen (mediate again) or hand_off, when not honoured")] = "reopen",
     actor: Annotated[str, typer.Option(help="who visited")] = "mediator",
+    attempt: Annotated[int | None, typer.Option(min=1, help="the round visited (as `case` shows it)")] = None,
 ) -> None:
     """回访 Record a follow-up visit after an agreement; a broken agreement re-opens mediation or hands off."""
     prepared()
@@ -124,7 +125,9 @@ def follow_up(
         from models.errors import InvalidInput
 
         raise InvalidInput("expected reopen or hand_off", field="if_broken") from None
-    after, created = record_follow_up(case, honoured=honoured, satisfaction=satisfaction, if_broken=action, actor=actor)
+    after, created = record_follow_up(
+        case, honoured=honoured, satisfaction=satisfaction, if_broken=action, actor=actor, attempt=attempt
+    )
     console.print(f"{after.case_no}: {after.status}" + ("" if created else " (already recorded)"))
     if created and not honoured:
         from flows.launch import try_wake

@@ -137,12 +137,15 @@ def list_cases(
     show_cases(console, status=status, channel=channel, area=area, limit=limit)
 
 
-def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str) -> None:
+ATTEMPT_HELP = "the round answered (as `case` shows it): a round that has passed gets its first answer back"
+
+
+def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str, attempt: int | None) -> None:
     prepared()
     from flows.launch import try_wake
     from tasks.human_input import record_input
 
-    rec = record_input(ref, kind, value, note=note, actor=actor)
+    rec = record_input(ref, kind, value, note=note, actor=actor, attempt=attempt)
     what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
     console.print(f"{what}: {rec.case.case_no} {rec.input.kind} #{rec.input.round} = {rec.input.value}")
     console.print(f"流程 flow run: {try_wake(rec.case.id)}", soft_wrap=True)
@@ -155,9 +158,10 @@ def outcome(
     result: Annotated[Outcome, typer.Option("--result", "-r", help="the mediation outcome")],
     note: Annotated[str, typer.Option(help="what was agreed or why it failed")] = "",
     actor: Annotated[str, typer.Option(help="who records it (mediator code)")] = "cli",
+    attempt: Annotated[int | None, typer.Option(min=1, help=ATTEMPT_HELP)] = None,
 ) -> None:
     """调解结果 Record a mediation outcome (stored once), then resume the case's flow."""
-    _submit(ref, InputKind.OUTCOME, result.value, note, actor)
+    _submit(ref, InputKind.OUTCOME, result.value, note, actor, attempt)
 
 
 @app.command()
@@ -166,9 +170,10 @@ def opinion(
     ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
     text: Annotated[str, typer.Option("--text", help="the expert's opinion")],
     expert: Annotated[str, typer.Option(help="expert code, e.g. E-05")],
+    attempt: Annotated[int | None, typer.Option(min=1, help=ATTEMPT_HELP)] = None,
 ) -> None:
     """专家意见 Record the expert pool's opinion for an escalated case."""
-    _submit(ref, InputKind.EXPERT_OPINION, text, "", expert)
+    _submit(ref, InputKind.EXPERT_OPINION, text, "", expert, attempt)
 
 
 @app.command("handoff-result")
@@ -177,9 +182,10 @@ def handoff_result(
     ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
     result: Annotated[str, typer.Option("--result", help="what the court / tribunal / agency decided")],
     actor: Annotated[str, typer.Option(help="the receiving body")] = "cli",
+    attempt: Annotated[int | None, typer.Option(min=1, help=ATTEMPT_HELP)] = None,
 ) -> None:
     """结果同悉 Record the receiving body's result of a handed-off case; the case closes."""
-    _submit(ref, InputKind.HANDOFF_RESULT, result, "", actor)
+    _submit(ref, InputKind.HANDOFF_RESULT, result, "", actor, attempt)
 
 
 @app.command()

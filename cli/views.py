@@ -11,12 +11,13 @@ from rich.table import Table
 from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
-from models.case import Case
+from models.case import Case, Wait
 from models.privacy import mask_id_number, mask_name, mask_phone
 from models.transitions import Transition
 from models.vocabulary import Channel, bilingual
-from tasks.context import engine
+from tasks.context import engine, load_context
 from tasks.follow_up import aftercare_for
+from tasks.human_input import awaited
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class CaseView:
     flow_run_id: str | None
     flow_run_open: bool
     duplicate_of: str | None = None
+    waiting: Wait | None = None  # the answer it waits for, and its round (an answer's --attempt)
 
 
 def load_case_view(ref: str) -> CaseView:
@@ -45,7 +47,8 @@ def load_case_view(ref: str) -> CaseView:
         ]
         flow_run_id, run_open = repo.case_flow_run(uow.conn, case.id)
         original = repo.get_case(uow.conn, case.duplicate_of).case_no if case.duplicate_of else None
-    return CaseView(case, timeline, people, flow_run_id, run_open, original)
+        waiting = awaited(load_context(uow.conn, case.id))
+    return CaseView(case, timeline, people, flow_run_id, run_open, original, waiting=waiting)
 
 
 def case_as_json(ref: str) -> dict[str, Any]:
@@ -65,6 +68,7 @@ def case_as_json(ref: str) -> dict[str, Any]:
         "flow_run_id": view.flow_run_id,
         "duplicate_of": view.duplicate_of,
         "duplicate_state": c.duplicate_state,
+        "waiting_for": {"input": view.waiting.kind, "attempt": view.waiting.round} if view.waiting else None,
         "parties": view.parties,
         "timeline": [
             {
@@ -98,6 +102,7 @@ def show_case(console: Console, ref: str) -> None:
         ("承办 org / mediator", f"{case.org_code or '—'} / {case.mediator or '—'}"),
         ("移交 handoff", bilingual(case.handoff_target) if case.handoff_target else "—"),
         ("流程 flow run", f"{view.flow_run_id or '—'}{' (open)' if view.flow_run_open else ''}"),
+        ("等待 waiting for", f"{w.kind} --attempt {w.round}" if (w := view.waiting) else "—"),
         ("当事人 parties", parties or "—"),
         *([("并单 duplicate of", f"{view.duplicate_of} ({case.duplicate_state})")] if view.duplicate_of else []),
         *(

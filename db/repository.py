@@ -239,10 +239,13 @@ def get_case(conn: Connection, case_id: int) -> Case:
     return _to_case(row)
 
 
+BIGINT_MAX = 2**63 - 1
+
+
 def find_case(conn: Connection, ref: str) -> Case:
-    """By case number (FQ2026…) or numeric id."""
+    """By case number (FQ2026…) or numeric id (ASCII digits within a BIGINT: `²` and `٢` are no id)."""
     row = conn.execute(select(cases).where(cases.c.case_no == ref)).first()
-    if row is None and ref.isdigit():
+    if row is None and ref.isascii() and ref.isdigit() and int(ref) <= BIGINT_MAX:
         row = conn.execute(select(cases).where(cases.c.id == int(ref))).first()
     if row is None:
         raise CaseNotFound(f"no case {ref!r}", field="case")

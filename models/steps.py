@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from models.answers import answer_round, stored_kind
 from models.assignment import choose
-from models.case import EXIT_ROUND, Case, HumanInput, Party, pending_wait
-from models.errors import InvalidInput, NotWaitingForInput
+from models.case import Case, HumanInput, Party, pending_wait
 from models.network import EscalationPath, Network
 from models.transitions import SYSTEM, Moved, transition
 from models.triage import TriageDecision
 from models.vocabulary import (
     AGREEMENTS,
-    OPEN_STATUSES,
-    VOLUNTARY_EXITS,
     HandoffTarget,
     InputKind,
     Outcome,
@@ -170,28 +168,10 @@ def close(case: Case, result: HumanInput | None, *, at: datetime) -> Moved:
 
 
 def check_input(case: Case, path: EscalationPath | None, kind: InputKind, value: str) -> int:
-    """The round this input answers; refuses input the case is not waiting for."""
-    if kind is InputKind.OUTCOME:
-        try:
-            outcome = Outcome(value)
-        except ValueError:
-            raise InvalidInput(
-                f"unknown outcome {value!r}; expected one of {', '.join(Outcome)}", record=case.case_no, field="result"
-            ) from None
-        if outcome in VOLUNTARY_EXITS:
-            if case.status not in OPEN_STATUSES:
-                raise NotWaitingForInput(f"case {case.case_no} is {case.status}, no longer open", field="result")
-            return EXIT_ROUND
-    if not value.strip():
-        raise InvalidInput("must not be empty", record=case.case_no, field="result")
-    wait = pending_wait(case, path)
-    if wait is None or wait.kind is not kind:
-        raise NotWaitingForInput(f"case {case.case_no} is {case.status} and not waiting for {kind}", field="result")
-    return wait.round
+    """The round this input answers now; refuses input the case is not waiting for (models.answers)."""
+    round_ = answer_round(case, pending_wait(case, path), {}, kind, value)
+    assert isinstance(round_, int)  # with nothing stored there is nothing to give back
+    return round_
 
 
-def input_kind_for(kind: InputKind, value: str) -> InputKind:
-    """Refusal and withdrawal are stored apart from an attempt's outcome: they can come at any time."""
-    if kind is InputKind.OUTCOME and value in VOLUNTARY_EXITS:
-        return InputKind.EXIT
-    return kind
+input_kind_for = stored_kind

@@ -9,7 +9,7 @@ from db import repository as repo
 from db.uow import Connection, UnitOfWork
 from models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
 from models.case import Case, HumanInput
-from models.errors import ConfigurationError, InputConflict
+from models.errors import InputConflict, NotWaitingForInput
 from models.vocabulary import InputKind
 from tasks.context import configuration, engine
 from tasks.notify import announce
@@ -33,8 +33,8 @@ def record_follow_up(
                 field="honoured",
             )
         network, _ = configuration(uow.conn, case.config_version)
-        if not case.dispute_type:
-            raise ConfigurationError(f"case {case.case_no} was never triaged", field="dispute_type")
+        if not case.dispute_type:  # never triaged, so never mediated: no agreement to visit
+            raise NotWaitingForInput(f"case {case.case_no} has no agreement awaiting a follow-up visit", field="case")
         at = now()
         after, record = follow_up(
             case,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from db import queries
 from db import repository as repo
 from db.uow import UnitOfWork
-from models.case import Case, HumanInput
-from models.errors import NotWaitingForInput
-from models.steps import check_input, input_kind_for
-from models.vocabulary import InputKind
-from tasks.context import engine, load_context
+from models.answers import answer_round, stored_kind, waiting_for
+from models.case import Case, HumanInput, Wait
+from models.vocabulary import InputKind, Stage, Status
+from tasks.context import CaseContext, engine, load_context
 from tasks.steps import now
 
 
@@ -25,19 +25,25 @@ class Recorded:
     created: bool  # False: the same input was already stored (a double submission)
 
 
-def record_input(case_ref: str, kind: InputKind, value: str, *, note: str = "", actor: str) -> Recorded:
+def awaited(ctx: CaseContext) -> Wait | None:
+    """What the case waits for from a person now, with the round (GET /cases/{id} shows it)."""
+    agreed = ctx.case.status is Status.CLOSED and any(
+        t.stage is Stage.RESOLUTION for t in queries.timeline(ctx.conn, ctx.case.id)
+    )
+    return waiting_for(ctx.case, ctx.path, ctx.inputs, agreed=agreed)
+
+
+def record_input(
+    case_ref: str, kind: InputKind, value: str, *, note: str = "", actor: str, attempt: int | None = None
+) -> Recorded:
+    """attempt: the round the answer is for, if the caller says (models.answers decides)."""
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, case_ref)
         ctx = load_context(uow.conn, case.id)
-        stored_kind = input_kind_for(kind, value)
-        try:
-            round_ = check_input(ctx.case, ctx.path, kind, value)
-        except NotWaitingForInput:
-            same = [i for i in ctx.inputs.values() if i.kind is stored_kind and (i.value, i.note) == (value, note)]
-            if same:  # a resubmission after the case moved on gets the answer it got the first time
-                return Recorded(ctx.case, max(same, key=lambda i: i.round), created=False)
-            raise
-        item = HumanInput(stored_kind, round_, value, note, actor)
+        decided = answer_round(ctx.case, awaited(ctx), ctx.inputs, kind, value, note, attempt=attempt)
+        if isinstance(decided, HumanInput):  # an answer sent again after the case moved on
+            return Recorded(ctx.case, decided, created=False)
+        item = HumanInput(stored_kind(kind, value), decided, value, note, actor)
         stored, created = repo.add_input(uow.conn, case.id, item, at=now())
         uow.commit()
     return Recorded(ctx.case, stored, created)
