@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from db import queries
 from db import repository as repo
 from db.uow import Connection, UnitOfWork
 from models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
-from models.case import Case, HumanInput
+from models.answers import answer_round
+from models.case import Case, HumanInput, Inputs
 from models.errors import InputConflict, NotWaitingForInput
-from models.vocabulary import InputKind
-from tasks.context import configuration, engine
+from models.vocabulary import InputKind, Stage
+from tasks.context import configuration, engine, load_context
+from tasks.human_input import awaited
 from tasks.notify import announce
 from tasks.steps import now, record_move
 
 
 def record_follow_up(
-    ref: str, *, honoured: bool, satisfaction: int, if_broken: IfBroken, actor: str
+    ref: str, *, honoured: bool, satisfaction: int, if_broken: IfBroken, actor: str, attempt: int | None = None
 ) -> tuple[Case, bool]:
-    """(the case after it, whether this call recorded it): the same visit reported twice is one."""
+    """(the case after it, whether this call recorded it): the same visit reported twice is one.
+
+    attempt: the round (the attempt that reached the agreement) the visit is for, if the caller
+    says; the same visit for a round that has passed gets the case as that visit left it.
+    """
     value = "honoured" if honoured else f"not_honoured:{if_broken}"
     item_note = f"satisfaction {satisfaction}"
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, ref)
+        if attempt is not None:
+            ctx = load_context(uow.conn, case.id)
+            kind = InputKind.FOLLOW_UP
+            first = answer_round(case, awaited(ctx), ctx.inputs, kind, value, item_note, attempt=attempt)
+            if isinstance(first, HumanInput):
+                return _as_left_by(uow.conn, case, first, ctx.inputs), False
         stored = repo.get_inputs(uow.conn, case.id).get((InputKind.FOLLOW_UP, case.attempt))
         if stored and (stored.value, stored.note) == (value, item_note):
             return case, False
@@ -51,6 +64,14 @@ def record_follow_up(
         uow.commit()
     announce(after, record, flow_run_id=None)
     return after, True
+
+
+def _as_left_by(conn: Connection, case: Case, visit: HumanInput, inputs: Inputs) -> Case:
+    """The case with the status that visit gave it: each visit stored made one follow-up
+    transition in its transaction, so the n-th visit by round made the n-th of them."""
+    rounds = sorted(r for k, r in inputs if k is InputKind.FOLLOW_UP)
+    moves = [t for t in queries.timeline(conn, case.id) if t.stage is Stage.FOLLOW_UP]
+    return replace(case, status=moves[rounds.index(visit.round)].to_status)
 
 
 def _aftercare(conn: Connection, case: Case) -> Aftercare | None:
