@@ -23,7 +23,7 @@ from tasks.escalation import record_expert_opinion
 from tasks.handoff import hand_off_unsuitable
 from tasks.mediation import apply_exit, apply_mediation_outcome
 from tasks.result_back import send_result
-from tasks.steps import current_step
+from tasks.steps import current_step, retrying
 from tasks.triage import triage_case
 
 STAGE_TASKS = {
@@ -60,30 +60,30 @@ def case_flow(case_id: int) -> str:
     ctx = FlowRunContext.get()
     assert ctx is not None and ctx.flow_run is not None
     run_id, from_deployment = str(ctx.flow_run.id), ctx.flow_run.deployment_id is not None
-    step = claim_case(case_id, run_id)
+    step = retrying(claim_case, case_id, run_id)
     if step is None:
         return "not-owner"
     suspends: dict[str, int] = {}
     for _ in range(MAX_STEPS):
         kind = StepKind(step["kind"])
         if kind is StepKind.DONE:
-            _release(case_id, run_id)
+            retrying(_release, case_id, run_id)
             send_result(case_id)  # 结果同悉; a failure is retried by the sweep, the case stays closed
             return "closed"
         if kind is StepKind.HELD:  # a suspected duplicate: the supervisor's decision starts a new run
-            _release(case_id, run_id)
+            retrying(_release, case_id, run_id)
             return "held:duplicate"
         if kind is StepKind.WAIT:
             wait = step["wait"]
             if not from_deployment:
-                _release(case_id, run_id)
+                retrying(_release, case_id, run_id)
                 return f"waiting:{wait['kind']}"
             # A key already used returns at once (the run was resumed before, maybe with no input
             # stored: a stray Resume click); counting per wait makes the next call suspend again.
             wait_key = f"{wait['kind']}-{wait['round']}"
             suspends[wait_key] = suspends.get(wait_key, -1) + 1
             suspend_flow_run(timeout=SUSPEND_TIMEOUT, key=f"{wait_key}-{suspends[wait_key]}")
-            step = current_step(case_id)
+            step = retrying(current_step, case_id)
             continue
-        step = STAGE_TASKS[kind](case_id, flow_run_id=run_id)
+        step = retrying(STAGE_TASKS[kind], case_id, flow_run_id=run_id)
     raise RuntimeError(f"case {case_id}: no end after {MAX_STEPS} steps")
