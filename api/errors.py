@@ -18,7 +18,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config.logging import protect_server_logs
-
 from models.errors import (
     CaseNotFound,
     ConcurrencyConflict,

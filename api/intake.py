@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import CallerDep, allow
-from api.errors import ApiError
+from api.errors import NOT_JSON, ApiError
 from api.schemas import IntakeAccepted
 from channels import adapt
 from channels.grid import GridReport
@@ -101,8 +101,8 @@ def _route(channel: Channel):  # type: ignore[no-untyped-def]
     ) -> IntakeAccepted:
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(422, "invalid_input", "the body is not JSON", field="body") from None
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+            raise ApiError(422, "invalid_input", NOT_JSON, field="body") from None
         return await run_in_threadpool(accept, channel, data, caller, idempotency_key)
 
     intake.__doc__ = (

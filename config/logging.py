@@ -35,6 +35,36 @@ def configure_logging(level: str = "INFO", *, json: bool = True, file: Path | No
     _configured = True
 
 
+SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
+
+class WithheldDetails(logging.Filter):
+    """A server's log record without what could carry personal data: no exception text, no query string.
+
+    An exception's text and traceback can hold SQL parameters or a request's values (a party's
+    name, ID number, phone); its type is kept. An access line keeps the path, not the query.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info or record.exc_text:
+            kind = type(record.exc_info[1]).__name__ if record.exc_info and record.exc_info[1] else "exception"
+            record.msg, record.args = f"{record.getMessage().rstrip()} ({kind}; details withheld)", None
+            record.exc_info, record.exc_text = None, None
+        record.stack_info = None
+        if record.name == "uvicorn.access" and isinstance(record.args, tuple) and len(record.args) == 5:
+            client, method, path, version, status = record.args
+            record.args = (client, method, str(path).partition("?")[0], version, status)
+        return True
+
+
+def protect_server_logs() -> None:
+    """Put WithheldDetails on uvicorn's loggers, however the server was started (once per logger)."""
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithheldDetails) for f in logger.filters):
+            logger.addFilter(WithheldDetails())
+
+
 def configure_from_settings() -> None:
     from config.settings import get_settings
 

@@ -21,13 +21,15 @@ from models.errors import InvalidInput
 from models.figures import AREA_DIGITS
 from tasks.context import engine
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900-01 to 2199-12, ASCII digits (`\d` takes ٢)
 MONTH = re.compile(MONTH_PATTERN)
 
 
 def month_of(text: str, field: str) -> str:
-    if not MONTH.match(text):
-        raise InvalidInput(f"{text!r} is not a month: write YYYY-MM, e.g. 2026-10 (按月统计)", field=field)
+    if not MONTH.fullmatch(text):  # match() would take a trailing newline
+        raise InvalidInput(
+            f"{text!r} is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)", field=field
+        )
     return text
 
 
