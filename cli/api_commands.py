@@ -27,6 +27,7 @@ def serve(
     s = prepared(log_file=False)
     import uvicorn
 
+    from api.serving import server_config
     from dashboard.app import create_site
     from flows.launch import sweep_once
     from flows.runtime import ensure_deployment, start_worker_thread
@@ -46,7 +47,7 @@ def serve(
     where = f"http://{host or s.api_host}:{port or s.api_port}"
     console.print(f"看板 dashboard at {where}/dashboard/ · API at {where}/api/v1/docs · Ctrl-C stops")
     try:
-        uvicorn.run(create_site(s), host=host or s.api_host, port=port or s.api_port, log_level="warning")
+        uvicorn.Server(server_config(create_site(s), s, host=host or s.api_host, port=port or s.api_port)).run()
     finally:
         stop.set()
         if worker:

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", description="where `fengqiao serve` listens")
     api_port: int = Field(default=8000, gt=0, lt=65536)
     api_max_body_bytes: int = Field(default=65_536, gt=0, description="a larger request body is refused (413)")
+    api_request_seconds: float = Field(
+        default=20.0, gt=0, description="a request not received whole (head and body) in this time: connection closed"
+    )
+    api_keep_alive_seconds: int = Field(default=5, gt=0, description="an idle connection between requests is closed")
+    api_max_connections: int = Field(default=200, gt=0, description="connections served at once (503 beyond)")
     api_rate_per_minute: int = Field(default=600, gt=0, description="requests a minute per API key (429 beyond)")
     allow_private_webhooks: bool = Field(
         default=False, description="let integrators register webhook targets on loopback or private addresses"
