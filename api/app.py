@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import cases, intake, network, webhooks
+from api import cases, intake, network, parking, webhooks
 from api.auth import configure_rate_limits
 from api.errors import error_response, install_error_handlers
 from api.headers import DOCS, SecurityHeaders
@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None, *, policies: Mapping[str, str] 
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(SecurityHeaders, policies={"/api/v1/docs": DOCS, **(policies or {})})
-    for router in (intake.router, cases.router, network.router, webhooks.router, health_router):
+    for router in (intake.router, cases.router, parking.router, network.router, webhooks.router, health_router):
         app.include_router(router, prefix="/api/v1")
 
     def openapi() -> dict[str, Any]:

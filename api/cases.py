@@ -22,12 +22,14 @@ from api.schemas import (
     HandoffResultIn,
     InputRecorded,
     OutcomeIn,
+    ParkedOut,
     PartyOut,
     TimelineEntry,
     WaitingFor,
 )
 from db import access, queries
 from db import repository as repo
+from db.parking import parking_of
 from db.uow import Connection, UnitOfWork
 from flows.launch import try_wake
 from models.access import MAY_UNMASK, Caller, Role
@@ -101,6 +103,7 @@ def get_case(
         people = queries.parties_of(uow.conn, case.id)
         row = queries.case_row(uow.conn, case.id)
         answer = awaited(ctx)
+        parked = parking_of(uow.conn, case.id)
         action = "unmask" if unmask else "read_masked"
         access.log_access(
             uow.conn, caller, case_id=case.id, action=action, fields=PERSONAL_FIELDS, reason=reason or "view", at=now()
@@ -132,6 +135,7 @@ def get_case(
         waiting_for=WaitingFor(input=str(answer.kind), attempt=answer.round) if answer else None,
         parties=parties,
         masked=not unmask,
+        parked=ParkedOut(at=parked.at, failures=parked.failures, error=parked.error) if parked else None,
     )
 
 

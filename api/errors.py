@@ -25,6 +25,7 @@ from models.errors import (
     FengqiaoError,
     InputConflict,
     InvalidInput,
+    NotParked,
     NotWaitingForInput,
     TransitionNotAllowed,
 )
@@ -40,6 +41,7 @@ STATUS: dict[type[FengqiaoError], int] = {
     NotWaitingForInput: 409,
     InputConflict: 409,
     ConcurrencyConflict: 409,
+    NotParked: 409,
 }
 
 

@@ -66,6 +66,14 @@ class CaseOut(BaseModel):
     flow_run_id: str | None
 
 
+class ParkedOut(BaseModel):
+    """A case set aside after failed runs in a row: no run starts until it is retried."""
+
+    at: datetime
+    failures: int = Field(examples=[3])
+    error: str = Field(examples=["ConfigurationError: no community organisation serves area 511502"])
+
+
 class WaitingFor(BaseModel):
     """What an answer names to be counted: a retry of it after the case moved on is never counted again."""
 
@@ -85,6 +93,7 @@ class CaseDetail(CaseOut):
     waiting_for: WaitingFor | None = Field(description="the answer the case waits for, and its round; null: none")
     parties: list[PartyOut]
     masked: bool
+    parked: ParkedOut | None = Field(default=None, description="set aside after failed runs; null when not")
 
 
 class CasePage(BaseModel):

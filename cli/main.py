@@ -10,9 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from typer.core import TyperGroup
 
 from config.settings import Settings, get_settings
 from models.errors import ConfigurationError, FengqiaoError
@@ -23,6 +25,23 @@ db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=Tru
 app.add_typer(db_app, name="db")
 dup_app = typer.Typer(help="并单 suspected duplicates: list them, merge one into its open case, or split it off.")
 app.add_typer(dup_app, name="duplicates")
+
+
+class CaseGroup(TyperGroup):
+    """`fengqiao case CASE` shows a case, as it always has; `fengqiao case retry CASE` is a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+case_app = typer.Typer(
+    cls=CaseGroup,
+    help="案件 One case: `case CASE` shows it, `case retry CASE` retries a parked one.",
+    no_args_is_help=True,
+)
+app.add_typer(case_app, name="case")
 console = Console(width=None if sys.stdout.isatty() else 140)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 140)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,7 +125,7 @@ def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, he
         raise typer.Exit(1)
 
 
-@app.command()
+@case_app.command("show")
 @edge
 def case(
     ref: Annotated[str, typer.Argument(metavar="CASE", help="case number (FQ…) or id")],
@@ -350,6 +369,7 @@ from cli.config_commands import config_app  # noqa: E402  (the sub-app uses edge
 
 app.add_typer(config_app, name="config")
 import cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
+import cli.case_commands  # noqa: E402  (registers `case retry`)
 import cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
 import cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)
 

@@ -10,8 +10,10 @@ from rich.table import Table
 
 from db import queries
 from db import repository as repo
+from db.parking import parking_of
 from db.uow import UnitOfWork
 from models.case import Case, Wait
+from models.parking import Parked
 from models.privacy import mask_id_number, mask_name, mask_phone
 from models.transitions import Transition
 from models.vocabulary import Channel, bilingual
@@ -28,6 +30,7 @@ class CaseView:
     flow_run_id: str | None
     flow_run_open: bool
     duplicate_of: str | None = None
+    parked: Parked | None = None  # set aside after failed runs, until `fengqiao case retry`
     waiting: Wait | None = None  # the answer it waits for, and its round (an answer's --attempt)
 
 
@@ -47,8 +50,9 @@ def load_case_view(ref: str) -> CaseView:
         ]
         flow_run_id, run_open = repo.case_flow_run(uow.conn, case.id)
         original = repo.get_case(uow.conn, case.duplicate_of).case_no if case.duplicate_of else None
+        parked = parking_of(uow.conn, case.id)
         waiting = awaited(load_context(uow.conn, case.id))
-    return CaseView(case, timeline, people, flow_run_id, run_open, original, waiting=waiting)
+    return CaseView(case, timeline, people, flow_run_id, run_open, original, parked, waiting=waiting)
 
 
 def case_as_json(ref: str) -> dict[str, Any]:
@@ -69,6 +73,11 @@ def case_as_json(ref: str) -> dict[str, Any]:
         "duplicate_of": view.duplicate_of,
         "duplicate_state": c.duplicate_state,
         "waiting_for": {"input": view.waiting.kind, "attempt": view.waiting.round} if view.waiting else None,
+        "parked": (
+            {"at": view.parked.at.isoformat(), "failures": view.parked.failures, "error": view.parked.error}
+            if view.parked
+            else None
+        ),
         "parties": view.parties,
         "timeline": [
             {
@@ -105,6 +114,17 @@ def show_case(console: Console, ref: str) -> None:
         ("等待 waiting for", f"{w.kind} --attempt {w.round}" if (w := view.waiting) else "—"),
         ("当事人 parties", parties or "—"),
         *([("并单 duplicate of", f"{view.duplicate_of} ({case.duplicate_state})")] if view.duplicate_of else []),
+        *(
+            [
+                (
+                    "[red]暂停 parked[/]",
+                    f"{p.at:%Y-%m-%d %H:%M:%S} UTC, after {p.failures} failed runs: {p.error}; "
+                    f"`fengqiao case retry {case.case_no} --reason …` starts it again",
+                )
+            ]
+            if (p := view.parked)
+            else []
+        ),
         *(
             [("协议后 after agreement", f"司法确认 confirm by {care.confirm_by}; 回访 visit on {care.visit_on}")]
             if (care := aftercare_for(case.case_no))

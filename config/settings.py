@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     alert_window_days: int = Field(default=7, gt=0, description="days within which reports form a cluster")
     alert_respondent_reports: int = Field(default=3, gt=1, description="reports against one respondent: an alert")
     alert_area_reports: int = Field(default=10, gt=1, description="reports from one community: an alert")
+    max_step_failures: int = Field(
+        default=3, gt=0, description="flow runs of a case failing in a row before it is parked (case retry)"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -102,6 +102,7 @@ def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, A
     with UnitOfWork(engine()) as uow:
         counts = board.counts(uow.conn, f)
         rows = board.urgent_first(uow.conn, f, today=today)
+        parked = board.parked(uow.conn, f)
     return {
         "counts": counts,
         "levels": [lv for lv in LEVEL_ORDER if any(level == lv for _, level in counts)],
@@ -109,6 +110,7 @@ def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, A
         "today": today,
         "filters": params,
         "total": sum(counts.values()),
+        "parked": parked,
         "channels": [c.value for c in Channel],
         "risks": [r.value for r in Risk],
     }

@@ -41,6 +41,7 @@ class BoardCase:
     created_at: datetime
     updated_at: datetime
     flow_run_id: str | None
+    parked_at: datetime | None = None  # set aside after failed runs (models.parking): a person must retry it
 
     def urgency(self, today: date, soon_days: int = 3) -> str:
         """overdue · due_soon · emergency · "" (for the row's colour)."""
@@ -69,7 +70,8 @@ def counts(conn: Connection, f: BoardFilter) -> dict[tuple[str, str], int]:
 
 
 def urgent_first(conn: Connection, f: BoardFilter, *, today: date, limit: int = 100) -> list[BoardCase]:
-    """Open cases: overdue, then by due date, emergencies before the rest, newest last."""
+    """Open cases: parked ones first (nothing moves them but a person), then overdue, then by due
+    date, emergencies before the rest, newest last."""
     q = _open(
         f,
         select(
@@ -87,10 +89,18 @@ def urgent_first(conn: Connection, f: BoardFilter, *, today: date, limit: int = 
             cases.c.created_at,
             cases.c.updated_at,
             cases.c.flow_run_id,
+            cases.c.parked_at,
         ).select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)),
     ).order_by(
+        case((cases.c.parked_at.is_not(None), 0), else_=1),
         nulls_last(cases.c.due_on.asc()),
         case((cases.c.risk == "emergency", 0), else_=1),
         cases.c.id.desc(),
     )
     return [BoardCase(**r._mapping) for r in conn.execute(q.limit(limit))]
+
+
+def parked(conn: Connection, f: BoardFilter) -> int:
+    """Open cases parked after failed runs, waiting for `fengqiao case retry` or the API's retry."""
+    q = _open(f, select(func.count()).select_from(cases)).where(cases.c.parked_at.is_not(None))
+    return int(conn.scalar(q) or 0)

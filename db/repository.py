@@ -399,12 +399,14 @@ def record_flow_run(conn: Connection, case_id: int, flow_run_id: str) -> bool:
 
 
 def claim_case(conn: Connection, case_id: int, flow_run_id: str) -> bool:
-    """A flow run may drive the case if it is the recorded run, or no open run holds the case."""
+    """A flow run may drive the case if it is the recorded run, or no open run holds the case,
+    and the case is not parked."""
     result = conn.execute(
         update(cases)
         .where(
             cases.c.id == case_id,
             (cases.c.flow_run_id == flow_run_id) | cases.c.flow_run_id.is_(None) | (cases.c.flow_run_open.is_(False)),
+            cases.c.parked_at.is_(None),  # a parked case waits for a person's retry (models.parking)
         )
         .values(flow_run_id=flow_run_id, flow_run_open=True)
     )
@@ -424,7 +426,9 @@ def case_flow_run(conn: Connection, case_id: int) -> tuple[str | None, bool]:
 
 def cases_with_open_runs(conn: Connection) -> list[tuple[int, str]]:
     rows = conn.execute(
-        select(cases.c.id, cases.c.flow_run_id).where(cases.c.flow_run_open.is_(True), cases.c.status != Status.CLOSED)
+        select(cases.c.id, cases.c.flow_run_id).where(
+            cases.c.flow_run_open.is_(True), cases.c.status != Status.CLOSED, cases.c.parked_at.is_(None)
+        )
     ).all()
     return [(r.id, r.flow_run_id) for r in rows]
 
@@ -436,6 +440,7 @@ def cases_without_runs(conn: Connection, *, limit: int = 500) -> list[int]:
         .where(
             cases.c.flow_run_id.is_(None),
             cases.c.status != Status.CLOSED,
+            cases.c.parked_at.is_(None),
             cases.c.duplicate_state.is_(None) | (cases.c.duplicate_state != DuplicateState.SUSPECTED),
         )
         .order_by(cases.c.id)

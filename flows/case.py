@@ -13,6 +13,7 @@ from prefect import flow, task
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
+from db import parking as parking_store
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.case import StepKind
@@ -22,6 +23,7 @@ from tasks.context import engine
 from tasks.escalation import record_expert_opinion
 from tasks.handoff import hand_off_unsuitable
 from tasks.mediation import apply_exit, apply_mediation_outcome
+from tasks.parking import clear_step_failures, record_step_failure
 from tasks.result_back import send_result
 from tasks.steps import current_step, retrying
 from tasks.triage import triage_case
@@ -41,12 +43,14 @@ SUSPEND_TIMEOUT = 400 * 24 * 3600  # deadlines are ours (stored, swept); Prefect
 
 @task(name="claim-case", task_run_name="claim-{case_id}")
 def claim_case(case_id: int, flow_run_id: str) -> dict[str, Any] | None:
-    """The database lets one open flow run drive a case; any other run leaves without writing."""
+    """The database lets one open flow run drive a case; any other run (or any run of a parked
+    case) leaves without writing. The step, with `failures`: the case's failed runs in a row."""
     with UnitOfWork(engine()) as uow:
         if not repo.claim_case(uow.conn, case_id, flow_run_id):
             return None
+        failures = parking_store.failures_of(uow.conn, case_id)
         uow.commit()
-    return current_step(case_id)
+    return {**current_step(case_id), "failures": failures}
 
 
 def _release(case_id: int, flow_run_id: str) -> None:
@@ -63,6 +67,7 @@ def case_flow(case_id: int) -> str:
     step = retrying(claim_case, case_id, run_id)
     if step is None:
         return "not-owner"
+    failures = step.pop("failures")
     suspends: dict[str, int] = {}
     for _ in range(MAX_STEPS):
         kind = StepKind(step["kind"])
@@ -85,5 +90,12 @@ def case_flow(case_id: int) -> str:
             suspend_flow_run(timeout=SUSPEND_TIMEOUT, key=f"{wait_key}-{suspends[wait_key]}")
             step = retrying(current_step, case_id)
             continue
-        step = retrying(STAGE_TASKS[kind], case_id, flow_run_id=run_id)
+        try:
+            step = retrying(STAGE_TASKS[kind], case_id, flow_run_id=run_id)
+        except Exception as exc:  # the run fails as before; the case counts it, and parks at the limit
+            record_step_failure(case_id, run_id, exc)
+            raise
+        if failures:  # a step went through: earlier failed runs are no longer in a row
+            retrying(clear_step_failures, case_id)
+            failures = 0
     raise RuntimeError(f"case {case_id}: no end after {MAX_STEPS} steps")

@@ -18,9 +18,15 @@ class AlertKind(StrEnum):
     EMERGENCY = "emergency"
     RESPONDENT = "respondent"
     AREA = "area"
+    CASE_PARKED = "case_parked"  # a poison case set aside after failed runs (models.parking)
 
 
-ALERT_ZH = {"emergency": "紧急风险", "respondent": "同一被申请人多次被投诉", "area": "同一社区集中报告"}
+ALERT_ZH = {
+    "emergency": "紧急风险",
+    "respondent": "同一被申请人多次被投诉",
+    "area": "同一社区集中报告",
+    "case_parked": "案件流程连续失败已暂停",
+}
 
 
 @dataclass(frozen=True)

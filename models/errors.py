@@ -7,7 +7,8 @@ FengqiaoError                 every error this application means to raise
 ├── TransitionNotAllowed      the state machine refuses a move (exit 1 / 409)
 ├── NotWaitingForInput        a person's input arrived for a wait the case is not in (exit 1 / 409)
 ├── InputConflict             a different input was already recorded for this wait (exit 1 / 409)
-└── ConcurrencyConflict       another writer changed the case first (exit 1 / 409)
+├── ConcurrencyConflict       another writer changed the case first (exit 1 / 409)
+└── NotParked                 a retry of a case that is not parked (exit 1 / 409)
 """
 
 from __future__ import annotations
@@ -53,3 +54,7 @@ class InputConflict(FengqiaoError):
 
 class ConcurrencyConflict(FengqiaoError):
     code = "concurrency_conflict"
+
+
+class NotParked(FengqiaoError):
+    code = "not_parked"

@@ -145,3 +145,26 @@ class Network:
 
     def knows_area(self, area_code: str) -> bool:
         return any(o.area_code and area_code.startswith(o.area_code) for o in self.organisations.values())
+
+    def unserved_level(self, area_code: str, channel: str) -> Level | None:
+        """A territorial level some path may bring a case from this area to, with no organisation
+        of that level serving it (assignment there could only fail); None when every rung is served.
+
+        Any path counts: the dispute type is triage's to decide, and a failure climbs the path.
+        A stationed room taking the channel may stand in for a path's starting rung (normal or
+        emergency) only, as assignment does on a first attempt.
+        """
+        for path in self.paths.values():
+            starts = {0, path.emergency_start}
+            for index, step in enumerate(path.steps):
+                if step.level not in TERRITORIAL_RANK:
+                    continue
+                if any(
+                    o.level == step.level and not o.is_room and o.area_code and area_code.startswith(o.area_code)
+                    for o in self.organisations.values()
+                ):
+                    continue
+                if index in starts and self.room_for(step, area_code, channel) is not None:
+                    continue
+                return step.level
+        return None

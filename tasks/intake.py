@@ -28,6 +28,7 @@ from models.duplicates import Match, Report, find_duplicate, raise_risk_for_repo
 from models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InputConflict, InvalidInput
 from models.transitions import Transition
 from models.triage import TriageRules, classify
+from models.vocabulary import LABELS_ZH
 from tasks.alerts import alerts_on_intake
 from tasks.context import configuration, engine
 from tasks.notify import announce
@@ -144,6 +145,12 @@ def _receive_batch(
         try:
             if not network.knows_area(new.area_code):
                 message = f"区划代码{new.area_code}不在调解网络中 area code {new.area_code} is not in the network"
+                raise InvalidInput(message, record=item.name, field=item.record.area_field)
+            if level := network.unserved_level(new.area_code, new.channel):
+                message = (
+                    f"区划代码{new.area_code}没有{LABELS_ZH[level]}级调解组织 "
+                    f"no {level} organisation of the network serves area {new.area_code}"
+                )
                 raise InvalidInput(message, record=item.name, field=item.record.area_field)
             key = item.idempotency_key
             if key and key in keys:
