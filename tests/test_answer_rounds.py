@@ -16,7 +16,9 @@ from sqlalchemy import text
 from db.uow import UnitOfWork
 from flows.case import case_flow
 from flows.demo_scenarios import SCENARIOS
+from models.vocabulary import InputKind
 from tasks.context import engine
+from tasks.human_input import record_input
 from tests.drive import register, timeline_of
 from tests.factories import a_key
 from tests.test_cli import run
@@ -184,3 +186,54 @@ def test_the_command_line_takes_the_round_as_attempt(network, monkeypatch):
     )
     assert timeline_of(case_id) == ESCALATED_TIMELINE
     assert stored_inputs(case_id) == [("outcome", 1, "failed", "M-C04")]
+
+
+def test_a_follow_up_visit_sent_again_after_the_case_was_reopened_and_agreed_again_is_the_first(api, monkeypatch):
+    scenario = next(s for s in SCENARIOS if s.name == "resolved_first_level")
+    case_no, case_id = register(scenario.intake_record(channel_ref="T-visit", n=1))
+    coordinator = a_key("coordinator", name="centre")
+    assert case_flow(case_id) == "waiting:outcome"
+    record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01")
+    assert case_flow(case_id) == "closed"
+    waiting = api.get(f"{V1}/cases/{case_no}", headers=coordinator).json()["waiting_for"]
+    visit = {"honoured": False, "satisfaction": 2, "if_broken": "reopen", "attempt": 1}
+
+    with prefect_down(monkeypatch):
+        first = api.post(f"{V1}/cases/{case_no}/follow-up", json=visit, headers=coordinator)
+    assert case_flow(case_id) == "waiting:outcome"  # mediation re-opened: attempt 2
+    record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01", attempt=2)
+    assert case_flow(case_id) == "closed"
+    again = api.post(f"{V1}/cases/{case_no}/follow-up", json=visit, headers=coordinator)
+    now = api.get(f"{V1}/cases/{case_no}", headers=coordinator).json()["waiting_for"]
+
+    assert waiting == {"input": "follow_up", "attempt": 1}
+    assert first.json() == {"case_id": case_id, "case_no": case_no, "status": "triaged"}
+    assert (again.status_code, again.json()) == (200, first.json())
+    assert now == {"input": "follow_up", "attempt": 2}  # the second agreement's visit is still to come
+    assert [t[3] for t in timeline_of(case_id)].count("follow_up") == 1
+    assert [i for i in stored_inputs(case_id) if i[0] == "follow_up"] == [
+        ("follow_up", 1, "not_honoured:reopen", "centre")
+    ]
+
+
+def test_the_command_line_names_the_round_of_an_expert_opinion(network, monkeypatch):
+    scenario = next(s for s in SCENARIOS if s.name == "panel_with_expert")
+    case_no, case_id = register(scenario.intake_record(channel_ref="T-panel", n=1))
+    assert case_flow(case_id) == "waiting:outcome"
+    record_input(case_no, InputKind.OUTCOME, "failed", actor="M-C05", attempt=1)
+    assert case_flow(case_id) == "waiting:expert_opinion"
+
+    with prefect_down(monkeypatch):
+        code, first = run("opinion", case_no, "--text", "后车全责", "--expert", "E-05", "--attempt", "2")
+    assert case_flow(case_id) == "waiting:outcome"
+    again = run("opinion", case_no, "--text", "后车全责", "--expert", "E-05", "--attempt", "2")
+    other = run("opinion", case_no, "--text", "各半", "--expert", "E-05", "--attempt", "2")
+
+    assert code == 0 and first.startswith(f"已记录 recorded: {case_no} expert_opinion #2 = 后车全责\n")
+    assert again[0] == 0 and again[1].startswith(
+        f"此前已记录 already recorded: {case_no} expert_opinion #2 = 后车全责\n"
+    )
+    assert other == (
+        1,
+        f"not_waiting_for_input: case {case_no} waits for outcome attempt 2, not for expert_opinion attempt 2\n",
+    )
