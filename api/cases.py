@@ -7,6 +7,7 @@ has gone, so a slow or absent Prefect never holds a caller, and the sweep recove
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query
@@ -46,6 +47,17 @@ router = APIRouter(tags=["cases 案件"])
 EVERYONE = (Role.INTEGRATOR, Role.MEDIATOR, Role.COORDINATOR, Role.ADMIN)
 CaseRef = Annotated[str, "a case id (42) or case number (FQ20260000042)"]
 PERSONAL_FIELDS = ["parties.name", "parties.id_number", "parties.phone", "summary"]
+TIMELINE_FIELDS = ["transitions.reason", "transitions.note"]  # free text people wrote on the case's moves
+UnmaskParam = Annotated[bool, Query(description="show personal data unmasked (mediator, coordinator; logged)")]
+ReasonParam = Annotated[str | None, Query(max_length=200, description="why it is unmasked: required with unmask")]
+
+
+def check_unmasking(caller: Caller, unmask: bool, reason: str | None) -> None:
+    """Unmasking is for the roles that may, and only with a reason (it goes to the access log)."""
+    if unmask and caller.role not in MAY_UNMASK:
+        raise ApiError(403, "may_not_unmask", f"role {caller.role} may not see personal data unmasked", field="unmask")
+    if unmask and not (reason or "").strip():
+        raise ApiError(422, "invalid_input", "reason: say why personal data is unmasked", field="reason")
 
 
 def visible_case(conn: Connection, caller: Caller, ref: str) -> Case:
@@ -89,14 +101,11 @@ def list_cases(
 def get_case(
     case_id: CaseRef,
     caller: CallerDep,
-    unmask: Annotated[bool, Query(description="show personal data unmasked (mediator, coordinator; logged)")] = False,
-    reason: Annotated[str | None, Query(max_length=200, description="why it is unmasked: required with unmask")] = None,
+    unmask: UnmaskParam = False,
+    reason: ReasonParam = None,
 ) -> CaseDetail:
     """案件 One case. Every read of its personal data, masked or not, goes to the access log."""
-    if unmask and caller.role not in MAY_UNMASK:
-        raise ApiError(403, "may_not_unmask", f"role {caller.role} may not see personal data unmasked", field="unmask")
-    if unmask and not (reason or "").strip():
-        raise ApiError(422, "invalid_input", "reason: say why personal data is unmasked", field="reason")
+    check_unmasking(caller, unmask, reason)
     with UnitOfWork(engine()) as uow:
         case = visible_case(uow.conn, caller, case_id)
         ctx = load_context(uow.conn, case.id)
@@ -140,23 +149,40 @@ def get_case(
 
 
 @router.get("/cases/{case_id}/timeline", response_model=list[TimelineEntry], **allow(*EVERYONE, errors=(404,)))
-def get_timeline(case_id: CaseRef, caller: CallerDep) -> list[TimelineEntry]:
-    """时间线 Every transition of the case, in order: who moved it, why, and by which rule."""
+def get_timeline(
+    case_id: CaseRef, caller: CallerDep, unmask: UnmaskParam = False, reason: ReasonParam = None
+) -> list[TimelineEntry]:
+    """时间线 Every transition of the case, in order: who moved it, why, by which rule, and what a person noted.
+
+    Under the case's rules: reasons and notes masked unless unmasked (mediator, coordinator, with a
+    reason), and every read goes to the access log. Reasons are masked too: rows written before
+    migration 0008 carry people's notes inside them.
+    """
+    check_unmasking(caller, unmask, reason)
     with UnitOfWork(engine()) as uow:
         case = visible_case(uow.conn, caller, case_id)
         rows = queries.timeline(uow.conn, case.id)
+        names = tuple(p["name"] or "" for p in queries.parties_of(uow.conn, case.id))
+        action = "unmask" if unmask else "read_masked"
+        access.log_access(
+            uow.conn, caller, case_id=case.id, action=action, fields=TIMELINE_FIELDS, reason=reason or "view", at=now()
+        )
+        uow.commit()
+    if not unmask:
+        rows = [replace(t, reason=mask_text(t.reason, names), note=mask_text(t.note, names)) for t in rows]
     return [TimelineEntry(**vars(t)) for t in rows]
 
 
 def _recorded(rec: Recorded) -> InputRecorded:
+    """What was stored, masked as the timeline shows it: an answer is no way round the access log."""
     i = rec.input
     return InputRecorded(
         case_id=rec.case.id,
         case_no=rec.case.case_no,
         kind=str(i.kind),
         round=i.round,
-        value=i.value,
-        note=i.note,
+        value=mask_text(i.value),
+        note=mask_text(i.note),
         actor=i.actor,
     )
 

@@ -117,6 +117,7 @@ class TimelineEntry(BaseModel):
                     "reason": "assigned to mediator M-C01 (mediator), attempt 1",
                     "org": "C-ZHAOYANG",
                     "rule": "specialty,load,grade",
+                    "note": "",
                 }
             ]
         }
@@ -127,9 +128,13 @@ class TimelineEntry(BaseModel):
     to_status: Status
     stage: Stage
     actor: str
-    reason: str
+    reason: str = Field(description="what happened and by which rule; masked unless unmasked with a reason")
     org: str | None
     rule: str | None
+    note: str = Field(
+        default="",
+        description="what a person wrote (a mediator's note, an expert opinion, a result); masked unless unmasked",
+    )
 
 
 Attempt = Annotated[

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.console import Console
@@ -14,7 +14,7 @@ from db.parking import parking_of
 from db.uow import UnitOfWork
 from models.case import Case, Wait
 from models.parking import Parked
-from models.privacy import mask_id_number, mask_name, mask_phone
+from models.privacy import mask_id_number, mask_name, mask_phone, mask_text
 from models.transitions import Transition
 from models.vocabulary import Channel, bilingual
 from tasks.context import engine, load_context
@@ -35,10 +35,15 @@ class CaseView:
 
 
 def load_case_view(ref: str) -> CaseView:
-    """One case as people may see it: parties masked."""
+    """One case as people may see it: parties masked, and the timeline's reasons and notes (as the API's)."""
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, ref)
-        timeline = queries.timeline(uow.conn, case.id)
+        parties = queries.parties_of(uow.conn, case.id)
+        names = tuple(p["name"] or "" for p in parties)
+        timeline = [
+            replace(t, reason=mask_text(t.reason, names), note=mask_text(t.note, names))
+            for t in queries.timeline(uow.conn, case.id)
+        ]
         people = [
             {
                 "role": p["role"] or "",
@@ -46,7 +51,7 @@ def load_case_view(ref: str) -> CaseView:
                 "id_number": mask_id_number(p["id_number"]),
                 "phone": mask_phone(p["phone"]),
             }
-            for p in queries.parties_of(uow.conn, case.id)
+            for p in parties
         ]
         flow_run_id, run_open = repo.case_flow_run(uow.conn, case.id)
         original = repo.get_case(uow.conn, case.duplicate_of).case_no if case.duplicate_of else None
@@ -90,6 +95,7 @@ def case_as_json(ref: str) -> dict[str, Any]:
                 "reason": t.reason,
                 "org": t.org,
                 "rule": t.rule,
+                "note": t.note,
             }
             for t in view.timeline
         ],
@@ -144,6 +150,7 @@ def show_case(console: Console, ref: str) -> None:
         "经办 actor",
         "原因 reason",
         "规则 rule",
+        "备注 note",
     )
     for col in columns:
         table.add_column(col)
@@ -159,6 +166,7 @@ def show_case(console: Console, ref: str) -> None:
             t.actor,
             t.reason,
             t.rule or "",
+            t.note,
         )
     console.print(table)
 

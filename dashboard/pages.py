@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import client_address, count
-from api.cases import get_case, jurisdiction
+from api.cases import get_case, get_timeline, jurisdiction
 from config.calendar import is_workday
 from config.settings import get_settings
 from dashboard.site import COOKIE, LEVEL_ORDER, VIEWERS, page, posted_form, viewer
@@ -143,13 +143,13 @@ def case_page(request: Request, ref: str) -> Any:
     caller = viewer(request)
     try:
         detail = get_case(ref, caller)  # masked, and written to the access log like an API read
+        timeline = get_timeline(detail.case_no, caller)  # masked and logged too, as its API read
     except FengqiaoError as exc:
         answer = page(request, "missing.html", caller, message=exc.message)
         answer.status_code = 404
         return answer
     with UnitOfWork(engine()) as uow:
         case = repo.get_case(uow.conn, detail.case_id)
-        timeline = queries.timeline(uow.conn, case.id)
         clock = clock_for(uow.conn, case)
         duplicates = queries.duplicates_of(uow.conn, case.id, case.duplicate_of)
         documents = queries.documents_of(uow.conn, case.id)

@@ -26,6 +26,7 @@ def timeline(conn: Connection, case_id: int) -> list[Transition]:
             reason=r.reason,
             org=r.org_code,
             rule=r.rule,
+            note=r.note or "",
         )
         for r in rows
     ]

@@ -309,6 +309,7 @@ def _transition_row(case_id: int, record: Transition, *, flow_run_id: str | None
         stage=record.stage,
         actor=record.actor,
         reason=record.reason,
+        note=record.note or None,
         org_code=record.org,
         rule=record.rule,
         flow_run_id=flow_run_id,

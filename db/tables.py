@@ -214,7 +214,8 @@ transitions = Table(
     Column("to_status", String(20), nullable=False),
     Column("stage", String(20), nullable=False),
     Column("actor", String(100), nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", Text, nullable=False),  # a sentence the system makes
+    Column("note", Text),  # what a person wrote (migration 0008): may hold personal data, masked when shown
     Column("org_code", String(64)),
     Column("rule", String(200)),
     Column("flow_run_id", String(36)),

@@ -102,8 +102,10 @@ def pause(case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: st
     check_running(case)
     if clock.paused_since is not None:
         raise InvalidInput(f"the clock of case {case.case_no} is already paused", record=case.case_no, field="clock")
-    why = f"时限中止 clock paused: {reason}" + (f": {note}" if note else "")
-    return transition(case, case.status, stage=Stage.CLOCK, actor=actor, reason=why, rule=f"pause:{reason}", at=at)
+    why = f"时限中止 clock paused: {reason}"
+    return transition(
+        case, case.status, stage=Stage.CLOCK, actor=actor, reason=why, note=note, rule=f"pause:{reason}", at=at
+    )
 
 
 def resume(case: Case, clock: Clock, *, actor: str, at: datetime) -> Moved:
@@ -122,5 +124,7 @@ def extend(case: Case, days: int, *, both_parties_consent: bool, actor: str, not
         raise InvalidInput("延长调解期限须经双方当事人同意 an extension needs both parties' consent", field="consent")
     if days <= 0:
         raise InvalidInput("延长天数须为正数 the extension must be a positive number of days", field="days")
-    why = f"双方同意延长{days}天 extended by {days} days with both parties' consent" + (f": {note}" if note else "")
-    return transition(case, case.status, stage=Stage.CLOCK, actor=actor, reason=why, rule=f"extend:{days}", at=at)
+    why = f"双方同意延长{days}天 extended by {days} days with both parties' consent"
+    return transition(
+        case, case.status, stage=Stage.CLOCK, actor=actor, reason=why, note=note, rule=f"extend:{days}", at=at
+    )

@@ -154,13 +154,13 @@ def _check_suspected(case: Case) -> None:
 
 def confirm_duplicate(case: Case, original: str, *, actor: str, note: str, at: datetime) -> Moved:
     _check_suspected(case)
-    reason = f"并单 merged into {original}" + (f": {note}" if note else "")
     return transition(
         case,
         Status.CLOSED,
         stage=Stage.DUPLICATE,
         actor=actor,
-        reason=reason,
+        reason=f"并单 merged into {original}",
+        note=note,
         at=at,
         duplicate_state=DuplicateState.CONFIRMED,
     )
@@ -168,13 +168,13 @@ def confirm_duplicate(case: Case, original: str, *, actor: str, note: str, at: d
 
 def split_duplicate(case: Case, original: str, *, actor: str, note: str, at: datetime) -> Moved:
     _check_suspected(case)
-    reason = f"分立 split from {original}, a dispute of its own" + (f": {note}" if note else "")
     return transition(
         case,
         Status.RECEIVED,
         stage=Stage.DUPLICATE,
         actor=actor,
-        reason=reason,
+        reason=f"分立 split from {original}, a dispute of its own",
+        note=note,
         at=at,
         duplicate_state=DuplicateState.SPLIT,
     )

@@ -36,13 +36,13 @@ def migrate(case: Case, old: Network, new: Network, *, version: int, actor: str,
                 field="version",
             )
         step = labels.index(rung)
-    reason = f"configuration version {case.config_version} → {version}" + (f": {note}" if note else "")
     return transition(
         case,
         case.status,
         stage=Stage.RECONFIGURATION,
         actor=actor,
-        reason=reason,
+        reason=f"configuration version {case.config_version} → {version}",
+        note=note,
         rule="explicit_migration",
         at=at,
         config_version=version,

@@ -92,10 +92,10 @@ def assign(
 def apply_outcome(case: Case, outcome: HumanInput, network: Network, path: EscalationPath, *, at: datetime) -> Moved:
     """An agreement resolves; a failure climbs the path, or leaves it for the legal track at the top."""
     result = Outcome(outcome.value)
-    note = f": {outcome.note}" if outcome.note else ""
+    note = outcome.note  # the mediator's words: kept out of the reason (models.transitions)
     if result in AGREEMENTS:
         return transition(
-            case, Status.RESOLVED, stage=Stage.RESOLUTION, actor=outcome.actor, reason=f"{result}{note}", at=at
+            case, Status.RESOLVED, stage=Stage.RESOLUTION, actor=outcome.actor, reason=str(result), note=note, at=at
         )
     next_index = case.path_step + 1
     if next_index < len(path.steps):
@@ -106,7 +106,8 @@ def apply_outcome(case: Case, outcome: HumanInput, network: Network, path: Escal
             Status.ESCALATED,
             stage=Stage.ESCALATION,
             actor=outcome.actor,
-            reason=f"failed at {path.steps[case.path_step].label}, escalated to {step.label}{note}",
+            reason=f"failed at {path.steps[case.path_step].label}, escalated to {step.label}",
+            note=note,
             rule=f"path:{path.dispute_type}[{next_index}]",
             at=at,
             path_step=next_index,
@@ -118,7 +119,8 @@ def apply_outcome(case: Case, outcome: HumanInput, network: Network, path: Escal
         Status.HANDED_OFF,
         stage=Stage.HANDOFF,
         actor=outcome.actor,
-        reason=f"failed at the top of the path, handed off to {path.on_failed}{note}",
+        reason=f"failed at the top of the path, handed off to {path.on_failed}",
+        note=note,
         rule=f"path:{path.dispute_type}.on_failed",
         at=at,
         handoff_target=path.on_failed,
@@ -126,10 +128,10 @@ def apply_outcome(case: Case, outcome: HumanInput, network: Network, path: Escal
 
 
 def apply_exit(case: Case, exit_input: HumanInput, path: EscalationPath | None, *, at: datetime) -> Moved:
-    note = f": {exit_input.note}" if exit_input.note else ""
+    note = exit_input.note
     if Outcome(exit_input.value) is Outcome.WITHDRAWN:
         return transition(
-            case, Status.WITHDRAWN, stage=Stage.WITHDRAWAL, actor=exit_input.actor, reason=f"withdrawn{note}", at=at
+            case, Status.WITHDRAWN, stage=Stage.WITHDRAWAL, actor=exit_input.actor, reason="withdrawn", note=note, at=at
         )
     target = path.on_refused if path else HandoffTarget.LITIGATION
     return transition(
@@ -137,7 +139,8 @@ def apply_exit(case: Case, exit_input: HumanInput, path: EscalationPath | None, 
         Status.HANDED_OFF,
         stage=Stage.HANDOFF,
         actor=exit_input.actor,
-        reason=f"a party refused mediation, handed off to {target}{note}",
+        reason=f"a party refused mediation, handed off to {target}",
+        note=note,
         rule="voluntary:refused",
         at=at,
         handoff_target=target,
@@ -150,7 +153,8 @@ def record_opinion(case: Case, opinion: HumanInput, *, at: datetime) -> Moved:
         Status.ESCALATED,
         stage=Stage.EXPERT_OPINION,
         actor=opinion.actor,
-        reason=f"expert opinion: {opinion.value}",
+        reason="expert opinion given",
+        note=opinion.value,
         at=at,
         expert=opinion.actor,
         opinion_step=case.path_step,
@@ -158,13 +162,12 @@ def record_opinion(case: Case, opinion: HumanInput, *, at: datetime) -> Moved:
 
 
 def close(case: Case, result: HumanInput | None, *, at: datetime) -> Moved:
-    if result is not None:
-        reason = f"result from {case.handoff_target}: {result.value}"
-        actor = result.actor
+    if result is not None:  # the receiving body's words, as its integrator sent them
+        reason, note, actor = f"result from {case.handoff_target}", result.value, result.actor
     else:
         reason = {Status.RESOLVED: "agreement archived", Status.WITHDRAWN: "withdrawal archived"}[case.status]
-        actor = SYSTEM
-    return transition(case, Status.CLOSED, stage=Stage.CLOSING, actor=actor, reason=reason, at=at)
+        note, actor = "", SYSTEM
+    return transition(case, Status.CLOSED, stage=Stage.CLOSING, actor=actor, reason=reason, note=note, at=at)
 
 
 def check_input(case: Case, path: EscalationPath | None, kind: InputKind, value: str) -> int:

@@ -50,7 +50,12 @@ SYSTEM = "fengqiao"  # the actor of the moves the pipeline makes by itself
 
 @dataclass(frozen=True)
 class Transition:
-    """One row of a case's timeline: seq is the case version it produced."""
+    """One row of a case's timeline: seq is the case version it produced.
+
+    reason is a sentence the system makes (what happened, by which rule); what a person wrote (a
+    mediator's note, a refusal's, an expert opinion, a handoff result) is kept apart in note: it may
+    hold personal data, so it is masked when shown, like a summary.
+    """
 
     seq: int
     at: datetime
@@ -61,6 +66,7 @@ class Transition:
     reason: str
     org: str | None = None
     rule: str | None = None
+    note: str = ""
 
 
 Moved = tuple["Case", Transition]  # a case after a move, and the timeline row that records it
@@ -79,6 +85,7 @@ def transition(
     reason: str,
     at: datetime,
     rule: str | None = None,
+    note: str = "",
     **changes: Any,
 ) -> Moved:
     """The case after the move and the timeline row that records it; refuses any move not in ALLOWED."""
@@ -97,5 +104,6 @@ def transition(
         reason=reason,
         org=after.org_code,
         rule=rule,
+        note=note,
     )
     return after, record

@@ -74,10 +74,11 @@ def test_pause_resume_and_extension_are_transitions_with_their_rules():
     _, paused = pause(case, clock, PauseReason.APPRAISAL, actor="M-P03", note="医疗损害鉴定", at=at("2026-11-05"))
     _, extended = extend(case, 15, both_parties_consent=True, actor="M-P03", note="", at=at("2026-11-06"))
 
-    assert (paused.stage, paused.rule, paused.reason) == (
+    assert (paused.stage, paused.rule, paused.reason, paused.note) == (
         "clock",
         "pause:appraisal",
-        "时限中止 clock paused: appraisal: 医疗损害鉴定",
+        "时限中止 clock paused: appraisal",
+        "医疗损害鉴定",
     )
     assert (extended.rule, extended.reason) == (
         "extend:15",

@@ -127,7 +127,7 @@ def test_the_case_page_shows_masked_parties_the_timeline_and_the_clock_and_logs_
     assert missing.status_code == 404 and "no case &#39;FQ20269999999&#39;" in missing.text
     with UnitOfWork(engine()) as uow:
         logged = uow.conn.exec_driver_sql("SELECT key_name, action FROM access_log").all()
-    assert [tuple(r) for r in logged] == [("coordinator-5115", "read_masked")]
+    assert [tuple(r) for r in logged] == [("coordinator-5115", "read_masked")] * 2  # the case, and its timeline
 
 
 def test_the_statistics_page_shows_the_figures_and_refuses_a_region_finer_than_a_street(api):

@@ -65,7 +65,7 @@ def test_an_overdue_attempt_is_failed_with_reason_deadline_and_the_path_moves_th
         "S-XIJIAO",
         "fengqiao:deadline",
         "path:neighbourhood[1]",
-        "failed at community, escalated to street: deadline",
+        "failed at community, escalated to street",
     )
 
 

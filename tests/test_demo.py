@@ -70,7 +70,10 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
         ("resolved", "resolution", "P-TRAFFIC"),
         ("closed", "closing", "P-TRAFFIC"),
     ]
-    assert case["timeline"][4]["reason"] == "expert opinion: rear vehicle 70%, front vehicle 30%"
+    assert (case["timeline"][4]["reason"], case["timeline"][4]["note"]) == (
+        "expert opinion given",
+        "rear vehicle 70%, front vehicle 30%",
+    )
     assert case["parties"] == [
         {"role": "applicant", "name": "申***", "id_number": "", "phone": ""},
         {"role": "respondent", "name": "被****", "id_number": "", "phone": ""},

@@ -159,8 +159,13 @@ def test_a_supervisor_merges_a_duplicate_and_it_closes_linked(network):
         None,
         "coordinator-01",
         None,
-        f"并单 merged into {hotline.case_no}: 同一工地同一批工人",
+        f"并单 merged into {hotline.case_no}",
     )
+    with UnitOfWork(engine()) as uow:  # the supervisor's words are the move's note, not part of its reason
+        note = uow.conn.scalar(
+            select(transitions.c.note).where(transitions.c.case_id == grid.id, transitions.c.seq == 2)
+        )
+    assert note == "同一工地同一批工人"
     with pytest.raises(NotWaitingForInput) as caught:
         decide_duplicate(grid.case_no, Decision.SPLIT, actor="coordinator-01")
     assert caught.value.message == f"case {grid.case_no} is not a suspected duplicate awaiting a decision"

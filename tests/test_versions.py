@@ -57,7 +57,7 @@ def test_an_explicit_migration_is_a_recorded_transition_and_the_new_path_applies
             "C-ZHAOYANG",
             "admin-01",
             "explicit_migration",
-            "configuration version 1 → 2: 街道调委会改组",
+            "configuration version 1 → 2",
         ),
         (
             5,
