@@ -299,7 +299,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
     assert (later_code, json.loads(later)["total"]) == (0, 0)
     assert (bad_code, bad.strip()) == (
         2,
-        "invalid_input: field from: '2026-13' is not a month: write YYYY-MM, e.g. 2026-10 (按月统计)",
+        "invalid_input: field from: '2026-13' is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)",
     )
     assert (fine_code, fine.strip()) == (
         2,
