@@ -68,6 +68,15 @@ def visible_case(conn: Connection, caller: Caller, ref: str) -> Case:
     return case
 
 
+def answerable_case(conn: Connection, caller: Caller, ref: str) -> Case:
+    """The case, if the caller may record input on it: 404 if it may not see it, 403 if it may only see it."""
+    case = visible_case(conn, caller, ref)
+    why = caller.may_answer_for(org_code=case.org_code, sent_by=access.sender_of(conn, case.id))
+    if why is not None:
+        raise ApiError(403, "forbidden", f"case {case.case_no}: {why}", field="case")
+    return case
+
+
 def _case_out(row: queries.CaseRow) -> CaseOut:
     return CaseOut(case_id=row.id, **{k: v for k, v in vars(row).items() if k != "id"})
 
@@ -191,7 +200,7 @@ def _record(
     caller: Caller, ref: str, kind: InputKind, value: str, note: str, attempt: int | None, wake: BackgroundTasks
 ) -> InputRecorded:
     with UnitOfWork(engine()) as uow:
-        case = visible_case(uow.conn, caller, ref)
+        case = answerable_case(uow.conn, caller, ref)
     rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor, attempt=attempt)
     wake.add_task(try_wake, case.id)
     return _recorded(rec)
@@ -231,7 +240,7 @@ def post_handoff_result(
 def post_follow_up(case_id: CaseRef, body: FollowUpIn, caller: CallerDep) -> FollowUpRecorded:
     """回访 A follow-up visit after an agreement: honoured or not, and the parties' satisfaction."""
     with UnitOfWork(engine()) as uow:
-        case = visible_case(uow.conn, caller, case_id)
+        case = answerable_case(uow.conn, caller, case_id)
     after, _ = record_follow_up(
         case.case_no,
         honoured=body.honoured,

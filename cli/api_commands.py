@@ -64,17 +64,16 @@ def keys_create(
 ) -> None:
     """新建密钥 Make a key; it is printed once and stored only as a hash."""
     prepared()
-    from db import access
-    from db.uow import UnitOfWork
-    from tasks.context import engine
-    from tasks.steps import now
+    from models.errors import InvalidInput
+    from tasks.keys import make_key
 
-    if role is not Role.ADMIN and not area and not org:
-        err.print("[red]invalid_input:[/] give --area or --org: a key without a jurisdiction would see nothing")
-        raise typer.Exit(2)
-    with UnitOfWork(engine()) as uow:
-        key_id, key = access.create_key(uow.conn, name=name, role=role, areas=tuple(area), orgs=tuple(org), at=now())
-        uow.commit()
+    try:
+        key_id, key = make_key(name, role, tuple(area), tuple(org))
+    except InvalidInput as exc:
+        if exc.field not in ("--area", "--org"):
+            raise
+        err.print(f"[red]invalid_input:[/] {exc.message}", soft_wrap=True)  # bad usage: exit 2
+        raise typer.Exit(2) from None
     console.print(f"key {key_id} ({ROLE_ZH[role]} {role}) for {name}; store it now, it is not shown again:")
     console.print(key, soft_wrap=True, highlight=False)
 

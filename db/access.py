@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from db.tables import access_log, api_keys
+from db.tables import access_log, api_keys, intake_records
 from models.access import Caller, Role
 from models.errors import InvalidInput
 
@@ -61,6 +61,11 @@ def caller_for(conn: Connection, key: str) -> Caller | None:
     if row is None or not hmac.compare_digest(row.sha256, _digest(key)):
         return None
     return Caller(row.id, row.name, Role(row.role), tuple(row.areas), tuple(row.orgs))
+
+
+def sender_of(conn: Connection, case_id: int) -> int | None:
+    """The API key that sent the case's intake record (None: the command line, or before migration 0007)."""
+    return conn.scalar(select(intake_records.c.key_id).where(intake_records.c.case_id == case_id))
 
 
 def revoke_key(conn: Connection, key_id: int, *, at: datetime) -> bool:

@@ -15,12 +15,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from models.network import Network
+
 
 class Role(StrEnum):
     INTEGRATOR = "integrator"
     MEDIATOR = "mediator"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+
+
+def jurisdiction_problem(
+    role: Role, areas: tuple[str, ...], orgs: tuple[str, ...], network: Network | None
+) -> tuple[str, str] | None:
+    """(option, why) if a new key's jurisdiction is empty, covers every area, or names what the network lacks.
+
+    An area is in the network when an organisation serves it (it lies under an organisation's
+    area) or it contains an organisation's area (a district prefix such as 5115).
+    """
+    if role is not Role.ADMIN and not areas and not orgs:
+        return "--area", "give --area or --org: a key without a jurisdiction would see nothing"
+    if "" in areas:
+        return "--area", 'an empty area ("") would cover every area: give an area-code prefix, such as 511502'
+    if (areas or orgs) and network is None:
+        return "--area", "no network configuration applied yet to check the jurisdiction against"
+    served = [o.area_code for o in network.organisations.values() if o.area_code] if network else []
+    for area in areas:
+        if not any(area.startswith(a) or a.startswith(area) for a in served):
+            return "--area", f"area {area} is not in the network: no organisation serves it or any area under it"
+    for org in orgs:
+        if network is not None and org not in network.organisations:
+            return "--org", f"organisation {org} is not in the network"
+    return None
 
 
 ROLE_ZH = {"integrator": "对接系统", "mediator": "调解员", "coordinator": "指挥中心", "admin": "管理员"}
@@ -44,3 +70,21 @@ class Caller:
         if self.role is Role.ADMIN:
             return True
         return any(area_code.startswith(a) for a in self.areas) or (org_code is not None and org_code in self.orgs)
+
+    def may_answer_for(self, *, org_code: str | None, sent_by: int | None) -> str | None:
+        """None if the caller may record a person's input on a case it sees, else why not.
+
+        README's roles, narrower than the jurisdiction that lets a key see a case: an integrator
+        answers for the cases it sent (sent_by: the key that sent the intake record), a mediator
+        for the cases its organisations hold (the key's orgs), a coordinator for any case it sees.
+        """
+        if self.role is Role.COORDINATOR:
+            return None
+        if self.role is Role.INTEGRATOR:
+            return None if sent_by == self.key_id else f"key {self.name} did not send this case"
+        if self.role is Role.MEDIATOR:
+            if org_code is not None and org_code in self.orgs:
+                return None
+            held = f"held by {org_code}" if org_code else "not held by any organisation"
+            return f"the case is {held}, not by an organisation of key {self.name}"
+        return f"role {self.role} records no input on cases"

@@ -34,8 +34,15 @@ def timeline_of(case_id: int) -> list[tuple]:
         ]
 
 
-def register(new) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    case, _ = register_case(new)
+def register(new, *, sent_by: int | None = None) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """Register a record; sent_by: the id of the API key that sent it (None: as from the command line)."""
+    if sent_by is None:
+        case, _ = register_case(new)
+    else:
+        from channels.common import ChannelRecord
+        from tasks.intake import receive
+
+        case = receive(ChannelRecord(new), key_id=sent_by).case
     return case.case_no, case.id
 
 

@@ -47,22 +47,28 @@ def a_new_case(**overrides: Any) -> NewCase:
     return NewCase(**values)
 
 
-def a_key(role: str, *, name: str | None = None, areas: tuple[str, ...] = ("5115",), orgs: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
-    """Headers carrying a new API key of this role and jurisdiction (the whole sample city by default)."""
+def a_key(  # type: ignore[no-untyped-def]
+    role: str, *, name: str | None = None, areas: tuple[str, ...] = ("5115",), orgs: tuple[str, ...] | None = None
+):
+    """Headers carrying a new API key of this role and jurisdiction (the whole sample city by default).
+
+    A mediator acts only on the cases its organisations hold: unless orgs are given, a mediator's
+    key names every organisation of the applied network whose area lies within its areas.
+    """
     from db import access
+    from db import repository as repo
     from db.uow import UnitOfWork
     from models.access import Role
-    from tasks.context import engine
+    from tasks.context import configuration, engine
 
     with UnitOfWork(engine()) as uow:
-        _, key = access.create_key(
-            uow.conn,
-            name=name or f"{role}-{'-'.join(areas + orgs) or 'all'}",
-            role=Role(role),
-            areas=areas,
-            orgs=orgs,
-            at=AT,
-        )
+        name = name or f"{role}-{'-'.join(areas + (orgs or ())) or 'all'}"
+        if orgs is None and role == "mediator" and (version := repo.latest_config_version(uow.conn)):
+            network = configuration(uow.conn, version)[0]
+            orgs = tuple(
+                o.code for o in network.organisations.values() if o.area_code and o.area_code.startswith(areas)
+            )
+        _, key = access.create_key(uow.conn, name=name, role=Role(role), areas=areas, orgs=orgs or (), at=AT)
         uow.commit()
     return {"Authorization": f"Bearer {key}"}
 

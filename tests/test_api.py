@@ -213,7 +213,7 @@ def test_an_outcome_is_stored_once_and_a_repetition_gets_the_same_answer(api):
 def test_an_outcome_for_a_case_not_waiting_for_one_is_a_conflict_with_a_code(api):
     case_no, _ = register(a_new_case(channel_ref="API-NOT-WAITING"))
 
-    response = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "failed"}, headers=a_key("mediator"))
+    response = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "failed"}, headers=a_key("coordinator"))
 
     assert error(response) == (
         409,

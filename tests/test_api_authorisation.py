@@ -148,12 +148,13 @@ def operations(schema: dict) -> list[tuple[str, str]]:
     return [(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if m in ("get", "post", "put", "delete")]
 
 
-def prepared_cases() -> dict[str, str]:
-    """A case waiting for an outcome, one waiting for a handoff result, one closed with an agreement."""
+def prepared_cases(integrator_id: int) -> dict[str, str]:
+    """A case waiting for an outcome, one waiting for a handoff result (sent by the integrator's key:
+    an integrator answers only for what it sent), one closed with an agreement."""
     waiting_no, waiting_id = register(a_new_case(channel_ref="MATRIX-WAIT"))
     assert drive(waiting_no, waiting_id, []) == ["waiting:outcome"]
     unsuitable = next(s for s in SCENARIOS if s.name == "not_suitable")
-    handed_no, handed_id = register(unsuitable.intake_record(channel_ref="MATRIX-HANDOFF", n=1))
+    handed_no, handed_id = register(unsuitable.intake_record(channel_ref="MATRIX-HANDOFF", n=1), sent_by=integrator_id)
     assert drive(handed_no, handed_id, []) == ["waiting:handoff_result"]
     others = (Party("applicant", "王五"), Party("respondent", "赵六"))  # not a repeat of the first (并单)
     agreed_no, agreed_id = register(a_new_case(channel_ref="MATRIX-AGREED", parties=others))
@@ -203,6 +204,7 @@ def test_every_operation_has_a_row_and_its_declared_roles_agree(api):
 def test_each_cell_of_the_matrix(api, monkeypatch):
     from api.app import create_app
     from config.settings import get_settings
+    from db import access
     from db import repository as repo
     from db.uow import UnitOfWork
     from tasks.context import engine
@@ -210,14 +212,16 @@ def test_each_cell_of_the_matrix(api, monkeypatch):
     monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")  # the webhook cell registers a local target
     get_settings.cache_clear()
     client = scanned_client(create_app(get_settings()))
-    cases = prepared_cases()
-    with UnitOfWork(engine()) as uow:
-        document = repo.config_document(uow.conn, 1)
     keys = {
         (role, where): a_key(role, name=f"{role}-{where}", areas=areas)
         for role in ROLES
         for where, areas in (("own", OWN), ("other", OTHER))
     }
+    with UnitOfWork(engine()) as uow:
+        document = repo.config_document(uow.conn, 1)
+        integrator = access.caller_for(uow.conn, keys[("integrator", "own")]["Authorization"].split()[1])
+    assert integrator is not None
+    cases = prepared_cases(integrator.key_id)
 
     seen: dict[tuple[str, str, str], int] = {}
     expected: dict[tuple[str, str, str], int] = {}

@@ -256,7 +256,7 @@ def test_keys_are_made_listed_and_revoked_and_the_secret_is_shown_once(network):
     assert (twice_code, twice.strip()) == (1, "not_found: no active key 1")
     assert (none_code, none.strip()) == (
         2,
-        "invalid_input: give --area or --org: a key without a jurisdiction would see nothing",
+        "invalid_input: field --area: give --area or --org: a key without a jurisdiction would see nothing",
     )
 
 

@@ -1,0 +1,28 @@
+"""Making an API key: the one place keys are created for people, its jurisdiction checked first.
+
+The check needs the applied network (an area or organisation it lacks would give a key that
+sees nothing, or, for an empty prefix, everything), which the database layer cannot read.
+"""
+
+from __future__ import annotations
+
+from db import access
+from db import repository as repo
+from db.uow import UnitOfWork
+from models.access import Role, jurisdiction_problem
+from models.errors import InvalidInput
+from tasks.context import configuration, engine
+from tasks.steps import now
+
+
+def make_key(name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...]) -> tuple[int, str]:
+    """(the key's id, the key, shown once); InvalidInput naming --area or --org for a bad jurisdiction."""
+    with UnitOfWork(engine()) as uow:
+        version = repo.latest_config_version(uow.conn)
+        network = configuration(uow.conn, version)[0] if version is not None else None
+        if problem := jurisdiction_problem(role, areas, orgs, network):
+            option, why = problem
+            raise InvalidInput(why, field=option)
+        made = access.create_key(uow.conn, name=name, role=role, areas=areas, orgs=orgs, at=now())
+        uow.commit()
+    return made
