@@ -153,3 +153,23 @@ def test_any_id_number_or_mobile_in_any_spelling_comes_out_masked(
 def test_masked_text_holds_nothing_the_scan_would_find_and_masking_twice_changes_nothing(text):
     masked = mask_text(text)
     assert (unmasked_in(masked), mask_text(masked)) == ([], masked)
+
+
+SPELLINGS = "身份证ID511502198501011232，511502 19850101 1232，电话+8613912340001、8613912340001、139-1234-0001、139 1234 0001、１３９１２３４０００１，住址：翠屏区白沙社区7组"
+SPELLINGS_MASKED = "身份证ID511502********1232，511502 ******** 1232，电话+86139****0001、86139****0001、139-****-0001、139 **** 0001、１３９****０００１，住址：翠屏区***"
+
+
+def test_a_summary_in_every_spelling_is_masked_by_the_api_and_the_dashboard(api):
+    from tests.factories import a_key, example_of
+
+    record = example_of("walk_in") | {"facts": SPELLINGS}
+    case_id = api.post("/api/v1/intake/walk_in", json=record, headers=a_key("integrator")).json()["case_id"]
+    centre = a_key("coordinator")
+    key = centre["Authorization"].removeprefix("Bearer ")
+    assert api.post("/dashboard/login", data={"key": key}, follow_redirects=False).status_code == 303
+
+    summary = api.get(f"/api/v1/cases/{case_id}", headers=centre).json()["summary"]
+    page = api.get(f"/dashboard/cases/{case_id}").text
+
+    assert summary == f"申请事项：{record['claim']}；事实和理由：{SPELLINGS_MASKED}"
+    assert f"事实和理由：{SPELLINGS_MASKED}" in page and unmasked_in(page) == []
