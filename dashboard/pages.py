@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import client_address, count
@@ -167,8 +167,12 @@ def case_page(request: Request, ref: str) -> Any:
     )
 
 
+ALERT_ERRORS = frozenset({"unknown", "acknowledged", "outside"})
+
+
 @router.get("/alerts", response_class=HTMLResponse)
-def alerts_page(request: Request, show: str = "open") -> Any:
+def alerts_page(request: Request, show: str = "open", error: Text = None) -> Any:
+    """The alerts with a case the key may see (models.alerts), listing only those cases."""
     caller = viewer(request)
     areas, orgs = jurisdiction(caller)
     with UnitOfWork(engine()) as uow:
@@ -176,20 +180,26 @@ def alerts_page(request: Request, show: str = "open") -> Any:
             uow.conn, queries.CaseFilter(within_areas=areas, within_orgs=orgs), open_only=show != "all"
         )
         numbers = queries.case_numbers(uow.conn, sorted({i for a in found for i in a.case_ids}))
-    return page(request, "alerts.html", caller, alerts=found, numbers=numbers, show=show)
+    error = error if error in ALERT_ERRORS else None
+    return page(request, "alerts.html", caller, alerts=found, numbers=numbers, show=show, error=error)
 
 
 @router.post("/alerts/{alert_id}/acknowledge")
-async def acknowledge(request: Request, alert_id: int) -> Response:
+async def acknowledge(request: Request, alert_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> Response:
+    """Only an alert the key sees, and only if it sees all of its cases: another district's stays open."""
     caller = viewer(request)
     note = (await posted_form(request)).get("note", "")[:500]
     areas, orgs = jurisdiction(caller)
     with UnitOfWork(engine()) as uow:
-        visible = alert_store.list_alerts(uow.conn, queries.CaseFilter(within_areas=areas, within_orgs=orgs))
-        if alert_id not in {a.id for a in visible}:
+        where = queries.CaseFilter(within_areas=areas, within_orgs=orgs)
+        found = alert_store.list_alerts(uow.conn, where, open_only=False, only=alert_id)
+        if not found:
             return RedirectResponse("/dashboard/alerts?error=unknown", status_code=303)
+        alert = found[0]
+        if not alert.whole:
+            return RedirectResponse("/dashboard/alerts?error=outside", status_code=303)
         try:
-            alert_store.acknowledge(uow.conn, alert_id, by=caller.name, note=note, at=now())
+            alert_store.acknowledge(uow.conn, alert, by=caller.name, note=note, at=now())
         except FengqiaoError:
             return RedirectResponse("/dashboard/alerts?error=acknowledged", status_code=303)
         uow.commit()

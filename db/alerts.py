@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, false, func, or_, select, text, update
+from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db.queries import CaseFilter
-from db.tables import alerts, cases, parties
+from db.tables import alert_cases, alerts, cases, parties
 from models.alerts import AlertKind
-from models.errors import CaseNotFound, InputConflict
+from models.errors import InputConflict
 
 
-def cluster(conn: Connection, kind: AlertKind, subject: str, *, since: datetime) -> list[int]:
-    """Cases registered since `since` (and since the subject's last acknowledged alert) in one cluster."""
+def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, since: datetime) -> list[int]:
+    """Cases registered since `since` (and since the last acknowledged alert of this subject and
+    area) in one cluster: a respondent's within its district (area_code), a community's."""
     acknowledged = conn.scalar(
-        select(func.max(alerts.c.acknowledged_at)).where(alerts.c.kind == kind, alerts.c.subject == subject)
+        select(func.max(alerts.c.acknowledged_at)).where(
+            alerts.c.kind == kind, alerts.c.subject == subject, alerts.c.area_code == area_code
+        )
     )
     start = max(since, acknowledged) if acknowledged else since
     if kind is AlertKind.RESPONDENT:
@@ -26,6 +28,7 @@ def cluster(conn: Connection, kind: AlertKind, subject: str, *, since: datetime)
             select(cases.c.id)
             .join(parties, parties.c.case_id == cases.c.id)
             .where(parties.c.role == "respondent", parties.c.match_key == subject)
+            .where(cases.c.area_code.startswith(area_code, autoescape=True))
             .distinct()
         )
     else:
@@ -33,34 +36,41 @@ def cluster(conn: Connection, kind: AlertKind, subject: str, *, since: datetime)
     return sorted(conn.scalars(q.where(cases.c.created_at > start)))
 
 
-def respondents_of(conn: Connection, case_ids: list[int]) -> dict[str, tuple[str, str, int]]:
-    """Each respondent's match key with a name as reported, an area and one case (for the alert's row)."""
+def respondents_of(conn: Connection, case_ids: list[int]) -> list[tuple[str, str, str]]:
+    """(match key, a name as reported, area code) of each respondent of these cases, for the alert's row."""
     rows = conn.execute(
-        select(parties.c.match_key, parties.c.name, cases.c.area_code, cases.c.id)
+        select(parties.c.match_key, parties.c.name, cases.c.area_code)
         .join(cases, cases.c.id == parties.c.case_id)
         .where(parties.c.case_id.in_(case_ids), parties.c.role == "respondent", parties.c.match_key != "")
+        .order_by(parties.c.id)
     ).all()
-    return {r.match_key: (r.name, r.area_code, r.id) for r in rows}
+    return [(r.match_key, r.name, r.area_code) for r in rows]
 
 
 def raise_alert(
     conn: Connection, kind: AlertKind, subject: str, *, area_code: str, case_ids: list[int], reason: str, at: datetime
-) -> None:
-    """One open alert per (kind, subject): a second raise updates it, even from a racing transaction."""
+) -> int:
+    """One open alert per (kind, subject, area): a second raise updates it, even from a racing
+    transaction. Its cases are kept as rows too (alert_cases), which is how keys are shown it."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(alerts).values(
         kind=kind, subject=subject, area_code=area_code, case_ids=case_ids, reason=reason, raised_at=at, updated_at=at
     )
     stmt = stmt.on_conflict_do_update(
-        index_elements=["kind", "subject"],
+        index_elements=["kind", "subject", "area_code"],
         index_where=text("acknowledged_at IS NULL"),
         set_={"case_ids": stmt.excluded.case_ids, "reason": stmt.excluded.reason, "updated_at": at},
     )
-    conn.execute(stmt)
+    alert_id = int(conn.execute(stmt.returning(alerts.c.id)).scalar_one())
+    conn.execute(delete(alert_cases).where(alert_cases.c.alert_id == alert_id))
+    conn.execute(insert(alert_cases), [{"alert_id": alert_id, "case_id": c} for c in sorted(set(case_ids))])
+    return alert_id
 
 
 @dataclass(frozen=True)
 class AlertRow:
+    """An alert as one key sees it: case_ids are the cases that key may see, outside how many it may not."""
+
     id: int
     kind: str
     subject: str
@@ -72,29 +82,49 @@ class AlertRow:
     acknowledged_at: datetime | None
     acknowledged_by: str | None
     note: str | None
+    outside: int = 0
+
+    @property
+    def whole(self) -> bool:
+        """The key sees every case of the alert: it may acknowledge it."""
+        return self.outside == 0
 
 
-def list_alerts(conn: Connection, where: CaseFilter, *, open_only: bool = True, limit: int = 200) -> list[AlertRow]:
-    q = select(alerts)
+def list_alerts(
+    conn: Connection, where: CaseFilter, *, open_only: bool = True, limit: int = 200, only: int | None = None
+) -> list[AlertRow]:
+    """Alerts with at least one case the filter's jurisdiction covers (the case list's own rule), newest first."""
+    seen = where.apply(select(alert_cases.c.alert_id).join(cases, cases.c.id == alert_cases.c.case_id))
+    q = select(alerts).where(alerts.c.id.in_(seen))
     if open_only:
         q = q.where(alerts.c.acknowledged_at.is_(None))
-    if where.within_areas is not None:
-        q = q.where(_in_areas(where.within_areas))
+    if only is not None:
+        q = q.where(alerts.c.id == only)
     rows = conn.execute(q.order_by(alerts.c.updated_at.desc(), alerts.c.id.desc()).limit(limit)).all()
-    return [AlertRow(**r._mapping) for r in rows]
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    pairs = select(alert_cases.c.alert_id, alert_cases.c.case_id).join(cases, cases.c.id == alert_cases.c.case_id)
+    every = conn.execute(pairs.where(alert_cases.c.alert_id.in_(ids))).all()
+    visible = set(conn.execute(where.apply(pairs.where(alert_cases.c.alert_id.in_(ids)))).tuples())
+    found = []
+    for r in rows:
+        shown = [c for a, c in visible if a == r.id]
+        hidden = sum(1 for a, c in every if a == r.id and (a, c) not in visible)
+        found.append(AlertRow(**{**r._mapping, "case_ids": sorted(shown), "outside": hidden}))
+    return found
 
 
-def _in_areas(prefixes: tuple[str, ...]) -> Any:
-    return or_(false(), *(alerts.c.area_code.startswith(p, autoescape=True) for p in prefixes))
-
-
-def acknowledge(conn: Connection, alert_id: int, *, by: str, note: str, at: datetime) -> AlertRow:
-    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
-    if row is None:
-        raise CaseNotFound(f"no alert {alert_id}", field="alert_id")
-    if row.acknowledged_at is not None:
-        raise InputConflict(f"alert {alert_id} was acknowledged by {row.acknowledged_by} already", field="alert_id")
-    conn.execute(
-        update(alerts).where(alerts.c.id == alert_id).values(acknowledged_at=at, acknowledged_by=by, note=note)
+def acknowledge(conn: Connection, alert: AlertRow, *, by: str, note: str, at: datetime) -> AlertRow:
+    """Acknowledge an alert the caller found with list_alerts; refused unless it sees all of its cases."""
+    if not alert.whole:
+        message = f"alert {alert.id} counts {alert.outside} cases outside your jurisdiction: a key that sees them all"
+        raise InputConflict(message + " acknowledges it", field="alert_id")
+    done = conn.execute(
+        update(alerts)
+        .where(alerts.c.id == alert.id, alerts.c.acknowledged_at.is_(None))
+        .values(acknowledged_at=at, acknowledged_by=by, note=note)
     )
-    return AlertRow(**{**row._mapping, "acknowledged_at": at, "acknowledged_by": by, "note": note})
+    if done.rowcount != 1:
+        raise InputConflict(f"alert {alert.id} was acknowledged already", field="alert_id")
+    return replace(alert, acknowledged_at=at, acknowledged_by=by, note=note)

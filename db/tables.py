@@ -321,14 +321,24 @@ alerts = Table(
     Column("acknowledged_at", TS),
     Column("acknowledged_by", String(100)),
     Column("note", Text),
-    Index(
+    Index(  # one open alert per subject and area: a respondent cluster per district (migration 0009)
         "ix_alerts_open_subject",
         "kind",
         "subject",
+        "area_code",
         unique=True,
         sqlite_where=text("acknowledged_at IS NULL"),
         postgresql_where=text("acknowledged_at IS NULL"),
     ),
+)
+
+# The cases of each alert (alerts.case_ids as rows, migration 0009): a key sees an alert through
+# the cases it may see, with the case list's own jurisdiction filter.
+alert_cases = Table(
+    "alert_cases",
+    metadata,
+    Column("alert_id", ID, ForeignKey("alerts.id"), primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id"), primary_key=True, index=True),
 )
 
 # Each parking of a case and the retry that ended it: who released it, when and why (the audit).

@@ -4,6 +4,11 @@ A cluster is a number of reports, within a window of days, against the same resp
 employer who has not paid, a developer, a school) or from the same community: the sign of a
 dispute that involves many people before any one case says so. Reports counted toward an alert
 someone has acknowledged are not counted again; new ones may raise it anew.
+
+Each alert belongs to a place: a respondent cluster is counted per district (the district's
+coordinators answer for it, and one district's acknowledgement leaves another's open), a
+community cluster to its community, an emergency to its case's area. A key sees an alert when it
+may see at least one of its cases, and acknowledges it only when it may see all of them.
 """
 
 from __future__ import annotations
@@ -19,6 +24,14 @@ class AlertKind(StrEnum):
     RESPONDENT = "respondent"
     AREA = "area"
     CASE_PARKED = "case_parked"  # a poison case set aside after failed runs (models.parking)
+
+
+DISTRICT_DIGITS = 6  # GB/T 2260: province 2, city 4, district or county 6 digits of an area code
+
+
+def cluster_area(kind: AlertKind, area_code: str) -> str:
+    """The place a cluster is counted in: a respondent's per district, a community's is itself."""
+    return area_code[:DISTRICT_DIGITS] if kind is AlertKind.RESPONDENT else area_code
 
 
 ALERT_ZH = {

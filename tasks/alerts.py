@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from config.settings import get_settings
 from db import alerts as store
 from db.uow import Connection
-from models.alerts import AlertKind, AlertRules, cluster_reason, emergency_reason
+from models.alerts import AlertKind, AlertRules, cluster_area, cluster_reason, emergency_reason
 from models.case import Case
 from models.privacy import mask_name
 from models.vocabulary import Risk
@@ -33,19 +33,19 @@ def alert_on_move(conn: Connection, before: Case, after: Case, *, at: datetime) 
 
 
 def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: datetime) -> None:
-    """Clusters the newly registered cases belong to: by respondent and by community."""
+    """Clusters the newly registered cases belong to: by respondent within its district, and by community."""
     added = list(registered)
     if not added:
         return
     limits = rules()
     since = at - timedelta(days=limits.window_days)
-    subjects: dict[tuple[AlertKind, str], tuple[str, str]] = {}
-    for key, (name, area, _) in store.respondents_of(conn, [c.id for c in added]).items():
-        subjects[(AlertKind.RESPONDENT, key)] = (mask_name(name), area)
+    subjects: dict[tuple[AlertKind, str, str], str] = {}  # (kind, subject, the place it is counted in) → shown as
+    for key, name, area in store.respondents_of(conn, [c.id for c in added]):
+        subjects.setdefault((AlertKind.RESPONDENT, key, cluster_area(AlertKind.RESPONDENT, area)), mask_name(name))
     for case in added:
-        subjects[(AlertKind.AREA, case.area_code)] = (case.area_code, case.area_code)
-    for (kind, subject), (shown, area) in sorted(subjects.items()):
-        members = store.cluster(conn, kind, subject, since=since)
+        subjects[(AlertKind.AREA, case.area_code, cluster_area(AlertKind.AREA, case.area_code))] = case.area_code
+    for (kind, subject, area), shown in sorted(subjects.items()):
+        members = store.cluster(conn, kind, subject, area_code=area, since=since)
         reason = cluster_reason(kind, len(members), limits, shown)
         if reason:
             store.raise_alert(conn, kind, subject, area_code=area, case_ids=members, reason=reason, at=at)

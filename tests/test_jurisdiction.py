@@ -112,3 +112,130 @@ def test_the_what_if_replays_and_lists_only_the_signed_in_keys_cases(api):
     assert "重放 1 件，结果不同 1 件" in cuiping and f"{ours[0]} {changed}" in cuiping and theirs[0] not in cuiping
     assert "重放 1 件，结果不同 1 件" in nanxi and f"{theirs[0]} {changed}" in nanxi and ours[0] not in nanxi
     assert "重放 2 件，结果不同 2 件" in city and ours[0] in city and theirs[0] in city
+
+
+# --- alerts -------------------------------------------------------------------------------------------
+def respondent_alerts(html: str) -> list[tuple[int, str, list[str], str]]:
+    """Each respondent alert shown: (id, area, the case numbers listed, its text)."""
+    import re
+
+    from tests.test_dashboard import text_of
+
+    found = []
+    for part in html.split("<section")[1:]:
+        head = re.match(r' class="card alert \w+" data-alert="(\d+)" data-kind="respondent"', part)
+        if head:
+            body = text_of("<section" + part.split("</section>")[0])
+            area = re.search(r"区域 area (\d+)", body).group(1)  # type: ignore[union-attr]
+            found.append((int(head.group(1)), area, re.findall(r"FQ\d{11}", body), body))
+    return found
+
+
+def test_respondent_alerts_are_counted_seen_and_acknowledged_per_district(api, monkeypatch):
+    import re
+
+    from config.settings import get_settings
+    from db import repository as repo
+    from models.case import Party
+    from tests.drive import drive, register
+    from tests.factories import a_new_case
+    from tests.test_dashboard import sign_in
+
+    monkeypatch.setenv("FENGQIAO_ALERT_RESPONDENT_REPORTS", "2")
+    get_settings.cache_clear()
+    places = ["511502001001", "511502002001", "511503001001", "511503002001"]  # two streets in each district
+    numbers = []
+    for n, place in enumerate(places):
+        people = (Party("applicant", f"申请人{n}"), Party("respondent", "宜宾顺达建筑劳务有限公司"))
+        numbers.append(register(a_new_case(channel_ref=f"R-{n}", area_code=place, parties=people)))
+    drive(*numbers[0], [])  # triaged and assigned: the case is held by an organisation now
+    with UnitOfWork(engine()) as uow:
+        holder = repo.get_case(uow.conn, numbers[0][1]).org_code
+    cuiping_nos, nanxi_nos = [n for n, _ in numbers[:2]], [n for n, _ in numbers[2:]]
+
+    sign_in(api, areas=(), orgs=(holder,))  # a key of the organisation holding one Cuiping case
+    held = respondent_alerts(api.get("/dashboard/alerts").text)
+    token = re.search(r'name="csrf" value="(\w+)"', api.get("/dashboard/").text).group(1)  # type: ignore[union-attr]
+    refused = api.post(f"/dashboard/alerts/{held[0][0]}/acknowledge", data={"csrf": token}, follow_redirects=False)
+    sign_in(api, areas=CUIPING)
+    cuiping = respondent_alerts(page := api.get("/dashboard/alerts").text)
+    token = re.search(r'name="csrf" value="(\w+)"', page).group(1)  # type: ignore[union-attr]
+    done = api.post(
+        f"/dashboard/alerts/{cuiping[0][0]}/acknowledge", data={"note": "已约谈", "csrf": token}, follow_redirects=False
+    )
+    cuiping_after = respondent_alerts(api.get("/dashboard/alerts").text)
+    sign_in(api, areas=NANXI)
+    nanxi = respondent_alerts(api.get("/dashboard/alerts").text)
+    sign_in(api)  # the city's coordination centre
+    city_open, city_all = (
+        respondent_alerts(api.get("/dashboard/alerts", params={"show": s}).text) for s in ("open", "all")
+    )
+
+    reason = "7日内2件报告指向被申请人 respondent 宜***********: 2 reports within 7 days (threshold 2)"
+    assert [(area, nos) for _, area, nos, _ in held] == [("511502", [numbers[0][0]])]
+    assert "and 1 outside your jurisdiction" in held[0][3] and "确认 Acknowledge" not in held[0][3]
+    assert (refused.status_code, refused.headers["location"]) == (303, "/dashboard/alerts?error=outside")
+    assert [(area, nos) for _, area, nos, _ in cuiping] == [("511502", cuiping_nos)]
+    assert reason in cuiping[0][3] and "outside" not in cuiping[0][3]
+    assert (done.status_code, done.headers["location"]) == (303, "/dashboard/alerts")
+    assert cuiping_after == []
+    assert [(area, nos) for _, area, nos, _ in nanxi] == [("511503", nanxi_nos)]
+    assert reason in nanxi[0][3] and "确认 Acknowledge" in nanxi[0][3]
+    assert [(area, nos) for _, area, nos, _ in city_open] == [("511503", nanxi_nos)]
+    assert sorted((area, nos) for _, area, nos, _ in city_all) == [("511502", cuiping_nos), ("511503", nanxi_nos)]
+
+
+def test_migration_0009_splits_respondent_alerts_by_district_and_back(database):
+    """Alerts raised before 0009: their cases become rows, a respondent's area its district; the
+    downgrade keeps the latest open alert of a subject where two districts have one."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.engine import get_engine
+    from db.migrate import alembic_config, upgrade
+
+    command.downgrade(alembic_config(database), "0008")
+    engine = get_engine(database)
+    at = "'2026-11-01 08:00:00+00'"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                f"INSERT INTO config_versions (id, created_at, source, sha256, document) VALUES (1, {at}, 'x', 'x', '{{}}')"
+            )
+        )
+        for case_id, area in ((1, "511502001001"), (2, "511503001001")):
+            conn.execute(
+                text(
+                    "INSERT INTO cases (id, case_no, channel, status, version, area_code, summary, people_involved, "
+                    "risk, path_step, attempt, config_version, flow_run_open, created_at, updated_at) VALUES "
+                    f"({case_id}, 'FQ2026000000{case_id}', 'grid', 'received', 1, '{area}', '', 1, 'normal', -1, 0, "
+                    f"1, false, {at}, {at})"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO alerts (id, kind, subject, area_code, case_ids, reason, raised_at, updated_at) VALUES "
+                f"(1, 'respondent', '顺达公司', '511503001001', '[1, 2]', 'r', {at}, {at})"
+            )
+        )
+
+    upgrade(database)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT area_code FROM alerts")).scalar_one() == "511503"
+        assert [tuple(r) for r in conn.execute(text("SELECT alert_id, case_id FROM alert_cases ORDER BY 2"))] == [
+            (1, 1),
+            (1, 2),
+        ]
+        conn.execute(
+            text(
+                "INSERT INTO alerts (id, kind, subject, area_code, case_ids, reason, raised_at, updated_at) VALUES "
+                "(2, 'respondent', '顺达公司', '511502', '[1]', 'r', '2026-11-02 08:00:00+00', "
+                "'2026-11-02 08:00:00+00')"
+            )
+        )
+
+    command.downgrade(alembic_config(database), "0008")
+    with engine.connect() as conn:
+        kept = "SELECT id, acknowledged_by FROM alerts ORDER BY id"
+        assert [tuple(r) for r in conn.execute(text(kept))] == [(1, "migration 0009 downgrade"), (2, None)]
+    upgrade(database)
