@@ -73,7 +73,7 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
             field="area_code",
         )
     scoped = f"{caller.key_id}:{idempotency_key}" if idempotency_key else None
-    receipt = receive(rec, idempotency_key=scoped, key_id=caller.key_id)
+    receipt = receive(rec, idempotency_key=scoped, key_id=caller.key_id, caller=caller)
     case = receipt.case
     flow_run_id = None
     if receipt.duplicate_of is None:

@@ -23,6 +23,7 @@ from config.network import load_network_file
 from db import reports
 from db import repository as repo
 from db.uow import Connection, UnitOfWork
+from models.access import Caller
 from models.case import Case, NewCase
 from models.duplicates import Match, Report, find_duplicate, raise_risk_for_reports
 from models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InputConflict, InvalidInput
@@ -68,15 +69,21 @@ def register_case(new: NewCase, *, record: str | None = None) -> tuple[Case, boo
 
 
 def receive(
-    rec: ChannelRecord, *, idempotency_key: str | None = None, record: str | None = None, key_id: int | None = None
+    rec: ChannelRecord,
+    *,
+    idempotency_key: str | None = None,
+    record: str | None = None,
+    key_id: int | None = None,
+    caller: Caller | None = None,
 ) -> Receipt:
     """Register one channel record in one transaction; a rejected record writes nothing.
 
     record names the input in errors (a file and line); by default the channel's ticket id.
     key_id: the API key that sent it (kept on the intake record: an integrator answers for what it sent).
+    caller: that key's jurisdiction, which decides what a used ticket id may tell it (_same_ticket).
     """
     name = record or rec.new.channel_ref or "(no channel ref)"
-    [answer] = receive_many([Incoming(name, rec, idempotency_key, key_id)])
+    [answer] = receive_many([Incoming(name, rec, idempotency_key, key_id, caller)])
     if isinstance(answer, FengqiaoError):
         raise answer
     return answer
@@ -88,6 +95,7 @@ class Incoming:
     record: ChannelRecord
     idempotency_key: str | None = None
     key_id: int | None = None  # the API key that sent it; None from the command line
+    caller: Caller | None = None  # that key's jurisdiction (None: the command line, which sees every case)
 
 
 def receive_many(batch: Sequence[Incoming]) -> list[Receipt | FengqiaoError]:
@@ -252,13 +260,14 @@ def _add_cases(
 
 
 def _same_ticket(item: Incoming, case: Case, sent_by: int | None, first_digest: str, *, digest: str) -> None:
-    """A ticket id already registered answers with its case only to the one that sent it, for the same record.
-
-    Another API key (another jurisdiction's integrator, say) learns nothing about the case: not
-    its number, status or run. The command line (no key) acts for the whole database.
+    """A ticket id already registered: the same record answers with its case, a different one is
+    refused naming it; both only to the key that sent it or a key that may see the case. Any other
+    key (another jurisdiction's integrator) learns nothing about the case: not its number, status
+    or run. The command line (no key) acts for the whole database.
     """
     ref = case.channel_ref
-    if item.key_id is not None and sent_by != item.key_id:
+    sees = item.caller is None or item.caller.covers(case.area_code, case.org_code)
+    if item.key_id is not None and sent_by != item.key_id and not sees:
         message = (
             f"工单号{ref}已由其他接入方登记 ticket id {ref} of channel {case.channel} was registered by another sender"
         )
