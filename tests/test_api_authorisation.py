@@ -72,6 +72,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 404),
         "admin": (403, 403),
     },
+    ("POST", "/api/v1/cases/{case_id}/retry"): {  # none of the matrix's cases is parked: 409 not_parked
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (409, 404),
+        "admin": (409, 409),
+    },
     ("GET", "/api/v1/stats"): {
         "-": 401,
         "integrator": (403, 403),
@@ -169,6 +176,7 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         "/outcome": ({"result": "failed", "note": "矩阵"}, "waiting"),
         "/handoff-result": ({"result": "法院已立案"}, "handed_off"),
         "/follow-up": ({"honoured": True, "satisfaction": 5}, "agreed"),
+        "/retry": ({"reason": "矩阵"}, "waiting"),
     }
     for suffix, (payload, which) in body.items():
         if path.endswith(suffix):
