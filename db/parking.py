@@ -86,9 +86,7 @@ def unpark(conn: Connection, case_id: int, case_no: str, *, by: str, reason: str
         )
     conn.execute(
         update(alerts)
-        .where(
-            alerts.c.kind == AlertKind.CASE_PARKED, alerts.c.subject == case_no, alerts.c.acknowledged_at.is_(None)
-        )
+        .where(alerts.c.kind == AlertKind.CASE_PARKED, alerts.c.subject == case_no, alerts.c.acknowledged_at.is_(None))
         .values(acknowledged_at=at, acknowledged_by=by, note=f"retry: {reason}")
     )
     return parked

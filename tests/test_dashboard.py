@@ -49,7 +49,10 @@ def test_only_a_valid_coordinator_or_administrator_key_opens_the_dashboard(api):
         assert (answer.status_code, answer.headers["location"]) == (303, "/dashboard/login?error=role")
         assert "set-cookie" not in answer.headers
     assert (refused.status_code, refused.headers["location"]) == (303, "/dashboard/login")
-    assert re.search(r'id="role-refused">([^<]+)<', told.text).group(1) == "此密钥不能登录：看板仅供指挥中心和管理员使用。 "
+    assert (
+        re.search(r'id="role-refused">([^<]+)<', told.text).group(1)
+        == "此密钥不能登录：看板仅供指挥中心和管理员使用。 "
+    )
     with UnitOfWork(engine()) as uow:
         assert uow.conn.exec_driver_sql("SELECT count(*) FROM dashboard_sessions").scalar() == 0
     sign_in(api)
