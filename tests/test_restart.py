@@ -82,7 +82,7 @@ def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
     second_run = wait_for(
         "a new run to take the case to its wait",
         case_run_in(processes, case_id, "Suspended", not_run=first_run),
-        timeout=180,
+        timeout=300,
     )
     assert flow_run_state(processes, first_run) == "Crashed"
     assert [row[:6] for row in timeline_of(case_id)] == [
