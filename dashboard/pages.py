@@ -151,7 +151,11 @@ def case_page(request: Request, ref: str) -> Any:
     with UnitOfWork(engine()) as uow:
         case = repo.get_case(uow.conn, detail.case_id)
         clock = clock_for(uow.conn, case)
-        duplicates = queries.duplicates_of(uow.conn, case.id, case.duplicate_of)
+        duplicates = [  # a linked report is listed only when the key may see it too
+            d
+            for d in queries.duplicates_of(uow.conn, case.id, case.duplicate_of)
+            if caller.covers(d["area_code"], d["org_code"])
+        ]
         documents = queries.documents_of(uow.conn, case.id)
     return page(
         request,

@@ -163,7 +163,15 @@ def replayable_cases(
 
 def duplicates_of(conn: Connection, case_id: int, duplicate_of: int | None) -> list[dict[str, Any]]:
     """Reports linked to this case, and the case this one repeats: number, state and why."""
-    q = select(cases.c.id, cases.c.case_no, cases.c.duplicate_of, cases.c.duplicate_state, cases.c.duplicate_reason)
+    q = select(
+        cases.c.id,
+        cases.c.case_no,
+        cases.c.area_code,
+        cases.c.org_code,
+        cases.c.duplicate_of,
+        cases.c.duplicate_state,
+        cases.c.duplicate_reason,
+    )
     ids = [case_id] + ([duplicate_of] if duplicate_of else [])
     rows = conn.execute(q.where(or_(cases.c.duplicate_of == case_id, cases.c.id.in_(ids))).order_by(cases.c.id))
     return [dict(r._mapping) for r in rows if r.id != case_id or r.duplicate_of]

@@ -264,3 +264,15 @@ def test_the_configuration_page_replays_recent_cases_under_another_version(api):
     assert f"推演结果 What-if: version {second} over the last 30 days" in page
     assert "重放 1 件，结果不同 1 件" in page
     assert f"{case_no} street · resolved community · handed_off:litigation" in page
+
+
+def test_the_case_page_lists_only_the_linked_reports_the_key_may_see(api):
+    first_no, _ = register(a_new_case(channel_ref="D-1", area_code="511502001001001"))  # 朝阳社区
+    repeat_no, _ = register(a_new_case(channel_ref="D-2", area_code="511502001002001"))  # 金沙社区, same parties
+    sign_in(api, areas=("511502001002",), name="jinsha-centre")
+    jinsha = re.findall(r'<li><a href="/dashboard/cases/(FQ\d+)">', api.get(f"/dashboard/cases/{repeat_no}").text)
+    sign_in(api, areas=("511502001",), name="xijiao-centre")
+    xijiao = re.findall(r'<li><a href="/dashboard/cases/(FQ\d+)">', api.get(f"/dashboard/cases/{repeat_no}").text)
+
+    # the list holds the original and its repeats; 朝阳's original is outside 金沙's jurisdiction
+    assert (jinsha, xijiao) == ([repeat_no], [first_no, repeat_no])
