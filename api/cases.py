@@ -153,7 +153,7 @@ def get_case(
         waiting_for=WaitingFor(input=str(answer.kind), attempt=answer.round) if answer else None,
         parties=parties,
         masked=not unmask,
-        parked=ParkedOut(at=parked.at, failures=parked.failures, error=parked.error) if parked else None,
+        parked=ParkedOut.model_validate(parked) if parked else None,
     )
 
 

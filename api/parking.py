@@ -54,7 +54,7 @@ def post_retry(case_id: CaseRef, body: RetryIn, caller: CallerDep, wake: Backgro
         case_id=case.id,
         case_no=case.case_no,
         status=case.status,
-        released=ParkedOut(at=released.at, failures=released.failures, error=released.error),
+        released=ParkedOut.model_validate(released),
         retried_by=caller.actor,
         reason=body.reason.strip(),
     )

@@ -93,6 +93,8 @@ class CaseOut(BaseModel):
 class ParkedOut(BaseModel):
     """A case set aside after failed runs in a row: no run starts until it is retried."""
 
+    model_config = ConfigDict(from_attributes=True)  # read straight from models.parking.Parked
+
     at: datetime
     failures: int = Field(examples=[3])
     error: str = Field(examples=["ConfigurationError: no community organisation serves area 511502"])

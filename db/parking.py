@@ -26,7 +26,7 @@ def count_failure(conn: Connection, case_id: int, flow_run_id: str, error: str) 
     )
     if counted.rowcount != 1:
         return None
-    return int(conn.scalar(select(cases.c.step_failures).where(cases.c.id == case_id)) or 0)
+    return failures_of(conn, case_id)
 
 
 def park(conn: Connection, case_id: int, flow_run_id: str, *, failures: int, error: str, at: datetime) -> Parked:
