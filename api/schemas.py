@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from models.aftercare import IfBroken
+from models.text import NOTE_CHARS, RESULT_CHARS, unprintable_at
 from models.vocabulary import Channel, HandoffTarget, Outcome, Risk, Stage, Status
 
 
@@ -21,19 +22,13 @@ class _In(BaseModel):
 
 
 def _printable(multiline: bool) -> AfterValidator:
-    """Text people record on a case: printable characters only (and line breaks in a note).
-
-    Control, format (zero-width, bidirectional overrides), private-use and unassigned characters
-    are refused: they hide or reorder what the next reader of the timeline sees.
-    """
-    allowed = "\u3000" + ("\n\r\t" if multiline else "")  # the ideographic space is common in Chinese text
+    """Text people record on a case: printable characters only, line breaks in a note (models.text)."""
 
     def check(text: str) -> str:
-        for i, ch in enumerate(text):
-            if not (ch.isprintable() or ch in allowed):
-                raise PydanticCustomError(
-                    "unprintable", "character {n} (U+{cp}) is not printable text", {"n": i + 1, "cp": f"{ord(ch):04X}"}
-                )
+        if bad := unprintable_at(text, multiline=multiline):
+            raise PydanticCustomError(
+                "unprintable", "character {n} (U+{cp}) is not printable text", {"n": bad[0], "cp": f"{bad[1]:04X}"}
+            )
         return text
 
     return AfterValidator(check)
@@ -177,7 +172,7 @@ Attempt = Annotated[
 class OutcomeIn(_In):
     result: Outcome
     attempt: Attempt = None
-    note: NoteText = Field(default="", max_length=2000, description="what was agreed, or why it failed")
+    note: NoteText = Field(default="", max_length=NOTE_CHARS, description="what was agreed, or why it failed")
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"result": "agreement", "note": "赔偿维修费800元，当场履行"}]},
@@ -185,7 +180,7 @@ class OutcomeIn(_In):
 
 
 class HandoffResultIn(_In):
-    result: LineText = Field(min_length=1, max_length=200, examples=["法院已立案受理"])
+    result: LineText = Field(min_length=1, max_length=RESULT_CHARS, examples=["法院已立案受理"])
     attempt: Attempt = None
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from models.errors import StepFailed
+
 try:
     from psycopg import OperationalError as PsycopgOperationalError
 except ImportError:  # pragma: no cover - an installation for SQLite only
@@ -15,9 +17,25 @@ except ImportError:  # pragma: no cover - an installation for SQLite only
 
 
 def is_lost_connection(exc: BaseException) -> bool:
-    """SQLAlchemy invalidated the connection, or PostgreSQL's driver reports an operational failure."""
+    """SQLAlchemy invalidated the connection, or PostgreSQL's driver reports an operational failure
+    (also when a task has already put it into a StepFailed)."""
+    if isinstance(exc, StepFailed):
+        return exc.lost_connection
     if isinstance(exc, IntegrityError):
         return False
     if isinstance(exc, DBAPIError):
         return exc.connection_invalidated or isinstance(exc.orig, PsycopgOperationalError)
     return isinstance(exc, PsycopgOperationalError)
+
+
+def failure_kind(exc: BaseException) -> str:
+    """The error's type and, for a database error, its code: what an operator needs, no values."""
+    kind = type(exc).__name__
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    sqlstate = getattr(orig, "sqlstate", None)  # psycopg
+    name = getattr(orig, "sqlite_errorname", None)  # sqlite3
+    if isinstance(sqlstate, str):
+        return f"{kind} (SQLSTATE {sqlstate})"
+    if isinstance(name, str):
+        return f"{kind} ({name})"
+    return kind

@@ -27,6 +27,7 @@ from tasks.parking import clear_step_failures, record_step_failure
 from tasks.result_back import send_result
 from tasks.steps import current_step, retrying
 from tasks.triage import triage_case
+from tasks.withheld import withheld
 
 STAGE_TASKS = {
     StepKind.TRIAGE: triage_case,
@@ -42,6 +43,7 @@ SUSPEND_TIMEOUT = 400 * 24 * 3600  # deadlines are ours (stored, swept); Prefect
 
 
 @task(name="claim-case", task_run_name="claim-{case_id}")
+@withheld
 def claim_case(case_id: int, flow_run_id: str) -> dict[str, Any] | None:
     """The database lets one open flow run drive a case; any other run (or any run of a parked
     case) leaves without writing. The step, with `failures`: the case's failed runs in a row."""
@@ -60,6 +62,7 @@ def _release(case_id: int, flow_run_id: str) -> None:
 
 
 @flow(name="case-flow", log_prints=False, persist_result=False)
+@withheld
 def case_flow(case_id: int) -> str:
     ctx = FlowRunContext.get()
     assert ctx is not None and ctx.flow_run is not None

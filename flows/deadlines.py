@@ -21,12 +21,14 @@ from tasks.clocks import Due, deadlines, escalate_overdue
 from tasks.due_dates import refresh_due_dates
 from tasks.follow_up import visits_due
 from tasks.steps import now
+from tasks.withheld import withheld
 
 WARN_DAYS = 3
 log = get_logger(component="deadlines")
 
 
 @task(name="warn-deadline", task_run_name="warn-{due.case_no}")
+@withheld
 def warn(due: Due) -> None:
     log.warning("case.deadline.near", case_no=due.case_no, days_left=due.days_left, due=str(due.clock.due))
     if prefect_reachable():
@@ -40,6 +42,7 @@ def warn(due: Due) -> None:
 
 
 @task(name="escalate-overdue", task_run_name="overdue-{due.case_no}")
+@withheld
 def overdue(due: Due) -> str:
     if not escalate_overdue(due):
         return "answered already"
@@ -48,6 +51,7 @@ def overdue(due: Due) -> str:
 
 
 @flow(name="deadline-sweep", log_prints=False, persist_result=False)
+@withheld
 def deadline_sweep(today: date | None = None) -> dict[str, Any]:
     day = today or now().astimezone(CST).date()
     found = deadlines(day)

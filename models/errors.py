@@ -8,7 +8,8 @@ FengqiaoError                 every error this application means to raise
 ├── NotWaitingForInput        a person's input arrived for a wait the case is not in (exit 1 / 409)
 ├── InputConflict             a different input was already recorded for this wait (exit 1 / 409)
 ├── ConcurrencyConflict       another writer changed the case first (exit 1 / 409)
-└── NotParked                 a retry of a case that is not parked (exit 1 / 409)
+├── NotParked                 a retry of a case that is not parked (exit 1 / 409)
+└── StepFailed                a step failed for a reason that is not ours: its type only (tasks.withheld)
 """
 
 from __future__ import annotations
@@ -58,3 +59,13 @@ class ConcurrencyConflict(FengqiaoError):
 
 class NotParked(FengqiaoError):
     code = "not_parked"
+
+
+class StepFailed(FengqiaoError):
+    """Another error, as far as Prefect and the logs may know it: `IntegrityError (SQLSTATE 23505)`."""
+
+    code = "step_failed"
+
+    def __init__(self, kind: str, *, lost_connection: bool = False) -> None:
+        super().__init__(kind)
+        self.lost_connection = lost_connection

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.errors import FengqiaoError
+from models.errors import FengqiaoError, StepFailed
 
 ERROR_CHARS = 300  # the stored error: enough for a domain message, short enough for a board row
 
@@ -29,9 +29,13 @@ class Parked:
 
 
 def error_summary(exc: BaseException) -> str:
-    """`Type: domain message` for our errors, the type alone for anything else."""
+    """`Type: domain message` for our errors, the type alone for anything else (a StepFailed
+    carries the type, and a database error's code, of what failed)."""
     kind = type(exc).__name__
-    text = f"{kind}: {exc.message}" if isinstance(exc, FengqiaoError) else kind
+    if isinstance(exc, StepFailed):
+        text = exc.message
+    else:
+        text = f"{kind}: {exc.message}" if isinstance(exc, FengqiaoError) else kind
     return text if len(text) <= ERROR_CHARS else text[: ERROR_CHARS - 1] + "…"
 
 

@@ -10,9 +10,11 @@ from db import repository as repo
 from models import steps
 from models.case import StepKind
 from tasks.steps import apply_step, now
+from tasks.withheld import withheld
 
 
 @task(name="assignment", task_run_name="assignment-{case_id}")
+@withheld
 def assign_mediator(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         load = repo.open_cases_by_mediator(ctx.conn)

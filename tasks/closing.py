@@ -11,9 +11,11 @@ from models.case import HANDOFF_ROUND, StepKind
 from models.vocabulary import InputKind
 from tasks.result_back import queue_result
 from tasks.steps import apply_step, now
+from tasks.withheld import withheld
 
 
 @task(name="closing", task_run_name="closing-{case_id}")
+@withheld
 def close_case(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         result = ctx.inputs.get((InputKind.HANDOFF_RESULT, HANDOFF_ROUND))

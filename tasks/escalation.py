@@ -10,9 +10,11 @@ from models import steps
 from models.case import StepKind
 from models.vocabulary import InputKind
 from tasks.steps import apply_step, now
+from tasks.withheld import withheld
 
 
 @task(name="expert-opinion", task_run_name="expert-opinion-{case_id}")
+@withheld
 def record_expert_opinion(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         opinion = ctx.inputs[(InputKind.EXPERT_OPINION, ctx.case.attempt + 1)]

@@ -9,9 +9,11 @@ from prefect import task
 from models import steps
 from models.case import StepKind
 from tasks.steps import apply_step, now
+from tasks.withheld import withheld
 
 
 @task(name="handoff", task_run_name="handoff-{case_id}")
+@withheld
 def hand_off_unsuitable(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         return steps.hand_off_unsuitable(ctx.case, at=now())

@@ -13,6 +13,7 @@ from db import repository as repo
 from db.uow import UnitOfWork
 from models.answers import answer_round, stored_kind, waiting_for
 from models.case import Case, HumanInput, Wait
+from models.text import check_answer_text
 from models.vocabulary import InputKind, Stage, Status
 from tasks.context import CaseContext, engine, load_context
 from tasks.steps import now
@@ -37,6 +38,7 @@ def record_input(
     case_ref: str, kind: InputKind, value: str, *, note: str = "", actor: str, attempt: int | None = None
 ) -> Recorded:
     """attempt: the round the answer is for, if the caller says (models.answers decides)."""
+    check_answer_text(kind, value, note)
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, case_ref)
         ctx = load_context(uow.conn, case.id)

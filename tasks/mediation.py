@@ -10,9 +10,11 @@ from models import steps
 from models.case import EXIT_ROUND, StepKind
 from models.vocabulary import InputKind
 from tasks.steps import apply_step, now
+from tasks.withheld import withheld
 
 
 @task(name="mediation-outcome", task_run_name="mediation-outcome-{case_id}")
+@withheld
 def apply_mediation_outcome(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         outcome = ctx.inputs[(InputKind.OUTCOME, ctx.case.attempt)]
@@ -22,6 +24,7 @@ def apply_mediation_outcome(case_id: int, flow_run_id: str | None = None) -> dic
 
 
 @task(name="withdrawal-or-refusal", task_run_name="exit-{case_id}")
+@withheld
 def apply_exit(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         return steps.apply_exit(ctx.case, ctx.inputs[(InputKind.EXIT, EXIT_ROUND)], ctx.path, at=now())

@@ -22,6 +22,7 @@ from models.transitions import Moved
 from models.vocabulary import Channel, InputKind, Outcome
 from tasks.context import CaseContext, engine
 from tasks.steps import now
+from tasks.withheld import withheld
 
 log = get_logger(component="result_back")
 LEASE = timedelta(minutes=5)  # an attempt that crashes mid-send is retried after this
@@ -99,6 +100,7 @@ def deliver_due(*, case_id: int | None = None) -> dict[str, int]:
 
 
 @task(name="result-back", task_run_name="result-back-{case_id}")
+@withheld
 def send_result(case_id: int) -> dict[str, int]:
     """First delivery right after closing; the sweep retries what fails."""
     return deliver_due(case_id=case_id)

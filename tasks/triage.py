@@ -11,9 +11,11 @@ from models.case import StepKind
 from models.triage import triage
 from tasks.notify import retag_flow_run
 from tasks.steps import apply_step, now, reload_case
+from tasks.withheld import withheld
 
 
 @task(name="triage", task_run_name="triage-{case_id}")
+@withheld
 def triage_case(case_id: int, flow_run_id: str | None = None) -> dict[str, Any]:
     def decide(ctx):  # type: ignore[no-untyped-def]
         decision = triage(

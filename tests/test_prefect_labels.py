@@ -69,3 +69,77 @@ def test_an_actor_reaches_prefect_as_a_code_or_as_a_person():
         "channel:walk_in",
     ]
     assert {actor_label(a) for a in ("M-C01", "张调解员", "centre 13912340001", "channel:周建军")} == {PERSON}
+
+
+LEAKING_TRIGGER = {
+    # the refusal quotes the row's values, as PostgreSQL's DETAIL quotes a refused key
+    "postgresql": [
+        """CREATE FUNCTION quote_the_applicant() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'refused: 张三 110101199003074514 13812345678'; END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER quote_the_applicant BEFORE INSERT ON transitions
+           FOR EACH ROW EXECUTE FUNCTION quote_the_applicant()""",
+    ],
+    "sqlite": [
+        """CREATE TRIGGER quote_the_applicant BEFORE INSERT ON transitions
+           BEGIN SELECT RAISE(ABORT, 'refused: 张三 110101199003074514 13812345678'); END""",
+    ],
+}
+WITHHELD = {
+    "postgresql": "ProgrammingError (SQLSTATE P0001)",
+    "sqlite": "IntegrityError (SQLITE_CONSTRAINT_TRIGGER)",
+}
+
+
+def _what_prefect_holds_of(flow_run_id: str) -> str:
+    """The run's logs (its tasks' included), its and its tasks' states, as Prefect's server keeps them."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import TaskRunSort
+    from prefect.logging.handlers import APILogHandler
+
+    APILogHandler().flush()
+    run = UUID(flow_run_id)
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run])), limit=200, offset=0)
+        tasks = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run])),
+            sort=TaskRunSort.EXPECTED_START_TIME_ASC,
+            limit=50,
+        )
+        flow_run = client.read_flow_run(run)
+    held = [log.message for log in logs] + [t.state.model_dump_json() for t in tasks if t.state]
+    return "\n".join([*held, flow_run.state.model_dump_json() if flow_run.state else ""])
+
+
+def test_a_failed_step_reaches_prefect_as_its_type_never_its_text(network, database):
+    """A database error's text can quote the row (the applicant's name, ID number, phone): Prefect's
+    logs, run states and events get the error's type and code only; the case counts the failure the same way."""
+    from sqlalchemy import text
+
+    from db import repository as repo
+    from db.uow import UnitOfWork
+    from flows.case import case_flow
+    from models.errors import StepFailed
+    from tasks.context import engine
+    from tests.drive import register
+    from tests.factories import a_new_case
+
+    case_no, case_id = register(a_new_case())
+    kind = "postgresql" if database.startswith("postgresql") else "sqlite"
+    with UnitOfWork(engine()) as uow:
+        for statement in LEAKING_TRIGGER[kind]:
+            uow.conn.execute(text(statement))
+        uow.commit()
+
+    with pytest.raises(StepFailed) as failed:
+        case_flow(case_id)
+
+    assert (failed.value.message, failed.value.__context__, failed.value.__cause__) == (WITHHELD[kind], None, None)
+    with UnitOfWork(engine()) as uow:
+        run, _ = repo.case_flow_run(uow.conn, case_id)
+        from db import parking as parking_store
+
+        assert parking_store.failures_of(uow.conn, case_id) == 1
+    assert run is not None
+    held = _what_prefect_holds_of(run) + _prefect_events_of(run, case_no)
+    assert WITHHELD[kind] in held  # what failed is there for an operator
+    assert [part for part in ("110101199003074514", "13812345678", "张三", "refused:") if part in held] == []

@@ -8,7 +8,9 @@ sees. A case the caller may see but not answer for is 403 `forbidden`; one it ma
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from db.uow import UnitOfWork
 from flows.demo_scenarios import SCENARIOS
 from models.case import Party
@@ -181,6 +183,31 @@ def test_what_people_record_is_printable_text_of_a_bounded_length(api, path, bod
     answer = api.post(f"{V1}/cases/{case_no}/{path}", json=body, headers=a_key("coordinator"))
 
     assert error(answer) == (422, {"code": "invalid_input", "message": message, "field": field})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["handoff-result", "--result", "已\u202e结案"], "field result: character 2 (U+202E) is not printable text"),
+        (["handoff-result", "--result", "已结案\n"], "field result: character 4 (U+000A) is not printable text"),
+        (["handoff-result", "--result", "  "], "field result: must not be empty"),
+        (["handoff-result", "--result", "结" * 201], "field result: 201 characters, at most 200"),
+        (
+            ["outcome", "--result", "agreement", "--note", "赔偿\x07"],
+            "field note: character 3 (U+0007) is not printable text",
+        ),
+        (["opinion", "--expert", "E-05", "--text", "\u200b"], "field text: character 1 (U+200B) is not printable text"),
+    ],
+)
+def test_the_command_line_records_the_same_text_only(network, args, message):
+    """The CLI reaches the same service as the API: the same rule, exit 1 naming the field, nothing stored."""
+    case_no = handed_off_case("ROLES-CLI-TEXT", sent_by=None)
+
+    result = CliRunner().invoke(app, [args[0], case_no, *args[1:]])
+
+    assert (result.exit_code, result.output.replace("\n", " ").split(maxsplit=1)[1].strip()) == (1, message)
+    with UnitOfWork(engine()) as uow:
+        assert uow.conn.exec_driver_sql("SELECT count(*) FROM human_inputs").scalar_one() == 0
 
 
 def test_a_note_may_have_lines_and_ideographic_spaces(api):
