@@ -19,7 +19,7 @@ from api.headers import DOCS, SecurityHeaders
 from api.schemas import Health
 from config.settings import Settings, get_settings
 from db.uow import UnitOfWork
-from tasks.context import engine
+from services.runtime import engine
 
 DESCRIPTION = """
 枫桥 fengqiao: the People's Mediation case pipeline.

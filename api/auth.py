@@ -21,7 +21,7 @@ from config.settings import Settings
 from db import access
 from db.uow import UnitOfWork
 from models.access import Caller, Role
-from tasks.context import engine
+from services.runtime import engine
 
 bearer = HTTPBearer(auto_error=False, description="an API key made with `fengqiao keys create`")
 

@@ -38,10 +38,10 @@ from models.case import Case, next_step, pending_wait
 from models.errors import CaseNotFound
 from models.privacy import mask_id_number, mask_name, mask_phone, mask_text
 from models.vocabulary import Channel, InputKind, Risk, Status
-from tasks.context import engine, load_context
-from tasks.follow_up import record_follow_up
-from tasks.human_input import Recorded, awaited, record_input
-from tasks.steps import now
+from services.context import load_context
+from services.follow_up import record_follow_up
+from services.human_input import Recorded, awaited, record_input
+from services.runtime import engine, now
 
 router = APIRouter(tags=["cases 案件"])
 EVERYONE = (Role.INTEGRATOR, Role.MEDIATOR, Role.COORDINATOR, Role.ADMIN)

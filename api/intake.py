@@ -30,8 +30,8 @@ from db.uow import UnitOfWork
 from flows.launch import start_case_flow
 from models.access import Caller, Role
 from models.vocabulary import Channel, bilingual
-from tasks.context import engine
-from tasks.intake import receive
+from services.intake import receive
+from services.runtime import engine
 
 router = APIRouter(tags=["intake 登记"])
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

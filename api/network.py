@@ -23,11 +23,10 @@ from db.uow import UnitOfWork
 from models.access import Caller, Role
 from models.clocks import day_of
 from models.errors import ConfigurationError
-from tasks.context import engine
-from tasks.intake import apply_configuration
-from tasks.stats import MONTH_PATTERN as MONTH
-from tasks.stats import Question, figures
-from tasks.steps import now
+from services.intake import apply_configuration
+from services.runtime import engine, now
+from services.stats import MONTH_PATTERN as MONTH
+from services.stats import Question, figures
 
 router = APIRouter(tags=["network 网络与路径"])
 STAFF = (Role.COORDINATOR, Role.ADMIN)

@@ -16,8 +16,8 @@ from db.uow import UnitOfWork
 from flows.launch import try_wake
 from models.access import Role
 from models.vocabulary import Status
-from tasks.context import engine
-from tasks.parking import REASON_CHARS, retry_case
+from services.parking import REASON_CHARS, retry_case
+from services.runtime import engine
 
 router = APIRouter(tags=["cases 案件"])
 

@@ -20,8 +20,7 @@ from db import webhook_targets
 from db.uow import UnitOfWork
 from models.access import Role
 from models.vocabulary import Channel
-from tasks.context import engine
-from tasks.steps import now
+from services.runtime import engine, now
 
 router = APIRouter(tags=["webhooks 结果同悉"])
 OWNERS = (Role.INTEGRATOR, Role.ADMIN)

@@ -63,8 +63,7 @@ def main() -> None:
     from db import access
     from db.uow import UnitOfWork
     from models.access import Role
-    from tasks.context import engine
-    from tasks.steps import now
+    from services.runtime import engine, now
 
     with UnitOfWork(engine()) as uow:
         _, key = access.create_key(

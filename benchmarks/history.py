@@ -83,7 +83,7 @@ def generate(database: str, cases: int, *, fresh: bool) -> str:
     os.environ["FENGQIAO_DATABASE_URL"] = url
     from db.migrate import upgrade
     from db.tallies import rebuild
-    from tasks.intake import apply_configuration
+    from services.intake import apply_configuration
 
     upgrade(url)
     apply_configuration()

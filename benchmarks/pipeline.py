@@ -141,10 +141,10 @@ def run(args: argparse.Namespace) -> None:
     from flows.demo_scenarios import SCENARIOS
     from flows.runtime import start_embedded_prefect
     from models.case import StepKind
-    from tasks.context import engine
-    from tasks.human_input import record_input
-    from tasks.intake import apply_configuration, register_case
-    from tasks.steps import current_step
+    from services.human_input import record_input
+    from services.intake import apply_configuration, register_case
+    from services.runtime import engine
+    from services.steps import current_step
 
     start_embedded_prefect()
     upgrade(get_settings().resolved_database_url)

@@ -65,7 +65,7 @@ def keys_create(
     """新建密钥 Make a key; it is printed once and stored only as a hash."""
     prepared()
     from models.errors import InvalidInput
-    from tasks.keys import make_key
+    from services.keys import make_key
 
     try:
         key_id, key = make_key(name, role, tuple(area), tuple(org))
@@ -85,7 +85,7 @@ def keys_list() -> None:
     prepared()
     from db import access
     from db.uow import UnitOfWork
-    from tasks.context import engine
+    from services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         rows = access.list_keys(uow.conn)
@@ -113,8 +113,7 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (from `
     prepared()
     from db import access
     from db.uow import UnitOfWork
-    from tasks.context import engine
-    from tasks.steps import now
+    from services.runtime import engine, now
 
     with UnitOfWork(engine()) as uow:
         revoked = access.revoke_key(uow.conn, key_id, at=now())

@@ -27,7 +27,7 @@ def case_retry(
     """重试 Retry a parked case: its failure count is cleared, who and why recorded, its flow run started."""
     prepared()
     from flows.launch import try_wake
-    from tasks.parking import retry_case
+    from services.parking import retry_case
 
     case, released = retry_case(ref, actor=actor or _operator(), reason=reason)
     console.print(

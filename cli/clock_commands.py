@@ -19,7 +19,7 @@ CaseArg = Annotated[str, typer.Argument(metavar="CASE", help="case number or id"
 
 def _show(ref: str, change: str, **kwargs: object) -> None:
     prepared()
-    from tasks.clocks import ClockChange, change_clock
+    from services.clocks import ClockChange, change_clock
 
     case, record, clock = change_clock(ref, ClockChange(change), **kwargs)  # type: ignore[arg-type]
     due = "paused 已中止" if clock is None or clock.due is None else f"due 到期 {clock.due}"
@@ -71,8 +71,8 @@ def deadlines(
     """期限 Mediating cases by their deadline; --run warns and moves overdue cases on, as the daily flow does."""
     prepared()
     from models.clocks import CST
-    from tasks.clocks import deadlines as all_deadlines
-    from tasks.steps import now
+    from services.clocks import deadlines as all_deadlines
+    from services.runtime import now
 
     day: date = today.date() if today else now().astimezone(CST).date()
     if run:
@@ -117,7 +117,7 @@ def follow_up(
     """回访 Record a follow-up visit after an agreement; a broken agreement re-opens mediation or hands off."""
     prepared()
     from models.aftercare import IfBroken
-    from tasks.follow_up import record_follow_up
+    from services.follow_up import record_follow_up
 
     try:
         action = IfBroken(if_broken)

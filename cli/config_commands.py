@@ -36,7 +36,7 @@ def config_apply(
 ) -> None:
     """Store a network YAML as a configuration version; new cases start under it."""
     prepared()
-    from tasks.intake import apply_configuration
+    from services.intake import apply_configuration
 
     console.print(f"配置版本 configuration version {apply_configuration(source=str(file) if file else None)}")
 
@@ -45,7 +45,7 @@ def _version_document(version: int | None) -> tuple[int, dict]:  # type: ignore[
     from db import repository as repo
     from db.uow import UnitOfWork
     from models.errors import ConfigurationError
-    from tasks.context import engine
+    from services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         number = version or repo.latest_config_version(uow.conn)
@@ -65,7 +65,7 @@ def config_show(
     from db import repository as repo
     from db.uow import UnitOfWork
     from models.vocabulary import bilingual
-    from tasks.context import engine
+    from services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         versions = repo.config_versions_list(uow.conn)
@@ -161,7 +161,7 @@ def config_what_if(
     """推演 Replay the period's cases against a proposed configuration: where they would end, before and after."""
     prepared()
     from config.network import load_network_file
-    from tasks.whatif import what_if
+    from services.whatif import what_if
 
     report = what_if(load_network_file(file), since=since.replace(tzinfo=UTC), until=until.replace(tzinfo=UTC))
     console.print(
@@ -198,7 +198,7 @@ def config_migrate(
 ) -> None:
     """迁移 Move one running case to another configuration version (recorded); otherwise cases keep theirs."""
     prepared()
-    from tasks.reconfigure import migrate_case
+    from services.reconfigure import migrate_case
 
     after = migrate_case(case, to, actor=actor, note=note)
     console.print(f"{after.case_no}: configuration version {after.config_version}, at step {after.path_step}")

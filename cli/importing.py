@@ -73,7 +73,7 @@ def import_file(console: Console, path: Path, channel: Channel, *, start_flows: 
 
 def _register(chunk: list[Parsed], summary: ImportSummary, out: Console) -> None:
     """One transaction for the chunk's good records; every record's answer reported in file order."""
-    from tasks.intake import Incoming, receive_many
+    from services.intake import Incoming, receive_many
 
     good = [Incoming(name, parsed) for name, parsed in chunk if not isinstance(parsed, InvalidInput)]
     answers = iter(receive_many(good) if good else [])

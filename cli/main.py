@@ -162,7 +162,7 @@ ATTEMPT_HELP = "the round answered (as `case` shows it): a round that has passed
 def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str, attempt: int | None) -> None:
     prepared()
     from flows.launch import try_wake
-    from tasks.human_input import record_input
+    from services.human_input import record_input
 
     rec = record_input(ref, kind, value, note=note, actor=actor, attempt=attempt)
     what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
@@ -279,7 +279,7 @@ def duplicates_list(ctx: typer.Context) -> None:
 
     from db import reports
     from db.uow import UnitOfWork
-    from tasks.context import engine
+    from services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         rows = reports.suspected_duplicates(uow.conn)
@@ -300,7 +300,7 @@ def duplicates_list(ctx: typer.Context) -> None:
 
 def _decide(case: str, decision: str, actor: str, note: str) -> None:
     prepared()
-    from tasks.duplicates import Decision, decide_duplicate
+    from services.duplicates import Decision, decide_duplicate
 
     after = decide_duplicate(case, Decision(decision), actor=actor, note=note)
     console.print(f"{after.case_no}: {after.status} ({decision})")
@@ -343,7 +343,7 @@ def notices(
 
     from db import outbox
     from db.uow import UnitOfWork
-    from tasks.context import engine
+    from services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         rows = [n for n in outbox.notices(uow.conn) if not pending or n["status"] == "pending"]

@@ -33,8 +33,8 @@ def stats(
     prepared()
     from models.clocks import day_of
     from models.errors import InvalidInput
-    from tasks.stats import Question, figures, month_of
-    from tasks.steps import now
+    from services.runtime import now
+    from services.stats import Question, figures, month_of
 
     try:  # a period or region the counters cannot answer is bad usage (2), not a rejected record
         question = Question(

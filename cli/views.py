@@ -17,9 +17,10 @@ from models.parking import Parked
 from models.privacy import mask_id_number, mask_name, mask_phone, mask_text
 from models.transitions import Transition
 from models.vocabulary import Channel, bilingual
-from tasks.context import engine, load_context
-from tasks.follow_up import aftercare_for
-from tasks.human_input import awaited
+from services.context import load_context
+from services.follow_up import aftercare_for
+from services.human_input import awaited
+from services.runtime import engine
 
 
 @dataclass(frozen=True)

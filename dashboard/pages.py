@@ -22,9 +22,8 @@ from models.access import Caller
 from models.clocks import day_of
 from models.errors import FengqiaoError
 from models.vocabulary import Channel, Risk
-from tasks.context import engine
-from tasks.due_dates import clock_for
-from tasks.steps import now
+from services.due_dates import clock_for
+from services.runtime import engine, now
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=64)]

@@ -20,10 +20,10 @@ from db.uow import UnitOfWork
 from models.access import Caller
 from models.clocks import CST, day_of
 from models.errors import ConfigurationError, FengqiaoError
-from tasks.context import configuration, engine
-from tasks.stats import MONTH_PATTERN, Question, figures, month_of
-from tasks.steps import now
-from tasks.whatif import what_if
+from services.context import configuration
+from services.runtime import engine, now
+from services.stats import MONTH_PATTERN, Question, figures, month_of
+from services.whatif import what_if
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]

@@ -25,8 +25,7 @@ from db.uow import UnitOfWork
 from models.access import ROLE_ZH, Caller, Role
 from models.figures import OUTCOME_ZH
 from models.vocabulary import LABELS_ZH
-from tasks.context import engine
-from tasks.steps import now
+from services.runtime import engine, now
 
 HERE = Path(__file__).parent
 COOKIE = "fq_dashboard_session"

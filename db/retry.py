@@ -1,6 +1,6 @@
 """Which database errors mean the connection was lost (a restart, a failover, a terminated backend).
 
-Those are worth running a step again for (tasks.steps.retrying): every step re-reads the case and
+Those are worth running a step again for (tasks.retry.retrying): every step re-reads the case and
 writes only if the case still calls for it. A constraint that refuses a write is never one of them.
 """
 

@@ -17,15 +17,16 @@ from db import parking as parking_store
 from db import repository as repo
 from db.uow import UnitOfWork
 from models.case import StepKind
+from services.parking import clear_step_failures, record_step_failure
+from services.runtime import engine
+from services.steps import current_step
 from tasks.assignment import assign_mediator
 from tasks.closing import close_case
-from tasks.context import engine
 from tasks.escalation import record_expert_opinion
 from tasks.handoff import hand_off_unsuitable
 from tasks.mediation import apply_exit, apply_mediation_outcome
-from tasks.parking import clear_step_failures, record_step_failure
 from tasks.result_back import send_result
-from tasks.steps import current_step, retrying
+from tasks.retry import retrying
 from tasks.triage import triage_case
 from tasks.withheld import withheld
 

@@ -17,10 +17,10 @@ from config.logging import get_logger
 from config.prefect_env import prefect_reachable
 from flows.launch import try_wake
 from models.clocks import CST
-from tasks.clocks import Due, deadlines, escalate_overdue
-from tasks.due_dates import refresh_due_dates
-from tasks.follow_up import visits_due
-from tasks.steps import now
+from services.clocks import Due, deadlines, escalate_overdue
+from services.due_dates import refresh_due_dates
+from services.follow_up import visits_due
+from services.runtime import now
 from tasks.withheld import withheld
 
 WARN_DAYS = 3

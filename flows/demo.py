@@ -18,10 +18,10 @@ from flows.launch import start_case_flow, wake_case
 from flows.runtime import start_worker_thread
 from models.case import NewCase, StepKind
 from models.vocabulary import OPEN_STATUSES, InputKind, Status, bilingual
-from tasks.context import engine
-from tasks.human_input import record_input
-from tasks.intake import apply_configuration, register_case
-from tasks.steps import current_step
+from services.human_input import record_input
+from services.intake import apply_configuration, register_case
+from services.runtime import engine
+from services.steps import current_step
 
 
 @dataclass

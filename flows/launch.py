@@ -21,10 +21,10 @@ from db.parking import parking_of
 from db.uow import UnitOfWork
 from flows.runtime import case_runs_client
 from models.case import Case, StepKind
-from tasks.context import engine
-from tasks.notify import tags_for
-from tasks.result_back import deliver_due
-from tasks.steps import current_step
+from services.result_back import deliver_due
+from services.runtime import engine
+from services.steps import current_step
+from tasks.monitor import tags_for
 
 log = get_logger(component="launch")
 ACTIVE = {StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING}

@@ -1,1 +1,6 @@
-"""Prefect tasks, one module per stage: open a unit of work, call the domain, commit, announce."""
+"""What Prefect runs as tasks: one module per stage, each a thin call into services/.
+
+Importing this package connects Prefect's event stream to the services' announcements (tasks.monitor).
+"""
+
+from tasks import monitor as monitor

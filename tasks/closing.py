@@ -9,8 +9,9 @@ from prefect import task
 from models import steps
 from models.case import HANDOFF_ROUND, StepKind
 from models.vocabulary import InputKind
-from tasks.result_back import queue_result
-from tasks.steps import apply_step, now
+from services.result_back import queue_result
+from services.runtime import now
+from services.steps import apply_step
 from tasks.withheld import withheld
 
 

@@ -8,7 +8,8 @@ from prefect import task
 
 from models import steps
 from models.case import StepKind
-from tasks.steps import apply_step, now
+from services.runtime import now
+from services.steps import apply_step
 from tasks.withheld import withheld
 
 

@@ -9,7 +9,8 @@ from prefect import task
 from models import steps
 from models.case import EXIT_ROUND, StepKind
 from models.vocabulary import InputKind
-from tasks.steps import apply_step, now
+from services.runtime import now
+from services.steps import apply_step
 from tasks.withheld import withheld
 
 

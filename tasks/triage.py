@@ -9,8 +9,9 @@ from prefect import task
 from models import steps
 from models.case import StepKind
 from models.triage import triage
-from tasks.notify import retag_flow_run
-from tasks.steps import apply_step, now, reload_case
+from services.runtime import now
+from services.steps import apply_step, reload_case
+from tasks.monitor import retag_flow_run
 from tasks.withheld import withheld
 
 

@@ -147,7 +147,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
 @pytest.fixture
 def network(database: str, prefect_server: str) -> int:
     """The shipped sample network, applied as configuration version 1."""
-    from tasks.intake import apply_configuration
+    from services.intake import apply_configuration
 
     return apply_configuration()
 

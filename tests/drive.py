@@ -6,9 +6,9 @@ from db import queries
 from db.uow import UnitOfWork
 from flows.case import case_flow
 from models.vocabulary import InputKind
-from tasks.context import engine
-from tasks.human_input import record_input
-from tasks.intake import register_case
+from services.human_input import record_input
+from services.intake import register_case
+from services.runtime import engine
 
 Script = list[tuple[InputKind, str, str]]
 
@@ -40,7 +40,7 @@ def register(new, *, sent_by: int | None = None) -> tuple[str, int]:  # type: ig
         case, _ = register_case(new)
     else:
         from channels.common import ChannelRecord
-        from tasks.intake import receive
+        from services.intake import receive
 
         case = receive(ChannelRecord(new), key_id=sent_by).case
     return case.case_no, case.id

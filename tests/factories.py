@@ -59,7 +59,8 @@ def a_key(  # type: ignore[no-untyped-def]
     from db import repository as repo
     from db.uow import UnitOfWork
     from models.access import Role
-    from tasks.context import configuration, engine
+    from services.context import configuration
+    from services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         name = name or f"{role}-{'-'.join(areas + (orgs or ())) or 'all'}"

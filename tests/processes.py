@@ -16,7 +16,7 @@ import pytest
 
 from db import repository as repo
 from db.uow import UnitOfWork
-from tasks.context import engine
+from services.runtime import engine
 
 BIN = Path(sys.executable).parent
 

@@ -12,8 +12,8 @@ from models.case import Party
 from models.clocks import CST
 from models.errors import InputConflict, InvalidInput, NotWaitingForInput
 from models.vocabulary import InputKind
-from tasks.follow_up import aftercare_for, record_follow_up, visits_due
-from tasks.steps import now
+from services.follow_up import aftercare_for, record_follow_up, visits_due
+from services.runtime import now
 from tests.drive import drive, register, timeline_of
 from tests.factories import a_new_case
 

@@ -17,8 +17,8 @@ from db.uow import UnitOfWork
 from flows.case import case_flow
 from flows.demo_scenarios import SCENARIOS
 from models.vocabulary import InputKind
-from tasks.context import engine
-from tasks.human_input import record_input
+from services.human_input import record_input
+from services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import a_key
 from tests.test_cli import run

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from db.uow import UnitOfWork
-from tasks.context import engine
+from services.runtime import engine
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
 from tests.scanning import scanned_client
@@ -268,7 +268,7 @@ def test_a_key_over_its_rate_is_told_when_to_come_back(network, monkeypatch):
 # --- keys ------------------------------------------------------------------------------------------
 def test_no_key_a_wrong_key_and_a_revoked_key_are_refused(api):
     from db import access
-    from tasks.steps import now
+    from services.runtime import now
 
     key = a_key("coordinator", name="to-revoke")
     assert api.get(f"{V1}/cases", headers=key).status_code == 200

@@ -215,7 +215,7 @@ def test_each_cell_of_the_matrix(api, monkeypatch):
     from db import access
     from db import repository as repo
     from db.uow import UnitOfWork
-    from tasks.context import engine
+    from services.runtime import engine
 
     monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")  # the webhook cell registers a local target
     get_settings.cache_clear()

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from db.uow import UnitOfWork
 from models.clocks import CST
 from models.privacy import unmasked_in
-from tasks.context import engine
+from services.runtime import engine
 from tests.factories import a_key, example_of
 from tests.processes import BIN, free_port, wait_for
 

@@ -16,7 +16,7 @@ from db import queries
 from db.uow import UnitOfWork
 from flows.case import case_flow
 from models.vocabulary import InputKind
-from tasks.context import engine
+from services.runtime import engine
 from tests.drive import drive, register, registered_month
 from tests.factories import a_new_case
 

@@ -17,8 +17,8 @@ from models.errors import ConcurrencyConflict, InputConflict
 from models.steps import apply_triage
 from models.triage import TriageDecision
 from models.vocabulary import InputKind, Risk
-from tasks.context import engine
-from tasks.human_input import record_input
+from services.human_input import record_input
+from services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import AT, a_new_case
 

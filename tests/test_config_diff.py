@@ -65,8 +65,8 @@ def test_show_and_diff_on_the_command_line(network, tmp_path):
 def test_applying_an_earlier_document_again_makes_it_current(network, tmp_path):
     from db import repository as repo
     from db.uow import UnitOfWork
-    from tasks.context import engine
-    from tasks.intake import apply_configuration
+    from services.intake import apply_configuration
+    from services.runtime import engine
 
     changed = load_network_file()
     changed["paths"]["labour"]["steps"][0]["deadline_days"] = 10

@@ -6,7 +6,7 @@ import re
 
 from db.uow import UnitOfWork
 from models.vocabulary import Channel, InputKind
-from tasks.context import engine
+from services.runtime import engine
 from tests.drive import drive, register, registered_month
 from tests.factories import a_key, a_new_case, example_of
 
@@ -249,7 +249,7 @@ def test_reports_from_one_community_raise_an_area_alert_at_the_configured_thresh
 
 def test_the_configuration_page_replays_recent_cases_under_another_version(api):
     from config.network import load_network_file
-    from tasks.intake import apply_configuration
+    from services.intake import apply_configuration
 
     case_no, case_id = register(a_new_case(channel_ref="W-1"))
     drive(case_no, case_id, [(InputKind.OUTCOME, "failed", "M-C01"), (InputKind.OUTCOME, "agreement", "M-S01")])

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from db.uow import UnitOfWork
-from tasks.context import engine
+from services.runtime import engine
 from tests.factories import a_key, example_of
 from tests.scanning import scanned_client
 
@@ -101,7 +101,7 @@ def test_signing_out_ends_the_session_on_the_server_so_the_old_cookie_opens_noth
 
 def test_revoking_the_key_ends_its_sessions_at_the_next_click(api):
     from db import access
-    from tasks.steps import now
+    from services.runtime import now
 
     session_id = signed_in(api, name="centre-revoked")
     assert opens_the_board(api, session_id)

@@ -13,9 +13,8 @@ from flows.deadlines import deadline_sweep
 from models.clocks import CST, PauseReason
 from models.errors import InvalidInput
 from models.vocabulary import InputKind
-from tasks.clocks import ClockChange, change_clock, deadlines, escalate_overdue
-from tasks.context import engine
-from tasks.steps import now
+from services.clocks import ClockChange, change_clock, deadlines, escalate_overdue
+from services.runtime import engine, now
 from tests.drive import register, timeline_of
 from tests.factories import a_new_case
 

@@ -10,9 +10,8 @@ from db.uow import UnitOfWork
 from flows.demo_scenarios import SCENARIOS
 from models.clocks import CST
 from models.vocabulary import HandoffTarget, Stage, Status
-from tasks.context import engine
-from tasks.stats import Question, figures
-from tasks.steps import now
+from services.runtime import engine, now
+from services.stats import Question, figures
 from tests.drive import drive, register, registered_month
 from tests.factories import a_new_case
 

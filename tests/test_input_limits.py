@@ -30,7 +30,7 @@ from config.settings import Settings, get_settings
 from dashboard.app import create_site
 from db.tables import cases, parties
 from db.uow import UnitOfWork
-from tasks.context import engine
+from services.runtime import engine
 from tests.drive import register
 from tests.factories import a_key, a_new_case, example_of
 from tests.processes import free_port

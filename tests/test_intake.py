@@ -17,10 +17,10 @@ from db.uow import UnitOfWork
 from flows.case import case_flow
 from models.errors import InputConflict, InvalidInput, NotWaitingForInput
 from models.vocabulary import Channel
-from tasks import intake
-from tasks.context import engine
-from tasks.duplicates import Decision, decide_duplicate
-from tasks.intake import receive
+from services import intake
+from services.duplicates import Decision, decide_duplicate
+from services.intake import receive
+from services.runtime import engine
 from tests.drive import timeline_of
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -198,7 +198,7 @@ def test_transitions_of_duplicates_are_counted_once(network):
 
 
 def test_a_batch_links_a_report_to_a_case_of_the_same_batch_and_answers_each_record(network):
-    from tasks.intake import Incoming, receive_many
+    from services.intake import Incoming, receive_many
 
     hotline = Incoming("h:1", record(Channel.HOTLINE_12345))
     answers = receive_many([hotline])

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db.tables import cases
 from db.uow import UnitOfWork
-from tasks.context import engine
+from services.runtime import engine
 from tests.factories import a_key, example_of
 
 V1 = "/api/v1"
@@ -86,7 +86,7 @@ def test_the_what_if_replays_and_lists_only_the_signed_in_keys_cases(api):
     from config.network import load_network_file
     from models.case import Party
     from models.vocabulary import InputKind
-    from tasks.intake import apply_configuration
+    from services.intake import apply_configuration
     from tests.drive import drive, register
     from tests.factories import a_new_case
     from tests.test_dashboard import sign_in, text_of

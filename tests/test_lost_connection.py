@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from db.retry import is_lost_connection
 from flows.case import case_flow
 from flows.demo_scenarios import SCENARIOS
-from tasks.context import engine
-from tasks.human_input import record_input
+from services.human_input import record_input
+from services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.test_pipeline import EXPECTED
 

@@ -28,9 +28,9 @@ from db.uow import UnitOfWork
 from flows.case import case_flow
 from flows.launch import sweep_once
 from models.errors import ConfigurationError
-from tasks.context import engine
-from tasks.intake import apply_configuration
-from tasks.reconfigure import migrate_case
+from services.intake import apply_configuration
+from services.reconfigure import migrate_case
+from services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import a_key, a_new_case, example_of
 from tests.processes import BIN, case_run_in, start_prefect_and_worker, wait_for

@@ -119,7 +119,7 @@ def test_a_failed_step_reaches_prefect_as_its_type_never_its_text(network, datab
     from db.uow import UnitOfWork
     from flows.case import case_flow
     from models.errors import StepFailed
-    from tasks.context import engine
+    from services.runtime import engine
     from tests.drive import register
     from tests.factories import a_new_case
 

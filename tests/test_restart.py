@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from db import repository as repo
 from db.uow import UnitOfWork
-from tasks.context import engine
+from services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import a_new_case
 from tests.processes import BIN, case_run_in, flow_run_state, start_prefect_and_worker, wait_for

@@ -18,9 +18,9 @@ from config.settings import get_settings
 from db import outbox
 from db.uow import UnitOfWork
 from models.vocabulary import Channel, InputKind
-from tasks import result_back
-from tasks.context import engine
-from tasks.intake import receive
+from services import result_back
+from services.intake import receive
+from services.runtime import engine
 from tests.drive import drive
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

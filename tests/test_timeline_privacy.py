@@ -21,8 +21,8 @@ from db.migrate import alembic_config, upgrade
 from db.uow import UnitOfWork
 from flows.case import case_flow
 from models.vocabulary import InputKind
-from tasks.context import engine
-from tasks.human_input import record_input
+from services.human_input import record_input
+from services.runtime import engine
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case
 

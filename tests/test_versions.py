@@ -10,9 +10,9 @@ from config.network import load_network_file
 from flows.case import case_flow
 from models.errors import CaseNotFound, InvalidInput, TransitionNotAllowed
 from models.vocabulary import InputKind
-from tasks.human_input import record_input
-from tasks.intake import apply_configuration
-from tasks.reconfigure import migrate_case
+from services.human_input import record_input
+from services.intake import apply_configuration
+from services.reconfigure import migrate_case
 from tests.drive import register, timeline_of
 from tests.factories import a_new_case
 

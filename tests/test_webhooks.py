@@ -22,9 +22,9 @@ from db import repository as repo
 from db.uow import UnitOfWork
 from models.addresses import carried_ipv4, parse_url, refused_address
 from models.vocabulary import Channel, InputKind
-from tasks import result_back
-from tasks.context import engine
-from tasks.intake import receive
+from services import result_back
+from services.intake import receive
+from services.runtime import engine
 from tests.drive import drive
 from tests.factories import a_key, example_of
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from config.network import load_network_file, network_from_document
 from models.vocabulary import InputKind, Risk
 from models.whatif import Replayable, Route, compare, replay
-from tasks.whatif import what_if
+from services.whatif import what_if
 from tests.drive import drive, register
 from tests.factories import a_new_case
 

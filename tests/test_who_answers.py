@@ -14,7 +14,7 @@ from cli.main import app
 from db.uow import UnitOfWork
 from flows.demo_scenarios import SCENARIOS
 from models.case import Party
-from tasks.context import engine
+from services.runtime import engine
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
 

@@ -1,29 +1,21 @@
-"""Announce a stored transition: a structlog line and a Prefect event. Codes only, never personal data."""
+"""What Prefect shows of a case: an event per stored transition, and the run's tags. Codes only, never personal data."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from config.logging import get_logger
 from config.prefect_env import prefect_reachable
 from db.uow import UnitOfWork
 from models.case import Case
 from models.run_labels import actor_label, run_tags
 from models.transitions import Transition
-from tasks.context import configuration, engine
+from services.announce import listen
+from services.context import configuration
+from services.runtime import engine
 
 
-def announce(case: Case, record: Transition, *, flow_run_id: str | None) -> None:
-    fields: dict[str, Any] = {
-        "seq": record.seq,
-        "from_status": record.from_status,
-        "to_status": record.to_status,
-        "stage": record.stage,
-        "org": record.org,
-        "rule": record.rule,
-        "actor": record.actor,
-    }
-    get_logger(case_no=case.case_no, case_id=case.id, flow_run_id=flow_run_id).info("case.transition", **fields)
+def emit_transition_event(case: Case, record: Transition, fields: dict[str, Any], flow_run_id: str | None) -> None:
+    """A Prefect event for each announced move, codes only."""
     if not prefect_reachable():
         return
     from prefect.events import emit_event  # late: the domain and db layers never need Prefect
@@ -57,3 +49,6 @@ def retag_flow_run(case: Case, *, flow_run_id: str | None) -> None:
         run = client.read_flow_run(UUID(flow_run_id))
         kept = [t for t in run.tags if not t.startswith(("channel:", "area:", "type:"))]
         client.update_flow_run(UUID(flow_run_id), tags=[*kept, *tags_for(case)])
+
+
+listen(emit_transition_event)  # importing tasks/ connects Prefect's events to every announced move

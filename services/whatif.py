@@ -10,7 +10,8 @@ from db import queries
 from db.uow import UnitOfWork
 from models.vocabulary import Risk
 from models.whatif import Replayable, WhatIf, compare
-from tasks.context import configuration, engine
+from services.context import configuration
+from services.runtime import engine
 
 
 def what_if(

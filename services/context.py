@@ -5,18 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config.network import network_from_document
-from config.settings import get_settings
 from db import repository as repo
-from db.engine import get_engine
-from db.uow import Connection, Engine
+from db.uow import Connection
 from models.case import Case, Inputs, Step, next_step
 from models.network import EscalationPath, Network
 from models.triage import TriageRules
-
-
-def engine() -> Engine:
-    return get_engine(get_settings().resolved_database_url)
-
 
 _configurations: dict[tuple[str, int], tuple[Network, TriageRules]] = {}
 

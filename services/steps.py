@@ -6,45 +6,19 @@ resume after a crash) it writes nothing and reports what the case needs now.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
-from config.logging import get_logger
 from db import repository as repo
-from db.retry import is_lost_connection
 from db.uow import Connection, UnitOfWork
 from models.case import Case, Step, StepKind, next_step
 from models.errors import ConcurrencyConflict
 from models.transitions import Moved, Transition
-from tasks.alerts import alert_on_move
-from tasks.context import CaseContext, engine, load_context
-from tasks.due_dates import keep_due_date
-from tasks.notify import announce
-
-RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds before each retry of a step whose database connection was lost
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def retrying(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """fn(*args, **kwargs), run again (three times at most, after a short pause) while it fails
-    because its database connection was lost: every step is idempotent, so the run goes on."""
-    for delay in (*RETRY_DELAYS, None):
-        try:
-            return fn(*args, **kwargs)
-        except Exception as exc:
-            if delay is None or not is_lost_connection(exc):
-                raise
-            name = getattr(fn, "name", getattr(fn, "__name__", "step"))
-            get_logger(component="steps").warning("db.connection_lost.retry", step=name, error=type(exc).__name__)
-            time.sleep(delay)
-    raise AssertionError("unreachable")
+from services.alerts import alert_on_move
+from services.announce import announce
+from services.context import CaseContext, load_context
+from services.due_dates import keep_due_date
+from services.runtime import engine
 
 
 def step_as_data(step: Step) -> dict[str, Any]:

@@ -20,8 +20,7 @@ from models.alerts import AlertKind
 from models.case import Case
 from models.errors import InvalidInput
 from models.parking import Parked, error_summary, parked_reason, parks
-from tasks.context import engine
-from tasks.steps import now
+from services.runtime import engine, now
 
 log = get_logger(component="parking")
 REASON_CHARS = 500

@@ -6,8 +6,9 @@ from db.uow import Connection
 from models.case import Case
 from models.reconfigure import migrate
 from models.transitions import Moved
-from tasks.context import configuration
-from tasks.steps import apply_decision, now
+from services.context import configuration
+from services.runtime import now
+from services.steps import apply_decision
 
 
 def migrate_case(ref: str, version: int, *, actor: str, note: str = "") -> Case:

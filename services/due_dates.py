@@ -12,7 +12,8 @@ from models import clocks
 from models.case import Case
 from models.clocks import Clock
 from models.vocabulary import Status
-from tasks.context import configuration, engine
+from services.context import configuration
+from services.runtime import engine
 
 
 def clock_for(conn: Connection, case: Case) -> Clock | None:

@@ -15,8 +15,8 @@ from models.answers import answer_round, stored_kind, waiting_for
 from models.case import Case, HumanInput, Wait
 from models.text import check_answer_text
 from models.vocabulary import InputKind, Stage, Status
-from tasks.context import CaseContext, engine, load_context
-from tasks.steps import now
+from services.context import CaseContext, load_context
+from services.runtime import engine, now
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from models.answers import answer_round
 from models.case import Case, HumanInput, Inputs
 from models.errors import InputConflict, NotWaitingForInput
 from models.vocabulary import InputKind, Stage
-from tasks.context import configuration, engine, load_context
-from tasks.human_input import awaited
-from tasks.notify import announce
-from tasks.steps import now, record_move
+from services.announce import announce
+from services.context import configuration, load_context
+from services.human_input import awaited
+from services.runtime import engine, now
+from services.steps import record_move
 
 
 def record_follow_up(

@@ -9,7 +9,8 @@ from db.uow import Connection
 from models.case import Case
 from models.duplicates import confirm_duplicate, split_duplicate
 from models.transitions import Moved
-from tasks.steps import apply_decision, now
+from services.runtime import now
+from services.steps import apply_decision
 
 
 class Decision(StrEnum):

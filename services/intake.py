@@ -30,10 +30,11 @@ from models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError
 from models.transitions import Transition
 from models.triage import TriageRules, classify
 from models.vocabulary import LABELS_ZH
-from tasks.alerts import alerts_on_intake
-from tasks.context import configuration, engine
-from tasks.notify import announce
-from tasks.steps import now, record_move
+from services.alerts import alerts_on_intake
+from services.announce import announce
+from services.context import configuration
+from services.runtime import engine, now
+from services.steps import record_move
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from models.clocks import Clock, PauseReason
 from models.errors import InputConflict, NotWaitingForInput
 from models.transitions import Moved, Transition
 from models.vocabulary import InputKind
-from tasks.context import engine
-from tasks.due_dates import clock_for
-from tasks.human_input import record_input
-from tasks.steps import apply_decision, now
+from services.due_dates import clock_for
+from services.human_input import record_input
+from services.runtime import engine, now
+from services.steps import apply_decision
 
 DEADLINE_ACTOR = "fengqiao:deadline"
 

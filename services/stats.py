@@ -19,7 +19,7 @@ from db.uow import UnitOfWork
 from models.clocks import CST
 from models.errors import InvalidInput
 from models.figures import AREA_DIGITS
-from tasks.context import engine
+from services.runtime import engine
 
 MONTH_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900-01 to 2199-12, ASCII digits (`\d` takes ٢)
 MONTH = re.compile(MONTH_PATTERN)

@@ -11,8 +11,8 @@ from db import repository as repo
 from db.uow import UnitOfWork
 from models.access import Role, jurisdiction_problem
 from models.errors import InvalidInput
-from tasks.context import configuration, engine
-from tasks.steps import now
+from services.context import configuration
+from services.runtime import engine, now
 
 
 def make_key(name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...]) -> tuple[int, str]:
