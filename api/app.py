@@ -12,14 +12,14 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import cases, intake, network, parking, webhooks
-from api.auth import configure_rate_limits
-from api.errors import error_response, install_error_handlers
-from api.headers import DOCS, SecurityHeaders
-from api.schemas import Health
-from config.settings import Settings, get_settings
-from db.uow import UnitOfWork
-from services.runtime import engine
+from fengqiao.api import cases, intake, network, parking, webhooks
+from fengqiao.api.auth import configure_rate_limits
+from fengqiao.api.errors import error_response, install_error_handlers
+from fengqiao.api.headers import DOCS, SecurityHeaders
+from fengqiao.api.schemas import Health
+from fengqiao.config.settings import Settings, get_settings
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.runtime import engine
 
 DESCRIPTION = """
 枫桥 fengqiao: the People's Mediation case pipeline.

@@ -16,12 +16,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import ApiError, documented
-from config.settings import Settings
-from db import access
-from db.uow import UnitOfWork
-from models.access import Caller, Role
-from services.runtime import engine
+from fengqiao.api.errors import ApiError, documented
+from fengqiao.config.settings import Settings
+from fengqiao.db import access
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.access import Caller, Role
+from fengqiao.services.runtime import engine
 
 bearer = HTTPBearer(auto_error=False, description="an API key made with `fengqiao keys create`")
 

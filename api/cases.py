@@ -12,9 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query
 
-from api.auth import CallerDep, allow
-from api.errors import ApiError
-from api.schemas import (
+from fengqiao.api.auth import CallerDep, allow
+from fengqiao.api.errors import ApiError
+from fengqiao.api.schemas import (
     CaseDetail,
     CaseOut,
     CasePage,
@@ -28,20 +28,20 @@ from api.schemas import (
     TimelineEntry,
     WaitingFor,
 )
-from db import access, queries
-from db import repository as repo
-from db.parking import parking_of
-from db.uow import Connection, UnitOfWork
-from flows.launch import try_wake
-from models.access import MAY_UNMASK, Caller, Role
-from models.case import Case, next_step, pending_wait
-from models.errors import CaseNotFound
-from models.privacy import mask_id_number, mask_name, mask_phone, mask_text
-from models.vocabulary import Channel, InputKind, Risk, Status
-from services.context import load_context
-from services.follow_up import record_follow_up
-from services.human_input import Recorded, awaited, record_input
-from services.runtime import engine, now
+from fengqiao.db import access, queries
+from fengqiao.db import repository as repo
+from fengqiao.db.parking import parking_of
+from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.flows.launch import try_wake
+from fengqiao.models.access import MAY_UNMASK, Caller, Role
+from fengqiao.models.case import Case, next_step, pending_wait
+from fengqiao.models.errors import CaseNotFound
+from fengqiao.models.privacy import mask_id_number, mask_name, mask_phone, mask_text
+from fengqiao.models.vocabulary import Channel, InputKind, Risk, Status
+from fengqiao.services.context import load_context
+from fengqiao.services.follow_up import record_follow_up
+from fengqiao.services.human_input import Recorded, awaited, record_input
+from fengqiao.services.runtime import engine, now
 
 router = APIRouter(tags=["cases 案件"])
 EVERYONE = (Role.INTEGRATOR, Role.MEDIATOR, Role.COORDINATOR, Role.ADMIN)

@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from config.logging import protect_server_logs
-from models.errors import (
+from fengqiao.config.logging import protect_server_logs
+from fengqiao.models.errors import (
     CaseNotFound,
     ConcurrencyConflict,
     ConfigurationError,

@@ -16,22 +16,22 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import CallerDep, allow
-from api.errors import NOT_JSON, ApiError
-from api.schemas import IntakeAccepted
-from channels import adapt
-from channels.grid import GridReport
-from channels.hotline import HotlineTicket
-from channels.online import OnlineForm
-from channels.referral import Referral
-from channels.walk_in import WalkInForm
-from db import repository as repo
-from db.uow import UnitOfWork
-from flows.launch import start_case_flow
-from models.access import Caller, Role
-from models.vocabulary import Channel, bilingual
-from services.intake import receive
-from services.runtime import engine
+from fengqiao.api.auth import CallerDep, allow
+from fengqiao.api.errors import NOT_JSON, ApiError
+from fengqiao.api.schemas import IntakeAccepted
+from fengqiao.channels import adapt
+from fengqiao.channels.grid import GridReport
+from fengqiao.channels.hotline import HotlineTicket
+from fengqiao.channels.online import OnlineForm
+from fengqiao.channels.referral import Referral
+from fengqiao.channels.walk_in import WalkInForm
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.launch import start_case_flow
+from fengqiao.models.access import Caller, Role
+from fengqiao.models.vocabulary import Channel, bilingual
+from fengqiao.services.intake import receive
+from fengqiao.services.runtime import engine
 
 router = APIRouter(tags=["intake 登记"])
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -13,20 +13,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
-from api.auth import CallerDep, allow
-from api.cases import jurisdiction
-from api.errors import ApiError
-from api.schemas import ConfigVersion, Stats
-from config.network import ExpertDoc, MediatorDoc, OrgDoc, parse_network_document
-from db import repository as repo
-from db.uow import UnitOfWork
-from models.access import Caller, Role
-from models.clocks import day_of
-from models.errors import ConfigurationError
-from services.intake import apply_configuration
-from services.runtime import engine, now
-from services.stats import MONTH_PATTERN as MONTH
-from services.stats import Question, figures
+from fengqiao.api.auth import CallerDep, allow
+from fengqiao.api.cases import jurisdiction
+from fengqiao.api.errors import ApiError
+from fengqiao.api.schemas import ConfigVersion, Stats
+from fengqiao.config.network import ExpertDoc, MediatorDoc, OrgDoc, parse_network_document
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.access import Caller, Role
+from fengqiao.models.clocks import day_of
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.services.intake import apply_configuration
+from fengqiao.services.runtime import engine, now
+from fengqiao.services.stats import MONTH_PATTERN as MONTH
+from fengqiao.services.stats import Question, figures
 
 router = APIRouter(tags=["network 网络与路径"])
 STAFF = (Role.COORDINATOR, Role.ADMIN)

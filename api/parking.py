@@ -9,15 +9,15 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import CallerDep, allow
-from api.cases import CaseRef, visible_case
-from api.schemas import ParkedOut
-from db.uow import UnitOfWork
-from flows.launch import try_wake
-from models.access import Role
-from models.vocabulary import Status
-from services.parking import REASON_CHARS, retry_case
-from services.runtime import engine
+from fengqiao.api.auth import CallerDep, allow
+from fengqiao.api.cases import CaseRef, visible_case
+from fengqiao.api.schemas import ParkedOut
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.launch import try_wake
+from fengqiao.models.access import Role
+from fengqiao.models.vocabulary import Status
+from fengqiao.services.parking import REASON_CHARS, retry_case
+from fengqiao.services.runtime import engine
 
 router = APIRouter(tags=["cases 案件"])
 

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from models.aftercare import IfBroken
-from models.text import NOTE_CHARS, RESULT_CHARS, unprintable_at
-from models.vocabulary import Channel, HandoffTarget, Outcome, Risk, Stage, Status
+from fengqiao.models.aftercare import IfBroken
+from fengqiao.models.text import NOTE_CHARS, RESULT_CHARS, unprintable_at
+from fengqiao.models.vocabulary import Channel, HandoffTarget, Outcome, Risk, Stage, Status
 
 
 class _In(BaseModel):

@@ -20,7 +20,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from config.settings import Settings
+from fengqiao.config.settings import Settings
 
 RECEIVING = (h11.IDLE, h11.SEND_BODY)  # the client's states while a request is still arriving
 
@@ -74,7 +74,7 @@ def bounded_protocol(seconds: float) -> type[BoundedH11Protocol]:
 def log_config() -> dict[str, Any]:
     """uvicorn's own logging, with WithheldDetails on every handler (exception text, query strings)."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"withheld": {"()": "config.logging.WithheldDetails"}}
+    config["filters"] = {"withheld": {"()": "fengqiao.config.logging.WithheldDetails"}}
     for handler in config["handlers"].values():
         handler["filters"] = ["withheld"]
     return config

@@ -12,15 +12,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.auth import CallerDep, allow
-from api.errors import ApiError
-from channels.targets import Refusal, resolve
-from config.settings import get_settings
-from db import webhook_targets
-from db.uow import UnitOfWork
-from models.access import Role
-from models.vocabulary import Channel
-from services.runtime import engine, now
+from fengqiao.api.auth import CallerDep, allow
+from fengqiao.api.errors import ApiError
+from fengqiao.channels.targets import Refusal, resolve
+from fengqiao.config.settings import get_settings
+from fengqiao.db import webhook_targets
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.access import Role
+from fengqiao.models.vocabulary import Channel
+from fengqiao.services.runtime import engine, now
 
 router = APIRouter(tags=["webhooks 结果同悉"])
 OWNERS = (Role.INTEGRATOR, Role.ADMIN)

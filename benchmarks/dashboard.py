@@ -60,10 +60,10 @@ def main() -> None:
     from benchmarks.history import generate
 
     url = generate("fq_history", args.cases, fresh=False)
-    from db import access
-    from db.uow import UnitOfWork
-    from models.access import Role
-    from services.runtime import engine, now
+    from fengqiao.db import access
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.models.access import Role
+    from fengqiao.services.runtime import engine, now
 
     with UnitOfWork(engine()) as uow:
         _, key = access.create_key(
@@ -75,7 +75,7 @@ def main() -> None:
         [
             str(BIN / "uvicorn"),
             "--factory",
-            "dashboard.app:create_site",
+            "fengqiao.dashboard.app:create_site",
             "--port",
             str(args.port),
             "--log-level",

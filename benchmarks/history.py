@@ -81,9 +81,9 @@ def generate(database: str, cases: int, *, fresh: bool) -> str:
         if not exists or fresh:
             conn.execute(text(f'CREATE DATABASE "{database}"'))
     os.environ["FENGQIAO_DATABASE_URL"] = url
-    from db.migrate import upgrade
-    from db.tallies import rebuild
-    from services.intake import apply_configuration
+    from fengqiao.db.migrate import upgrade
+    from fengqiao.db.tallies import rebuild
+    from fengqiao.services.intake import apply_configuration
 
     upgrade(url)
     apply_configuration()

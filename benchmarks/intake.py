@@ -33,7 +33,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 
 
 def id_number(rng: random.Random) -> str:
-    from models.identity import id_check_digit
+    from fengqiao.models.identity import id_check_digit
 
     first17 = (
         f"511502{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"

@@ -56,7 +56,7 @@ def fresh_pg_database(prefix: str) -> str:
 def drop_created_databases() -> None:
     from sqlalchemy import create_engine, text
 
-    from db.engine import get_engine
+    from fengqiao.db.engine import get_engine
 
     get_engine.cache_clear()  # pooled connections would keep the databases in use
     with create_engine(f"{PG}/test", isolation_level="AUTOCOMMIT").connect() as conn:
@@ -70,8 +70,8 @@ def start_prefect(kind: str, home: Path) -> subprocess.Popen[bytes] | None:
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     if kind == "sqlite":
-        from config.prefect_env import prepare_prefect_environment
-        from config.settings import Settings
+        from fengqiao.config.prefect_env import prepare_prefect_environment
+        from fengqiao.config.settings import Settings
 
         prepare_prefect_environment(Settings())
         return None
@@ -132,19 +132,19 @@ def run(args: argparse.Namespace) -> None:
     from prefect.client.schemas.sorting import TaskRunSort
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from config.settings import get_settings
-    from db import queries
-    from db.migrate import upgrade
-    from db.uow import UnitOfWork
-    from flows.case import case_flow
-    from flows.demo import _new_case
-    from flows.demo_scenarios import SCENARIOS
-    from flows.runtime import start_embedded_prefect
-    from models.case import StepKind
-    from services.human_input import record_input
-    from services.intake import apply_configuration, register_case
-    from services.runtime import engine
-    from services.steps import current_step
+    from fengqiao.config.settings import get_settings
+    from fengqiao.db import queries
+    from fengqiao.db.migrate import upgrade
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.flows.case import case_flow
+    from fengqiao.flows.demo import _new_case
+    from fengqiao.flows.demo_scenarios import SCENARIOS
+    from fengqiao.flows.runtime import start_embedded_prefect
+    from fengqiao.models.case import StepKind
+    from fengqiao.services.human_input import record_input
+    from fengqiao.services.intake import apply_configuration, register_case
+    from fengqiao.services.runtime import engine
+    from fengqiao.services.steps import current_step
 
     start_embedded_prefect()
     upgrade(get_settings().resolved_database_url)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from channels import grid, hotline, online, referral, walk_in
-from channels.common import ChannelRecord
-from models.vocabulary import Channel
+from fengqiao.channels import grid, hotline, online, referral, walk_in
+from fengqiao.channels.common import ChannelRecord
+from fengqiao.models.vocabulary import Channel
 
 Adapter = Callable[..., ChannelRecord]
 

@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from models.case import NewCase, Party
-from models.duplicates import name_key
-from models.errors import InvalidInput
-from models.identity import check_id_number, normalise_phone
+from fengqiao.models.case import NewCase, Party
+from fengqiao.models.duplicates import name_key
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.identity import check_id_number, normalise_phone
 
 
 def _area_code(value: str) -> str:

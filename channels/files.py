@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from channels import adapt, ledger
-from channels.common import ChannelRecord
-from models.errors import InvalidInput
-from models.vocabulary import Channel
+from fengqiao.channels import adapt, ledger
+from fengqiao.channels.common import ChannelRecord
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.vocabulary import Channel
 
 Parsed = tuple[str, ChannelRecord | InvalidInput]
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from channels.common import (
+from fengqiao.channels.common import (
     AreaCode,
     ChannelRecord,
     DisputeType,
@@ -22,8 +22,8 @@ from channels.common import (
     party,
     validate,
 )
-from models.case import NewCase
-from models.vocabulary import Channel
+from fengqiao.models.case import NewCase
+from fengqiao.models.vocabulary import Channel
 
 
 class Location(Native):

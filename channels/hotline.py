@@ -8,9 +8,21 @@ from __future__ import annotations
 
 from typing import Literal
 
-from channels.common import AreaCode, ChannelRecord, Moment, Name, Native, Person, Ref, Text, joined, party, validate
-from models.case import NewCase
-from models.vocabulary import Channel
+from fengqiao.channels.common import (
+    AreaCode,
+    ChannelRecord,
+    Moment,
+    Name,
+    Native,
+    Person,
+    Ref,
+    Text,
+    joined,
+    party,
+    validate,
+)
+from fengqiao.models.case import NewCase
+from fengqiao.models.vocabulary import Channel
 
 # The hotline's catalogue (诉求分类) entries that mean a dispute fengqiao can mediate, and its type.
 CATALOGUE: dict[str, tuple[str, str | None]] = {

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from pydantic import field_validator
 
-from channels.common import (
+from fengqiao.channels.common import (
     Amount,
     AreaCode,
     ChannelRecord,
@@ -28,9 +28,9 @@ from channels.common import (
     joined,
     validate,
 )
-from models.case import NewCase, Party
-from models.errors import InvalidInput
-from models.vocabulary import Channel
+from fengqiao.models.case import NewCase, Party
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.vocabulary import Channel
 
 COLUMNS = {
     "台账编号": "ledger_no",

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from channels.common import (
+from fengqiao.channels.common import (
     AreaCode,
     ChannelRecord,
     DisputeType,
@@ -20,8 +20,8 @@ from channels.common import (
     party,
     validate,
 )
-from models.case import NewCase
-from models.vocabulary import Channel
+from fengqiao.models.case import NewCase
+from fengqiao.models.vocabulary import Channel
 
 
 class OnlineApplicant(Person):

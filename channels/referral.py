@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from channels.common import (
+from fengqiao.channels.common import (
     Amount,
     AreaCode,
     ChannelRecord,
@@ -29,9 +29,9 @@ from channels.common import (
     party,
     validate,
 )
-from models.case import NewCase
-from models.clocks import CST
-from models.vocabulary import Channel
+from fengqiao.models.case import NewCase
+from fengqiao.models.clocks import CST
+from fengqiao.models.vocabulary import Channel
 
 KIND_ZH = {Channel.POLICE: "警调对接", Channel.COURT: "诉调对接", Channel.PETITION: "访调对接"}
 

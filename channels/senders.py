@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from channels.targets import Refusal, resolve
+from fengqiao.channels.targets import Refusal, resolve
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from models.addresses import IPAddress, WebhookUrl, literal, parse_url, refused_address
+from fengqiao.models.addresses import IPAddress, WebhookUrl, literal, parse_url, refused_address
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ A clerk sees the applicant in person, so the ID number and phone are required he
 
 from __future__ import annotations
 
-from channels.common import (
+from fengqiao.channels.common import (
     Amount,
     AreaCode,
     ChannelRecord,
@@ -23,8 +23,8 @@ from channels.common import (
     party,
     validate,
 )
-from models.case import NewCase
-from models.vocabulary import Channel
+from fengqiao.models.case import NewCase
+from fengqiao.models.vocabulary import Channel
 
 
 class Applicant(Person):

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.main import app, console, edge, err, prepared
-from models.access import ROLE_ZH, Role
+from fengqiao.cli.main import app, console, edge, err, prepared
+from fengqiao.models.access import ROLE_ZH, Role
 
 keys_app = typer.Typer(help="接口密钥 API keys: create (shown once), list, revoke.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -27,10 +27,10 @@ def serve(
     s = prepared(log_file=False)
     import uvicorn
 
-    from api.serving import server_config
-    from dashboard.app import create_site
-    from flows.launch import sweep_once
-    from flows.runtime import ensure_deployment, start_worker_thread
+    from fengqiao.api.serving import server_config
+    from fengqiao.dashboard.app import create_site
+    from fengqiao.flows.launch import sweep_once
+    from fengqiao.flows.runtime import ensure_deployment, start_worker_thread
 
     stop = threading.Event()
     if worker:
@@ -64,8 +64,8 @@ def keys_create(
 ) -> None:
     """新建密钥 Make a key; it is printed once and stored only as a hash."""
     prepared()
-    from models.errors import InvalidInput
-    from services.keys import make_key
+    from fengqiao.models.errors import InvalidInput
+    from fengqiao.services.keys import make_key
 
     try:
         key_id, key = make_key(name, role, tuple(area), tuple(org))
@@ -83,9 +83,9 @@ def keys_create(
 def keys_list() -> None:
     """密钥列表 Keys with their role, jurisdiction and state (never the key itself)."""
     prepared()
-    from db import access
-    from db.uow import UnitOfWork
-    from services.runtime import engine
+    from fengqiao.db import access
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         rows = access.list_keys(uow.conn)
@@ -111,9 +111,9 @@ def keys_list() -> None:
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (from `fengqiao keys list`)")]) -> None:
     """吊销密钥 Revoke a key: it stops working at once."""
     prepared()
-    from db import access
-    from db.uow import UnitOfWork
-    from services.runtime import engine, now
+    from fengqiao.db import access
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.services.runtime import engine, now
 
     with UnitOfWork(engine()) as uow:
         revoked = access.revoke_key(uow.conn, key_id, at=now())

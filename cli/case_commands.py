@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.main import case_app, console, edge, prepared
+from fengqiao.cli.main import case_app, console, edge, prepared
 
 
 def _operator() -> str:
@@ -26,8 +26,8 @@ def case_retry(
 ) -> None:
     """重试 Retry a parked case: its failure count is cleared, who and why recorded, its flow run started."""
     prepared()
-    from flows.launch import try_wake
-    from services.parking import retry_case
+    from fengqiao.flows.launch import try_wake
+    from fengqiao.services.parking import retry_case
 
     case, released = retry_case(ref, actor=actor or _operator(), reason=reason)
     console.print(

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.main import app, console, edge, prepared
-from models.clocks import PauseReason
+from fengqiao.cli.main import app, console, edge, prepared
+from fengqiao.models.clocks import PauseReason
 
 clock_app = typer.Typer(help="时限 a mediating case's clock: pause with a reason, resume, extend by consent.")
 app.add_typer(clock_app, name="clock")
@@ -19,7 +19,7 @@ CaseArg = Annotated[str, typer.Argument(metavar="CASE", help="case number or id"
 
 def _show(ref: str, change: str, **kwargs: object) -> None:
     prepared()
-    from services.clocks import ClockChange, change_clock
+    from fengqiao.services.clocks import ClockChange, change_clock
 
     case, record, clock = change_clock(ref, ClockChange(change), **kwargs)  # type: ignore[arg-type]
     due = "paused 已中止" if clock is None or clock.due is None else f"due 到期 {clock.due}"
@@ -70,14 +70,14 @@ def deadlines(
 ) -> None:
     """期限 Mediating cases by their deadline; --run warns and moves overdue cases on, as the daily flow does."""
     prepared()
-    from models.clocks import CST
-    from services.clocks import deadlines as all_deadlines
-    from services.runtime import now
+    from fengqiao.models.clocks import CST
+    from fengqiao.services.clocks import deadlines as all_deadlines
+    from fengqiao.services.runtime import now
 
     day: date = today.date() if today else now().astimezone(CST).date()
     if run:
-        from flows.deadlines import deadline_sweep
-        from flows.runtime import start_embedded_prefect
+        from fengqiao.flows.deadlines import deadline_sweep
+        from fengqiao.flows.runtime import start_embedded_prefect
 
         start_embedded_prefect()  # a no-op against a Prefect server
         console.print(json.dumps(deadline_sweep(day), ensure_ascii=False))
@@ -116,13 +116,13 @@ def follow_up(
 ) -> None:
     """回访 Record a follow-up visit after an agreement; a broken agreement re-opens mediation or hands off."""
     prepared()
-    from models.aftercare import IfBroken
-    from services.follow_up import record_follow_up
+    from fengqiao.models.aftercare import IfBroken
+    from fengqiao.services.follow_up import record_follow_up
 
     try:
         action = IfBroken(if_broken)
     except ValueError:
-        from models.errors import InvalidInput
+        from fengqiao.models.errors import InvalidInput
 
         raise InvalidInput("expected reopen or hand_off", field="if_broken") from None
     after, created = record_follow_up(
@@ -130,6 +130,6 @@ def follow_up(
     )
     console.print(f"{after.case_no}: {after.status}" + ("" if created else " (already recorded)"))
     if created and not honoured:
-        from flows.launch import try_wake
+        from fengqiao.flows.launch import try_wake
 
         console.print(try_wake(after.id))

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.main import console, edge, prepared
+from fengqiao.cli.main import console, edge, prepared
 
 config_app = typer.Typer(
     help="配置 the network and escalation paths (YAML): validate, apply, show, diff.", no_args_is_help=True
@@ -20,7 +20,7 @@ config_app = typer.Typer(
 @edge
 def config_validate(file: Annotated[Path, typer.Argument(help="a network YAML")]) -> None:
     """Check a network YAML without applying it; an error names file, line and field."""
-    from config.network import load_network_file
+    from fengqiao.config.network import load_network_file
 
     doc = load_network_file(file)
     console.print(
@@ -36,16 +36,16 @@ def config_apply(
 ) -> None:
     """Store a network YAML as a configuration version; new cases start under it."""
     prepared()
-    from services.intake import apply_configuration
+    from fengqiao.services.intake import apply_configuration
 
     console.print(f"配置版本 configuration version {apply_configuration(source=str(file) if file else None)}")
 
 
 def _version_document(version: int | None) -> tuple[int, dict]:  # type: ignore[type-arg]
-    from db import repository as repo
-    from db.uow import UnitOfWork
-    from models.errors import ConfigurationError
-    from services.runtime import engine
+    from fengqiao.db import repository as repo
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.models.errors import ConfigurationError
+    from fengqiao.services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         number = version or repo.latest_config_version(uow.conn)
@@ -61,11 +61,11 @@ def config_show(
 ) -> None:
     """显示 The applied configuration: its versions, the network by level, each dispute type's path."""
     prepared()
-    from config.diff import rungs
-    from db import repository as repo
-    from db.uow import UnitOfWork
-    from models.vocabulary import bilingual
-    from services.runtime import engine
+    from fengqiao.config.diff import rungs
+    from fengqiao.db import repository as repo
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.models.vocabulary import bilingual
+    from fengqiao.services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         versions = repo.config_versions_list(uow.conn)
@@ -124,8 +124,8 @@ def config_diff(
 ) -> None:
     """对比 What would change: organisations, mediators, experts, paths and triage settings, entry by entry."""
     prepared()
-    from config.diff import diff_documents
-    from config.network import load_network_file
+    from fengqiao.config.diff import diff_documents
+    from fengqiao.config.network import load_network_file
 
     if file is not None:
         old_no, old = _version_document(base)
@@ -160,8 +160,8 @@ def config_what_if(
 ) -> None:
     """推演 Replay the period's cases against a proposed configuration: where they would end, before and after."""
     prepared()
-    from config.network import load_network_file
-    from services.whatif import what_if
+    from fengqiao.config.network import load_network_file
+    from fengqiao.services.whatif import what_if
 
     report = what_if(load_network_file(file), since=since.replace(tzinfo=UTC), until=until.replace(tzinfo=UTC))
     console.print(
@@ -198,7 +198,7 @@ def config_migrate(
 ) -> None:
     """迁移 Move one running case to another configuration version (recorded); otherwise cases keep theirs."""
     prepared()
-    from services.reconfigure import migrate_case
+    from fengqiao.services.reconfigure import migrate_case
 
     after = migrate_case(case, to, actor=actor, note=note)
     console.print(f"{after.case_no}: configuration version {after.config_version}, at step {after.path_step}")

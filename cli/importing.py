@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from channels.files import Parsed, count_records, read_records
-from models.case import Case
-from models.errors import ConfigurationError, FengqiaoError, InvalidInput
-from models.vocabulary import Channel, bilingual
+from fengqiao.channels.files import Parsed, count_records, read_records
+from fengqiao.models.case import Case
+from fengqiao.models.errors import ConfigurationError, FengqiaoError, InvalidInput
+from fengqiao.models.vocabulary import Channel, bilingual
 
 COLUMNS = (
     TextColumn("{task.description}"),
@@ -53,7 +53,7 @@ def import_file(console: Console, path: Path, channel: Channel, *, start_flows: 
         _register(chunk, summary, progress.console)
         progress.advance(bar, len(chunk))
         if start_flows and summary.to_start:
-            from flows.launch import start_case_flow
+            from fengqiao.flows.launch import start_case_flow
 
             runs = progress.add_task("启动 starting case flows", total=len(summary.to_start))
             for case in summary.to_start:
@@ -73,7 +73,7 @@ def import_file(console: Console, path: Path, channel: Channel, *, start_flows: 
 
 def _register(chunk: list[Parsed], summary: ImportSummary, out: Console) -> None:
     """One transaction for the chunk's good records; every record's answer reported in file order."""
-    from services.intake import Incoming, receive_many
+    from fengqiao.services.intake import Incoming, receive_many
 
     good = [Incoming(name, parsed) for name, parsed in chunk if not isinstance(parsed, InvalidInput)]
     answers = iter(receive_many(good) if good else [])

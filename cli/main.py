@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from rich.console import Console
 from typer.core import TyperGroup
 
-from config.settings import Settings, get_settings
-from models.errors import ConfigurationError, FengqiaoError
-from models.vocabulary import Channel, InputKind, Outcome
+from fengqiao.config.settings import Settings, get_settings
+from fengqiao.models.errors import ConfigurationError, FengqiaoError
+from fengqiao.models.vocabulary import Channel, InputKind, Outcome
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=True)
@@ -86,8 +86,8 @@ def prepared(*, log_file: bool = True) -> Settings:
         os.environ["FENGQIAO_LOG_FILE"] = str((s.home / "logs" / "fengqiao.jsonl").resolve())
         get_settings.cache_clear()
         s = get_settings()
-    from config.prefect_env import prepare_prefect_environment
-    from db.migrate import upgrade
+    from fengqiao.config.prefect_env import prepare_prefect_environment
+    from fengqiao.db.migrate import upgrade
 
     prepare_prefect_environment(s)
     upgrade(s.resolved_database_url)
@@ -98,7 +98,7 @@ def prepared(*, log_file: bool = True) -> Settings:
 @edge
 def db_upgrade() -> None:
     """Apply database migrations (alembic) to FENGQIAO_DATABASE_URL or the embedded SQLite."""
-    from db.migrate import current_revision, upgrade
+    from fengqiao.db.migrate import current_revision, upgrade
 
     url = settings().resolved_database_url
     upgrade(url)
@@ -110,7 +110,7 @@ def db_upgrade() -> None:
 def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, help="how many disputes")] = 16) -> None:
     """演示 Load the sample network and push N disputes through every path, with scripted people."""
     s = prepared()
-    from flows.demo import run_demo
+    from fengqiao.flows.demo import run_demo
 
     results = run_demo(cases, console=console)
     closed = sum(results["outcome"].values())
@@ -133,7 +133,7 @@ def case(
 ) -> None:
     """案件 One case and its timeline."""
     prepared()
-    from cli.views import case_as_json, show_case
+    from fengqiao.cli.views import case_as_json, show_case
 
     if as_json:
         print(json.dumps(case_as_json(ref), ensure_ascii=False, indent=2))
@@ -151,7 +151,7 @@ def list_cases(
 ) -> None:
     """案件列表 List cases, newest first."""
     prepared()
-    from cli.views import show_cases
+    from fengqiao.cli.views import show_cases
 
     show_cases(console, status=status, channel=channel, area=area, limit=limit)
 
@@ -161,8 +161,8 @@ ATTEMPT_HELP = "the round answered (as `case` shows it): a round that has passed
 
 def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str, attempt: int | None) -> None:
     prepared()
-    from flows.launch import try_wake
-    from services.human_input import record_input
+    from fengqiao.flows.launch import try_wake
+    from fengqiao.services.human_input import record_input
 
     rec = record_input(ref, kind, value, note=note, actor=actor, attempt=attempt)
     what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
@@ -227,7 +227,7 @@ def intake(
     registered, linked and held (no flow) until `fengqiao duplicate confirm|split` decides.
     """
     prepared()
-    from cli.importing import import_file
+    from fengqiao.cli.importing import import_file
 
     if import_file(console, file, channel, start_flows=start_flows).rejected:
         raise typer.Exit(1)
@@ -240,8 +240,8 @@ def worker() -> None:
     s = prepared(log_file=False)
     import signal
 
-    from flows.launch import sweep_once
-    from flows.runtime import start_worker_thread
+    from fengqiao.flows.launch import sweep_once
+    from fengqiao.flows.runtime import start_worker_thread
 
     thread, stop = start_worker_thread()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -262,7 +262,7 @@ def worker() -> None:
 def sweep() -> None:
     """巡检 Wake every case whose stored state calls for progress but whose flow run is not moving."""
     prepared()
-    from flows.launch import sweep_once
+    from fengqiao.flows.launch import sweep_once
 
     woken = sweep_once()
     console.print(json.dumps(woken) if woken else "nothing to wake")
@@ -277,9 +277,9 @@ def duplicates_list(ctx: typer.Context) -> None:
     prepared()
     from rich.table import Table
 
-    from db import reports
-    from db.uow import UnitOfWork
-    from services.runtime import engine
+    from fengqiao.db import reports
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         rows = reports.suspected_duplicates(uow.conn)
@@ -300,12 +300,12 @@ def duplicates_list(ctx: typer.Context) -> None:
 
 def _decide(case: str, decision: str, actor: str, note: str) -> None:
     prepared()
-    from services.duplicates import Decision, decide_duplicate
+    from fengqiao.services.duplicates import Decision, decide_duplicate
 
     after = decide_duplicate(case, Decision(decision), actor=actor, note=note)
     console.print(f"{after.case_no}: {after.status} ({decision})")
     if decision == Decision.SPLIT:
-        from flows.launch import try_wake
+        from fengqiao.flows.launch import try_wake
 
         console.print(try_wake(after.id))
 
@@ -341,9 +341,9 @@ def notices(
     prepared()
     from rich.table import Table
 
-    from db import outbox
-    from db.uow import UnitOfWork
-    from services.runtime import engine
+    from fengqiao.db import outbox
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         rows = [n for n in outbox.notices(uow.conn) if not pending or n["status"] == "pending"]
@@ -365,13 +365,13 @@ def notices(
     console.print(table)
 
 
-from cli.config_commands import config_app  # noqa: E402  (the sub-app uses edge and prepared above)
+from fengqiao.cli.config_commands import config_app  # noqa: E402  (the sub-app uses edge and prepared above)
 
 app.add_typer(config_app, name="config")
-import cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
-import cli.case_commands  # noqa: E402  (registers `case retry`)
-import cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
-import cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)
+import fengqiao.cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
+import fengqiao.cli.case_commands  # noqa: E402  (registers `case retry`)
+import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
+import fengqiao.cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)
 
 
 def main() -> None:  # pragma: no cover

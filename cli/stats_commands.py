@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cli.main import app, console, edge, err, prepared
+from fengqiao.cli.main import app, console, edge, err, prepared
 
 SECTIONS = (
     ("by_status", "状态 status"),
@@ -31,10 +31,10 @@ def stats(
 ) -> None:
     """统计 Cases by status, type, channel, level, outcome, district and month; rates; overdue cases."""
     prepared()
-    from models.clocks import day_of
-    from models.errors import InvalidInput
-    from services.runtime import now
-    from services.stats import Question, figures, month_of
+    from fengqiao.models.clocks import day_of
+    from fengqiao.models.errors import InvalidInput
+    from fengqiao.services.runtime import now
+    from fengqiao.services.stats import Question, figures, month_of
 
     try:  # a period or region the counters cannot answer is bad usage (2), not a rejected record
         question = Question(
@@ -72,7 +72,7 @@ def headline(found: dict[str, Any]) -> str:
 
 def _bars(title: str, counts: dict[str, Any], *, ordered: bool = False) -> Table:
     """A table whose last column is a bar, so the largest group stands out at a glance."""
-    from models.vocabulary import bilingual
+    from fengqiao.models.vocabulary import bilingual
 
     table = Table(title=title, title_justify="left")
     table.add_column(title)
@@ -94,8 +94,8 @@ def report(
 ) -> None:
     """月报 The monthly report (矛盾纠纷信息分析月报告) for a month and region, as PDF or a printable page."""
     prepared()
-    from dashboard.reports import pdf_of, render_report, report_data
-    from models.errors import InvalidInput
+    from fengqiao.dashboard.reports import pdf_of, render_report, report_data
+    from fengqiao.models.errors import InvalidInput
 
     try:
         data = report_data(month, region)

@@ -8,19 +8,19 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from db import queries
-from db import repository as repo
-from db.parking import parking_of
-from db.uow import UnitOfWork
-from models.case import Case, Wait
-from models.parking import Parked
-from models.privacy import mask_id_number, mask_name, mask_phone, mask_text
-from models.transitions import Transition
-from models.vocabulary import Channel, bilingual
-from services.context import load_context
-from services.follow_up import aftercare_for
-from services.human_input import awaited
-from services.runtime import engine
+from fengqiao.db import queries
+from fengqiao.db import repository as repo
+from fengqiao.db.parking import parking_of
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.case import Case, Wait
+from fengqiao.models.parking import Parked
+from fengqiao.models.privacy import mask_id_number, mask_name, mask_phone, mask_text
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Channel, bilingual
+from fengqiao.services.context import load_context
+from fengqiao.services.follow_up import aftercare_for
+from fengqiao.services.human_input import awaited
+from fengqiao.services.runtime import engine
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from config.logging import get_logger
+from fengqiao.config.logging import get_logger
 
 
 @lru_cache(maxsize=4096)

@@ -66,7 +66,7 @@ def protect_server_logs() -> None:
 
 
 def configure_from_settings() -> None:
-    from config.settings import get_settings
+    from fengqiao.config.settings import get_settings
 
     s = get_settings()
     configure_logging(s.log_level, json=s.log_json, file=s.log_file)

@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal, NoReturn
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
-from models import path_checks
-from models.duplicates import DuplicateRules
-from models.errors import ConfigurationError
-from models.network import AftercareRules, EscalationPath, Expert, Mediator, Network, Organisation, PathStep
-from models.triage import KeywordRule, NotSuitableRule, TriageRules
-from models.vocabulary import HandoffTarget, Level
+from fengqiao.models import path_checks
+from fengqiao.models.duplicates import DuplicateRules
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.network import AftercareRules, EscalationPath, Expert, Mediator, Network, Organisation, PathStep
+from fengqiao.models.triage import KeywordRule, NotSuitableRule, TriageRules
+from fengqiao.models.vocabulary import HandoffTarget, Level
 
 SAMPLE_NETWORK = Path(__file__).with_name("sample_network.yaml")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 
-from config.settings import Settings
+from fengqiao.config.settings import Settings
 
 EMBEDDED_PORT = "FENGQIAO_EMBEDDED_PREFECT_PORT"
 EMBEDDED_STARTED = "FENGQIAO_EMBEDDED_PREFECT_STARTED"  # inherited by the worker's run processes

@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.vocabulary import Channel
+from fengqiao.models.vocabulary import Channel
 
 
 class Settings(BaseSettings):

@@ -6,11 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.app import create_app
-from api.auth import TooMany
-from config.settings import Settings, get_settings
-from dashboard import pages, reports
-from dashboard.site import CSP, HERE, NotAViewer, Refused, SignInNeeded, page
+from fengqiao.api.app import create_app
+from fengqiao.api.auth import TooMany
+from fengqiao.config.settings import Settings, get_settings
+from fengqiao.dashboard import pages, reports
+from fengqiao.dashboard.site import CSP, HERE, NotAViewer, Refused, SignInNeeded, page
 
 
 def create_site(settings: Settings | None = None) -> FastAPI:

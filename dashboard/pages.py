@@ -8,22 +8,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.auth import client_address, count
-from api.cases import get_case, get_timeline, jurisdiction
-from config.calendar import is_workday
-from config.settings import get_settings
-from dashboard.site import COOKIE, LEVEL_ORDER, VIEWERS, page, posted_form, viewer
-from db import access, board, queries, sessions
-from db import alerts as alert_store
-from db import repository as repo
-from db.uow import UnitOfWork
-from flows.launch import flow_run_state
-from models.access import Caller
-from models.clocks import day_of
-from models.errors import FengqiaoError
-from models.vocabulary import Channel, Risk
-from services.due_dates import clock_for
-from services.runtime import engine, now
+from fengqiao.api.auth import client_address, count
+from fengqiao.api.cases import get_case, get_timeline, jurisdiction
+from fengqiao.config.calendar import is_workday
+from fengqiao.config.settings import get_settings
+from fengqiao.dashboard.site import COOKIE, LEVEL_ORDER, VIEWERS, page, posted_form, viewer
+from fengqiao.db import access, board, queries, sessions
+from fengqiao.db import alerts as alert_store
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.launch import flow_run_state
+from fengqiao.models.access import Caller
+from fengqiao.models.clocks import day_of
+from fengqiao.models.errors import FengqiaoError
+from fengqiao.models.vocabulary import Channel, Risk
+from fengqiao.services.due_dates import clock_for
+from fengqiao.services.runtime import engine, now
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=64)]

@@ -11,19 +11,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.cases import jurisdiction
-from config.settings import get_settings
-from dashboard.site import HERE, expensive, page, templates, viewer
-from db import repository as repo
-from db.queries import CaseFilter
-from db.uow import UnitOfWork
-from models.access import Caller
-from models.clocks import CST, day_of
-from models.errors import ConfigurationError, FengqiaoError
-from services.context import configuration
-from services.runtime import engine, now
-from services.stats import MONTH_PATTERN, Question, figures, month_of
-from services.whatif import what_if
+from fengqiao.api.cases import jurisdiction
+from fengqiao.config.settings import get_settings
+from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
+from fengqiao.db import repository as repo
+from fengqiao.db.queries import CaseFilter
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.access import Caller
+from fengqiao.models.clocks import CST, day_of
+from fengqiao.models.errors import ConfigurationError, FengqiaoError
+from fengqiao.services.context import configuration
+from fengqiao.services.runtime import engine, now
+from fengqiao.services.stats import MONTH_PATTERN, Question, figures, month_of
+from fengqiao.services.whatif import what_if
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]

@@ -17,15 +17,15 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from api.auth import count
-from channels.ledger import TYPES_ZH
-from config.settings import get_settings
-from db import sessions
-from db.uow import UnitOfWork
-from models.access import ROLE_ZH, Caller, Role
-from models.figures import OUTCOME_ZH
-from models.vocabulary import LABELS_ZH
-from services.runtime import engine, now
+from fengqiao.api.auth import count
+from fengqiao.channels.ledger import TYPES_ZH
+from fengqiao.config.settings import get_settings
+from fengqiao.db import sessions
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.access import ROLE_ZH, Caller, Role
+from fengqiao.models.figures import OUTCOME_ZH
+from fengqiao.models.vocabulary import LABELS_ZH
+from fengqiao.services.runtime import engine, now
 
 HERE = Path(__file__).parent
 COOKIE = "fq_dashboard_session"

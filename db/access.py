@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from db.tables import access_log, api_keys, intake_records
-from models.access import Caller, Role
-from models.errors import InvalidInput
+from fengqiao.db.tables import access_log, api_keys, intake_records
+from fengqiao.models.access import Caller, Role
+from fengqiao.models.errors import InvalidInput
 
 
 def _digest(key: str) -> str:

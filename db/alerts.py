@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from db.queries import CaseFilter
-from db.tables import alert_cases, alerts, cases, parties
-from models.alerts import AlertKind
-from models.errors import InputConflict
+from fengqiao.db.queries import CaseFilter
+from fengqiao.db.tables import alert_cases, alerts, cases, parties
+from fengqiao.models.alerts import AlertKind
+from fengqiao.models.errors import InputConflict
 
 
 def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, since: datetime) -> list[int]:

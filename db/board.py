@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, nulls_last, select
 
-from db.queries import CaseFilter
-from db.tables import cases, organisations
-from models.vocabulary import OPEN_STATUSES
+from fengqiao.db.queries import CaseFilter
+from fengqiao.db.tables import cases, organisations
+from fengqiao.models.vocabulary import OPEN_STATUSES
 
 OPEN = tuple(sorted(str(s) for s in OPEN_STATUSES))
 

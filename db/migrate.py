@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from models.errors import ConfigurationError
+from fengqiao.models.errors import ConfigurationError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -36,7 +36,7 @@ def upgrade(url: str, revision: str = "head") -> None:
 def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    from db.engine import get_engine
+    from fengqiao.db.engine import get_engine
 
     with get_engine(url).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

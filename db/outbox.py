@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.tables import cases, delivery_attempts, intake_records, result_notices
+from fengqiao.db.tables import cases, delivery_attempts, intake_records, result_notices
 
 
 @dataclass(frozen=True)

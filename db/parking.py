@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from db.tables import alerts, case_parkings, cases
-from models.alerts import AlertKind
-from models.errors import NotParked
-from models.parking import Parked
+from fengqiao.db.tables import alerts, case_parkings, cases
+from fengqiao.models.alerts import AlertKind
+from fengqiao.models.errors import NotParked
+from fengqiao.models.parking import Parked
 
 
 def count_failure(conn: Connection, case_id: int, flow_run_id: str, error: str) -> int | None:

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, false, func, or_, select
 
-from db.tables import cases, human_inputs, intake_records, organisations, parties, transitions
-from models.transitions import Transition
-from models.vocabulary import Level, Stage, Status
+from fengqiao.db.tables import cases, human_inputs, intake_records, organisations, parties, transitions
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Level, Stage, Status
 
 
 def timeline(conn: Connection, case_id: int) -> list[Transition]:

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
-from db.tables import cases, intake_records, parties
-from models.case import DuplicateState, Party
-from models.duplicates import name_key
-from models.errors import ConcurrencyConflict
-from models.vocabulary import OPEN_STATUSES, Channel
+from fengqiao.db.tables import cases, intake_records, parties
+from fengqiao.models.case import DuplicateState, Party
+from fengqiao.models.duplicates import name_key
+from fengqiao.models.errors import ConcurrencyConflict
+from fengqiao.models.vocabulary import OPEN_STATUSES, Channel
 
 
 def by_idempotency_keys(conn: Connection, channel: Channel, keys: Iterable[str]) -> dict[str, tuple[int, str]]:

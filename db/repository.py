@@ -16,14 +16,23 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db import tallies
-from db.tables import cases, config_versions, experts, human_inputs, mediators, organisations, parties, transitions
-from models import figures
-from models.case import Case, DuplicateState, HumanInput, NewCase, Party
-from models.duplicates import Match, name_key
-from models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
-from models.transitions import Transition
-from models.vocabulary import Channel, HandoffTarget, InputKind, Risk, Stage, Status
+from fengqiao.db import tallies
+from fengqiao.db.tables import (
+    cases,
+    config_versions,
+    experts,
+    human_inputs,
+    mediators,
+    organisations,
+    parties,
+    transitions,
+)
+from fengqiao.models import figures
+from fengqiao.models.case import Case, DuplicateState, HumanInput, NewCase, Party
+from fengqiao.models.duplicates import Match, name_key
+from fengqiao.models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Channel, HandoffTarget, InputKind, Risk, Stage, Status
 
 
 # --- configuration -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from models.errors import StepFailed
+from fengqiao.models.errors import StepFailed
 
 try:
     from psycopg import OperationalError as PsycopgOperationalError

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
-from db.tables import api_keys, dashboard_sessions
-from models.access import Caller, Role
+from fengqiao.db.tables import api_keys, dashboard_sessions
+from fengqiao.models.access import Caller, Role
 
 
 def _digest(session_id: str) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from db.queries import CaseFilter
-from db.tables import cases
-from db.tallies import Scope, summed
-from models.figures import COUNTERS
+from fengqiao.db.queries import CaseFilter
+from fengqiao.db.tables import cases
+from fengqiao.db.tallies import Scope, summed
+from fengqiao.models.figures import COUNTERS
 
 
 def _ratio(part: int, whole: int, digits: int = 4) -> float | None:

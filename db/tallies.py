@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Connection, Integer, and_, case, cast, delete, func, literal, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from db.tables import case_tallies, cases, organisations
-from models import figures
-from models.case import Case
-from models.figures import COUNTERS, Facts, Key
+from fengqiao.db.tables import case_tallies, cases, organisations
+from fengqiao.models import figures
+from fengqiao.models.case import Case
+from fengqiao.models.figures import COUNTERS, Facts, Key
 
 
 def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from db.tables import api_keys, webhook_targets
-from models.access import Caller, Role
-from models.result_targets import RegisteredTarget
+from fengqiao.db.tables import api_keys, webhook_targets
+from fengqiao.models.access import Caller, Role
+from fengqiao.models.result_targets import RegisteredTarget
 
 
 def register(conn: Connection, *, key_id: int, channel: str, url: str, at: datetime) -> None:

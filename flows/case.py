@@ -13,22 +13,22 @@ from prefect import flow, task
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
-from db import parking as parking_store
-from db import repository as repo
-from db.uow import UnitOfWork
-from models.case import StepKind
-from services.parking import clear_step_failures, record_step_failure
-from services.runtime import engine
-from services.steps import current_step
-from tasks.assignment import assign_mediator
-from tasks.closing import close_case
-from tasks.escalation import record_expert_opinion
-from tasks.handoff import hand_off_unsuitable
-from tasks.mediation import apply_exit, apply_mediation_outcome
-from tasks.result_back import send_result
-from tasks.retry import retrying
-from tasks.triage import triage_case
-from tasks.withheld import withheld
+from fengqiao.db import parking as parking_store
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.case import StepKind
+from fengqiao.services.parking import clear_step_failures, record_step_failure
+from fengqiao.services.runtime import engine
+from fengqiao.services.steps import current_step
+from fengqiao.tasks.assignment import assign_mediator
+from fengqiao.tasks.closing import close_case
+from fengqiao.tasks.escalation import record_expert_opinion
+from fengqiao.tasks.handoff import hand_off_unsuitable
+from fengqiao.tasks.mediation import apply_exit, apply_mediation_outcome
+from fengqiao.tasks.result_back import send_result
+from fengqiao.tasks.retry import retrying
+from fengqiao.tasks.triage import triage_case
+from fengqiao.tasks.withheld import withheld
 
 STAGE_TASKS = {
     StepKind.TRIAGE: triage_case,

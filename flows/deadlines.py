@@ -13,15 +13,15 @@ from typing import Any
 from prefect import flow, task
 from prefect.schedules import Cron
 
-from config.logging import get_logger
-from config.prefect_env import prefect_reachable
-from flows.launch import try_wake
-from models.clocks import CST
-from services.clocks import Due, deadlines, escalate_overdue
-from services.due_dates import refresh_due_dates
-from services.follow_up import visits_due
-from services.runtime import now
-from tasks.withheld import withheld
+from fengqiao.config.logging import get_logger
+from fengqiao.config.prefect_env import prefect_reachable
+from fengqiao.flows.launch import try_wake
+from fengqiao.models.clocks import CST
+from fengqiao.services.clocks import Due, deadlines, escalate_overdue
+from fengqiao.services.due_dates import refresh_due_dates
+from fengqiao.services.follow_up import visits_due
+from fengqiao.services.runtime import now
+from fengqiao.tasks.withheld import withheld
 
 WARN_DAYS = 3
 log = get_logger(component="deadlines")

@@ -10,18 +10,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from db import queries
-from db import repository as repo
-from db.uow import UnitOfWork
-from flows.demo_scenarios import SCENARIOS, Scenario
-from flows.launch import start_case_flow, wake_case
-from flows.runtime import start_worker_thread
-from models.case import NewCase, StepKind
-from models.vocabulary import OPEN_STATUSES, InputKind, Status, bilingual
-from services.human_input import record_input
-from services.intake import apply_configuration, register_case
-from services.runtime import engine
-from services.steps import current_step
+from fengqiao.db import queries
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.demo_scenarios import SCENARIOS, Scenario
+from fengqiao.flows.launch import start_case_flow, wake_case
+from fengqiao.flows.runtime import start_worker_thread
+from fengqiao.models.case import NewCase, StepKind
+from fengqiao.models.vocabulary import OPEN_STATUSES, InputKind, Status, bilingual
+from fengqiao.services.human_input import record_input
+from fengqiao.services.intake import apply_configuration, register_case
+from fengqiao.services.runtime import engine
+from fengqiao.services.steps import current_step
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.case import NewCase, Party
-from models.vocabulary import Channel, InputKind
+from fengqiao.models.case import NewCase, Party
+from fengqiao.models.vocabulary import Channel, InputKind
 
 # A refusal or withdrawal is submitted as an outcome, like any other; storage files it as an exit.
 OUTCOME, OPINION, RESULT = InputKind.OUTCOME, InputKind.EXPERT_OPINION, InputKind.HANDOFF_RESULT

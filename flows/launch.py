@@ -14,17 +14,17 @@ from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound,
 from prefect.flow_runs import resume_flow_run
 from prefect.states import Crashed
 
-from config.logging import get_logger
-from config.settings import get_settings
-from db import repository as repo
-from db.parking import parking_of
-from db.uow import UnitOfWork
-from flows.runtime import case_runs_client
-from models.case import Case, StepKind
-from services.result_back import deliver_due
-from services.runtime import engine
-from services.steps import current_step
-from tasks.monitor import tags_for
+from fengqiao.config.logging import get_logger
+from fengqiao.config.settings import get_settings
+from fengqiao.db import repository as repo
+from fengqiao.db.parking import parking_of
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.runtime import case_runs_client
+from fengqiao.models.case import Case, StepKind
+from fengqiao.services.result_back import deliver_due
+from fengqiao.services.runtime import engine
+from fengqiao.services.steps import current_step
+from fengqiao.tasks.monitor import tags_for
 
 log = get_logger(component="launch")
 ACTIVE = {StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING}

@@ -12,9 +12,9 @@ from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.runner import Runner
 from prefect.settings import PREFECT_API_URL
 
-from config.prefect_env import EMBEDDED_PORT, EMBEDDED_STARTED
-from config.settings import get_settings
-from flows.case import case_flow
+from fengqiao.config.prefect_env import EMBEDDED_PORT, EMBEDDED_STARTED
+from fengqiao.config.settings import get_settings
+from fengqiao.flows.case import case_flow
 
 DEPLOYMENT = "case-flow/case"
 _lock = threading.RLock()  # the worker thread and the main thread may both reach for the server
@@ -75,7 +75,7 @@ def run_worker(*, stop: threading.Event | None = None) -> None:
     start_embedded_prefect()
     runner = Runner(name="fengqiao-worker", query_seconds=settings.runner_poll_seconds, limit=settings.runner_limit)
     runner.add_deployment(case_deployment())
-    from flows.deadlines import deadline_deployment  # late: it imports launch, which imports this module
+    from fengqiao.flows.deadlines import deadline_deployment  # late: it imports launch, which imports this module
 
     runner.add_deployment(deadline_deployment())
 

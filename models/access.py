@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.network import Network
+from fengqiao.models.network import Network
 
 
 class Role(StrEnum):

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from models.case import Case
-from models.clocks import day_of
-from models.errors import InvalidInput, NotWaitingForInput
-from models.network import AftercareRules, EscalationPath
-from models.transitions import Moved, Transition, transition
-from models.vocabulary import Stage, Status
+from fengqiao.models.case import Case
+from fengqiao.models.clocks import day_of
+from fengqiao.models.errors import InvalidInput, NotWaitingForInput
+from fengqiao.models.network import AftercareRules, EscalationPath
+from fengqiao.models.transitions import Moved, Transition, transition
+from fengqiao.models.vocabulary import Stage, Status
 
 
 @dataclass(frozen=True)

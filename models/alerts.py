@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.case import Case
+from fengqiao.models.case import Case
 
 
 class AlertKind(StrEnum):

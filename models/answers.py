@@ -16,10 +16,10 @@ A refusal or withdrawal ends the case at whatever round it is in; it is stored o
 
 from __future__ import annotations
 
-from models.case import EXIT_ROUND, Case, HumanInput, Inputs, Wait, pending_wait
-from models.errors import InvalidInput, NotWaitingForInput
-from models.network import EscalationPath
-from models.vocabulary import OPEN_STATUSES, VOLUNTARY_EXITS, InputKind, Outcome, Status
+from fengqiao.models.case import EXIT_ROUND, Case, HumanInput, Inputs, Wait, pending_wait
+from fengqiao.models.errors import InvalidInput, NotWaitingForInput
+from fengqiao.models.network import EscalationPath
+from fengqiao.models.vocabulary import OPEN_STATUSES, VOLUNTARY_EXITS, InputKind, Outcome, Status
 
 
 def waiting_for(case: Case, path: EscalationPath | None, inputs: Inputs, *, agreed: bool) -> Wait | None:

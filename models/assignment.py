@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from models.case import Party
-from models.duplicates import name_key
-from models.errors import ConfigurationError
-from models.network import Mediator, Network, Organisation
-from models.vocabulary import Risk
+from fengqiao.models.case import Party
+from fengqiao.models.duplicates import name_key
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.network import Mediator, Network, Organisation
+from fengqiao.models.vocabulary import Risk
 
 GRADES = {"chief": 0, "first": 1, "mediator": 2}  # 首席, 一级, 调解员: a lower number is more senior
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from models.network import EscalationPath
-from models.vocabulary import (
+from fengqiao.models.network import EscalationPath
+from fengqiao.models.vocabulary import (
     OPEN_STATUSES,
     Channel,
     HandoffTarget,

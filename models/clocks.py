@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
-from models.case import Case
-from models.errors import InvalidInput, NotWaitingForInput
-from models.transitions import Moved, Transition, transition
-from models.vocabulary import Stage, Status
+from fengqiao.models.case import Case
+from fengqiao.models.errors import InvalidInput, NotWaitingForInput
+from fengqiao.models.transitions import Moved, Transition, transition
+from fengqiao.models.vocabulary import Stage, Status
 
 CST = timezone(timedelta(hours=8))  # days are counted as people in China count them
 IsWorkday = Callable[[date], bool]

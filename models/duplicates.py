@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.case import Case, DuplicateState, Party
-from models.errors import NotWaitingForInput
-from models.transitions import SYSTEM, Moved, transition
-from models.vocabulary import Risk, Stage, Status
+from fengqiao.models.case import Case, DuplicateState, Party
+from fengqiao.models.errors import NotWaitingForInput
+from fengqiao.models.transitions import SYSTEM, Moved, transition
+from fengqiao.models.vocabulary import Risk, Stage, Status
 
 
 @dataclass(frozen=True)

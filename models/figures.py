@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from models.case import Case
-from models.clocks import CST
-from models.vocabulary import Level, Status
+from fengqiao.models.case import Case
+from fengqiao.models.clocks import CST
+from fengqiao.models.vocabulary import Level, Status
 
 AREA_DIGITS = 9  # counters are kept by street (township): the first nine digits of an area code
 LOWEST_LEVELS = frozenset({Level.COMMUNITY, Level.GRID})  # 小事不出村: resolved where it arose

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from models.errors import ConfigurationError
-from models.vocabulary import HandoffTarget, Level
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.vocabulary import HandoffTarget, Level
 
 TERRITORIAL_RANK = {Level.GRID: 0, Level.COMMUNITY: 1, Level.STREET: 2, Level.DISTRICT: 3}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from models.errors import FengqiaoError, StepFailed
+from fengqiao.models.errors import FengqiaoError, StepFailed
 
 ERROR_CHARS = 300  # the stored error: enough for a domain message, short enough for a board row
 

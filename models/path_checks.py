@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.errors import ConfigurationError
-from models.network import Network, PathStep
-from models.vocabulary import Level
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.network import Network, PathStep
+from fengqiao.models.vocabulary import Level
 
 TERRITORIAL = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 

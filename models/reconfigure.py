@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.case import Case
-from models.errors import InvalidInput, TransitionNotAllowed
-from models.network import Network
-from models.transitions import Moved, transition
-from models.vocabulary import OPEN_STATUSES, Stage
+from fengqiao.models.case import Case
+from fengqiao.models.errors import InvalidInput, TransitionNotAllowed
+from fengqiao.models.network import Network
+from fengqiao.models.transitions import Moved, transition
+from fengqiao.models.vocabulary import OPEN_STATUSES, Stage
 
 
 def migrate(case: Case, old: Network, new: Network, *, version: int, actor: str, note: str, at: datetime) -> Moved:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from models.case import Case
-from models.vocabulary import Channel, Outcome, Status, bilingual
+from fengqiao.models.case import Case
+from fengqiao.models.vocabulary import Channel, Outcome, Status, bilingual
 
 RESULT_CHANNELS = frozenset({Channel.HOTLINE_12345, Channel.POLICE, Channel.COURT, Channel.PETITION})
 MAX_RETRY = timedelta(hours=6)

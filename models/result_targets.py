@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.access import Caller, Role
+from fengqiao.models.access import Caller, Role
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from models.case import Case
+from fengqiao.models.case import Case
 
 CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # the shape of a dispute-type code (the network's path names)
 UNKNOWN = "unknown"  # a declared type the network has no path for: shown as this, never as typed

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from models.answers import answer_round, stored_kind
-from models.assignment import choose
-from models.case import Case, HumanInput, Party, pending_wait
-from models.network import EscalationPath, Network
-from models.transitions import SYSTEM, Moved, transition
-from models.triage import TriageDecision
-from models.vocabulary import (
+from fengqiao.models.answers import answer_round, stored_kind
+from fengqiao.models.assignment import choose
+from fengqiao.models.case import Case, HumanInput, Party, pending_wait
+from fengqiao.models.network import EscalationPath, Network
+from fengqiao.models.transitions import SYSTEM, Moved, transition
+from fengqiao.models.triage import TriageDecision
+from fengqiao.models.vocabulary import (
     AGREEMENTS,
     HandoffTarget,
     InputKind,

@@ -7,8 +7,8 @@ the services behind the CLI both check with these functions.
 
 from __future__ import annotations
 
-from models.errors import InvalidInput
-from models.vocabulary import InputKind
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.vocabulary import InputKind
 
 IDEOGRAPHIC_SPACE = "\u3000"  # common in Chinese text
 LINE_BREAKS = "\n\r\t"

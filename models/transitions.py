@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from models.errors import TransitionNotAllowed
-from models.vocabulary import OPEN_STATUSES, Stage, Status
+from fengqiao.models.errors import TransitionNotAllowed
+from fengqiao.models.vocabulary import OPEN_STATUSES, Stage, Status
 
 if TYPE_CHECKING:
-    from models.case import Case
+    from fengqiao.models.case import Case
 
 S = Status
 ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.duplicates import DuplicateRules
-from models.network import EscalationPath
-from models.vocabulary import HandoffTarget, Risk
+from fengqiao.models.duplicates import DuplicateRules
+from fengqiao.models.network import EscalationPath
+from fengqiao.models.vocabulary import HandoffTarget, Risk
 
 
 @dataclass(frozen=True)

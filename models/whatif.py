@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from models.network import Network
-from models.triage import TriageRules, triage
-from models.vocabulary import AGREEMENTS, Outcome, Risk
+from fengqiao.models.network import Network
+from fengqiao.models.triage import TriageRules, triage
+from fengqiao.models.vocabulary import AGREEMENTS, Outcome, Risk
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from config.settings import get_settings
-from db import alerts as store
-from db.uow import Connection
-from models.alerts import AlertKind, AlertRules, cluster_area, cluster_reason, emergency_reason
-from models.case import Case
-from models.privacy import mask_name
-from models.vocabulary import Risk
+from fengqiao.config.settings import get_settings
+from fengqiao.db import alerts as store
+from fengqiao.db.uow import Connection
+from fengqiao.models.alerts import AlertKind, AlertRules, cluster_area, cluster_reason, emergency_reason
+from fengqiao.models.case import Case
+from fengqiao.models.privacy import mask_name
+from fengqiao.models.vocabulary import Risk
 
 
 def rules() -> AlertRules:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from config.logging import get_logger
-from models.case import Case
-from models.transitions import Transition
+from fengqiao.config.logging import get_logger
+from fengqiao.models.case import Case
+from fengqiao.models.transitions import Transition
 
 Listener = Callable[[Case, Transition, dict[str, Any], "str | None"], None]
 _listeners: list[Listener] = []

@@ -6,19 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from config.calendar import is_workday
-from db import repository as repo
-from db.uow import Connection, UnitOfWork
-from models import clocks
-from models.case import Case
-from models.clocks import Clock, PauseReason
-from models.errors import InputConflict, NotWaitingForInput
-from models.transitions import Moved, Transition
-from models.vocabulary import InputKind
-from services.due_dates import clock_for
-from services.human_input import record_input
-from services.runtime import engine, now
-from services.steps import apply_decision
+from fengqiao.config.calendar import is_workday
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models import clocks
+from fengqiao.models.case import Case
+from fengqiao.models.clocks import Clock, PauseReason
+from fengqiao.models.errors import InputConflict, NotWaitingForInput
+from fengqiao.models.transitions import Moved, Transition
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.due_dates import clock_for
+from fengqiao.services.human_input import record_input
+from fengqiao.services.runtime import engine, now
+from fengqiao.services.steps import apply_decision
 
 DEADLINE_ACTOR = "fengqiao:deadline"
 

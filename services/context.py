@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from config.network import network_from_document
-from db import repository as repo
-from db.uow import Connection
-from models.case import Case, Inputs, Step, next_step
-from models.network import EscalationPath, Network
-from models.triage import TriageRules
+from fengqiao.config.network import network_from_document
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import Connection
+from fengqiao.models.case import Case, Inputs, Step, next_step
+from fengqiao.models.network import EscalationPath, Network
+from fengqiao.models.triage import TriageRules
 
 _configurations: dict[tuple[str, int], tuple[Network, TriageRules]] = {}
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from config.calendar import is_workday
-from db import queries
-from db import repository as repo
-from db.uow import Connection, UnitOfWork
-from models import clocks
-from models.case import Case
-from models.clocks import Clock
-from models.vocabulary import Status
-from services.context import configuration
-from services.runtime import engine
+from fengqiao.config.calendar import is_workday
+from fengqiao.db import queries
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models import clocks
+from fengqiao.models.case import Case
+from fengqiao.models.clocks import Clock
+from fengqiao.models.vocabulary import Status
+from fengqiao.services.context import configuration
+from fengqiao.services.runtime import engine
 
 
 def clock_for(conn: Connection, case: Case) -> Clock | None:

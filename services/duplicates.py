@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from db import repository as repo
-from db.uow import Connection
-from models.case import Case
-from models.duplicates import confirm_duplicate, split_duplicate
-from models.transitions import Moved
-from services.runtime import now
-from services.steps import apply_decision
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import Connection
+from fengqiao.models.case import Case
+from fengqiao.models.duplicates import confirm_duplicate, split_duplicate
+from fengqiao.models.transitions import Moved
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_decision
 
 
 class Decision(StrEnum):

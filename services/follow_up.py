@@ -5,19 +5,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from db import queries
-from db import repository as repo
-from db.uow import Connection, UnitOfWork
-from models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
-from models.answers import answer_round
-from models.case import Case, HumanInput, Inputs
-from models.errors import InputConflict, NotWaitingForInput
-from models.vocabulary import InputKind, Stage
-from services.announce import announce
-from services.context import configuration, load_context
-from services.human_input import awaited
-from services.runtime import engine, now
-from services.steps import record_move
+from fengqiao.db import queries
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
+from fengqiao.models.answers import answer_round
+from fengqiao.models.case import Case, HumanInput, Inputs
+from fengqiao.models.errors import InputConflict, NotWaitingForInput
+from fengqiao.models.vocabulary import InputKind, Stage
+from fengqiao.services.announce import announce
+from fengqiao.services.context import configuration, load_context
+from fengqiao.services.human_input import awaited
+from fengqiao.services.runtime import engine, now
+from fengqiao.services.steps import record_move
 
 
 def record_follow_up(

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db import queries
-from db import repository as repo
-from db.uow import UnitOfWork
-from models.answers import answer_round, stored_kind, waiting_for
-from models.case import Case, HumanInput, Wait
-from models.text import check_answer_text
-from models.vocabulary import InputKind, Stage, Status
-from services.context import CaseContext, load_context
-from services.runtime import engine, now
+from fengqiao.db import queries
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.answers import answer_round, stored_kind, waiting_for
+from fengqiao.models.case import Case, HumanInput, Wait
+from fengqiao.models.text import check_answer_text
+from fengqiao.models.vocabulary import InputKind, Stage, Status
+from fengqiao.services.context import CaseContext, load_context
+from fengqiao.services.runtime import engine, now
 
 
 @dataclass(frozen=True)

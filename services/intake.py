@@ -18,23 +18,23 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from channels.common import ChannelRecord
-from config.network import load_network_file
-from db import reports
-from db import repository as repo
-from db.uow import Connection, UnitOfWork
-from models.access import Caller
-from models.case import Case, NewCase
-from models.duplicates import Match, Report, find_duplicate, raise_risk_for_reports
-from models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InputConflict, InvalidInput
-from models.transitions import Transition
-from models.triage import TriageRules, classify
-from models.vocabulary import LABELS_ZH
-from services.alerts import alerts_on_intake
-from services.announce import announce
-from services.context import configuration
-from services.runtime import engine, now
-from services.steps import record_move
+from fengqiao.channels.common import ChannelRecord
+from fengqiao.config.network import load_network_file
+from fengqiao.db import reports
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models.access import Caller
+from fengqiao.models.case import Case, NewCase
+from fengqiao.models.duplicates import Match, Report, find_duplicate, raise_risk_for_reports
+from fengqiao.models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InputConflict, InvalidInput
+from fengqiao.models.transitions import Transition
+from fengqiao.models.triage import TriageRules, classify
+from fengqiao.models.vocabulary import LABELS_ZH
+from fengqiao.services.alerts import alerts_on_intake
+from fengqiao.services.announce import announce
+from fengqiao.services.context import configuration
+from fengqiao.services.runtime import engine, now
+from fengqiao.services.steps import record_move
 
 
 @dataclass(frozen=True)

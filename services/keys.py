@@ -6,13 +6,13 @@ sees nothing, or, for an empty prefix, everything), which the database layer can
 
 from __future__ import annotations
 
-from db import access
-from db import repository as repo
-from db.uow import UnitOfWork
-from models.access import Role, jurisdiction_problem
-from models.errors import InvalidInput
-from services.context import configuration
-from services.runtime import engine, now
+from fengqiao.db import access
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.access import Role, jurisdiction_problem
+from fengqiao.models.errors import InvalidInput
+from fengqiao.services.context import configuration
+from fengqiao.services.runtime import engine, now
 
 
 def make_key(name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...]) -> tuple[int, str]:

@@ -10,17 +10,17 @@ person's input do not start one (flows/launch.py), until a retry clears it.
 
 from __future__ import annotations
 
-from config.logging import get_logger
-from config.settings import get_settings
-from db import alerts as alert_store
-from db import parking as store
-from db import repository as repo
-from db.uow import UnitOfWork
-from models.alerts import AlertKind
-from models.case import Case
-from models.errors import InvalidInput
-from models.parking import Parked, error_summary, parked_reason, parks
-from services.runtime import engine, now
+from fengqiao.config.logging import get_logger
+from fengqiao.config.settings import get_settings
+from fengqiao.db import alerts as alert_store
+from fengqiao.db import parking as store
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.alerts import AlertKind
+from fengqiao.models.case import Case
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.parking import Parked, error_summary, parked_reason, parks
+from fengqiao.services.runtime import engine, now
 
 log = get_logger(component="parking")
 REASON_CHARS = 500

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from db.uow import Connection
-from models.case import Case
-from models.reconfigure import migrate
-from models.transitions import Moved
-from services.context import configuration
-from services.runtime import now
-from services.steps import apply_decision
+from fengqiao.db.uow import Connection
+from fengqiao.models.case import Case
+from fengqiao.models.reconfigure import migrate
+from fengqiao.models.transitions import Moved
+from fengqiao.services.context import configuration
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_decision
 
 
 def migrate_case(ref: str, version: int, *, actor: str, note: str = "") -> Case:

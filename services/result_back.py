@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from channels.senders import ResultSender, WebhookSender
-from config.logging import get_logger
-from config.settings import get_settings
-from db import outbox, webhook_targets
-from db.uow import UnitOfWork
-from models.result_notice import idempotency_key, next_attempt, owes_result, result_body
-from models.result_targets import RegisteredTarget, target_for
-from models.transitions import Moved
-from models.vocabulary import Channel, InputKind, Outcome
-from services.context import CaseContext
-from services.runtime import engine, now
+from fengqiao.channels.senders import ResultSender, WebhookSender
+from fengqiao.config.logging import get_logger
+from fengqiao.config.settings import get_settings
+from fengqiao.db import outbox, webhook_targets
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.result_notice import idempotency_key, next_attempt, owes_result, result_body
+from fengqiao.models.result_targets import RegisteredTarget, target_for
+from fengqiao.models.transitions import Moved
+from fengqiao.models.vocabulary import Channel, InputKind, Outcome
+from fengqiao.services.context import CaseContext
+from fengqiao.services.runtime import engine, now
 
 log = get_logger(component="result_back")
 LEASE = timedelta(minutes=5)  # an attempt that crashes mid-send is retried after this

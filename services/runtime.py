@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from config.settings import get_settings
-from db.engine import get_engine
-from db.uow import Engine
+from fengqiao.config.settings import get_settings
+from fengqiao.db.engine import get_engine
+from fengqiao.db.uow import Engine
 
 
 def engine() -> Engine:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from db import queries, stats
-from db.tallies import Scope
-from db.uow import UnitOfWork
-from models.clocks import CST
-from models.errors import InvalidInput
-from models.figures import AREA_DIGITS
-from services.runtime import engine
+from fengqiao.db import queries, stats
+from fengqiao.db.tallies import Scope
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.clocks import CST
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.figures import AREA_DIGITS
+from fengqiao.services.runtime import engine
 
 MONTH_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900-01 to 2199-12, ASCII digits (`\d` takes ٢)
 MONTH = re.compile(MONTH_PATTERN)

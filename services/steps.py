@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from db import repository as repo
-from db.uow import Connection, UnitOfWork
-from models.case import Case, Step, StepKind, next_step
-from models.errors import ConcurrencyConflict
-from models.transitions import Moved, Transition
-from services.alerts import alert_on_move
-from services.announce import announce
-from services.context import CaseContext, load_context
-from services.due_dates import keep_due_date
-from services.runtime import engine
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models.case import Case, Step, StepKind, next_step
+from fengqiao.models.errors import ConcurrencyConflict
+from fengqiao.models.transitions import Moved, Transition
+from fengqiao.services.alerts import alert_on_move
+from fengqiao.services.announce import announce
+from fengqiao.services.context import CaseContext, load_context
+from fengqiao.services.due_dates import keep_due_date
+from fengqiao.services.runtime import engine
 
 
 def step_as_data(step: Step) -> dict[str, Any]:

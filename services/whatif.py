@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from config.network import network_from_document
-from db import queries
-from db.uow import UnitOfWork
-from models.vocabulary import Risk
-from models.whatif import Replayable, WhatIf, compare
-from services.context import configuration
-from services.runtime import engine
+from fengqiao.config.network import network_from_document
+from fengqiao.db import queries
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.vocabulary import Risk
+from fengqiao.models.whatif import Replayable, WhatIf, compare
+from fengqiao.services.context import configuration
+from fengqiao.services.runtime import engine
 
 
 def what_if(

@@ -3,4 +3,4 @@
 Importing this package connects Prefect's event stream to the services' announcements (tasks.monitor).
 """
 
-from tasks import monitor as monitor
+from fengqiao.tasks import monitor as monitor

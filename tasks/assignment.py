@@ -6,12 +6,12 @@ from typing import Any
 
 from prefect import task
 
-from db import repository as repo
-from models import steps
-from models.case import StepKind
-from services.runtime import now
-from services.steps import apply_step
-from tasks.withheld import withheld
+from fengqiao.db import repository as repo
+from fengqiao.models import steps
+from fengqiao.models.case import StepKind
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_step
+from fengqiao.tasks.withheld import withheld
 
 
 @task(name="assignment", task_run_name="assignment-{case_id}")

@@ -6,13 +6,13 @@ from typing import Any
 
 from prefect import task
 
-from models import steps
-from models.case import HANDOFF_ROUND, StepKind
-from models.vocabulary import InputKind
-from services.result_back import queue_result
-from services.runtime import now
-from services.steps import apply_step
-from tasks.withheld import withheld
+from fengqiao.models import steps
+from fengqiao.models.case import HANDOFF_ROUND, StepKind
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.result_back import queue_result
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_step
+from fengqiao.tasks.withheld import withheld
 
 
 @task(name="closing", task_run_name="closing-{case_id}")

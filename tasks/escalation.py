@@ -6,12 +6,12 @@ from typing import Any
 
 from prefect import task
 
-from models import steps
-from models.case import StepKind
-from models.vocabulary import InputKind
-from services.runtime import now
-from services.steps import apply_step
-from tasks.withheld import withheld
+from fengqiao.models import steps
+from fengqiao.models.case import StepKind
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_step
+from fengqiao.tasks.withheld import withheld
 
 
 @task(name="expert-opinion", task_run_name="expert-opinion-{case_id}")

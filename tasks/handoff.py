@@ -6,11 +6,11 @@ from typing import Any
 
 from prefect import task
 
-from models import steps
-from models.case import StepKind
-from services.runtime import now
-from services.steps import apply_step
-from tasks.withheld import withheld
+from fengqiao.models import steps
+from fengqiao.models.case import StepKind
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_step
+from fengqiao.tasks.withheld import withheld
 
 
 @task(name="handoff", task_run_name="handoff-{case_id}")

@@ -6,12 +6,12 @@ from typing import Any
 
 from prefect import task
 
-from models import steps
-from models.case import EXIT_ROUND, StepKind
-from models.vocabulary import InputKind
-from services.runtime import now
-from services.steps import apply_step
-from tasks.withheld import withheld
+from fengqiao.models import steps
+from fengqiao.models.case import EXIT_ROUND, StepKind
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_step
+from fengqiao.tasks.withheld import withheld
 
 
 @task(name="mediation-outcome", task_run_name="mediation-outcome-{case_id}")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from config.prefect_env import prefect_reachable
-from db.uow import UnitOfWork
-from models.case import Case
-from models.run_labels import actor_label, run_tags
-from models.transitions import Transition
-from services.announce import listen
-from services.context import configuration
-from services.runtime import engine
+from fengqiao.config.prefect_env import prefect_reachable
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.case import Case
+from fengqiao.models.run_labels import actor_label, run_tags
+from fengqiao.models.transitions import Transition
+from fengqiao.services.announce import listen
+from fengqiao.services.context import configuration
+from fengqiao.services.runtime import engine
 
 
 def emit_transition_event(case: Case, record: Transition, fields: dict[str, Any], flow_run_id: str | None) -> None:

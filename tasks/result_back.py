@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from prefect import task
 
-from services.result_back import deliver_due
-from tasks.withheld import withheld
+from fengqiao.services.result_back import deliver_due
+from fengqiao.tasks.withheld import withheld
 
 
 @task(name="result-back", task_run_name="result-back-{case_id}")

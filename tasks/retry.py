@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from config.logging import get_logger
-from db.retry import is_lost_connection
+from fengqiao.config.logging import get_logger
+from fengqiao.db.retry import is_lost_connection
 
 RETRY_DELAYS = (0.2, 0.5, 1.0)  # seconds before each retry of a step whose database connection was lost
 P = ParamSpec("P")

@@ -6,13 +6,13 @@ from typing import Any
 
 from prefect import task
 
-from models import steps
-from models.case import StepKind
-from models.triage import triage
-from services.runtime import now
-from services.steps import apply_step, reload_case
-from tasks.monitor import retag_flow_run
-from tasks.withheld import withheld
+from fengqiao.models import steps
+from fengqiao.models.case import StepKind
+from fengqiao.models.triage import triage
+from fengqiao.services.runtime import now
+from fengqiao.services.steps import apply_step, reload_case
+from fengqiao.tasks.monitor import retag_flow_run
+from fengqiao.tasks.withheld import withheld
 
 
 @task(name="triage", task_run_name="triage-{case_id}")

@@ -15,8 +15,8 @@ import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from db.retry import failure_kind, is_lost_connection
-from models.errors import FengqiaoError, StepFailed
+from fengqiao.db.retry import failure_kind, is_lost_connection
+from fengqiao.models.errors import FengqiaoError, StepFailed
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -21,8 +21,8 @@ os.environ.pop("PREFECT_API_URL", None)  # the tests run their own embedded Pref
 os.environ.pop("FENGQIAO_DATABASE_URL", None)
 os.environ["PREFECT_HOME"] = str(SESSION_HOME / "prefect")
 
-from config.prefect_env import EMBEDDED_PORT, prepare_prefect_environment  # noqa: E402
-from config.settings import Settings, get_settings  # noqa: E402
+from fengqiao.config.prefect_env import EMBEDDED_PORT, prepare_prefect_environment  # noqa: E402
+from fengqiao.config.settings import Settings, get_settings  # noqa: E402
 
 prepare_prefect_environment(Settings())
 
@@ -53,7 +53,7 @@ def prefect_server() -> Iterator[str]:
     """
     from sqlalchemy import create_engine, text
 
-    from flows.runtime import start_embedded_prefect
+    from fengqiao.flows.runtime import start_embedded_prefect
 
     prefect_db = None
     if _pg_available() is None:
@@ -74,7 +74,7 @@ def prefect_server() -> Iterator[str]:
 
 
 def _use_database(url: str, monkeypatch: pytest.MonkeyPatch | None = None) -> None:
-    from db.migrate import upgrade
+    from fengqiao.db.migrate import upgrade
 
     if monkeypatch:
         monkeypatch.setenv("FENGQIAO_DATABASE_URL", url)
@@ -93,8 +93,8 @@ def pg_template() -> Iterator[str | None]:
         return
     from sqlalchemy import create_engine, text
 
-    from db.engine import get_engine
-    from db.migrate import upgrade
+    from fengqiao.db.engine import get_engine
+    from fengqiao.db.migrate import upgrade
 
     name = f"fq_template_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -125,7 +125,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
         pytest.skip(f"PostgreSQL not available: {problem}")
     from sqlalchemy import create_engine, text
 
-    from db.engine import get_engine
+    from fengqiao.db.engine import get_engine
 
     template = request.getfixturevalue("pg_template")
     name = f"fq_test_{uuid.uuid4().hex[:12]}"
@@ -147,7 +147,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest
 @pytest.fixture
 def network(database: str, prefect_server: str) -> int:
     """The shipped sample network, applied as configuration version 1."""
-    from services.intake import apply_configuration
+    from fengqiao.services.intake import apply_configuration
 
     return apply_configuration()
 
@@ -159,8 +159,8 @@ def api(network: int) -> Iterator[object]:
     Every answer, and every log line written meanwhile, is scanned for personal data shown whole;
     a leak fails the test at teardown.
     """
-    from dashboard.app import create_site
-    from models.privacy import unmasked_in
+    from fengqiao.dashboard.app import create_site
+    from fengqiao.models.privacy import unmasked_in
     from tests.scanning import scanned_client
 
     log_file = Path(os.environ["FENGQIAO_LOG_FILE"])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from db import queries
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from models.vocabulary import InputKind
-from services.human_input import record_input
-from services.intake import register_case
-from services.runtime import engine
+from fengqiao.db import queries
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.human_input import record_input
+from fengqiao.services.intake import register_case
+from fengqiao.services.runtime import engine
 
 Script = list[tuple[InputKind, str, str]]
 
@@ -39,8 +39,8 @@ def register(new, *, sent_by: int | None = None) -> tuple[str, int]:  # type: ig
     if sent_by is None:
         case, _ = register_case(new)
     else:
-        from channels.common import ChannelRecord
-        from services.intake import receive
+        from fengqiao.channels.common import ChannelRecord
+        from fengqiao.services.intake import receive
 
         case = receive(ChannelRecord(new), key_id=sent_by).case
     return case.case_no, case.id
@@ -48,8 +48,8 @@ def register(new, *, sent_by: int | None = None) -> tuple[str, int]:  # type: ig
 
 def registered_month(case_no: str) -> str:
     """The China-time month a case was registered in: what the statistics count it under."""
-    from db import repository as repo
-    from models.clocks import CST
+    from fengqiao.db import repository as repo
+    from fengqiao.models.clocks import CST
 
     with UnitOfWork(engine()) as uow:
         created = repo.find_case(uow.conn, case_no).created_at

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from config.network import load_network_file, network_from_document
-from models.case import Case, NewCase, Party
-from models.network import Network
-from models.triage import TriageRules
-from models.vocabulary import Channel, Status
+from fengqiao.config.network import load_network_file, network_from_document
+from fengqiao.models.case import Case, NewCase, Party
+from fengqiao.models.network import Network
+from fengqiao.models.triage import TriageRules
+from fengqiao.models.vocabulary import Channel, Status
 
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -55,12 +55,12 @@ def a_key(  # type: ignore[no-untyped-def]
     A mediator acts only on the cases its organisations hold: unless orgs are given, a mediator's
     key names every organisation of the applied network whose area lies within its areas.
     """
-    from db import access
-    from db import repository as repo
-    from db.uow import UnitOfWork
-    from models.access import Role
-    from services.context import configuration
-    from services.runtime import engine
+    from fengqiao.db import access
+    from fengqiao.db import repository as repo
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.models.access import Role
+    from fengqiao.services.context import configuration
+    from fengqiao.services.runtime import engine
 
     with UnitOfWork(engine()) as uow:
         name = name or f"{role}-{'-'.join(areas + (orgs or ())) or 'all'}"

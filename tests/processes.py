@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from db import repository as repo
-from db.uow import UnitOfWork
-from services.runtime import engine
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.runtime import engine
 
 BIN = Path(sys.executable).parent
 

@@ -8,7 +8,7 @@ def scanned_client(app: object) -> object:
     explicit unmasking by a role that may, is collected in `client.leaks` (the test asserts it is empty)."""
     from fastapi.testclient import TestClient
 
-    from models.privacy import unmasked_in
+    from fengqiao.models.privacy import unmasked_in
 
     leaks: list[tuple[str, str]] = []
 

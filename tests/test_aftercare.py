@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from flows.case import case_flow
-from models.aftercare import IfBroken
-from models.case import Party
-from models.clocks import CST
-from models.errors import InputConflict, InvalidInput, NotWaitingForInput
-from models.vocabulary import InputKind
-from services.follow_up import aftercare_for, record_follow_up, visits_due
-from services.runtime import now
+from fengqiao.flows.case import case_flow
+from fengqiao.models.aftercare import IfBroken
+from fengqiao.models.case import Party
+from fengqiao.models.clocks import CST
+from fengqiao.models.errors import InputConflict, InvalidInput, NotWaitingForInput
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.follow_up import aftercare_for, record_follow_up, visits_due
+from fengqiao.services.runtime import now
 from tests.drive import drive, register, timeline_of
 from tests.factories import a_new_case
 

@@ -13,12 +13,12 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import text
 
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from flows.demo_scenarios import SCENARIOS
-from models.vocabulary import InputKind
-from services.human_input import record_input
-from services.runtime import engine
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.flows.demo_scenarios import SCENARIOS
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.human_input import record_input
+from fengqiao.services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import a_key
 from tests.test_cli import run

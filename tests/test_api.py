@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from db.uow import UnitOfWork
-from services.runtime import engine
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.runtime import engine
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
 from tests.scanning import scanned_client
@@ -248,8 +248,8 @@ def test_a_page_larger_than_allowed_is_refused_with_422(api):
 
 
 def test_a_key_over_its_rate_is_told_when_to_come_back(network, monkeypatch):
-    from api.app import create_app
-    from config.settings import get_settings
+    from fengqiao.api.app import create_app
+    from fengqiao.config.settings import get_settings
 
     monkeypatch.setenv("FENGQIAO_API_RATE_PER_MINUTE", "3")
     get_settings.cache_clear()
@@ -267,8 +267,8 @@ def test_a_key_over_its_rate_is_told_when_to_come_back(network, monkeypatch):
 
 # --- keys ------------------------------------------------------------------------------------------
 def test_no_key_a_wrong_key_and_a_revoked_key_are_refused(api):
-    from db import access
-    from services.runtime import now
+    from fengqiao.db import access
+    from fengqiao.services.runtime import now
 
     key = a_key("coordinator", name="to-revoke")
     assert api.get(f"{V1}/cases", headers=key).status_code == 200
@@ -317,8 +317,8 @@ def test_a_webhook_on_a_loopback_or_private_address_is_refused(api):
 
 
 def test_an_administrator_may_allow_private_webhook_targets(network, monkeypatch):
-    from api.app import create_app
-    from config.settings import get_settings
+    from fengqiao.api.app import create_app
+    from fengqiao.config.settings import get_settings
 
     monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")
     get_settings.cache_clear()

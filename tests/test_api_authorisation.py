@@ -7,9 +7,9 @@ declared `x-roles` disagree with its row.
 
 from __future__ import annotations
 
-from flows.demo_scenarios import SCENARIOS
-from models.case import Party
-from models.vocabulary import InputKind
+from fengqiao.flows.demo_scenarios import SCENARIOS
+from fengqiao.models.case import Party
+from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
 from tests.scanning import scanned_client
@@ -210,12 +210,12 @@ def test_every_operation_has_a_row_and_its_declared_roles_agree(api):
 
 
 def test_each_cell_of_the_matrix(api, monkeypatch):
-    from api.app import create_app
-    from config.settings import get_settings
-    from db import access
-    from db import repository as repo
-    from db.uow import UnitOfWork
-    from services.runtime import engine
+    from fengqiao.api.app import create_app
+    from fengqiao.config.settings import get_settings
+    from fengqiao.db import access
+    from fengqiao.db import repository as repo
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.services.runtime import engine
 
     monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")  # the webhook cell registers a local target
     get_settings.cache_clear()

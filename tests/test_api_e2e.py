@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from db.uow import UnitOfWork
-from models.clocks import CST
-from models.privacy import unmasked_in
-from services.runtime import engine
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.clocks import CST
+from fengqiao.models.privacy import unmasked_in
+from fengqiao.services.runtime import engine
 from tests.factories import a_key, example_of
 from tests.processes import BIN, free_port, wait_for
 
@@ -140,7 +140,7 @@ def the_dashboard_follows_cases_live_in_chromium(base: str) -> None:
     """Debian's Chromium, driven by Playwright, on the same server: nothing is reloaded by hand."""
     from playwright.sync_api import expect, sync_playwright
 
-    from config.settings import get_settings
+    from fengqiao.config.settings import get_settings
 
     root = base.removesuffix("/api/v1")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

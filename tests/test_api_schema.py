@@ -26,8 +26,8 @@ EXAMPLES_REFUSED = 3  # per operation and role that may not: every one must be t
 
 
 def test_every_role_on_every_operation_answers_as_the_schema_says(network, monkeypatch):
-    from api.app import create_app
-    from config.settings import get_settings
+    from fengqiao.api.app import create_app
+    from fengqiao.config.settings import get_settings
 
     monkeypatch.setenv("FENGQIAO_API_RATE_PER_MINUTE", "1000000")
     monkeypatch.setenv("FENGQIAO_ADDRESS_RATE_PER_MINUTE", "1000000")  # schemathesis sends invalid keys on purpose

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from models.assignment import choose
-from models.case import Party
-from models.errors import ConfigurationError
-from models.network import Mediator, Network, Organisation, PathStep
-from models.vocabulary import Level, Risk
+from fengqiao.models.assignment import choose
+from fengqiao.models.case import Party
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.network import Mediator, Network, Organisation, PathStep
+from fengqiao.models.vocabulary import Level, Risk
 
 STREET = Organisation("S-X", "甲街道", Level.STREET, area_code="511502001")
 COMMUNITY = Organisation("C-X", "甲社区", Level.COMMUNITY, parent="S-X", area_code="511502001001")

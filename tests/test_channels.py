@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channels import ADAPTERS, adapt, ledger
-from channels.common import ChannelRecord
-from channels.files import read_records
-from models.case import NewCase, Party
-from models.errors import InvalidInput
-from models.vocabulary import Channel
+from fengqiao.channels import ADAPTERS, adapt, ledger
+from fengqiao.channels.common import ChannelRecord
+from fengqiao.channels.files import read_records
+from fengqiao.models.case import NewCase, Party
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.vocabulary import Channel
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 CST = timezone(timedelta(hours=8))

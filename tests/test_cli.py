@@ -10,13 +10,13 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from typer.testing import CliRunner
 
-from cli.main import app
-from config.settings import get_settings
-from db import queries
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from models.vocabulary import InputKind
-from services.runtime import engine
+from fengqiao.cli.main import app
+from fengqiao.config.settings import get_settings
+from fengqiao.db import queries
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.runtime import engine
 from tests.drive import drive, register, registered_month
 from tests.factories import a_new_case
 
@@ -261,7 +261,7 @@ def test_keys_are_made_listed_and_revoked_and_the_secret_is_shown_once(network):
 
 
 def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
-    from models.case import Party
+    from fengqiao.models.case import Party
 
     agreed = register(a_new_case(channel_ref="S-1", parties=(Party("applicant", "甲一"), Party("respondent", "乙一"))))
     waiting = register(

@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 import pytest
 
-from config.calendar import is_workday
-from models.clocks import CST, PauseReason, add_days, clock_of, count_days, extend, pause, resume
-from models.errors import InvalidInput, NotWaitingForInput
-from models.transitions import Transition
-from models.vocabulary import Stage, Status
+from fengqiao.config.calendar import is_workday
+from fengqiao.models.clocks import CST, PauseReason, add_days, clock_of, count_days, extend, pause, resume
+from fengqiao.models.errors import InvalidInput, NotWaitingForInput
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Stage, Status
 from tests.factories import a_case
 
 

@@ -10,15 +10,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from db import repository as repo
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from models.errors import ConcurrencyConflict, InputConflict
-from models.steps import apply_triage
-from models.triage import TriageDecision
-from models.vocabulary import InputKind, Risk
-from services.human_input import record_input
-from services.runtime import engine
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.models.errors import ConcurrencyConflict, InputConflict
+from fengqiao.models.steps import apply_triage
+from fengqiao.models.triage import TriageDecision
+from fengqiao.models.vocabulary import InputKind, Risk
+from fengqiao.services.human_input import record_input
+from fengqiao.services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import AT, a_new_case
 

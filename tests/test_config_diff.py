@@ -6,9 +6,9 @@ import copy
 
 from typer.testing import CliRunner
 
-from cli.main import app
-from config.diff import Change, diff_documents
-from config.network import SAMPLE_NETWORK, load_network_file
+from fengqiao.cli.main import app
+from fengqiao.config.diff import Change, diff_documents
+from fengqiao.config.network import SAMPLE_NETWORK, load_network_file
 
 
 def proposed() -> tuple[dict, dict]:
@@ -63,10 +63,10 @@ def test_show_and_diff_on_the_command_line(network, tmp_path):
 
 
 def test_applying_an_earlier_document_again_makes_it_current(network, tmp_path):
-    from db import repository as repo
-    from db.uow import UnitOfWork
-    from services.intake import apply_configuration
-    from services.runtime import engine
+    from fengqiao.db import repository as repo
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.services.intake import apply_configuration
+    from fengqiao.services.runtime import engine
 
     changed = load_network_file()
     changed["paths"]["labour"]["steps"][0]["deadline_days"] = 10

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from db.uow import UnitOfWork
-from models.vocabulary import Channel, InputKind
-from services.runtime import engine
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.vocabulary import Channel, InputKind
+from fengqiao.services.runtime import engine
 from tests.drive import drive, register, registered_month
 from tests.factories import a_key, a_new_case, example_of
 
@@ -224,7 +224,7 @@ def test_the_report_command_writes_the_pdf_and_the_page(network, tmp_path):
 
 
 def test_reports_from_one_community_raise_an_area_alert_at_the_configured_threshold(api, monkeypatch):
-    from config.settings import get_settings
+    from fengqiao.config.settings import get_settings
 
     monkeypatch.setenv("FENGQIAO_ALERT_AREA_REPORTS", "2")
     get_settings.cache_clear()
@@ -248,8 +248,8 @@ def test_reports_from_one_community_raise_an_area_alert_at_the_configured_thresh
 
 
 def test_the_configuration_page_replays_recent_cases_under_another_version(api):
-    from config.network import load_network_file
-    from services.intake import apply_configuration
+    from fengqiao.config.network import load_network_file
+    from fengqiao.services.intake import apply_configuration
 
     case_no, case_id = register(a_new_case(channel_ref="W-1"))
     drive(case_no, case_id, [(InputKind.OUTCOME, "failed", "M-C01"), (InputKind.OUTCOME, "agreement", "M-S01")])

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from db.uow import UnitOfWork
-from services.runtime import engine
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.runtime import engine
 from tests.factories import a_key, example_of
 from tests.scanning import scanned_client
 
@@ -36,7 +36,7 @@ def sessions_table() -> list[tuple]:
     """(key id, stored hash, how long it lasts, ended) of each session."""
     from sqlalchemy import select
 
-    from db.tables import dashboard_sessions as t
+    from fengqiao.db.tables import dashboard_sessions as t
 
     with UnitOfWork(engine()) as uow:
         rows = uow.conn.execute(select(t).order_by(t.c.id)).all()
@@ -71,7 +71,7 @@ def test_the_cookie_holds_a_random_session_id_kept_hashed_for_eight_hours(api):
 
 
 def test_a_session_lasts_as_long_as_the_setting_says_and_not_a_moment_longer(api, monkeypatch):
-    from config.settings import get_settings
+    from fengqiao.config.settings import get_settings
 
     monkeypatch.setenv("FENGQIAO_DASHBOARD_SESSION_HOURS", "0.5")
     get_settings.cache_clear()
@@ -100,8 +100,8 @@ def test_signing_out_ends_the_session_on_the_server_so_the_old_cookie_opens_noth
 
 
 def test_revoking_the_key_ends_its_sessions_at_the_next_click(api):
-    from db import access
-    from services.runtime import now
+    from fengqiao.db import access
+    from fengqiao.services.runtime import now
 
     session_id = signed_in(api, name="centre-revoked")
     assert opens_the_board(api, session_id)
@@ -300,8 +300,8 @@ def test_unknown_keys_alone_reach_the_limit_per_address(api):
 @pytest.fixture
 def limited_site(network, monkeypatch):  # type: ignore[no-untyped-def]
     """The site with small limits per key: three pages a minute, one PDF or what-if."""
-    from config.settings import get_settings
-    from dashboard.app import create_site
+    from fengqiao.config.settings import get_settings
+    from fengqiao.dashboard.app import create_site
 
     monkeypatch.setenv("FENGQIAO_DASHBOARD_RATE_PER_MINUTE", "3")
     monkeypatch.setenv("FENGQIAO_DASHBOARD_EXPENSIVE_PER_MINUTE", "1")
@@ -335,7 +335,7 @@ def test_reports_and_replays_have_a_stricter_limit_per_key(limited_site):
 
 
 def test_the_buckets_are_bounded_in_memory():
-    from api.auth import RateLimit
+    from fengqiao.api.auth import RateLimit
 
     limit = RateLimit(per_minute=2, max_subjects=3)
     first = [limit.take(address) for address in ("a", "b", "c", "d", "e")]

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from db import repository as repo
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from flows.deadlines import deadline_sweep
-from models.clocks import CST, PauseReason
-from models.errors import InvalidInput
-from models.vocabulary import InputKind
-from services.clocks import ClockChange, change_clock, deadlines, escalate_overdue
-from services.runtime import engine, now
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.flows.deadlines import deadline_sweep
+from fengqiao.models.clocks import CST, PauseReason
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.clocks import ClockChange, change_clock, deadlines, escalate_overdue
+from fengqiao.services.runtime import engine, now
 from tests.drive import register, timeline_of
 from tests.factories import a_new_case
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from models.case import Party
-from models.duplicates import DuplicateRules, Report, find_duplicate, same_parties, same_place
+from fengqiao.models.case import Party
+from fengqiao.models.duplicates import DuplicateRules, Report, find_duplicate, same_parties, same_place
 from tests.factories import AT
 
 A, R = "applicant", "respondent"

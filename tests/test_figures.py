@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from db import stats, tallies
-from db.tallies import Scope, summed
-from db.uow import UnitOfWork
-from flows.demo_scenarios import SCENARIOS
-from models.clocks import CST
-from models.vocabulary import HandoffTarget, Stage, Status
-from services.runtime import engine, now
-from services.stats import Question, figures
+from fengqiao.db import stats, tallies
+from fengqiao.db.tallies import Scope, summed
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.demo_scenarios import SCENARIOS
+from fengqiao.models.clocks import CST
+from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
+from fengqiao.services.runtime import engine, now
+from fengqiao.services.stats import Question, figures
 from tests.drive import drive, register, registered_month
 from tests.factories import a_new_case
 
@@ -93,8 +93,8 @@ def _move(conn, case, at: str, status: Status, **changes):  # type: ignore[no-un
     """A stored move of a case, as the pipeline's steps make them, at a chosen instant."""
     from dataclasses import replace
 
-    from db import repository as repo
-    from models.transitions import Transition
+    from fengqiao.db import repository as repo
+    from fengqiao.models.transitions import Transition
 
     after = replace(case, status=status, version=case.version + 1, **changes)
     record = Transition(case.version + 1, _at(at), case.status, status, Stage.MEDIATION, "test", "known set")
@@ -104,7 +104,7 @@ def _move(conn, case, at: str, status: Status, **changes):  # type: ignore[no-un
 
 def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(network):
     """Three cases with chosen dates: one across the month boundary in China time, days to close counted."""
-    from db import repository as repo
+    from fengqiao.db import repository as repo
 
     with UnitOfWork(engine()) as uow:
         conn = uow.conn
@@ -170,7 +170,7 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
 
 
 def test_the_daily_sweep_writes_back_a_due_date_that_is_missing(network):
-    from flows.deadlines import deadline_sweep
+    from fengqiao.flows.deadlines import deadline_sweep
 
     case_no, case_id = register(SCENARIOS[0].intake_record(channel_ref="F-sweep", n=1))
     drive(case_no, case_id, [])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.identity import check_id_number, id_check_digit, normalise_phone
+from fengqiao.models.identity import check_id_number, id_check_digit, normalise_phone
 
 TODAY = date(2026, 11, 23)
 

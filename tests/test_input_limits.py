@@ -24,13 +24,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
-from api.serving import server_config
-from cli.main import app as cli
-from config.settings import Settings, get_settings
-from dashboard.app import create_site
-from db.tables import cases, parties
-from db.uow import UnitOfWork
-from services.runtime import engine
+from fengqiao.api.serving import server_config
+from fengqiao.cli.main import app as cli
+from fengqiao.config.settings import Settings, get_settings
+from fengqiao.dashboard.app import create_site
+from fengqiao.db.tables import cases, parties
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.runtime import engine
 from tests.drive import register
 from tests.factories import a_key, a_new_case, example_of
 from tests.processes import free_port

@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from channels import adapt
-from db import reports
-from db import repository as repo
-from db.tables import cases, intake_records, parties, transitions
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from models.errors import InputConflict, InvalidInput, NotWaitingForInput
-from models.vocabulary import Channel
-from services import intake
-from services.duplicates import Decision, decide_duplicate
-from services.intake import receive
-from services.runtime import engine
+from fengqiao.channels import adapt
+from fengqiao.db import reports
+from fengqiao.db import repository as repo
+from fengqiao.db.tables import cases, intake_records, parties, transitions
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.models.errors import InputConflict, InvalidInput, NotWaitingForInput
+from fengqiao.models.vocabulary import Channel
+from fengqiao.services import intake
+from fengqiao.services.duplicates import Decision, decide_duplicate
+from fengqiao.services.intake import receive
+from fengqiao.services.runtime import engine
 from tests.drive import timeline_of
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -198,7 +198,7 @@ def test_transitions_of_duplicates_are_counted_once(network):
 
 
 def test_a_batch_links_a_report_to_a_case_of_the_same_batch_and_answers_each_record(network):
-    from services.intake import Incoming, receive_many
+    from fengqiao.services.intake import Incoming, receive_many
 
     hotline = Incoming("h:1", record(Channel.HOTLINE_12345))
     answers = receive_many([hotline])

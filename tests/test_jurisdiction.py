@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from db.tables import cases
-from db.uow import UnitOfWork
-from services.runtime import engine
+from fengqiao.db.tables import cases
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.runtime import engine
 from tests.factories import a_key, example_of
 
 V1 = "/api/v1"
@@ -83,10 +83,10 @@ def test_the_command_line_still_registers_a_ticket_once_and_refuses_a_changed_on
 
 # --- the what-if --------------------------------------------------------------------------------------
 def test_the_what_if_replays_and_lists_only_the_signed_in_keys_cases(api):
-    from config.network import load_network_file
-    from models.case import Party
-    from models.vocabulary import InputKind
-    from services.intake import apply_configuration
+    from fengqiao.config.network import load_network_file
+    from fengqiao.models.case import Party
+    from fengqiao.models.vocabulary import InputKind
+    from fengqiao.services.intake import apply_configuration
     from tests.drive import drive, register
     from tests.factories import a_new_case
     from tests.test_dashboard import sign_in, text_of
@@ -133,9 +133,9 @@ def respondent_alerts(html: str) -> list[tuple[int, str, list[str], str]]:
 def test_respondent_alerts_are_counted_seen_and_acknowledged_per_district(api, monkeypatch):
     import re
 
-    from config.settings import get_settings
-    from db import repository as repo
-    from models.case import Party
+    from fengqiao.config.settings import get_settings
+    from fengqiao.db import repository as repo
+    from fengqiao.models.case import Party
     from tests.drive import drive, register
     from tests.factories import a_new_case
     from tests.test_dashboard import sign_in
@@ -190,8 +190,8 @@ def test_migration_0009_splits_respondent_alerts_by_district_and_back(database):
     from alembic import command
     from sqlalchemy import text
 
-    from db.engine import get_engine
-    from db.migrate import alembic_config, upgrade
+    from fengqiao.db.engine import get_engine
+    from fengqiao.db.migrate import alembic_config, upgrade
 
     command.downgrade(alembic_config(database), "0008")
     engine = get_engine(database)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import text
 
-from db.engine import get_engine
-from db.migrate import alembic_config, current_revision, upgrade
+from fengqiao.db.engine import get_engine
+from fengqiao.db.migrate import alembic_config, current_revision, upgrade
 
 
 def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from config.network import SAMPLE_NETWORK, load_network_file, network_from_document
-from models.errors import ConfigurationError
-from models.vocabulary import HandoffTarget, Level
+from fengqiao.config.network import SAMPLE_NETWORK, load_network_file, network_from_document
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.vocabulary import HandoffTarget, Level
 
 ROOM = "stationed_rooms:\n  - {room}\nmediators:\n  - {{code: M-R, name: 罗, org: R-P}}\n"
 

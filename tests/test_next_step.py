@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from models.case import HumanInput, Step, StepKind, Wait, next_step
-from models.errors import InvalidInput, NotWaitingForInput
-from models.steps import check_input
-from models.vocabulary import HandoffTarget, InputKind, Status
+from fengqiao.models.case import HumanInput, Step, StepKind, Wait, next_step
+from fengqiao.models.errors import InvalidInput, NotWaitingForInput
+from fengqiao.models.steps import check_input
+from fengqiao.models.vocabulary import HandoffTarget, InputKind, Status
 from tests.factories import a_case, sample_network
 
 NETWORK, _ = sample_network()

@@ -14,7 +14,7 @@ from prefect.client.schemas.sorting import FlowRunSort, LogSort, TaskRunSort
 from prefect.events.filters import EventFilter, EventOccurredFilter, EventResourceFilter
 from prefect.types import DateTime
 
-from models.vocabulary import InputKind
+from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register
 from tests.factories import a_new_case
 

@@ -20,17 +20,17 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from cli.main import app
-from config.network import load_network_file
-from db import repository as repo
-from db.tables import alerts, case_parkings, cases
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from flows.launch import sweep_once
-from models.errors import ConfigurationError
-from services.intake import apply_configuration
-from services.reconfigure import migrate_case
-from services.runtime import engine
+from fengqiao.cli.main import app
+from fengqiao.config.network import load_network_file
+from fengqiao.db import repository as repo
+from fengqiao.db.tables import alerts, case_parkings, cases
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.flows.launch import sweep_once
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.services.intake import apply_configuration
+from fengqiao.services.reconfigure import migrate_case
+from fengqiao.services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import a_key, a_new_case, example_of
 from tests.processes import BIN, case_run_in, start_prefect_and_worker, wait_for

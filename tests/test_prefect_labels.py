@@ -10,8 +10,8 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.events.filters import EventFilter, EventRelatedFilter, EventResourceFilter
 
-from models.run_labels import PERSON, actor_label
-from tasks.triage import triage_case
+from fengqiao.models.run_labels import PERSON, actor_label
+from fengqiao.tasks.triage import triage_case
 from tests.factories import a_key, example_of
 
 V1 = "/api/v1"
@@ -115,11 +115,11 @@ def test_a_failed_step_reaches_prefect_as_its_type_never_its_text(network, datab
     logs, run states and events get the error's type and code only; the case counts the failure the same way."""
     from sqlalchemy import text
 
-    from db import repository as repo
-    from db.uow import UnitOfWork
-    from flows.case import case_flow
-    from models.errors import StepFailed
-    from services.runtime import engine
+    from fengqiao.db import repository as repo
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.flows.case import case_flow
+    from fengqiao.models.errors import StepFailed
+    from fengqiao.services.runtime import engine
     from tests.drive import register
     from tests.factories import a_new_case
 
@@ -136,7 +136,7 @@ def test_a_failed_step_reaches_prefect_as_its_type_never_its_text(network, datab
     assert (failed.value.message, failed.value.__context__, failed.value.__cause__) == (WITHHELD[kind], None, None)
     with UnitOfWork(engine()) as uow:
         run, _ = repo.case_flow_run(uow.conn, case_id)
-        from db import parking as parking_store
+        from fengqiao.db import parking as parking_store
 
         assert parking_store.failures_of(uow.conn, case_id) == 1
     assert run is not None

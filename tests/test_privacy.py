@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.privacy import id_check_digit, mask_text, unmasked_in
+from fengqiao.models.privacy import id_check_digit, mask_text, unmasked_in
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘ", "0123456789X")

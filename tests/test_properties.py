@@ -10,11 +10,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import steps
-from models.case import HumanInput, StepKind, next_step
-from models.transitions import is_allowed
-from models.triage import triage
-from models.vocabulary import InputKind, Outcome, Stage, Status
+from fengqiao.models import steps
+from fengqiao.models.case import HumanInput, StepKind, next_step
+from fengqiao.models.transitions import is_allowed
+from fengqiao.models.triage import triage
+from fengqiao.models.vocabulary import InputKind, Outcome, Stage, Status
 from tests.factories import AT, a_case, sample_network
 
 NETWORK, RULES = sample_network()

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from db import repository as repo
-from db.uow import UnitOfWork
-from services.runtime import engine
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.factories import a_new_case
 from tests.processes import BIN, case_run_in, flow_run_state, start_prefect_and_worker, wait_for

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from channels import adapt
-from config.settings import get_settings
-from db import outbox
-from db.uow import UnitOfWork
-from models.vocabulary import Channel, InputKind
-from services import result_back
-from services.intake import receive
-from services.runtime import engine
+from fengqiao.channels import adapt
+from fengqiao.config.settings import get_settings
+from fengqiao.db import outbox
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.vocabulary import Channel, InputKind
+from fengqiao.services import result_back
+from fengqiao.services.intake import receive
+from fengqiao.services.runtime import engine
 from tests.drive import drive
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from config.settings import Settings
-from models.privacy import mask_id_number, mask_name, mask_phone
-from models.triage import triage
-from models.vocabulary import HandoffTarget, Risk
+from fengqiao.config.settings import Settings
+from fengqiao.models.privacy import mask_id_number, mask_name, mask_phone
+from fengqiao.models.triage import triage
+from fengqiao.models.vocabulary import HandoffTarget, Risk
 from tests.factories import sample_network
 
 NETWORK, RULES = sample_network()

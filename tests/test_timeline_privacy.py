@@ -14,15 +14,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
-from cli.main import app
-from cli.views import show_case
-from db.engine import get_engine
-from db.migrate import alembic_config, upgrade
-from db.uow import UnitOfWork
-from flows.case import case_flow
-from models.vocabulary import InputKind
-from services.human_input import record_input
-from services.runtime import engine
+from fengqiao.cli.main import app
+from fengqiao.cli.views import show_case
+from fengqiao.db.engine import get_engine
+from fengqiao.db.migrate import alembic_config, upgrade
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.case import case_flow
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.human_input import record_input
+from fengqiao.services.runtime import engine
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case
 

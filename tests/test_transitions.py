@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from models.errors import TransitionNotAllowed
-from models.transitions import ALLOWED, transition
-from models.vocabulary import OPEN_STATUSES, Stage, Status
+from fengqiao.models.errors import TransitionNotAllowed
+from fengqiao.models.transitions import ALLOWED, transition
+from fengqiao.models.vocabulary import OPEN_STATUSES, Stage, Status
 from tests.factories import AT, a_case
 
 ALLOWED_MOVES = sorted(((f, t, s) for (f, t), stages in ALLOWED.items() if f is not None for s in stages), key=str)

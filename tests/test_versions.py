@@ -6,13 +6,13 @@ import copy
 
 import pytest
 
-from config.network import load_network_file
-from flows.case import case_flow
-from models.errors import CaseNotFound, InvalidInput, TransitionNotAllowed
-from models.vocabulary import InputKind
-from services.human_input import record_input
-from services.intake import apply_configuration
-from services.reconfigure import migrate_case
+from fengqiao.config.network import load_network_file
+from fengqiao.flows.case import case_flow
+from fengqiao.models.errors import CaseNotFound, InvalidInput, TransitionNotAllowed
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.human_input import record_input
+from fengqiao.services.intake import apply_configuration
+from fengqiao.services.reconfigure import migrate_case
 from tests.drive import register, timeline_of
 from tests.factories import a_new_case
 

@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 
-from channels import adapt
-from config.settings import get_settings
-from db import access, outbox
-from db import repository as repo
-from db.uow import UnitOfWork
-from models.addresses import carried_ipv4, parse_url, refused_address
-from models.vocabulary import Channel, InputKind
-from services import result_back
-from services.intake import receive
-from services.runtime import engine
+from fengqiao.channels import adapt
+from fengqiao.config.settings import get_settings
+from fengqiao.db import access, outbox
+from fengqiao.db import repository as repo
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.addresses import carried_ipv4, parse_url, refused_address
+from fengqiao.models.vocabulary import Channel, InputKind
+from fengqiao.services import result_back
+from fengqiao.services.intake import receive
+from fengqiao.services.runtime import engine
 from tests.drive import drive
 from tests.factories import a_key, example_of
 

@@ -6,10 +6,10 @@ import copy
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from config.network import load_network_file, network_from_document
-from models.vocabulary import InputKind, Risk
-from models.whatif import Replayable, Route, compare, replay
-from services.whatif import what_if
+from fengqiao.config.network import load_network_file, network_from_document
+from fengqiao.models.vocabulary import InputKind, Risk
+from fengqiao.models.whatif import Replayable, Route, compare, replay
+from fengqiao.services.whatif import what_if
 from tests.drive import drive, register
 from tests.factories import a_new_case
 
@@ -87,7 +87,7 @@ def test_what_if_on_the_command_line(network, tmp_path):
     import yaml
     from typer.testing import CliRunner
 
-    from cli.main import app
+    from fengqiao.cli.main import app
 
     no, cid = register(a_new_case(channel_ref="W-2", declared_type="labour"))
     drive(no, cid, [(InputKind.OUTCOME, "failed", "M-C01")])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from db.uow import UnitOfWork
-from flows.demo_scenarios import SCENARIOS
-from models.case import Party
-from services.runtime import engine
+from fengqiao.cli.main import app
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.flows.demo_scenarios import SCENARIOS
+from fengqiao.models.case import Party
+from fengqiao.services.runtime import engine
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
 
@@ -22,7 +22,7 @@ V1 = "/api/v1"
 
 
 def key_id_of(headers: dict[str, str]) -> int:
-    from db import access
+    from fengqiao.db import access
 
     with UnitOfWork(engine()) as uow:
         caller = access.caller_for(uow.conn, headers["Authorization"].removeprefix("Bearer "))
@@ -137,7 +137,7 @@ def test_a_mediator_answers_only_for_the_cases_its_organisation_holds(api):
 
 
 def test_a_follow_up_visit_is_the_holding_organisations_too(api):
-    from models.vocabulary import InputKind
+    from fengqiao.models.vocabulary import InputKind
 
     case_no, case_id = register(a_new_case(channel_ref="ROLES-MED-3"))
     assert drive(case_no, case_id, [(InputKind.OUTCOME, "agreement", "M-C01")])[-1] == "closed"

@@ -2,8 +2,8 @@
 
 from alembic import context
 
-from db.engine import get_engine
-from db.tables import metadata
+from fengqiao.db.engine import get_engine
+from fengqiao.db.tables import metadata
 
 url = context.config.get_main_option("sqlalchemy.url")
 assert url, "sqlalchemy.url is set by db.migrate.alembic_config"

@@ -87,7 +87,7 @@ def upgrade() -> None:
 
 def _backfill_match_keys() -> None:
     """Parties registered before duplicate detection get the key it compares names by."""
-    from models.duplicates import name_key
+    from fengqiao.models.duplicates import name_key
 
     conn = op.get_bind()
     for party_id, name in conn.execute(sa.text("SELECT id, name FROM parties")).all():

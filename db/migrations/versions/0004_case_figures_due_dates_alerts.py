@@ -59,7 +59,7 @@ def upgrade() -> None:
                     sqlite_where=sa.text('acknowledged_at IS NULL'),
                     postgresql_where=sa.text('acknowledged_at IS NULL'))
     _backfill_outcomes()
-    from db.tallies import rebuild  # the same counting the application keeps up afterwards
+    from fengqiao.db.tallies import rebuild  # the same counting the application keeps up afterwards
 
     rebuild(op.get_bind())
 
