@@ -112,8 +112,9 @@ def health() -> Health:
     except Exception as exc:  # noqa: BLE001 - any failure is what this endpoint reports
         database = f"unreachable: {type(exc).__name__}"
     prefect = _prefect_health()
-    status = "ok" if database == "ok" and prefect == "ok" else "degraded"
-    return Health(status=status, database=database, prefect=prefect)
+    return Health(
+        status="ok" if database == "ok" and prefect == "ok" else "degraded", database=database, prefect=prefect
+    )
 
 
 def _prefect_health() -> str:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from fengqiao.cli.main import console, edge, prepared
 
-config_app = typer.Typer(
+config_app: typer.Typer = typer.Typer(
     help="配置 the network and escalation paths (YAML): validate, apply, show, diff.", no_args_is_help=True
 )
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 from pydantic import ValidationError
 from rich.console import Console
@@ -30,7 +29,7 @@ app.add_typer(dup_app, name="duplicates")
 class CaseGroup(TyperGroup):
     """`fengqiao case CASE` shows a case, as it always has; `fengqiao case retry CASE` is a subcommand."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's own click Context
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["show", *args]
         return super().parse_args(ctx, args)

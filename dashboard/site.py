@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.templating import Jinja2Templates
 
 from fengqiao.api.auth import count
@@ -116,7 +116,7 @@ async def form_of(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
 
-def page(request: Request, name: str, caller: Caller | None, **context: Any) -> Any:
+def page(request: Request, name: str, caller: Caller | None, **context: Any) -> Response:
     s = get_settings()
     return templates.TemplateResponse(
         request,

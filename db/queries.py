@@ -35,11 +35,12 @@ def timeline(conn: Connection, case_id: int) -> list[Transition]:
 def levels_of(conn: Connection, org_codes: list[str]) -> list[Level]:
     if not org_codes:
         return []
-    found = dict(
-        conn.execute(
+    found: dict[str, str] = {
+        r.code: r.level
+        for r in conn.execute(
             select(organisations.c.code, organisations.c.level).where(organisations.c.code.in_(org_codes))
-        ).all()
-    )
+        )
+    }
     return [Level(found[c]) for c in org_codes if c in found]
 
 
@@ -187,4 +188,4 @@ def documents_of(conn: Connection, case_id: int) -> list[dict[str, Any]]:
 def case_numbers(conn: Connection, case_ids: list[int]) -> dict[int, str]:
     if not case_ids:
         return {}
-    return dict(conn.execute(select(cases.c.id, cases.c.case_no).where(cases.c.id.in_(case_ids))).all())
+    return {r.id: r.case_no for r in conn.execute(select(cases.c.id, cases.c.case_no).where(cases.c.id.in_(case_ids)))}

@@ -92,7 +92,10 @@ def config_versions_list(conn: Connection) -> list[dict[str, Any]]:
             config_versions.c.id, config_versions.c.created_at, config_versions.c.source, config_versions.c.sha256
         ).order_by(config_versions.c.id)
     ).all()
-    counts = dict(conn.execute(select(cases.c.config_version, func.count()).group_by(cases.c.config_version)).all())
+    counts: dict[int, int] = {
+        version: n
+        for version, n in conn.execute(select(cases.c.config_version, func.count()).group_by(cases.c.config_version))
+    }
     return [dict(r._mapping) | {"cases": counts.get(r.id, 0)} for r in rows]
 
 

@@ -99,10 +99,16 @@ def _month_expr(conn: Connection) -> Any:
 def _days_expr(conn: Connection) -> Any:
     """China-time calendar days from registration to closing."""
     if conn.dialect.name == "postgresql":
-        day = lambda c: func.date(func.timezone("Asia/Shanghai", c))  # noqa: E731
+
+        def day(c: Any) -> Any:
+            return func.date(func.timezone("Asia/Shanghai", c))
+
         return day(cases.c.closed_at) - day(cases.c.created_at)
-    day = lambda c: func.julianday(func.date(func.substr(c, 1, 19), "+8 hours"))  # noqa: E731
-    return cast(day(cases.c.closed_at) - day(cases.c.created_at), Integer)
+
+    def sqlite_day(c: Any) -> Any:
+        return func.julianday(func.date(func.substr(c, 1, 19), "+8 hours"))
+
+    return cast(sqlite_day(cases.c.closed_at) - sqlite_day(cases.c.created_at), Integer)
 
 
 @dataclass(frozen=True)

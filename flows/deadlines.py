@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, task
+from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from fengqiao.config.logging import get_logger
@@ -75,9 +76,11 @@ def deadline_sweep(today: date | None = None) -> dict[str, Any]:
     }
 
 
-def deadline_deployment():  # type: ignore[no-untyped-def]
-    return deadline_sweep.to_deployment(
+def deadline_deployment() -> RunnerDeployment:
+    deployment = deadline_sweep.to_deployment(
         name="daily",
         description="Warn before deadlines; escalate overdue attempts as the path says (reason deadline).",
         schedules=[Cron("0 8 * * *", timezone="Asia/Shanghai")],
     )
+    assert isinstance(deployment, RunnerDeployment)  # to_deployment is sync here
+    return deployment

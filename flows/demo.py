@@ -115,12 +115,12 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
         ("最高调解层级 highest level mediated", by_level),
         ("各环节流转 transitions by stage", by_stage),
     ):
-        t = Table(title=title)
-        t.add_column(title.split(" ")[0])
-        t.add_column("数量 count", justify="right")
+        tally = Table(title=title)
+        tally.add_column(title.split(" ")[0])
+        tally.add_column("数量 count", justify="right")
         for k, v in sorted(counts.items(), key=lambda kv: -kv[1]):
-            t.add_row(k, str(v))
-        console.print(t)
+            tally.add_row(k, str(v))
+        console.print(tally)
     still_open = [c.case_no for c in demo if _status(c.case_id) in OPEN_STATUSES]
     if still_open:
         console.print(f"[red]未结案 still open:[/] {', '.join(still_open)}")

@@ -73,7 +73,7 @@ def crash_if_dead(flow_run_id: str) -> bool:
         filter=EventFilter(
             event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
             resource=EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
-            occurred=EventOccurredFilter(since=run.state.timestamp),
+            occurred=EventOccurredFilter.model_validate({"since": run.state.timestamp}),
         ),
         limit=1,
     ).events

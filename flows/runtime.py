@@ -9,6 +9,7 @@ import time
 from uuid import UUID
 
 from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.deployments.runner import RunnerDeployment
 from prefect.runner import Runner
 from prefect.settings import PREFECT_API_URL
 
@@ -36,8 +37,10 @@ def start_embedded_prefect() -> str | None:
     return server.api_url
 
 
-def case_deployment():  # type: ignore[no-untyped-def]
-    return case_flow.to_deployment(name="case", description="One dispute case, from intake to closing.")
+def case_deployment() -> RunnerDeployment:
+    deployment = case_flow.to_deployment(name="case", description="One dispute case, from intake to closing.")
+    assert isinstance(deployment, RunnerDeployment)  # to_deployment is sync here
+    return deployment
 
 
 def ensure_deployment() -> None:

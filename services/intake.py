@@ -165,8 +165,8 @@ def _receive_batch(
             if key and key in keys:
                 case_id, first_digest = keys[key]
                 if first_digest != digest:
-                    first = repo.get_case(conn, case_id).case_no
-                    message = f"Idempotency-Key {key} was already used for a different record (case {first})"
+                    first_no = repo.get_case(conn, case_id).case_no
+                    message = f"Idempotency-Key {key} was already used for a different record (case {first_no})"
                     raise InputConflict(message, field="Idempotency-Key")
                 answers.append(_replayed(conn, repo.get_case(conn, case_id)))
                 continue

@@ -12,6 +12,7 @@ lost, raised outside the handler so that no traceback chains back to the origina
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -35,4 +36,7 @@ def withheld(fn: Callable[P, T]) -> Callable[P, T]:
             failure = StepFailed(failure_kind(exc), lost_connection=is_lost_connection(exc))
         raise failure  # outside the handler: no __context__, nothing of the original's text
 
+    # Prefect builds its parameter model from the signature and resolves names in the wrapper's
+    # module: give it fn's signature with the annotations already resolved in fn's own module.
+    call.__signature__ = inspect.signature(fn, eval_str=True)  # type: ignore[attr-defined]
     return call
