@@ -17,6 +17,7 @@ from prefect.states import Crashed
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.db import repository as repo
+from fengqiao.db.locks import held_alone
 from fengqiao.db.parking import parking_of
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.runtime import case_runs_client
@@ -136,19 +137,47 @@ def try_wake(case_id: int) -> str:
 
 
 def sweep_once() -> dict[int, str]:
-    """Every case whose stored state calls for progress while its run is not moving: wake it."""
-    with UnitOfWork(engine()) as uow:
-        candidates = repo.cases_with_open_runs(uow.conn)
-        never_started = repo.cases_without_runs(uow.conn)
-    woken: dict[int, str] = {case_id: wake_case(case_id) for case_id in never_started}
-    deliver_due()  # results owed to channels whose earlier attempts failed
-    for case_id, flow_run_id in candidates:
+    """Every case whose stored state calls for progress while its run is not moving: wake it.
+
+    One sweep at a time across all workers (the others skip their turn), and no error ends it:
+    a case that cannot be woken now is logged with its error and tried again at the next sweep.
+    """
+    with held_alone(engine(), "sweep") as mine:
+        if not mine:
+            return {}
+        with UnitOfWork(engine()) as uow:
+            candidates = repo.cases_with_open_runs(uow.conn)
+            never_started = repo.cases_without_runs(uow.conn)
+        woken = {case_id: _wake_or_report(case_id, settle_seconds=30.0) for case_id in never_started}
+        try:
+            deliver_due()  # results owed to channels whose earlier attempts failed
+        except Exception as exc:  # noqa: BLE001 - the sweep goes on; the notices stay due
+            log.warning("sweep.results_back.failed", error=type(exc).__name__)
+        for case_id, flow_run_id in candidates:
+            if (outcome := _stalled(case_id, flow_run_id)) is not None:
+                woken[case_id] = outcome
+        return woken
+
+
+def _stalled(case_id: int, flow_run_id: str) -> str | None:
+    """Wake the case if its stored state calls for progress and its run is not moving; None if it needs nothing."""
+    try:
         if current_step(case_id)["kind"] in (StepKind.WAIT, StepKind.HELD):
-            continue  # waiting for a person: nothing to do until the input arrives
+            return None  # waiting for a person: nothing to do until the input arrives
         if _state(flow_run_id) in ACTIVE and not crash_if_dead(flow_run_id):
-            continue
-        woken[case_id] = wake_case(case_id, settle_seconds=0)
-    return woken
+            return None
+    except Exception as exc:  # noqa: BLE001 - Prefect or the database failed for this case: next sweep
+        log.warning("sweep.case.failed", case_id=case_id, error=type(exc).__name__)
+        return f"not woken now ({type(exc).__name__})"
+    return _wake_or_report(case_id, settle_seconds=0)
+
+
+def _wake_or_report(case_id: int, *, settle_seconds: float) -> str:
+    try:
+        return wake_case(case_id, settle_seconds=settle_seconds)
+    except Exception as exc:  # noqa: BLE001 - one case's failure never ends the sweep
+        log.warning("sweep.case.failed", case_id=case_id, error=type(exc).__name__)
+        return f"not woken now ({type(exc).__name__})"
 
 
 def flow_run_state(flow_run_id: str) -> str | None:
