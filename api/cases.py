@@ -7,12 +7,11 @@ has gone, so a slow or absent Prefect never holds a caller, and the sweep recove
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Query
 
-from fengqiao.api.auth import CallerDep, allow
+from fengqiao.api.auth import CallerDep, IdempotencyKey, allow, scoped
 from fengqiao.api.errors import ApiError
 from fengqiao.api.schemas import (
     CaseDetail,
@@ -28,26 +27,19 @@ from fengqiao.api.schemas import (
     TimelineEntry,
     WaitingFor,
 )
-from fengqiao.db import access, queries
-from fengqiao.db import repository as repo
-from fengqiao.db.parking import parking_of
-from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.db import queries
 from fengqiao.flows.launch import try_wake
 from fengqiao.models.access import MAY_UNMASK, Caller, Role
-from fengqiao.models.case import Case, next_step, pending_wait
-from fengqiao.models.errors import CaseNotFound
-from fengqiao.models.privacy import mask_id_number, mask_name, mask_phone, mask_text
+from fengqiao.models.case import Case
+from fengqiao.models.privacy import mask_text
 from fengqiao.models.vocabulary import Channel, InputKind, Risk, Status
-from fengqiao.services.context import load_context
+from fengqiao.services import case_reads
 from fengqiao.services.follow_up import record_follow_up
-from fengqiao.services.human_input import Recorded, awaited, record_input
-from fengqiao.services.runtime import engine, now
+from fengqiao.services.human_input import Recorded, record_input
 
 router = APIRouter(tags=["cases 案件"])
 EVERYONE = (Role.INTEGRATOR, Role.MEDIATOR, Role.COORDINATOR, Role.ADMIN)
 CaseRef = Annotated[str, "a case id (42) or case number (FQ20260000042)"]
-PERSONAL_FIELDS = ["parties.name", "parties.id_number", "parties.phone", "summary"]
-TIMELINE_FIELDS = ["transitions.reason", "transitions.note"]  # free text people wrote on the case's moves
 UnmaskParam = Annotated[bool, Query(description="show personal data unmasked (mediator, coordinator; logged)")]
 ReasonParam = Annotated[str | None, Query(max_length=200, description="why it is unmasked: required with unmask")]
 
@@ -60,18 +52,9 @@ def check_unmasking(caller: Caller, unmask: bool, reason: str | None) -> None:
         raise ApiError(422, "invalid_input", "reason: say why personal data is unmasked", field="reason")
 
 
-def visible_case(conn: Connection, caller: Caller, ref: str) -> Case:
-    """The case, if the caller's jurisdiction covers it; else the same 404 as a case that does not exist."""
-    case = repo.find_case(conn, ref)
-    if not caller.covers(case.area_code, case.org_code):
-        raise CaseNotFound(f"no case {ref!r}", field="case")
-    return case
-
-
-def answerable_case(conn: Connection, caller: Caller, ref: str) -> Case:
+def answerable_case(caller: Caller, ref: str) -> Case:
     """The case, if the caller may record input on it: 404 if it may not see it, 403 if it may only see it."""
-    case = visible_case(conn, caller, ref)
-    why = caller.may_answer_for(org_code=case.org_code, sent_by=access.sender_of(conn, case.id))
+    case, why = case_reads.case_to_answer(caller, ref)
     if why is not None:
         raise ApiError(403, "forbidden", f"case {case.case_no}: {why}", field="case")
     return case
@@ -99,11 +82,9 @@ def list_cases(
     """列表 Cases in the caller's jurisdiction, newest first (no personal data in a list)."""
     areas, orgs = jurisdiction(caller)
     where = queries.CaseFilter(status, channel, area, dispute_type, risk, within_areas=areas, within_orgs=orgs)
-    with UnitOfWork(engine()) as uow:
-        rows = queries.list_cases(uow.conn, where=where, limit=limit, offset=offset)
-        total = queries.count_cases(uow.conn, where)
-    items = [_case_out(r) for r in rows]
-    return CasePage(items=items, limit=limit, offset=offset, total=total)
+    found = case_reads.list_cases(where, limit=limit, offset=offset)
+    items = [_case_out(r) for r in found.rows]
+    return CasePage(items=items, limit=limit, offset=offset, total=found.total)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, **allow(*EVERYONE, errors=(404,)))
@@ -115,45 +96,22 @@ def get_case(
 ) -> CaseDetail:
     """案件 One case. Every read of its personal data, masked or not, goes to the access log."""
     check_unmasking(caller, unmask, reason)
-    with UnitOfWork(engine()) as uow:
-        case = visible_case(uow.conn, caller, case_id)
-        ctx = load_context(uow.conn, case.id)
-        people = queries.parties_of(uow.conn, case.id)
-        row = queries.case_row(uow.conn, case.id)
-        answer = awaited(ctx)
-        parked = parking_of(uow.conn, case.id)
-        action = "unmask" if unmask else "read_masked"
-        access.log_access(
-            uow.conn, caller, case_id=case.id, action=action, fields=PERSONAL_FIELDS, reason=reason or "view", at=now()
-        )
-        uow.commit()
-    wait = pending_wait(ctx.case, ctx.path)
-    upcoming = f"waiting:{wait.kind}" if wait else str(next_step(ctx.case, ctx.inputs, ctx.path).kind)
-    names = tuple(p["name"] or "" for p in people)
-    parties = [
-        PartyOut(
-            role=p["role"] or "",
-            name=(p["name"] or "") if unmask else mask_name(p["name"]),
-            id_number=(p["id_number"] or "") if unmask else mask_id_number(p["id_number"]),
-            phone=(p["phone"] or "") if unmask else mask_phone(p["phone"]),
-        )
-        for p in people
-    ]
-    c = ctx.case
+    read = case_reads.read_case(case_id, caller, unmask=unmask, reason=reason)
+    c, answer = read.case, read.waiting
     return CaseDetail(
-        **_case_out(row).model_dump(),
-        summary=c.summary if unmask else mask_text(c.summary, names),
+        **_case_out(read.row).model_dump(),
+        summary=read.summary,
         people_involved=c.people_involved,
         path_step=c.path_step,
         attempt=c.attempt,
         handoff_target=c.handoff_target,
         config_version=c.config_version,
         duplicate_of=c.duplicate_of,
-        next_step=upcoming,
+        next_step=read.next.label,
         waiting_for=WaitingFor(input=str(answer.kind), attempt=answer.round) if answer else None,
-        parties=parties,
+        parties=[PartyOut(**p) for p in read.parties],
         masked=not unmask,
-        parked=ParkedOut.model_validate(parked) if parked else None,
+        parked=ParkedOut.model_validate(read.parked) if read.parked else None,
     )
 
 
@@ -168,17 +126,7 @@ def get_timeline(
     migration 0008 carry people's notes inside them.
     """
     check_unmasking(caller, unmask, reason)
-    with UnitOfWork(engine()) as uow:
-        case = visible_case(uow.conn, caller, case_id)
-        rows = queries.timeline(uow.conn, case.id)
-        names = tuple(p["name"] or "" for p in queries.parties_of(uow.conn, case.id))
-        action = "unmask" if unmask else "read_masked"
-        access.log_access(
-            uow.conn, caller, case_id=case.id, action=action, fields=TIMELINE_FIELDS, reason=reason or "view", at=now()
-        )
-        uow.commit()
-    if not unmask:
-        rows = [replace(t, reason=mask_text(t.reason, names), note=mask_text(t.note, names)) for t in rows]
+    rows = case_reads.read_timeline(case_id, caller, unmask=unmask, reason=reason)
     return [TimelineEntry(**vars(t)) for t in rows]
 
 
@@ -197,11 +145,18 @@ def _recorded(rec: Recorded) -> InputRecorded:
 
 
 def _record(
-    caller: Caller, ref: str, kind: InputKind, value: str, note: str, attempt: int | None, wake: BackgroundTasks
+    caller: Caller,
+    ref: str,
+    kind: InputKind,
+    value: str,
+    note: str,
+    attempt: int | None,
+    wake: BackgroundTasks,
+    idempotency_key: str | None,
 ) -> InputRecorded:
-    with UnitOfWork(engine()) as uow:
-        case = answerable_case(uow.conn, caller, ref)
-    rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor, attempt=attempt)
+    case = answerable_case(caller, ref)
+    key = scoped(caller, idempotency_key)
+    rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor, attempt=attempt, idempotency_key=key)
     wake.add_task(try_wake, case.id)
     return _recorded(rec)
 
@@ -211,13 +166,21 @@ def _record(
     response_model=InputRecorded,
     **allow(Role.MEDIATOR, Role.COORDINATOR, errors=(404, 409)),
 )
-def post_outcome(case_id: CaseRef, body: OutcomeIn, caller: CallerDep, wake: BackgroundTasks) -> InputRecorded:
+def post_outcome(
+    case_id: CaseRef,
+    body: OutcomeIn,
+    caller: CallerDep,
+    wake: BackgroundTasks,
+    idempotency_key: IdempotencyKey = None,
+) -> InputRecorded:
     """调解结果 A mediation outcome: stored exactly once, then the case's flow resumes.
 
     The same outcome sent again gets the same answer; a case not waiting for one answers 409. With
-    `attempt`, an outcome sent again after the case moved on gets its first answer, never a new round.
+    `attempt` or an `Idempotency-Key`, an outcome sent again after the case moved on gets its first
+    answer, never a new round.
     """
-    return _record(caller, case_id, InputKind.OUTCOME, body.result.value, body.note, body.attempt, wake)
+    result = body.result.value
+    return _record(caller, case_id, InputKind.OUTCOME, result, body.note, body.attempt, wake, idempotency_key)
 
 
 @router.post(
@@ -226,10 +189,15 @@ def post_outcome(case_id: CaseRef, body: OutcomeIn, caller: CallerDep, wake: Bac
     **allow(Role.INTEGRATOR, Role.COORDINATOR, errors=(404, 409)),
 )
 def post_handoff_result(
-    case_id: CaseRef, body: HandoffResultIn, caller: CallerDep, wake: BackgroundTasks
+    case_id: CaseRef,
+    body: HandoffResultIn,
+    caller: CallerDep,
+    wake: BackgroundTasks,
+    idempotency_key: IdempotencyKey = None,
 ) -> InputRecorded:
     """结果同悉 The receiving body's result for a handed-off case; the case then closes."""
-    return _record(caller, case_id, InputKind.HANDOFF_RESULT, body.result, "", body.attempt, wake)
+    kind = InputKind.HANDOFF_RESULT
+    return _record(caller, case_id, kind, body.result, "", body.attempt, wake, idempotency_key)
 
 
 @router.post(
@@ -237,10 +205,11 @@ def post_handoff_result(
     response_model=FollowUpRecorded,
     **allow(Role.MEDIATOR, Role.COORDINATOR, errors=(404, 409)),
 )
-def post_follow_up(case_id: CaseRef, body: FollowUpIn, caller: CallerDep) -> FollowUpRecorded:
+def post_follow_up(
+    case_id: CaseRef, body: FollowUpIn, caller: CallerDep, idempotency_key: IdempotencyKey = None
+) -> FollowUpRecorded:
     """回访 A follow-up visit after an agreement: honoured or not, and the parties' satisfaction."""
-    with UnitOfWork(engine()) as uow:
-        case = answerable_case(uow.conn, caller, case_id)
+    case = answerable_case(caller, case_id)
     after, _ = record_follow_up(
         case.case_no,
         honoured=body.honoured,
@@ -248,5 +217,6 @@ def post_follow_up(case_id: CaseRef, body: FollowUpIn, caller: CallerDep) -> Fol
         if_broken=body.if_broken,
         actor=caller.actor,
         attempt=body.attempt,
+        idempotency_key=scoped(caller, idempotency_key),
     )
     return FollowUpRecorded(case_id=after.id, case_no=after.case_no, status=after.status)

@@ -10,14 +10,13 @@ from fastapi import APIRouter, BackgroundTasks
 from pydantic import BaseModel, ConfigDict, Field
 
 from fengqiao.api.auth import CallerDep, allow
-from fengqiao.api.cases import CaseRef, visible_case
+from fengqiao.api.cases import CaseRef
 from fengqiao.api.schemas import ParkedOut
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.launch import try_wake
 from fengqiao.models.access import Role
 from fengqiao.models.vocabulary import Status
+from fengqiao.services.case_reads import visible_case
 from fengqiao.services.parking import REASON_CHARS, retry_case
-from fengqiao.services.runtime import engine
 
 router = APIRouter(tags=["cases 案件"])
 
@@ -46,8 +45,7 @@ class Retried(BaseModel):
 )
 def post_retry(case_id: CaseRef, body: RetryIn, caller: CallerDep, wake: BackgroundTasks) -> Retried:
     """重试 Release a parked case and start its flow again; 409 `not_parked` if it is not parked."""
-    with UnitOfWork(engine()) as uow:
-        case = visible_case(uow.conn, caller, case_id)
+    case = visible_case(caller, case_id)
     case, released = retry_case(case.case_no, actor=caller.actor, reason=body.reason)
     wake.add_task(try_wake, case.id)
     return Retried(

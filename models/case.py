@@ -90,6 +90,11 @@ class Step:
     kind: StepKind
     wait: Wait | None = None
 
+    @property
+    def label(self) -> str:
+        """How the step is shown to people (GET /cases/{id} next_step): `waiting:<input>` or the step's kind."""
+        return f"waiting:{self.wait.kind}" if self.kind is StepKind.WAIT and self.wait else str(self.kind)
+
 
 Inputs = Mapping[tuple[InputKind, int], HumanInput]
 
