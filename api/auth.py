@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fengqiao.api.errors import ApiError, documented
@@ -115,6 +115,23 @@ def current_caller(
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+KEY_CHARS = 150  # stored as "{key_id}:{key}" in a 200-character column
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=KEY_CHARS,
+        pattern=r"^[ -~]+$",
+        description=f"1 to {KEY_CHARS} printable ASCII characters, scoped to the calling key: "
+        "the same key again gets the first answer, with a different request 409 input_conflict",
+    ),
+]
+
+
+def scoped(caller: Caller, idempotency_key: str | None) -> str | None:
+    """An Idempotency-Key as stored: the calling key's id before it, so two keys never collide."""
+    return f"{caller.key_id}:{idempotency_key}" if idempotency_key else None
 
 
 def allow(*roles: Role, errors: tuple[int, ...] = ()) -> dict[str, Any]:

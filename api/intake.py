@@ -16,7 +16,7 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from fengqiao.api.auth import CallerDep, allow
+from fengqiao.api.auth import KEY_CHARS, CallerDep, allow, scoped
 from fengqiao.api.errors import NOT_JSON, ApiError
 from fengqiao.api.schemas import IntakeAccepted
 from fengqiao.channels import adapt
@@ -72,8 +72,7 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
             f"area {rec.new.area_code} is outside the jurisdiction of key {caller.name}",
             field="area_code",
         )
-    scoped = f"{caller.key_id}:{idempotency_key}" if idempotency_key else None
-    receipt = receive(rec, idempotency_key=scoped, key_id=caller.key_id, caller=caller)
+    receipt = receive(rec, idempotency_key=scoped(caller, idempotency_key), key_id=caller.key_id, caller=caller)
     case = receipt.case
     flow_run_id = None
     if receipt.duplicate_of is None:
@@ -97,7 +96,7 @@ def _route(channel: Channel):  # type: ignore[no-untyped-def]
     async def intake(
         request: Request,
         caller: CallerDep,
-        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=150)] = None,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=KEY_CHARS)] = None,
     ) -> IntakeAccepted:
         try:
             data = json.loads(await request.body())

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fengqiao.cli.main import app, console, edge, prepared
+from fengqiao.cli.main import KeyOption, app, cli_key, console, edge, prepared
 from fengqiao.models.clocks import PauseReason
 
 clock_app = typer.Typer(help="时限 a mediating case's clock: pause with a reason, resume, extend by consent.")
@@ -113,6 +113,7 @@ def follow_up(
     if_broken: Annotated[str, typer.Option(help="reopen (mediate again) or hand_off, when not honoured")] = "reopen",
     actor: Annotated[str, typer.Option(help="who visited")] = "mediator",
     attempt: Annotated[int | None, typer.Option(min=1, help="the round visited (as `case` shows it)")] = None,
+    idempotency_key: KeyOption = None,
 ) -> None:
     """回访 Record a follow-up visit after an agreement; a broken agreement re-opens mediation or hands off."""
     prepared()
@@ -126,7 +127,13 @@ def follow_up(
 
         raise InvalidInput("expected reopen or hand_off", field="if_broken") from None
     after, created = record_follow_up(
-        case, honoured=honoured, satisfaction=satisfaction, if_broken=action, actor=actor, attempt=attempt
+        case,
+        honoured=honoured,
+        satisfaction=satisfaction,
+        if_broken=action,
+        actor=actor,
+        attempt=attempt,
+        idempotency_key=cli_key(idempotency_key),
     )
     console.print(f"{after.case_no}: {after.status}" + ("" if created else " (already recorded)"))
     if created and not honoured:

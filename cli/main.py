@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -156,14 +157,37 @@ def list_cases(
 
 
 ATTEMPT_HELP = "the round answered (as `case` shows it): a round that has passed gets its first answer back"
+KEY_CHARS = 150  # as the API's Idempotency-Key
 
 
-def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str, attempt: int | None) -> None:
+def _idempotency_key(key: str | None) -> str | None:
+    if key is not None and not re.fullmatch(f"[ -~]{{1,{KEY_CHARS}}}", key):
+        raise typer.BadParameter(f"1 to {KEY_CHARS} printable ASCII characters")
+    return key
+
+
+def cli_key(key: str | None) -> str | None:
+    """An Idempotency-Key from the command line as stored: "cli:" before it (an API key's id never is)."""
+    return f"cli:{key}" if key is not None else None
+
+
+KeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        callback=_idempotency_key,
+        help="the same key again gets the answer it first recorded, whatever the case waits for now; "
+        "with a different answer it is refused (input_conflict)",
+    ),
+]
+
+
+def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str, attempt: int | None, key: str | None) -> None:
     prepared()
     from fengqiao.flows.launch import try_wake
     from fengqiao.services.human_input import record_input
 
-    rec = record_input(ref, kind, value, note=note, actor=actor, attempt=attempt)
+    rec = record_input(ref, kind, value, note=note, actor=actor, attempt=attempt, idempotency_key=cli_key(key))
     what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
     console.print(f"{what}: {rec.case.case_no} {rec.input.kind} #{rec.input.round} = {rec.input.value}")
     console.print(f"流程 flow run: {try_wake(rec.case.id)}", soft_wrap=True)
@@ -177,9 +201,10 @@ def outcome(
     note: Annotated[str, typer.Option(help="what was agreed or why it failed")] = "",
     actor: Annotated[str, typer.Option(help="who records it (mediator code)")] = "cli",
     attempt: Annotated[int | None, typer.Option(min=1, help=ATTEMPT_HELP)] = None,
+    idempotency_key: KeyOption = None,
 ) -> None:
     """调解结果 Record a mediation outcome (stored once), then resume the case's flow."""
-    _submit(ref, InputKind.OUTCOME, result.value, note, actor, attempt)
+    _submit(ref, InputKind.OUTCOME, result.value, note, actor, attempt, idempotency_key)
 
 
 @app.command()
@@ -189,9 +214,10 @@ def opinion(
     text: Annotated[str, typer.Option("--text", help="the expert's opinion")],
     expert: Annotated[str, typer.Option(help="expert code, e.g. E-05")],
     attempt: Annotated[int | None, typer.Option(min=1, help=ATTEMPT_HELP)] = None,
+    idempotency_key: KeyOption = None,
 ) -> None:
     """专家意见 Record the expert pool's opinion for an escalated case."""
-    _submit(ref, InputKind.EXPERT_OPINION, text, "", expert, attempt)
+    _submit(ref, InputKind.EXPERT_OPINION, text, "", expert, attempt, idempotency_key)
 
 
 @app.command("handoff-result")
@@ -201,9 +227,10 @@ def handoff_result(
     result: Annotated[str, typer.Option("--result", help="what the court / tribunal / agency decided")],
     actor: Annotated[str, typer.Option(help="the receiving body")] = "cli",
     attempt: Annotated[int | None, typer.Option(min=1, help=ATTEMPT_HELP)] = None,
+    idempotency_key: KeyOption = None,
 ) -> None:
     """结果同悉 Record the receiving body's result of a handed-off case; the case closes."""
-    _submit(ref, InputKind.HANDOFF_RESULT, result, "", actor, attempt)
+    _submit(ref, InputKind.HANDOFF_RESULT, result, "", actor, attempt, idempotency_key)
 
 
 @app.command()
@@ -276,12 +303,9 @@ def duplicates_list(ctx: typer.Context) -> None:
     prepared()
     from rich.table import Table
 
-    from fengqiao.db import reports
-    from fengqiao.db.uow import UnitOfWork
-    from fengqiao.services.runtime import engine
+    from fengqiao.services.duplicates import suspected_duplicates
 
-    with UnitOfWork(engine()) as uow:
-        rows = reports.suspected_duplicates(uow.conn)
+    rows = suspected_duplicates()
     table = Table(title=f"疑似重复 suspected duplicates ({len(rows)})")
     for label in ("案件 case", "渠道 channel", "渠道编号 ref", "登记 received", "疑似重复 duplicate of", "理由 why"):
         table.add_column(label)
@@ -340,12 +364,9 @@ def notices(
     prepared()
     from rich.table import Table
 
-    from fengqiao.db import outbox
-    from fengqiao.db.uow import UnitOfWork
-    from fengqiao.services.runtime import engine
+    from fengqiao.services.result_back import notices as owed
 
-    with UnitOfWork(engine()) as uow:
-        rows = [n for n in outbox.notices(uow.conn) if not pending or n["status"] == "pending"]
+    rows = owed(pending_only=pending)
     table = Table(title=f"结果同悉 results back to channels ({len(rows)})")
     for label in ("案件 case", "渠道 channel", "渠道编号 ref", "结果 result", "状态 status", "尝试 tries", "最近 last"):
         table.add_column(label)

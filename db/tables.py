@@ -234,7 +234,9 @@ human_inputs = Table(
     Column("note", Text, nullable=False, default=""),
     Column("actor", String(100), nullable=False),
     Column("received_at", TS, nullable=False),
+    Column("idempotency_key", String(200)),  # "{key_id}:{key}" (API) or "cli:{key}": the same key, the same answer
     UniqueConstraint("case_id", "kind", "round", name="uq_human_inputs_case_kind_round"),
+    UniqueConstraint("case_id", "idempotency_key", name="uq_human_inputs_case_key"),
 )
 
 api_keys = Table(

@@ -12,12 +12,16 @@ the answer again after the case moved on must not have it counted for the next r
   answer stored earlier (the latest) is given back.
 
 A refusal or withdrawal ends the case at whatever round it is in; it is stored once per case.
+
+An answer may also come with an Idempotency-Key, looked at before anything else: the answer
+first recorded with that key is given back if this is the same answer (kind, value, note and,
+if named, round), whatever round the case waits for now; a different answer is a conflict.
 """
 
 from __future__ import annotations
 
 from fengqiao.models.case import EXIT_ROUND, Case, HumanInput, Inputs, Wait, pending_wait
-from fengqiao.models.errors import InvalidInput, NotWaitingForInput
+from fengqiao.models.errors import InputConflict, InvalidInput, NotWaitingForInput
 from fengqiao.models.network import EscalationPath
 from fengqiao.models.vocabulary import OPEN_STATUSES, VOLUNTARY_EXITS, InputKind, Outcome, Status
 
@@ -36,6 +40,23 @@ def stored_kind(kind: InputKind, value: str) -> InputKind:
     if kind is InputKind.OUTCOME and value in VOLUNTARY_EXITS:
         return InputKind.EXIT
     return kind
+
+
+def keyed_answer(
+    case: Case, first: HumanInput | None, kind: InputKind, value: str, note: str = "", *, attempt: int | None = None
+) -> HumanInput | None:
+    """The answer first recorded with this answer's Idempotency-Key (first), if it is the same
+    answer; None if the key is new; a conflict naming the case if the key recorded another answer."""
+    if first is None:
+        return None
+    same = (first.kind, first.value, first.note) == (stored_kind(kind, value), value, note)
+    if same and attempt in (None, first.round):
+        return first
+    raise InputConflict(
+        f"the Idempotency-Key was already used for a different answer on case {case.case_no} "
+        f"({first.kind} attempt {first.round})",
+        field="Idempotency-Key",
+    )
 
 
 def answer_round(

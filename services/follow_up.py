@@ -9,7 +9,7 @@ from fengqiao.db import queries
 from fengqiao.db import repository as repo
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
-from fengqiao.models.answers import answer_round
+from fengqiao.models.answers import answer_round, keyed_answer
 from fengqiao.models.case import Case, HumanInput, Inputs
 from fengqiao.models.errors import InputConflict, NotWaitingForInput
 from fengqiao.models.vocabulary import InputKind, Stage
@@ -21,20 +21,33 @@ from fengqiao.services.steps import record_move
 
 
 def record_follow_up(
-    ref: str, *, honoured: bool, satisfaction: int, if_broken: IfBroken, actor: str, attempt: int | None = None
+    ref: str,
+    *,
+    honoured: bool,
+    satisfaction: int,
+    if_broken: IfBroken,
+    actor: str,
+    attempt: int | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[Case, bool]:
     """(the case after it, whether this call recorded it): the same visit reported twice is one.
 
     attempt: the round (the attempt that reached the agreement) the visit is for, if the caller
     says; the same visit for a round that has passed gets the case as that visit left it.
+    idempotency_key: as record_input's, looked up first: the visit it recorded gets the case as
+    that visit left it.
     """
     value = "honoured" if honoured else f"not_honoured:{if_broken}"
     item_note = f"satisfaction {satisfaction}"
+    kind = InputKind.FOLLOW_UP
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, ref)
+        if idempotency_key is not None:
+            keyed = repo.input_by_key(uow.conn, case.id, idempotency_key)
+            if sent := keyed_answer(case, keyed, kind, value, item_note, attempt=attempt):
+                return _as_left_by(uow.conn, case, sent, repo.get_inputs(uow.conn, case.id)), False
         if attempt is not None:
             ctx = load_context(uow.conn, case.id)
-            kind = InputKind.FOLLOW_UP
             first = answer_round(case, awaited(ctx), ctx.inputs, kind, value, item_note, attempt=attempt)
             if isinstance(first, HumanInput):
                 return _as_left_by(uow.conn, case, first, ctx.inputs), False
@@ -60,7 +73,8 @@ def record_follow_up(
             at=at,
             visited=_aftercare(uow.conn, case) is not None,
         )
-        repo.add_input(uow.conn, case.id, HumanInput(InputKind.FOLLOW_UP, case.attempt, value, item_note, actor), at=at)
+        visit = HumanInput(InputKind.FOLLOW_UP, case.attempt, value, item_note, actor)
+        repo.add_input(uow.conn, case.id, visit, at=at, key=idempotency_key)
         record_move(uow.conn, case, after, record, flow_run_id=None)
         uow.commit()
     announce(after, record, flow_run_id=None)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fengqiao.db import queries
 from fengqiao.db import repository as repo
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.models.answers import answer_round, stored_kind, waiting_for
+from fengqiao.models.answers import answer_round, keyed_answer, stored_kind, waiting_for
 from fengqiao.models.case import Case, HumanInput, Wait
 from fengqiao.models.text import check_answer_text
 from fengqiao.models.vocabulary import InputKind, Stage, Status
@@ -35,17 +35,32 @@ def awaited(ctx: CaseContext) -> Wait | None:
 
 
 def record_input(
-    case_ref: str, kind: InputKind, value: str, *, note: str = "", actor: str, attempt: int | None = None
+    case_ref: str,
+    kind: InputKind,
+    value: str,
+    *,
+    note: str = "",
+    actor: str,
+    attempt: int | None = None,
+    idempotency_key: str | None = None,
 ) -> Recorded:
-    """attempt: the round the answer is for, if the caller says (models.answers decides)."""
+    """attempt: the round the answer is for, if the caller says (models.answers decides).
+
+    idempotency_key: as stored ("{key_id}:{key}"), looked up first: the answer it recorded comes
+    back (created False) if this is the same answer, else InputConflict; a new key is stored with it.
+    """
     check_answer_text(kind, value, note)
     with UnitOfWork(engine()) as uow:
         case = repo.find_case(uow.conn, case_ref)
+        if idempotency_key is not None:
+            keyed = repo.input_by_key(uow.conn, case.id, idempotency_key)
+            if first := keyed_answer(case, keyed, kind, value, note, attempt=attempt):
+                return Recorded(case, first, created=False)
         ctx = load_context(uow.conn, case.id)
         decided = answer_round(ctx.case, awaited(ctx), ctx.inputs, kind, value, note, attempt=attempt)
         if isinstance(decided, HumanInput):  # an answer sent again after the case moved on
             return Recorded(ctx.case, decided, created=False)
         item = HumanInput(stored_kind(kind, value), decided, value, note, actor)
-        stored, created = repo.add_input(uow.conn, case.id, item, at=now())
+        stored, created = repo.add_input(uow.conn, case.id, item, at=now(), key=idempotency_key)
         uow.commit()
     return Recorded(ctx.case, stored, created)

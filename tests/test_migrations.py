@@ -2,31 +2,38 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from fengqiao.db.engine import get_engine
 from fengqiao.db.migrate import alembic_config, current_revision, upgrade
+
+
+def a_case(conn: Connection) -> None:
+    """Case 1, just received, under configuration version 1: in the columns of every revision."""
+    conn.execute(
+        text(
+            "INSERT INTO config_versions (id, created_at, source, sha256, document) "
+            "VALUES (1, '2026-11-01 08:00:00+00', 'old', 'x', '{}')"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO cases (id, case_no, channel, channel_ref, status, version, area_code, summary, "
+            "people_involved, risk, path_step, attempt, config_version, flow_run_open, created_at, updated_at) "
+            "VALUES (1, 'FQ20260000001', 'grid', 'G-1', 'received', 1, '511502001001', '漏水', 1, 'normal', -1, 0, "
+            "1, false, '2026-11-01 08:00:00+00', '2026-11-01 08:00:00+00')"
+        )
+    )
 
 
 def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
     command.downgrade(alembic_config(database), "0001")
     engine = get_engine(database)
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO config_versions (id, created_at, source, sha256, document) "
-                "VALUES (1, '2026-11-01 08:00:00+00', 'old', 'x', '{}')"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO cases (id, case_no, channel, channel_ref, status, version, area_code, summary, "
-                "people_involved, risk, path_step, attempt, config_version, flow_run_open, created_at, updated_at) "
-                "VALUES (1, 'FQ20260000001', 'grid', 'G-1', 'received', 1, '511502001001', '漏水', 1, 'normal', -1, 0, "
-                "1, false, '2026-11-01 08:00:00+00', '2026-11-01 08:00:00+00')"
-            )
-        )
+        a_case(conn)
         conn.execute(
             text("INSERT INTO parties (id, case_id, role, name) VALUES (1, 1, 'respondent', '宜宾 顺达 ＡＢＣ公司')")
         )
@@ -39,7 +46,7 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
 
     upgrade(database)
 
-    assert current_revision(database) == "0009"
+    assert current_revision(database) == "0010"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM access_log")).scalar_one() == 0
         assert conn.execute(text("SELECT match_key FROM parties")).scalar_one() == "宜宾顺达abc公司"
@@ -54,3 +61,32 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
             ("2026-11", "511502001", "status", "received", 1, 0),
             ("2026-11", "511502001", "type", "", 1, 0),
         ]
+
+
+ANSWER = (
+    "INSERT INTO human_inputs (case_id, kind, round, value, note, actor, received_at{key}) "
+    "VALUES (1, 'outcome', :round, 'failed', '', 'M-C04', '2026-11-02 08:00:00+00'{value})"
+)
+
+
+def test_migration_0010_keeps_answers_with_their_keys_unique_per_case_and_drops_only_the_keys_on_downgrade(database):
+    engine = get_engine(database)
+    with engine.begin() as conn:
+        a_case(conn)
+        keyed = ANSWER.format(key=", idempotency_key", value=", :key")
+        conn.execute(text(keyed), [{"round": 1, "key": "3:k-1"}, {"round": 2, "key": None}, {"round": 3, "key": None}])
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(text(keyed), {"round": 4, "key": "3:k-1"})
+
+    command.downgrade(alembic_config(database), "0009")
+
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT round FROM human_inputs ORDER BY round")).scalars().all() == [1, 2, 3]
+        conn.execute(text(ANSWER.format(key="", value="")), {"round": 4})
+
+    upgrade(database)
+
+    assert current_revision(database) == "0010"
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT round, idempotency_key FROM human_inputs ORDER BY round")).all()
+    assert [tuple(r) for r in rows] == [(1, None), (2, None), (3, None), (4, None)]
