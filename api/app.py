@@ -18,8 +18,7 @@ from fengqiao.api.errors import error_response, install_error_handlers
 from fengqiao.api.headers import DOCS, SecurityHeaders
 from fengqiao.api.schemas import Health
 from fengqiao.config.settings import Settings, get_settings
-from fengqiao.db.uow import UnitOfWork
-from fengqiao.services.runtime import engine
+from fengqiao.services.health import database_health
 
 DESCRIPTION = """
 枫桥 fengqiao: the People's Mediation case pipeline.
@@ -105,12 +104,7 @@ health_router = APIRouter(tags=["health 运行状态"])
 @health_router.get("/health", response_model=Health)
 def health() -> Health:
     """运行状态 Whether the database and Prefect answer. No key needed; says nothing about cases."""
-    try:
-        with UnitOfWork(engine()) as uow:
-            uow.conn.exec_driver_sql("SELECT 1")
-        database = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure is what this endpoint reports
-        database = f"unreachable: {type(exc).__name__}"
+    database = database_health()
     prefect = _prefect_health()
     return Health(
         status="ok" if database == "ok" and prefect == "ok" else "degraded", database=database, prefect=prefect

@@ -18,10 +18,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fengqiao.api.errors import ApiError, documented
 from fengqiao.config.settings import Settings
-from fengqiao.db import access
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.access import Caller, Role
-from fengqiao.services.runtime import engine
+from fengqiao.services.keys import caller_for
 
 bearer = HTTPBearer(auto_error=False, description="an API key made with `fengqiao keys create`")
 
@@ -102,8 +100,7 @@ def current_caller(
         raise ApiError(
             401, "unauthenticated", "send Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"}
         )
-    with UnitOfWork(engine()) as uow:
-        caller = access.caller_for(uow.conn, credentials.credentials)
+    caller = caller_for(credentials.credentials)
     try:
         if caller is None:  # counted per address; a valid key from the same address is not held back
             count("address", client_address(request))

@@ -18,13 +18,12 @@ from fengqiao.api.cases import jurisdiction
 from fengqiao.api.errors import ApiError
 from fengqiao.api.schemas import ConfigVersion, Stats
 from fengqiao.config.network import ExpertDoc, MediatorDoc, OrgDoc, parse_network_document
-from fengqiao.db import repository as repo
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.access import Caller, Role
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import ConfigurationError
+from fengqiao.services.config_versions import stored_version
 from fengqiao.services.intake import apply_configuration
-from fengqiao.services.runtime import engine, now
+from fengqiao.services.runtime import now
 from fengqiao.services.stats import MONTH_PATTERN as MONTH
 from fengqiao.services.stats import Question, figures
 
@@ -33,13 +32,11 @@ STAFF = (Role.COORDINATOR, Role.ADMIN)
 
 
 def _current() -> ConfigVersion:
-    with UnitOfWork(engine()) as uow:
-        number = repo.latest_config_version(uow.conn)
-        if number is None:
-            raise ConfigurationError("no configuration has been applied yet", field="version")
-        stored = repo.config_version(uow.conn, number)
+    stored = stored_version()
+    if stored is None:
+        raise ConfigurationError("no configuration has been applied yet", field="version")
     return ConfigVersion(
-        version=number, applied_at=stored["created_at"], source=stored["source"], document=dict(stored["document"])
+        version=stored.number, applied_at=stored.applied_at, source=stored.source, document=stored.document
     )
 
 

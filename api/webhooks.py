@@ -16,11 +16,9 @@ from fengqiao.api.auth import CallerDep, allow
 from fengqiao.api.errors import ApiError
 from fengqiao.channels.targets import Refusal, resolve
 from fengqiao.config.settings import get_settings
-from fengqiao.db import webhook_targets
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.access import Role
 from fengqiao.models.vocabulary import Channel
-from fengqiao.services.runtime import engine, now
+from fengqiao.services.webhooks import register_target, remove_target, targets_of
 
 router = APIRouter(tags=["webhooks 结果同悉"])
 OWNERS = (Role.INTEGRATOR, Role.ADMIN)
@@ -43,25 +41,21 @@ def put_webhook(body: WebhookIn, caller: CallerDep) -> WebhookOut:
     target = resolve(body.url, allow_private=get_settings().allow_private_webhooks)
     if isinstance(target, Refusal):
         raise ApiError(422, "webhook_target_refused", f"url: {target.reason}", field="url")
-    with UnitOfWork(engine()) as uow:
-        webhook_targets.register(uow.conn, key_id=caller.key_id, channel=body.channel, url=body.url, at=now())
-        uow.commit()
-    return WebhookOut(channel=body.channel, url=body.url)
+    registered = register_target(caller, body.channel, body.url)
+    return WebhookOut(channel=registered.channel, url=registered.url)
 
 
 @router.get("/webhooks", response_model=list[WebhookOut], **allow(*OWNERS))
 def get_webhooks(caller: CallerDep) -> list[WebhookOut]:
     """结果同悉地址 This key's targets, by channel (other keys' targets are theirs)."""
-    with UnitOfWork(engine()) as uow:
-        return [WebhookOut(channel=t["channel"], url=t["url"]) for t in webhook_targets.of_key(uow.conn, caller.key_id)]
+    return [WebhookOut(channel=t.channel, url=t.url) for t in targets_of(caller)]
 
 
 @router.delete("/webhooks/{channel}", response_model=list[WebhookOut], **allow(*OWNERS, errors=(404,)))
 def delete_webhook(channel: Channel, caller: CallerDep) -> list[WebhookOut]:
     """结果同悉地址 Remove this key's target for a channel; answers the key's remaining targets."""
-    with UnitOfWork(engine()) as uow:
-        if not webhook_targets.remove(uow.conn, key_id=caller.key_id, channel=channel):
-            message = f"key {caller.name} has no webhook target for channel {channel.value}"
-            raise ApiError(404, "webhook_target_not_found", message, field="channel")
-        uow.commit()
-        return [WebhookOut(channel=t["channel"], url=t["url"]) for t in webhook_targets.of_key(uow.conn, caller.key_id)]
+    remaining = remove_target(caller, channel)
+    if remaining is None:
+        message = f"key {caller.name} has no webhook target for channel {channel.value}"
+        raise ApiError(404, "webhook_target_not_found", message, field="channel")
+    return [WebhookOut(channel=t.channel, url=t.url) for t in remaining]

@@ -1,4 +1,5 @@
-"""Making an API key: the one place keys are created for people, its jurisdiction checked first.
+"""API keys: made (the one place keys are created for people, its jurisdiction checked first), listed,
+revoked, and the caller a key stands for.
 
 The check needs the applied network (an area or organisation it lacks would give a key that
 sees nothing, or, for an empty prefix, everything), which the database layer cannot read.
@@ -6,10 +7,12 @@ sees nothing, or, for an empty prefix, everything), which the database layer can
 
 from __future__ import annotations
 
+from typing import Any
+
 from fengqiao.db import access
 from fengqiao.db import repository as repo
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.models.access import Role, jurisdiction_problem
+from fengqiao.models.access import Caller, Role, jurisdiction_problem
 from fengqiao.models.errors import InvalidInput
 from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine, now
@@ -26,3 +29,23 @@ def make_key(name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...
         made = access.create_key(uow.conn, name=name, role=role, areas=areas, orgs=orgs, at=now())
         uow.commit()
     return made
+
+
+def caller_for(key: str) -> Caller | None:
+    """The key's holder, role and jurisdiction; None for a key unknown or revoked."""
+    with UnitOfWork(engine()) as uow:
+        return access.caller_for(uow.conn, key)
+
+
+def list_keys() -> list[dict[str, Any]]:
+    """Every key with its role, jurisdiction and state, never the key itself."""
+    with UnitOfWork(engine()) as uow:
+        return access.list_keys(uow.conn)
+
+
+def revoke_key(key_id: int) -> bool:
+    """False: no active key with that id."""
+    with UnitOfWork(engine()) as uow:
+        revoked = access.revoke_key(uow.conn, key_id, at=now())
+        uow.commit()
+    return revoked
