@@ -13,17 +13,18 @@ from fengqiao.api.cases import get_case, get_timeline, jurisdiction
 from fengqiao.config.calendar import is_workday
 from fengqiao.config.settings import get_settings
 from fengqiao.dashboard.site import COOKIE, LEVEL_ORDER, VIEWERS, page, posted_form, viewer
-from fengqiao.db import access, board, queries, sessions
-from fengqiao.db import alerts as alert_store
-from fengqiao.db import repository as repo
-from fengqiao.db.uow import UnitOfWork
+from fengqiao.db import board, queries
+from fengqiao.db.sessions import form_token
 from fengqiao.flows.launch import flow_run_state
 from fengqiao.models.access import Caller
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError
 from fengqiao.models.vocabulary import Channel, Risk
-from fengqiao.services.due_dates import clock_for
-from fengqiao.services.runtime import engine, now
+from fengqiao.services.alerts import acknowledge_alert, alerts_seen
+from fengqiao.services.board import read_board
+from fengqiao.services.case_reads import case_file
+from fengqiao.services.runtime import now
+from fengqiao.services.sessions import end_session, session_caller, start_session
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=64)]
@@ -44,18 +45,15 @@ async def sign_in(request: Request) -> Response:
     count("address", client_address(request))
     key = (await posted_form(request, signed_in=False)).get("key", "").strip()
     hours = get_settings().dashboard_session_hours
-    with UnitOfWork(engine()) as uow:
-        caller = access.caller_for(uow.conn, key) if key else None
-        if caller is None:
-            return RedirectResponse("/dashboard/login?error=key", status_code=303)
-        if caller.role not in VIEWERS:  # no session: its pages would all be refused
-            return RedirectResponse("/dashboard/login?error=role", status_code=303)
-        session_id = sessions.start_session(uow.conn, caller.key_id, at=now(), lasts=timedelta(hours=hours))
-        uow.commit()
+    signed = start_session(key, roles=VIEWERS, lasts=timedelta(hours=hours))
+    if signed is None:
+        return RedirectResponse("/dashboard/login?error=key", status_code=303)
+    if signed.session_id is None:  # no session: its pages would all be refused
+        return RedirectResponse("/dashboard/login?error=role", status_code=303)
     answer = RedirectResponse("/dashboard/", status_code=303)
     answer.set_cookie(
         COOKIE,
-        session_id,
+        signed.session_id,
         max_age=int(hours * 3600),
         path="/dashboard",
         httponly=True,
@@ -69,14 +67,11 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     """Ends the session on the server (the old cookie is worthless after), then forgets the cookie."""
     session_id = request.cookies.get(COOKIE, "")
-    with UnitOfWork(engine()) as uow:
-        live = bool(session_id) and sessions.session_caller(uow.conn, session_id, at=now()) is not None
+    live = bool(session_id) and session_caller(session_id) is not None
     if live:
-        request.state.form_token = sessions.form_token(session_id)
+        request.state.form_token = form_token(session_id)
         await posted_form(request)  # a sign-out forged by another site is refused too
-        with UnitOfWork(engine()) as uow:
-            sessions.end_session(uow.conn, session_id, at=now())
-            uow.commit()
+        end_session(session_id)
     answer = RedirectResponse("/dashboard/login", status_code=303)
     answer.delete_cookie(COOKIE, path="/dashboard")
     return answer
@@ -98,18 +93,15 @@ def _board_filter(caller: Caller, params: dict[str, str | None]) -> board.BoardF
 def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, Any]:
     f = _board_filter(caller, params)
     today = _today()
-    with UnitOfWork(engine()) as uow:
-        counts = board.counts(uow.conn, f)
-        rows = board.urgent_first(uow.conn, f, today=today)
-        parked = board.parked(uow.conn, f)
+    seen = read_board(f, today=today)
     return {
-        "counts": counts,
-        "levels": [lv for lv in LEVEL_ORDER if any(level == lv for _, level in counts)],
-        "rows": rows,
+        "counts": seen.counts,
+        "levels": [lv for lv in LEVEL_ORDER if any(level == lv for _, level in seen.counts)],
+        "rows": seen.rows,
         "today": today,
         "filters": params,
-        "total": sum(counts.values()),
-        "parked": parked,
+        "total": sum(seen.counts.values()),
+        "parked": seen.parked,
         "channels": [c.value for c in Channel],
         "risks": [r.value for r in Risk],
     }
@@ -147,15 +139,8 @@ def case_page(request: Request, ref: str) -> Any:
         answer = page(request, "missing.html", caller, message=exc.message)
         answer.status_code = 404
         return answer
-    with UnitOfWork(engine()) as uow:
-        case = repo.get_case(uow.conn, detail.case_id)
-        clock = clock_for(uow.conn, case)
-        duplicates = [  # a linked report is listed only when the key may see it too
-            d
-            for d in queries.duplicates_of(uow.conn, case.id, case.duplicate_of)
-            if caller.covers(d["area_code"], d["org_code"])
-        ]
-        documents = queries.documents_of(uow.conn, case.id)
+    papers = case_file(caller, detail.case_id)  # linked reports only where the key may see them
+    clock = papers.clock
     return page(
         request,
         "case.html",
@@ -164,8 +149,8 @@ def case_page(request: Request, ref: str) -> Any:
         timeline=timeline,
         clock=clock,
         days_left=clock.days_left(_today(), is_workday) if clock else None,
-        duplicates=duplicates,
-        documents=documents,
+        duplicates=papers.duplicates,
+        documents=papers.documents,
         flow_state=flow_run_state(detail.flow_run_id) if detail.flow_run_id else None,
     )
 
@@ -178,11 +163,7 @@ def alerts_page(request: Request, show: str = "open", error: Text = None) -> Any
     """The alerts with a case the key may see (models.alerts), listing only those cases."""
     caller = viewer(request)
     areas, orgs = jurisdiction(caller)
-    with UnitOfWork(engine()) as uow:
-        found = alert_store.list_alerts(
-            uow.conn, queries.CaseFilter(within_areas=areas, within_orgs=orgs), open_only=show != "all"
-        )
-        numbers = queries.case_numbers(uow.conn, sorted({i for a in found for i in a.case_ids}))
+    found, numbers = alerts_seen(queries.CaseFilter(within_areas=areas, within_orgs=orgs), open_only=show != "all")
     error = error if error in ALERT_ERRORS else None
     return page(request, "alerts.html", caller, alerts=found, numbers=numbers, show=show, error=error)
 
@@ -193,17 +174,8 @@ async def acknowledge(request: Request, alert_id: Annotated[int, Path(ge=1, le=2
     caller = viewer(request)
     note = (await posted_form(request)).get("note", "")[:500]
     areas, orgs = jurisdiction(caller)
-    with UnitOfWork(engine()) as uow:
-        where = queries.CaseFilter(within_areas=areas, within_orgs=orgs)
-        found = alert_store.list_alerts(uow.conn, where, open_only=False, only=alert_id)
-        if not found:
-            return RedirectResponse("/dashboard/alerts?error=unknown", status_code=303)
-        alert = found[0]
-        if not alert.whole:
-            return RedirectResponse("/dashboard/alerts?error=outside", status_code=303)
-        try:
-            alert_store.acknowledge(uow.conn, alert, by=caller.name, note=note, at=now())
-        except FengqiaoError:
-            return RedirectResponse("/dashboard/alerts?error=acknowledged", status_code=303)
-        uow.commit()
+    where = queries.CaseFilter(within_areas=areas, within_orgs=orgs)
+    refused = acknowledge_alert(where, alert_id, by=caller.name, note=note)
+    if refused is not None:
+        return RedirectResponse(f"/dashboard/alerts?error={refused}", status_code=303)
     return RedirectResponse("/dashboard/alerts", status_code=303)

@@ -14,14 +14,12 @@ from fastapi.responses import HTMLResponse, Response
 from fengqiao.api.cases import jurisdiction
 from fengqiao.config.settings import get_settings
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
-from fengqiao.db import repository as repo
 from fengqiao.db.queries import CaseFilter
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.clocks import CST, day_of
 from fengqiao.models.errors import ConfigurationError, FengqiaoError
-from fengqiao.services.context import configuration
-from fengqiao.services.runtime import engine, now
+from fengqiao.services.config_versions import config_versions, network_of, stored_version
+from fengqiao.services.runtime import now
 from fengqiao.services.stats import MONTH_PATTERN, Question, figures, month_of
 from fengqiao.services.whatif import what_if
 
@@ -124,11 +122,10 @@ def config_page(
     caller = viewer(request)
     if whatif is not None:
         expensive(caller)  # a what-if replays the period's cases
-    with UnitOfWork(engine()) as uow:
-        versions = repo.config_versions_list(uow.conn)
-        current = repo.latest_config_version(uow.conn)
-        network = configuration(uow.conn, current)[0] if current else None
-        proposed = repo.config_document(uow.conn, whatif) if whatif else None
+    versions = config_versions()
+    current = latest.number if (latest := stored_version()) else None
+    network = network_of(current) if current else None
+    proposed = found.document if whatif and (found := stored_version(whatif)) else None
     replayed = None
     if proposed is not None:
         until = now()

@@ -20,12 +20,11 @@ from fastapi.templating import Jinja2Templates
 from fengqiao.api.auth import count
 from fengqiao.channels.ledger import TYPES_ZH
 from fengqiao.config.settings import get_settings
-from fengqiao.db import sessions
-from fengqiao.db.uow import UnitOfWork
+from fengqiao.db.sessions import form_token
 from fengqiao.models.access import ROLE_ZH, Caller, Role
 from fengqiao.models.figures import OUTCOME_ZH
 from fengqiao.models.vocabulary import LABELS_ZH
-from fengqiao.services.runtime import engine, now
+from fengqiao.services.sessions import session_caller
 
 HERE = Path(__file__).parent
 COOKIE = "fq_dashboard_session"
@@ -75,13 +74,12 @@ def viewer(request: Request) -> Caller:
     session_id = request.cookies.get(COOKIE)
     if not session_id:
         raise SignInNeeded
-    with UnitOfWork(engine()) as uow:
-        caller = sessions.session_caller(uow.conn, session_id, at=now())
+    caller = session_caller(session_id)
     if caller is None:
         raise SignInNeeded
     if caller.role not in VIEWERS:
         raise NotAViewer(caller)
-    request.state.form_token = sessions.form_token(session_id)
+    request.state.form_token = form_token(session_id)
     count("pages", caller.key_id, caller.name)
     return caller
 

@@ -1,17 +1,24 @@
-"""Raise alerts in the transaction of the change that calls for them: a registration or a risk raised."""
+"""Raise alerts in the transaction of the change that calls for them (a registration or a risk raised);
+list the alerts a key sees and acknowledge one."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from fengqiao.config.settings import get_settings
 from fengqiao.db import alerts as store
-from fengqiao.db.uow import Connection
+from fengqiao.db import queries
+from fengqiao.db.alerts import AlertRow
+from fengqiao.db.queries import CaseFilter
+from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.alerts import AlertKind, AlertRules, cluster_area, cluster_reason, emergency_reason
 from fengqiao.models.case import Case
+from fengqiao.models.errors import FengqiaoError
 from fengqiao.models.privacy import mask_name
 from fengqiao.models.vocabulary import Risk
+from fengqiao.services.runtime import engine, now
 
 
 def rules() -> AlertRules:
@@ -49,3 +56,32 @@ def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: dateti
         reason = cluster_reason(kind, len(members), limits, shown)
         if reason:
             store.raise_alert(conn, kind, subject, area_code=area, case_ids=members, reason=reason, at=at)
+
+
+class NotAcknowledged(StrEnum):
+    UNKNOWN = "unknown"  # no alert the key sees
+    OUTSIDE = "outside"  # the key does not see all of its cases
+    ACKNOWLEDGED = "acknowledged"  # acknowledged already
+
+
+def alerts_seen(where: CaseFilter, *, open_only: bool) -> tuple[list[AlertRow], dict[int, str]]:
+    """The alerts with a case the filter's jurisdiction covers, and those cases' numbers."""
+    with UnitOfWork(engine()) as uow:
+        found = store.list_alerts(uow.conn, where, open_only=open_only)
+        return found, queries.case_numbers(uow.conn, sorted({i for a in found for i in a.case_ids}))
+
+
+def acknowledge_alert(where: CaseFilter, alert_id: int, *, by: str, note: str) -> NotAcknowledged | None:
+    """Only an alert the jurisdiction sees, and only if it sees all of its cases: another district's stays open."""
+    with UnitOfWork(engine()) as uow:
+        found = store.list_alerts(uow.conn, where, open_only=False, only=alert_id)
+        if not found:
+            return NotAcknowledged.UNKNOWN
+        if not found[0].whole:
+            return NotAcknowledged.OUTSIDE
+        try:
+            store.acknowledge(uow.conn, found[0], by=by, note=note, at=now())
+        except FengqiaoError:
+            return NotAcknowledged.ACKNOWLEDGED
+        uow.commit()
+    return None
