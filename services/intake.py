@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,24 @@ from fengqiao.db import repository as repo
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.case import Case, NewCase
-from fengqiao.models.duplicates import Match, Report, find_duplicate, raise_risk_for_reports
-from fengqiao.models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InputConflict, InvalidInput
+from fengqiao.models.duplicates import Match, raise_risk_for_reports
+from fengqiao.models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError
+from fengqiao.models.intake_plan import (
+    Add,
+    InBatch,
+    Known,
+    KnownTicket,
+    Planned,
+    Record,
+    Refused,
+    Replay,
+    SameAs,
+    UsedKey,
+    as_reports,
+    plan_intake,
+)
 from fengqiao.models.transitions import Transition
-from fengqiao.models.triage import TriageRules, classify
-from fengqiao.models.vocabulary import LABELS_ZH
+from fengqiao.models.triage import TriageRules
 from fengqiao.services.alerts import alerts_on_intake
 from fengqiao.services.announce import announce
 from fengqiao.services.context import configuration
@@ -125,6 +138,7 @@ def receive_many(batch: Sequence[Incoming]) -> list[Receipt | FengqiaoError]:
 def _receive_batch(
     conn: Connection, batch: Sequence[Incoming]
 ) -> tuple[list[Receipt | FengqiaoError], list[tuple[Case, Transition]]]:
+    """Read what the plan needs, plan the batch (models/intake_plan.py), carry the plan out."""
     at = now()
     version = repo.latest_config_version(conn)
     if version is None:
@@ -132,186 +146,123 @@ def _receive_batch(
             "no network configuration applied yet: run `fengqiao config apply` (the sample network) or `fengqiao demo`"
         )
     network, rules = configuration(conn, version)
-    channel = batch[0].record.new.channel
-    assert all(i.record.new.channel == channel for i in batch), "one channel per batch"
-    keys = reports.by_idempotency_keys(conn, channel, (i.idempotency_key for i in batch if i.idempotency_key))
-    known = repo.find_by_channel_refs(
-        conn, channel, (i.record.new.channel_ref for i in batch if i.record.new.channel_ref)
-    )
-    senders = reports.senders_of(conn, (case.id for case in known.values()))
-    window = timedelta(days=rules.duplicates.window_days)
-    open_cases = _as_reports(
-        rules, reports.open_reports(conn, since=at - window, people=(p for i in batch for p in i.record.new.parties))
-    )
-    answers: list[Receipt | FengqiaoError | int] = []  # an int: the index of the case this batch creates
-    to_add: list[tuple[NewCase, Match | None]] = []
-    digests: list[str] = []
-    key_in_batch: dict[str, int] = {}
-    ref_in_batch: dict[str, int] = {}
-    first_of: dict[int, int] = {}  # a case this batch creates → the position of the record that made it
-    for position, item in enumerate(batch):
-        new, digest = item.record.new, payload_digest(item.record.payload)
-        try:
-            if not network.knows_area(new.area_code):
-                message = f"区划代码{new.area_code}不在调解网络中 area code {new.area_code} is not in the network"
-                raise InvalidInput(message, record=item.name, field=item.record.area_field)
-            if level := network.unserved_level(new.area_code, new.channel):
-                message = (
-                    f"区划代码{new.area_code}没有{LABELS_ZH[level]}级调解组织 "
-                    f"no {level} organisation of the network serves area {new.area_code}"
-                )
-                raise InvalidInput(message, record=item.name, field=item.record.area_field)
-            key = item.idempotency_key
-            if key and key in keys:
-                case_id, first_digest = keys[key]
-                if first_digest != digest:
-                    first_no = repo.get_case(conn, case_id).case_no
-                    message = f"Idempotency-Key {key} was already used for a different record (case {first_no})"
-                    raise InputConflict(message, field="Idempotency-Key")
-                answers.append(_replayed(conn, repo.get_case(conn, case_id)))
-                continue
-            if key and key in key_in_batch:
-                answers.append(key_in_batch[key])
-                continue
-            if new.channel_ref and new.channel_ref in known:
-                case = known[new.channel_ref]
-                _same_ticket(item, case, *senders.get(case.id, (None, "")), digest=digest)
-                answers.append(_replayed(conn, case))
-                continue
-            if new.channel_ref and new.channel_ref in ref_in_batch:
-                first = ref_in_batch[new.channel_ref]
-                if digests[first] != digest:
-                    message = (
-                        f"工单号{new.channel_ref}在本批中对应两条不同的记录 ticket id {new.channel_ref} is used by a "
-                        f"different record earlier in this batch (record {batch[first_of[first]].name})"
-                    )
-                    raise _ticket_conflict(item, message)
-                answers.append(first)
-                continue
-        except FengqiaoError as exc:
-            answers.append(exc)
-            continue
-        match = _duplicate_of(new, rules, at, open_cases)
-        index = len(to_add)
-        to_add.append((new, match))
-        digests.append(digest)
-        answers.append(index)
-        first_of[index] = position
-        if key:
-            key_in_batch[key] = index
-        if new.channel_ref:
-            ref_in_batch[new.channel_ref] = index
-        if match is None:  # later records of this batch may repeat it
-            open_cases.append(Report(-1 - index, f"#{index}", new.area_code, _type_of(rules, new), at, new.parties))
-    added = _add_cases(conn, to_add, version, at)
-    alerts_on_intake(conn, (case for case, _ in added), at=at)
+    records = [_as_record(item) for item in batch]
+    plan = plan_intake(records, _known(conn, records, rules, at), network, rules, at=at)
+    adds = {p: step for p, step in enumerate(plan) if isinstance(step, Add)}
+    added, matches = _add_cases(conn, adds, version, at)
+    alerts_on_intake(conn, (case for case, _ in added.values()), at=at)
     reports.add_intake_records(
         conn,
         [
             dict(
                 case_id=case.id,
-                channel=channel,
-                idempotency_key=batch[first_of[i]].idempotency_key,
-                key_id=batch[first_of[i]].key_id,
-                payload=batch[first_of[i]].record.payload,
-                payload_sha256=digests[i],
-                reply_due=batch[first_of[i]].record.reply_due,
+                channel=records[p].new.channel,
+                idempotency_key=batch[p].idempotency_key,
+                key_id=batch[p].key_id,
+                payload=batch[p].record.payload,
+                payload_sha256=records[p].digest,
+                reply_due=batch[p].record.reply_due,
                 received_at=at,
             )
-            for i, (case, _) in enumerate(added)
+            for p, (case, _) in added.items()
         ],
     )
-    moves = list(added)
-    originals = {dup.case_id for _, dup in to_add if dup}
-    for case_id in sorted(originals):
+    moves = list(added.values()) + _raise_risks(conn, matches.values(), rules, at)
+    return [_answer(conn, p, step, added, matches) for p, step in enumerate(plan)], moves
+
+
+def _as_record(item: Incoming) -> Record:
+    rec = item.record
+    return Record(
+        item.name,
+        rec.new,
+        payload_digest(rec.payload),
+        item.idempotency_key,
+        item.key_id,
+        item.caller,
+        rec.payload,
+        rec.area_field,
+    )
+
+
+def _known(conn: Connection, records: Sequence[Record], rules: TriageRules, at: datetime) -> Known:
+    """What the plan needs from the database: the keys and tickets already used, the open cases alike."""
+    channel = records[0].new.channel
+    assert all(r.new.channel == channel for r in records), "one channel per batch"
+    keys = reports.by_idempotency_keys(conn, channel, (r.idempotency_key for r in records if r.idempotency_key))
+    cases = {case_id: repo.get_case(conn, case_id) for case_id, _ in keys.values()}
+    tickets = repo.find_by_channel_refs(conn, channel, (r.new.channel_ref for r in records if r.new.channel_ref))
+    senders = reports.senders_of(conn, (case.id for case in tickets.values()))
+    since = at - timedelta(days=rules.duplicates.window_days)
+    people = (p for r in records for p in r.new.parties)
+    return Known(
+        keys={key: UsedKey(case_id, cases[case_id].case_no, digest) for key, (case_id, digest) in keys.items()},
+        tickets={ref: KnownTicket(case, *senders.get(case.id, (None, ""))) for ref, case in tickets.items()},
+        open_cases=as_reports(rules, reports.open_reports(conn, since=since, people=people)),
+    )
+
+
+def _add_cases(
+    conn: Connection, adds: dict[int, Add], version: int, at: datetime
+) -> tuple[dict[int, tuple[Case, Transition]], dict[int, Match | None]]:
+    """Cases first, then the reports that repeat a case of this same batch, once it has an id.
+
+    Both answers by the position of the record that adds the case, in order: its case and first move,
+    and the open case it repeats.
+    """
+    matches: dict[int, Match | None] = {}
+    later: list[int] = []
+    for p, a in adds.items():
+        if isinstance(a.duplicate_of, InBatch):
+            later.append(p)
+        else:
+            matches[p] = a.duplicate_of
+    added = dict(zip(matches, _add(conn, adds, matches, version, at), strict=True))
+    for p in later:
+        dup = adds[p].duplicate_of
+        assert isinstance(dup, InBatch)
+        target, _ = added[dup.position]
+        matches[p] = Match(target.id, target.case_no, dup.reason)
+    added.update(zip(later, _add(conn, adds, {p: matches[p] for p in later}, version, at), strict=True))
+    return dict(sorted(added.items())), matches
+
+
+def _add(
+    conn: Connection, adds: dict[int, Add], matches: dict[int, Match | None], version: int, at: datetime
+) -> list[tuple[Case, Transition]]:
+    return repo.add_cases(conn, [(adds[p].new, m) for p, m in matches.items()], config_version=version, at=at)
+
+
+def _raise_risks(
+    conn: Connection, matches: Iterable[Match | None], rules: TriageRules, at: datetime
+) -> list[tuple[Case, Transition]]:
+    """An open case reported again often enough becomes an emergency."""
+    moves = []
+    for case_id in sorted({m.case_id for m in matches if m}):
         original = repo.get_case(conn, case_id)
         raised = raise_risk_for_reports(original, reports.count_reports(conn, case_id), rules.duplicates, at=at)
         if raised:
             record_move(conn, original, *raised, flow_run_id=None)
             moves.append(raised)
-    final: list[Receipt | FengqiaoError] = []
-    for position, answer in enumerate(answers):
-        if not isinstance(answer, int):
-            final.append(answer)
-            continue
-        case, _ = added[answer]
-        dup = to_add[answer][1]
-        created = first_of[answer] == position
-        final.append(Receipt(case, created, dup.case_no if dup else None, dup.reason if dup and created else None))
-    return final, moves
+    return moves
 
 
-def _add_cases(
-    conn: Connection, to_add: list[tuple[NewCase, Match | None]], version: int, at: datetime
-) -> list[tuple[Case, Transition]]:
-    """Cases first, then the reports that repeat a case of this same batch, once it has an id."""
-    later = [i for i, (_, m) in enumerate(to_add) if m and m.case_id < 0]
-    first = [i for i in range(len(to_add)) if i not in set(later)]
-    added = dict(
-        zip(first, repo.add_cases(conn, [to_add[i] for i in first], config_version=version, at=at), strict=True)
-    )
-    for i in later:
-        new, match = to_add[i]
-        assert match is not None
-        target = added[-1 - match.case_id][0]
-        to_add[i] = (new, replace(match, case_id=target.id, case_no=target.case_no))
-    rest = repo.add_cases(conn, [to_add[i] for i in later], config_version=version, at=at)
-    added.update(zip(later, rest, strict=True))
-    return [added[i] for i in range(len(to_add))]
-
-
-def _same_ticket(item: Incoming, case: Case, sent_by: int | None, first_digest: str, *, digest: str) -> None:
-    """A ticket id already registered: the same record answers with its case, a different one is
-    refused naming it; both only to the key that sent it or a key that may see the case. Any other
-    key (another jurisdiction's integrator) learns nothing about the case: not its number, status
-    or run. The command line (no key) acts for the whole database.
-    """
-    ref = case.channel_ref
-    sees = item.caller is None or item.caller.covers(case.area_code, case.org_code)
-    if item.key_id is not None and sent_by != item.key_id and not sees:
-        message = (
-            f"工单号{ref}已由其他接入方登记 ticket id {ref} of channel {case.channel} was registered by another sender"
-        )
-        raise _ticket_conflict(item, message)
-    if first_digest != digest:
-        message = (
-            f"工单号{ref}已用于另一条记录（案件{case.case_no}） ticket id {ref} was already used for a different "
-            f"record (case {case.case_no})"
-        )
-        raise _ticket_conflict(item, message)
-
-
-def _ticket_conflict(item: Incoming, message: str) -> InputConflict:
-    """Named by the record and by the payload's field that carried the ticket id (ticket_id, report_id…)."""
-    rec = item.record
-    field = next((k for k, v in rec.payload.items() if v == rec.new.channel_ref), "channel_ref")
-    return InputConflict(f"record {item.name}, field {field}: {message}", field=field)
+def _answer(
+    conn: Connection,
+    position: int,
+    step: Planned,
+    added: dict[int, tuple[Case, Transition]],
+    matches: dict[int, Match | None],
+) -> Receipt | FengqiaoError:
+    if isinstance(step, Refused):
+        return step.error
+    if isinstance(step, Replay):
+        return _replayed(conn, repo.get_case(conn, step.case_id))
+    first = step.position if isinstance(step, SameAs) else position
+    dup, created = matches[first], first == position
+    return Receipt(added[first][0], created, dup.case_no if dup else None, dup.reason if dup and created else None)
 
 
 def _replayed(conn: Connection, case: Case) -> Receipt:
     original = repo.get_case(conn, case.duplicate_of).case_no if case.duplicate_of else None
     return Receipt(case, False, original, None)
-
-
-def _type_of(rules: TriageRules, new: NewCase) -> str:
-    return classify(rules, new.declared_type, new.summary)[0]
-
-
-def _as_reports(rules: TriageRules, rows: list[dict[str, Any]]) -> list[Report]:
-    return [
-        Report(
-            r["id"],
-            r["case_no"],
-            r["area_code"],
-            r["dispute_type"] or classify(rules, r["declared_type"], r["summary"])[0],
-            r["created_at"],
-            tuple(r["parties"]),
-        )
-        for r in rows
-    ]
-
-
-def _duplicate_of(new: NewCase, rules: TriageRules, at: datetime, open_cases: list[Report]) -> Match | None:
-    if len(new.area_code) < rules.duplicates.same_place_digits or not new.parties:
-        return None
-    return find_duplicate(new.parties, new.area_code, _type_of(rules, new), at, open_cases, rules.duplicates)
