@@ -83,12 +83,9 @@ def keys_create(
 def keys_list() -> None:
     """密钥列表 Keys with their role, jurisdiction and state (never the key itself)."""
     prepared()
-    from fengqiao.db import access
-    from fengqiao.db.uow import UnitOfWork
-    from fengqiao.services.runtime import engine
+    from fengqiao.services.keys import list_keys
 
-    with UnitOfWork(engine()) as uow:
-        rows = access.list_keys(uow.conn)
+    rows = list_keys()
     table = Table(title="接口密钥 API keys")
     for label in ("编号 id", "名称 name", "角色 role", "辖区 areas", "组织 orgs", "前缀 prefix", "状态 state"):
         table.add_column(label)
@@ -111,14 +108,9 @@ def keys_list() -> None:
 def keys_revoke(key_id: Annotated[int, typer.Argument(help="the key's id (from `fengqiao keys list`)")]) -> None:
     """吊销密钥 Revoke a key: it stops working at once."""
     prepared()
-    from fengqiao.db import access
-    from fengqiao.db.uow import UnitOfWork
-    from fengqiao.services.runtime import engine, now
+    from fengqiao.services.keys import revoke_key
 
-    with UnitOfWork(engine()) as uow:
-        revoked = access.revoke_key(uow.conn, key_id, at=now())
-        uow.commit()
-    if not revoked:
+    if not revoke_key(key_id):
         err.print(f"[red]not_found:[/] no active key {key_id}")
         raise typer.Exit(1)
     console.print(f"key {key_id} revoked")

@@ -42,16 +42,13 @@ def config_apply(
 
 
 def _version_document(version: int | None) -> tuple[int, dict]:  # type: ignore[type-arg]
-    from fengqiao.db import repository as repo
-    from fengqiao.db.uow import UnitOfWork
     from fengqiao.models.errors import ConfigurationError
-    from fengqiao.services.runtime import engine
+    from fengqiao.services.config_versions import stored_version
 
-    with UnitOfWork(engine()) as uow:
-        number = version or repo.latest_config_version(uow.conn)
-        if number is None:
-            raise ConfigurationError("no configuration applied yet: run `fengqiao config apply`")
-        return number, repo.config_document(uow.conn, number)
+    stored = stored_version(version)
+    if stored is None:
+        raise ConfigurationError("no configuration applied yet: run `fengqiao config apply`")
+    return stored.number, stored.document
 
 
 @config_app.command("show")
@@ -62,13 +59,10 @@ def config_show(
     """显示 The applied configuration: its versions, the network by level, each dispute type's path."""
     prepared()
     from fengqiao.config.diff import rungs
-    from fengqiao.db import repository as repo
-    from fengqiao.db.uow import UnitOfWork
     from fengqiao.models.vocabulary import bilingual
-    from fengqiao.services.runtime import engine
+    from fengqiao.services.config_versions import config_versions
 
-    with UnitOfWork(engine()) as uow:
-        versions = repo.config_versions_list(uow.conn)
+    versions = config_versions()
     number, doc = _version_document(version)
     table = Table(title="配置版本 configuration versions")
     for label in ("版本 version", "应用时间 applied (UTC)", "来源 source", "案件 cases started under it"):

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from fengqiao.db import queries
-from fengqiao.db import repository as repo
-from fengqiao.db.parking import parking_of
-from fengqiao.db.uow import UnitOfWork
+from fengqiao.db.queries import CaseFilter
 from fengqiao.models.case import Case, Wait
 from fengqiao.models.parking import Parked
-from fengqiao.models.privacy import mask_id_number, mask_name, mask_phone, mask_text
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, bilingual
-from fengqiao.services.context import load_context
+from fengqiao.services.case_reads import list_cases, read_case, read_timeline
 from fengqiao.services.follow_up import aftercare_for
-from fengqiao.services.human_input import awaited
-from fengqiao.services.runtime import engine
 
 
 @dataclass(frozen=True)
@@ -37,28 +31,18 @@ class CaseView:
 
 def load_case_view(ref: str) -> CaseView:
     """One case as people may see it: parties masked, and the timeline's reasons and notes (as the API's)."""
-    with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, ref)
-        parties = queries.parties_of(uow.conn, case.id)
-        names = tuple(p["name"] or "" for p in parties)
-        timeline = [
-            replace(t, reason=mask_text(t.reason, names), note=mask_text(t.note, names))
-            for t in queries.timeline(uow.conn, case.id)
-        ]
-        people = [
-            {
-                "role": p["role"] or "",
-                "name": mask_name(p["name"]),
-                "id_number": mask_id_number(p["id_number"]),
-                "phone": mask_phone(p["phone"]),
-            }
-            for p in parties
-        ]
-        flow_run_id, run_open = repo.case_flow_run(uow.conn, case.id)
-        original = repo.get_case(uow.conn, case.duplicate_of).case_no if case.duplicate_of else None
-        parked = parking_of(uow.conn, case.id)
-        waiting = awaited(load_context(uow.conn, case.id))
-    return CaseView(case, timeline, people, flow_run_id, run_open, original, parked, waiting=waiting)
+    read = read_case(ref)  # the operator's own reads: masked, and no key to log
+    timeline = read_timeline(read.case.case_no)
+    return CaseView(
+        read.case,
+        timeline,
+        read.parties,
+        read.row.flow_run_id,
+        read.flow_run_open,
+        read.duplicate_of,
+        read.parked,
+        waiting=read.waiting,
+    )
 
 
 def case_as_json(ref: str) -> dict[str, Any]:
@@ -173,8 +157,7 @@ def show_case(console: Console, ref: str) -> None:
 
 
 def show_cases(console: Console, *, status: str | None, channel: Channel | None, area: str | None, limit: int) -> None:
-    with UnitOfWork(engine()) as uow:
-        rows = queries.list_cases(uow.conn, status=status, channel=channel, area=area, limit=limit)
+    rows = list_cases(CaseFilter(status=status, channel=channel, area=area), limit=limit).rows
     table = Table(title=f"案件 cases ({len(rows)})")
     for col in ("案号 case", "状态 status", "渠道 channel", "类型 type", "属地 area", "机构 org", "更新 updated (UTC)"):
         table.add_column(col)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
+from fengqiao.db import reports
 from fengqiao.db import repository as repo
-from fengqiao.db.uow import Connection
+from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.case import Case
 from fengqiao.models.duplicates import confirm_duplicate, split_duplicate
 from fengqiao.models.transitions import Moved
-from fengqiao.services.runtime import now
+from fengqiao.services.runtime import engine, now
 from fengqiao.services.steps import apply_decision
 
 
@@ -27,3 +29,9 @@ def decide_duplicate(ref: str, decision: Decision, *, actor: str, note: str = ""
         return move(case, original, actor=actor, note=note, at=now())
 
     return apply_decision(ref, decide)[0]
+
+
+def suspected_duplicates() -> list[dict[str, Any]]:
+    """Reports held as suspected duplicates, waiting for a supervisor's decision."""
+    with UnitOfWork(engine()) as uow:
+        return reports.suspected_duplicates(uow.conn)

@@ -8,6 +8,7 @@ with a doubling delay by the worker's sweep; the Idempotency-Key lets the channe
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fengqiao.channels.senders import ResultSender, WebhookSender
 from fengqiao.config.logging import get_logger
@@ -94,3 +95,9 @@ def deliver_due(*, case_id: int | None = None) -> dict[str, int]:
             attempt=notice.attempts + 1,
         )
     return counts
+
+
+def notices(*, pending_only: bool = False) -> list[dict[str, Any]]:
+    """Results owed back to the channels, with every delivery attempt (`fengqiao notices`)."""
+    with UnitOfWork(engine()) as uow:
+        return [n for n in outbox.notices(uow.conn) if not pending_only or n["status"] == "pending"]
