@@ -95,6 +95,15 @@ def test_next_step(case, inputs, path, expected):
     assert next_step(case, inputs, path) == expected
 
 
+def test_the_next_step_is_shown_as_what_the_case_waits_for_or_the_step_itself():
+    """GET /cases/{id} shows next_step's label: an answer stored and not yet applied is the step that applies it."""
+    mediating = a_case(status=Status.MEDIATING, dispute_type="neighbourhood", path_step=0, attempt=1)
+    assert next_step(mediating, {}, NEIGHBOURHOOD).label == "waiting:outcome"
+    assert next_step(mediating, inp(InputKind.OUTCOME, 1), NEIGHBOURHOOD).label == "apply_outcome"
+    assert next_step(mediating, inp(InputKind.EXIT, 1, "refused"), NEIGHBOURHOOD).label == "apply_exit"
+    assert next_step(a_case(status=Status.RECEIVED), {}, None).label == "triage"
+
+
 def test_an_outcome_for_a_case_not_mediating_is_refused_with_the_reason():
     case = a_case(status=Status.RESOLVED, dispute_type="neighbourhood", path_step=0, attempt=1)
     with pytest.raises(NotWaitingForInput, match=r"^case FQ20260000001 is resolved and not waiting for outcome$"):
