@@ -391,6 +391,7 @@ app.add_typer(config_app, name="config")
 import fengqiao.cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
 import fengqiao.cli.case_commands  # noqa: E402  (registers `case retry`)
 import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
+import fengqiao.cli.deploy_commands  # noqa: E402  (registers `deploy`)
 import fengqiao.cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)
 
 

@@ -21,7 +21,11 @@ class Settings(BaseSettings):
     log_json: bool = True
     log_file: Path | None = Field(default=None, description="JSON log lines go here instead of stderr")
     runner_poll_seconds: float = Field(default=2.0, gt=0, description="how often the worker looks for runs")
-    runner_limit: int = Field(default=4, gt=0, description="flow runs one worker runs at once")
+    runner_limit: int = Field(default=8, gt=0, description="flow runs one worker runs at once (threads)")
+    work_pool: str = Field(default="fengqiao-cases", description="the Prefect work pool the workers poll")
+    worker_stop_seconds: float = Field(
+        default=10.0, ge=0, description="on SIGTERM, how long running steps may take to finish before the worker exits"
+    )
     sweep_seconds: float = Field(default=30.0, gt=0)
     stale_run_seconds: float = Field(
         default=600.0, gt=0, description="a running run with no heartbeat or state change for this long is dead"

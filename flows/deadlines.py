@@ -13,9 +13,11 @@ from typing import Any
 from prefect import flow, task
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
+from prefect.types.entrypoint import EntrypointType
 
 from fengqiao.config.logging import get_logger
 from fengqiao.config.prefect_env import prefect_reachable
+from fengqiao.config.settings import get_settings
 from fengqiao.flows.launch import try_wake
 from fengqiao.models.clocks import CST
 from fengqiao.services.clocks import Due, deadlines, escalate_overdue
@@ -81,6 +83,8 @@ def deadline_deployment() -> RunnerDeployment:
         name="daily",
         description="Warn before deadlines; escalate overdue attempts as the path says (reason deadline).",
         schedules=[Cron("0 8 * * *", timezone="Asia/Shanghai")],
+        work_pool_name=get_settings().work_pool,
+        entrypoint_type=EntrypointType.MODULE_PATH,
     )
     assert isinstance(deployment, RunnerDeployment)  # to_deployment is sync here
     return deployment

@@ -31,8 +31,10 @@ log = get_logger(component="launch")
 ACTIVE = {StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING}
 
 
-def start_case_flow(case: Case, *, attempt: int = 0) -> str:
-    """Create the case's flow run from the deployment and record it; at most one per case and attempt."""
+def start_case_flow(case: Case, *, replacing: str | None = None) -> str:
+    """Create the case's flow run from the deployment and record it: one first run per case, and
+    one replacement per ended run, however many callers (a person's request, every worker's
+    sweep) decide at once that it needs one: Prefect's idempotency key makes them the same run."""
     client, deployment_id = case_runs_client()
     # with the registration time: two databases sharing one Prefect server (the tests') reuse case ids
     registered = f"{case.created_at.timestamp():.6f}" if case.created_at else ""
@@ -41,7 +43,7 @@ def start_case_flow(case: Case, *, attempt: int = 0) -> str:
         parameters={"case_id": case.id},
         name=f"case-{case.case_no}",
         tags=tags_for(case),
-        idempotency_key=f"fengqiao-case-{case.id}-{registered}-{attempt}",
+        idempotency_key=f"fengqiao-case-{case.id}-{registered}-" + (f"after-{replacing}" if replacing else "0"),
     )
     with UnitOfWork(engine()) as uow:
         repo.record_flow_run(uow.conn, case.id, str(run.id))
@@ -124,7 +126,7 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
     with UnitOfWork(engine()) as uow:
         repo.release_case(uow.conn, case_id, flow_run_id)
         uow.commit()
-    return f"restarted {start_case_flow(case, attempt=int(time.time()))}"
+    return f"restarted {start_case_flow(case, replacing=flow_run_id)}"
 
 
 def try_wake(case_id: int) -> str:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import threading
 import time
 from uuid import UUID
 
 from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.deployments.runner import RunnerDeployment
-from prefect.runner import Runner
-from prefect.settings import PREFECT_API_URL
+from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_URL, PREFECT_WORKER_QUERY_SECONDS, temporary_settings
+from prefect.types.entrypoint import EntrypointType
 
+from fengqiao.config.logging import get_logger
 from fengqiao.config.prefect_env import EMBEDDED_PORT, EMBEDDED_STARTED
 from fengqiao.config.settings import get_settings
 from fengqiao.flows.case import case_flow
 
 DEPLOYMENT = "case-flow/case"
+log = get_logger(component="runtime")
 _lock = threading.RLock()  # the worker thread and the main thread may both reach for the server
 _deployment_ready = False
 
@@ -38,18 +43,44 @@ def start_embedded_prefect() -> str | None:
 
 
 def case_deployment() -> RunnerDeployment:
-    deployment = case_flow.to_deployment(name="case", description="One dispute case, from intake to closing.")
+    deployment = case_flow.to_deployment(
+        name="case",
+        description="One dispute case, from intake to closing.",
+        work_pool_name=get_settings().work_pool,
+        entrypoint_type=EntrypointType.MODULE_PATH,  # fengqiao.flows.case.case_flow: the same on every machine
+    )
     assert isinstance(deployment, RunnerDeployment)  # to_deployment is sync here
     return deployment
 
 
+def deploy() -> list[tuple[str, str]]:
+    """The work pool (created if missing) and the deployments on it: `fengqiao deploy`, run once per
+    release; idempotent, so the demo and `serve` run it too. Each deployment's name and entrypoint."""
+    from fengqiao.flows.deadlines import deadline_deployment  # late: it imports launch, which imports this module
+    from fengqiao.flows.worker import CaseWorker
+
+    pool = get_settings().work_pool
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(pool)
+        except ObjectNotFound:
+            template = CaseWorker.get_default_base_job_template()
+            client.create_work_pool(WorkPoolCreate(name=pool, type=CaseWorker.type, base_job_template=template))
+            log.info("prefect.work_pool.created", work_pool=pool)
+    applied = []
+    for deployment in (case_deployment(), deadline_deployment()):
+        deployment.apply(work_pool_name=pool)
+        applied.append((f"{deployment.flow_name}/{deployment.name}", str(deployment.entrypoint)))
+    return applied
+
+
 def ensure_deployment() -> None:
-    """Register the case deployment (idempotent) so runs can be created before a worker polls."""
+    """Register the deployments (idempotent) so runs can be created before a worker polls."""
     global _deployment_ready
     with _lock:
         if not _deployment_ready:
             start_embedded_prefect()
-            case_deployment().apply()
+            deploy()
             _deployment_ready = True
 
 
@@ -73,22 +104,28 @@ def case_runs_client() -> tuple[SyncPrefectClient, UUID]:
 
 
 def run_worker(*, stop: threading.Event | None = None) -> None:
-    """Serve the case deployment: poll for runs (new or resumed) and run each in its own process."""
-    settings = get_settings()
-    start_embedded_prefect()
-    runner = Runner(name="fengqiao-worker", query_seconds=settings.runner_poll_seconds, limit=settings.runner_limit)
-    runner.add_deployment(case_deployment())
-    from fengqiao.flows.deadlines import deadline_deployment  # late: it imports launch, which imports this module
+    """Run the case worker (flows/worker.py) on the work pool until stop is set: runs, new or
+    resumed, execute in its threads. Stopping takes no new run and lets running steps finish."""
+    from fengqiao.flows.worker import CaseWorker
 
-    runner.add_deployment(deadline_deployment())
+    settings = get_settings()
+    ensure_deployment()
 
     async def main() -> None:
-        task = asyncio.create_task(runner.start())
-        while not (stop and stop.is_set()) and not task.done():
-            await asyncio.sleep(0.2)
-        if not task.done():
-            await runner.astop()
-        await asyncio.gather(task, return_exceptions=True)
+        with temporary_settings(updates={PREFECT_WORKER_QUERY_SECONDS: settings.runner_poll_seconds}):
+            async with CaseWorker(
+                work_pool_name=settings.work_pool,
+                name=f"fengqiao-{socket.gethostname()}-{os.getpid()}",
+                threads=settings.runner_limit,
+            ) as worker:
+                task = asyncio.create_task(worker.start(printer=lambda *_: None))
+                while not (stop and stop.is_set()) and not task.done():
+                    await asyncio.sleep(0.2)
+                left = await worker.drain(settings.worker_stop_seconds)
+                if left:
+                    log.warning("worker.stopped_with_runs", running=left)
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
     asyncio.run(main())
 

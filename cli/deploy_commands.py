@@ -1,0 +1,31 @@
+"""`fengqiao deploy`: the work pool and the deployments, once per release (the demo and serve run it too)."""
+
+from __future__ import annotations
+
+import os
+
+from rich.table import Table
+
+from fengqiao.cli.main import app, console, edge, prepared
+
+
+@app.command()
+@edge
+def deploy() -> None:
+    """部署 Create the work pool (if missing) and the case and deadline deployments on it; idempotent.
+
+    Any machine then runs `fengqiao worker` with the same PREFECT_API_URL, FENGQIAO_DATABASE_URL
+    and FENGQIAO_WORK_POOL; stopping a worker pauses nothing.
+    """
+    s = prepared()
+    from fengqiao.flows.runtime import deploy as apply_deployments
+    from fengqiao.flows.runtime import start_embedded_prefect
+
+    start_embedded_prefect()
+    applied = apply_deployments()
+    table = Table(title=f"工作池 work pool {s.work_pool} · {os.environ.get('PREFECT_API_URL', '')}")
+    table.add_column("部署 deployment")
+    table.add_column("入口 entrypoint")
+    for name, entrypoint in applied:
+        table.add_row(name, entrypoint)
+    console.print(table)
