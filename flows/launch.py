@@ -20,7 +20,7 @@ from fengqiao.db import repository as repo
 from fengqiao.db.locks import held_alone
 from fengqiao.db.parking import parking_of
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.runtime import case_runs_client
+from fengqiao.flows.runtime import case_runs_client, poll_now
 from fengqiao.models.case import Case, StepKind
 from fengqiao.services.result_back import deliver_due
 from fengqiao.services.runtime import engine
@@ -49,6 +49,7 @@ def start_case_flow(case: Case, *, replacing: str | None = None) -> str:
         repo.record_flow_run(uow.conn, case.id, str(run.id))
         uow.commit()
     log.info("case.flow_run.created", case_no=case.case_no, flow_run_id=str(run.id))
+    poll_now()
     return str(run.id)
 
 
@@ -112,6 +113,7 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
     if state is StateType.PAUSED:
         try:
             resume_flow_run(UUID(flow_run_id))
+            poll_now()
             return "resumed"
         except (NotPausedError, RuntimeError) as exc:  # the sweep and a person's request raced: one resumed it
             log.info("case.flow_run.resume_skipped", case_id=case_id, reason=type(exc).__name__)

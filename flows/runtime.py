@@ -25,6 +25,12 @@ DEPLOYMENT = "case-flow/case"
 log = get_logger(component="runtime")
 _lock = threading.RLock()  # the worker thread and the main thread may both reach for the server
 _deployment_ready = False
+_poll_now = threading.Event()  # a worker in this process looks for runs at once (not at its next poll)
+
+
+def poll_now() -> None:
+    """A run was just created or resumed here: a worker in this process (serve, the demo) takes it now."""
+    _poll_now.set()
 
 
 def start_embedded_prefect() -> str | None:
@@ -120,7 +126,12 @@ def run_worker(*, stop: threading.Event | None = None) -> None:
             ) as worker:
                 task = asyncio.create_task(worker.start(printer=lambda *_: None))
                 while not (stop and stop.is_set()) and not task.done():
-                    await asyncio.sleep(0.2)
+                    if await asyncio.to_thread(_poll_now.wait, 0.2) and worker.is_setup:
+                        _poll_now.clear()
+                        try:
+                            await worker.get_and_submit_flow_runs()
+                        except Exception as exc:  # noqa: BLE001 - the regular poll tries again
+                            log.warning("worker.poll_now.failed", error=type(exc).__name__)
                 left = await worker.drain(settings.worker_stop_seconds)
                 if left:
                     log.warning("worker.stopped_with_runs", running=left)
