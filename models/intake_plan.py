@@ -19,7 +19,7 @@ from fengqiao.models.case import Case, NewCase
 from fengqiao.models.duplicates import Match, Report, find_duplicate
 from fengqiao.models.errors import FengqiaoError, InputConflict, InvalidInput
 from fengqiao.models.network import Network
-from fengqiao.models.triage import TriageRules, classify
+from fengqiao.models.triage import TriageRules, dispute_type_of
 from fengqiao.models.vocabulary import LABELS_ZH
 
 
@@ -116,14 +116,11 @@ def plan_intake(
         if repeated is not None:
             plan.append(repeated)
             continue
-        added = _added(rec, rules, at, open_cases)
+        added = _added(rec, rules, network, at, open_cases)
         plan.append(added)
         first_with.update({name: position for name in _names(rec)})
         if added.duplicate_of is None:  # later records of this batch may repeat it
-            new = rec.new
-            open_cases.append(
-                Report(-1 - position, f"#{position}", new.area_code, _type_of(rules, new), at, new.parties)
-            )
+            open_cases.append(_as_report(position, rec.new, rules, network, at))
     return plan
 
 
@@ -203,33 +200,35 @@ def _ticket_conflict(rec: Record, message: str) -> InputConflict:
     return InputConflict(f"record {rec.name}, field {field}: {message}", field=field)
 
 
-def _added(rec: Record, rules: TriageRules, at: datetime, open_cases: Sequence[Report]) -> Add:
+def _added(rec: Record, rules: TriageRules, network: Network, at: datetime, open_cases: Sequence[Report]) -> Add:
     new = rec.new
     if len(new.area_code) < rules.duplicates.same_place_digits or not new.parties:
         return Add(new)
-    match = find_duplicate(new.parties, new.area_code, _type_of(rules, new), at, open_cases, rules.duplicates)
+    kind = _type_of(rules, network, new)
+    match = find_duplicate(new.parties, new.area_code, kind, at, open_cases, rules.duplicates)
     if match is not None and match.case_id < 0:  # an earlier record of this batch
         return Add(new, InBatch(-1 - match.case_id, match.reason))
     return Add(new, match)
 
 
-def _as_report(position: int, new: NewCase, rules: TriageRules, at: datetime) -> Report:
+def _as_report(position: int, new: NewCase, rules: TriageRules, network: Network, at: datetime) -> Report:
     """A case this batch adds, as the later records' duplicate matching sees it (a negative id)."""
-    return Report(-1 - position, f"#{position}", new.area_code, _type_of(rules, new), at, new.parties)
+    return Report(-1 - position, f"#{position}", new.area_code, _type_of(rules, network, new), at, new.parties)
 
 
-def _type_of(rules: TriageRules, new: NewCase) -> str:
-    return classify(rules, new.declared_type, new.summary)[0]
+def _type_of(rules: TriageRules, network: Network, new: NewCase) -> str:
+    """The type triage will store (models.triage.dispute_type_of): a known code, never free text."""
+    return dispute_type_of(rules, network.paths.keys(), new.declared_type, new.summary)[0]
 
 
-def as_reports(rules: TriageRules, rows: Sequence[Mapping[str, Any]]) -> list[Report]:
-    """Open cases as duplicate matching sees them: one not yet triaged by its declared type or its summary."""
+def as_reports(rules: TriageRules, network: Network, rows: Sequence[Mapping[str, Any]]) -> list[Report]:
+    """Open cases as duplicate matching sees them: one not yet triaged by the type triage will give it."""
     return [
         Report(
             r["id"],
             r["case_no"],
             r["area_code"],
-            r["dispute_type"] or classify(rules, r["declared_type"], r["summary"])[0],
+            r["dispute_type"] or dispute_type_of(rules, network.paths.keys(), r["declared_type"], r["summary"])[0],
             r["created_at"],
             tuple(r["parties"]),
         )

@@ -5,6 +5,7 @@ Every decision names the rule that fired, so a coordinator can see why a case we
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from fengqiao.models.duplicates import DuplicateRules
@@ -62,6 +63,17 @@ def classify(rules: TriageRules, declared_type: str | None, summary: str) -> tup
     return rules.default_type, "default_type"
 
 
+def dispute_type_of(
+    rules: TriageRules, known_types: Collection[str], declared_type: str | None, summary: str
+) -> tuple[str, str]:
+    """The dispute type as stored: classify's answer, or the default where the network has no path
+    for it (a channel's free text). Intake's duplicate matching and triage both decide with this."""
+    dispute_type, type_rule = classify(rules, declared_type, summary)
+    if dispute_type not in known_types:
+        return rules.default_type, f"{type_rule}→default_type"
+    return dispute_type, type_rule
+
+
 def assess_risk(
     rules: TriageRules, people_involved: int, summary: str, reported: Risk = Risk.NORMAL
 ) -> tuple[Risk, str | None]:
@@ -82,9 +94,7 @@ def triage(
     people_involved: int,
     reported_risk: Risk = Risk.NORMAL,
 ) -> TriageDecision:
-    dispute_type, type_rule = classify(rules, declared_type, summary)
-    if dispute_type not in paths:
-        dispute_type, type_rule = rules.default_type, f"{type_rule}→default_type"
+    dispute_type, type_rule = dispute_type_of(rules, paths.keys(), declared_type, summary)
     for unsuitable in rules.not_suitable:
         if unsuitable.matches(dispute_type, summary):
             return TriageDecision(

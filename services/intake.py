@@ -41,6 +41,7 @@ from fengqiao.models.intake_plan import (
     as_reports,
     plan_intake,
 )
+from fengqiao.models.network import Network
 from fengqiao.models.transitions import Transition
 from fengqiao.models.triage import TriageRules
 from fengqiao.services.alerts import alerts_on_intake
@@ -147,7 +148,7 @@ def _receive_batch(
         )
     network, rules = configuration(conn, version)
     records = [_as_record(item) for item in batch]
-    plan = plan_intake(records, _known(conn, records, rules, at), network, rules, at=at)
+    plan = plan_intake(records, _known(conn, records, network, rules, at), network, rules, at=at)
     adds = {p: step for p, step in enumerate(plan) if isinstance(step, Add)}
     added, matches = _add_cases(conn, adds, version, at)
     alerts_on_intake(conn, (case for case, _ in added.values()), at=at)
@@ -185,7 +186,7 @@ def _as_record(item: Incoming) -> Record:
     )
 
 
-def _known(conn: Connection, records: Sequence[Record], rules: TriageRules, at: datetime) -> Known:
+def _known(conn: Connection, records: Sequence[Record], network: Network, rules: TriageRules, at: datetime) -> Known:
     """What the plan needs from the database: the keys and tickets already used, the open cases alike."""
     channel = records[0].new.channel
     assert all(r.new.channel == channel for r in records), "one channel per batch"
@@ -198,7 +199,7 @@ def _known(conn: Connection, records: Sequence[Record], rules: TriageRules, at: 
     return Known(
         keys={key: UsedKey(case_id, cases[case_id].case_no, digest) for key, (case_id, digest) in keys.items()},
         tickets={ref: KnownTicket(case, *senders.get(case.id, (None, ""))) for ref, case in tickets.items()},
-        open_cases=as_reports(rules, reports.open_reports(conn, since=since, people=people)),
+        open_cases=as_reports(rules, network, reports.open_reports(conn, since=since, people=people)),
     )
 
 

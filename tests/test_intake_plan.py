@@ -158,3 +158,35 @@ def test_a_second_report_in_the_same_batch_repeats_the_case_the_first_adds():
             ),
         ),
     ]
+
+
+def test_a_free_text_type_is_matched_as_the_type_triage_will_store_and_never_quoted():
+    """A window clerk typed free text (a name and a phone) as the type: intake compares the type
+    triage will store (the default, the network having no path for it) and its reason says that code."""
+    typed = "赡养纠纷 周建军 电话13912340001"
+    first = a_new_case(channel_ref="T-1", declared_type=typed)
+    second = a_new_case(channel_ref="T-2", declared_type=typed)
+    triaged = Report(9, "FQ20260000009", "511502001001", RULES.default_type, AT - timedelta(days=1), first.parties)
+
+    in_batch = planned([a_record(first), a_record(second, name="T-2", digest="d2")])
+    after_triage = planned([a_record(second, name="T-2", digest="d2")], Known(open_cases=[triaged]))
+
+    assert in_batch[1] == Add(
+        second,
+        InBatch(
+            0,
+            "same applicant (ID number) and respondent (name), same place 511502001001001, same type "
+            "neighbourhood, 0 days apart",
+        ),
+    )
+    assert after_triage == [
+        Add(
+            second,
+            Match(
+                9,
+                "FQ20260000009",
+                "same applicant (ID number) and respondent (name), same place 511502001001, same type "
+                "neighbourhood, 1 days apart",
+            ),
+        )
+    ]
