@@ -75,8 +75,10 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
     receipt = receive(rec, idempotency_key=scoped(caller, idempotency_key), key_id=caller.key_id, caller=caller)
     case = receipt.case
     flow_run_id = None
-    if receipt.duplicate_of is None:
-        flow_run_id = start_case_flow(case) if receipt.created else _flow_run_of(case.id)
+    if receipt.starts_a_run:
+        flow_run_id = start_case_flow(case)
+    elif receipt.duplicate_of is None:
+        flow_run_id = _flow_run_of(case.id)  # the same record again: its case's run
     return IntakeAccepted(
         case_id=case.id,
         case_no=case.case_no,

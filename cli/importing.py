@@ -96,4 +96,5 @@ def _register(chunk: list[Parsed], summary: ImportSummary, out: Console) -> None
             )
         else:
             summary.created += 1
+        if not isinstance(answer, FengqiaoError) and answer.starts_a_run:
             summary.to_start.append(answer.case)

@@ -60,6 +60,12 @@ class Receipt:
     duplicate_of: str | None = None
     duplicate_reason: str | None = None
 
+    @property
+    def starts_a_run(self) -> bool:
+        """The one rule for a case's first flow run: a new case gets it now; a suspected duplicate
+        waits for the supervisor's decision, a repeated record already has its case's run."""
+        return self.created and self.duplicate_of is None
+
 
 def apply_configuration(document: dict[str, Any] | None = None, *, source: str | None = None) -> int:
     """Store a network document as a configuration version (the shipped sample by default)."""
