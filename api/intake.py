@@ -25,7 +25,7 @@ from fengqiao.channels.hotline import HotlineTicket
 from fengqiao.channels.online import OnlineForm
 from fengqiao.channels.referral import Referral
 from fengqiao.channels.walk_in import WalkInForm
-from fengqiao.db import repository as repo
+from fengqiao.db import flow_runs
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.launch import start_case_flow
 from fengqiao.models.access import Caller, Role
@@ -91,7 +91,7 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
 
 def _flow_run_of(case_id: int) -> str | None:
     with UnitOfWork(engine()) as uow:
-        return repo.case_flow_run(uow.conn, case_id)[0]
+        return flow_runs.case_flow_run(uow.conn, case_id)[0]
 
 
 def _route(channel: Channel):  # type: ignore[no-untyped-def]

@@ -13,8 +13,8 @@ from prefect import flow, task
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
+from fengqiao.db import flow_runs
 from fengqiao.db import parking as parking_store
-from fengqiao.db import repository as repo
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import StepKind
 from fengqiao.services.parking import clear_step_failures, record_step_failure
@@ -49,7 +49,7 @@ def claim_case(case_id: int, flow_run_id: str) -> dict[str, Any] | None:
     """The database lets one open flow run drive a case; any other run (or any run of a parked
     case) leaves without writing. The step, with `failures`: the case's failed runs in a row."""
     with UnitOfWork(engine()) as uow:
-        if not repo.claim_case(uow.conn, case_id, flow_run_id):
+        if not flow_runs.claim_case(uow.conn, case_id, flow_run_id):
             return None
         failures = parking_store.failures_of(uow.conn, case_id)
         uow.commit()
@@ -58,7 +58,7 @@ def claim_case(case_id: int, flow_run_id: str) -> dict[str, Any] | None:
 
 def _release(case_id: int, flow_run_id: str) -> None:
     with UnitOfWork(engine()) as uow:
-        repo.release_case(uow.conn, case_id, flow_run_id)
+        flow_runs.release_case(uow.conn, case_id, flow_run_id)
         uow.commit()
 
 

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fengqiao.db import cases as case_store
 from fengqiao.db import queries
-from fengqiao.db import repository as repo
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.demo_scenarios import SCENARIOS, Scenario
 from fengqiao.flows.launch import start_case_flow, wake_case
@@ -82,7 +82,7 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
         table.add_column(col)
     with UnitOfWork(engine()) as uow:
         for c in demo:
-            case = repo.get_case(uow.conn, c.case_id)
+            case = case_store.get_case(uow.conn, c.case_id)
             timeline = queries.timeline(uow.conn, c.case_id)
             orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
             levels = queries.levels_of(uow.conn, orgs)
@@ -129,4 +129,4 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
 
 def _status(case_id: int) -> Status:
     with UnitOfWork(engine()) as uow:
-        return repo.get_case(uow.conn, case_id).status
+        return case_store.get_case(uow.conn, case_id).status

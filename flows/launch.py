@@ -16,7 +16,8 @@ from prefect.states import Crashed
 
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
+from fengqiao.db import flow_runs
 from fengqiao.db.locks import held_alone
 from fengqiao.db.parking import parking_of
 from fengqiao.db.uow import UnitOfWork
@@ -46,7 +47,7 @@ def start_case_flow(case: Case, *, replacing: str | None = None) -> str:
         idempotency_key=f"fengqiao-case-{case.id}-{registered}-" + (f"after-{replacing}" if replacing else "0"),
     )
     with UnitOfWork(engine()) as uow:
-        repo.record_flow_run(uow.conn, case.id, str(run.id))
+        flow_runs.record_flow_run(uow.conn, case.id, str(run.id))
         uow.commit()
     log.info("case.flow_run.created", case_no=case.case_no, flow_run_id=str(run.id))
     poll_now()
@@ -95,8 +96,8 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
 
     A parked case is left alone (a person's input is stored and waits for the retry)."""
     with UnitOfWork(engine()) as uow:
-        case = repo.get_case(uow.conn, case_id)
-        flow_run_id, _ = repo.case_flow_run(uow.conn, case_id)
+        case = case_store.get_case(uow.conn, case_id)
+        flow_run_id, _ = flow_runs.case_flow_run(uow.conn, case_id)
         parked = parking_of(uow.conn, case_id)
     if parked is not None:
         return "parked"
@@ -126,7 +127,7 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
         return "closed"
     # The run ended (crashed, failed, cancelled, completed early): hand the case to a new run.
     with UnitOfWork(engine()) as uow:
-        repo.release_case(uow.conn, case_id, flow_run_id)
+        flow_runs.release_case(uow.conn, case_id, flow_run_id)
         uow.commit()
     return f"restarted {start_case_flow(case, replacing=flow_run_id)}"
 
@@ -150,8 +151,8 @@ def sweep_once() -> dict[int, str]:
         if not mine:
             return {}
         with UnitOfWork(engine()) as uow:
-            candidates = repo.cases_with_open_runs(uow.conn)
-            never_started = repo.cases_without_runs(uow.conn)
+            candidates = flow_runs.cases_with_open_runs(uow.conn)
+            never_started = flow_runs.cases_without_runs(uow.conn)
         woken = {case_id: _wake_or_report(case_id, settle_seconds=30.0) for case_id in never_started}
         try:
             deliver_due()  # results owed to channels whose earlier attempts failed

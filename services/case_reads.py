@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from fengqiao.db import access, queries
-from fengqiao.db import repository as repo
+from fengqiao.db import access, flow_runs, queries
+from fengqiao.db import cases as case_store
 from fengqiao.db.parking import parking_of
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
@@ -69,7 +69,7 @@ def list_cases(where: queries.CaseFilter, *, limit: int, offset: int = 0) -> Cas
 
 def _visible(conn: Connection, caller: Caller | None, ref: str) -> Case:
     """The case, if the caller's jurisdiction covers it; else the same CaseNotFound as a case that does not exist."""
-    case = repo.find_case(conn, ref)
+    case = case_store.find_case(conn, ref)
     if caller is not None and not caller.covers(case.area_code, case.org_code):
         raise CaseNotFound(f"no case {ref!r}", field="case")
     return case
@@ -108,7 +108,7 @@ def read_case(ref: str, caller: Caller | None = None, *, unmask: bool = False, r
         ctx = load_context(uow.conn, case.id)
         people = queries.parties_of(uow.conn, case.id)
         names = tuple(p["name"] or "" for p in people)
-        original = repo.get_case(uow.conn, case.duplicate_of).case_no if case.duplicate_of else None
+        original = case_store.get_case(uow.conn, case.duplicate_of).case_no if case.duplicate_of else None
         read = CaseRead(
             case=ctx.case,
             row=queries.case_row(uow.conn, case.id),
@@ -125,7 +125,7 @@ def read_case(ref: str, caller: Caller | None = None, *, unmask: bool = False, r
             next=ctx.next_step,
             waiting=awaited(ctx),
             parked=parking_of(uow.conn, case.id),
-            flow_run_open=repo.case_flow_run(uow.conn, case.id)[1],
+            flow_run_open=flow_runs.case_flow_run(uow.conn, case.id)[1],
             duplicate_of=original,
         )
         _log(uow.conn, caller, case.id, PERSONAL_FIELDS, unmask, reason)
@@ -150,7 +150,7 @@ def read_timeline(
 
 def case_file(caller: Caller, case_id: int) -> CaseFile:
     with UnitOfWork(engine()) as uow:
-        case = repo.get_case(uow.conn, case_id)
+        case = case_store.get_case(uow.conn, case_id)
         duplicates = [  # a linked report is listed only when the key may see it too
             d
             for d in queries.duplicates_of(uow.conn, case.id, case.duplicate_of)

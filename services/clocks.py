@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from fengqiao.config.calendar import is_workday
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models import clocks
 from fengqiao.models.case import Case
@@ -72,8 +72,8 @@ def deadlines(today: date) -> list[Due]:
     """Every mediating case's clock, the most urgent first (paused ones last)."""
     found = []
     with UnitOfWork(engine()) as uow:
-        for case_id in repo.mediating_cases(uow.conn):
-            case = repo.get_case(uow.conn, case_id)
+        for case_id in case_store.mediating_cases(uow.conn):
+            case = case_store.get_case(uow.conn, case_id)
             clock = clock_for(uow.conn, case)
             if clock is not None:
                 left = clock.days_left(today, is_workday)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fengqiao.db import repository as repo
+from fengqiao.db import configurations
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.network import Network
 from fengqiao.services.context import configuration
@@ -24,16 +24,16 @@ class StoredVersion:
 def config_versions() -> list[dict[str, Any]]:
     """Every version, oldest first, with the number of cases started under it."""
     with UnitOfWork(engine()) as uow:
-        return repo.config_versions_list(uow.conn)
+        return configurations.config_versions_list(uow.conn)
 
 
 def stored_version(number: int | None = None) -> StoredVersion | None:
     """A version (None: the one applied last), or None if none has been applied; CaseNotFound for one not stored."""
     with UnitOfWork(engine()) as uow:
-        number = number or repo.latest_config_version(uow.conn)
+        number = number or configurations.latest_config_version(uow.conn)
         if number is None:
             return None
-        row = repo.config_version(uow.conn, number)
+        row = configurations.config_version(uow.conn, number)
     return StoredVersion(number, row["created_at"], row["source"], dict(row["document"]))
 
 

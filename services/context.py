@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fengqiao.config.network import network_from_document
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
+from fengqiao.db import configurations
+from fengqiao.db import inputs as input_store
 from fengqiao.db.uow import Connection
 from fengqiao.models.case import Case, Inputs, Step, next_step
 from fengqiao.models.network import EscalationPath, Network
@@ -18,7 +20,7 @@ def configuration(conn: Connection, version: int) -> tuple[Network, TriageRules]
     """Versions never change once stored, so each is parsed once per process (read on the caller's connection)."""
     key = (str(conn.engine.url), version)
     if key not in _configurations:
-        _configurations[key] = network_from_document(repo.config_document(conn, version))
+        _configurations[key] = network_from_document(configurations.config_document(conn, version))
     return _configurations[key]
 
 
@@ -40,6 +42,6 @@ class CaseContext:
 
 
 def load_context(conn: Connection, case_id: int) -> CaseContext:
-    case = repo.get_case(conn, case_id)
+    case = case_store.get_case(conn, case_id)
     network, rules = configuration(conn, case.config_version)
-    return CaseContext(conn, case, repo.get_inputs(conn, case_id), network, rules)
+    return CaseContext(conn, case, input_store.get_inputs(conn, case_id), network, rules)

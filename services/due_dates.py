@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from fengqiao.config.calendar import is_workday
+from fengqiao.db import cases as case_store
 from fengqiao.db import queries
-from fengqiao.db import repository as repo
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models import clocks
 from fengqiao.models.case import Case
@@ -33,13 +33,13 @@ def keep_due_date(conn: Connection, before: Case, after: Case) -> date | None:
         return None
     clock = clock_for(conn, after)
     due = clock.due if clock else None
-    repo.set_due_on(conn, after.id, due)
+    case_store.set_due_on(conn, after.id, due)
     return due
 
 
 def refresh_due_dates(dues: dict[int, date | None]) -> int:
     """The daily sweep's clocks written back where the kept due day differs, in one transaction."""
     with UnitOfWork(engine()) as uow:
-        changed = repo.set_due_dates(uow.conn, dues)
+        changed = case_store.set_due_dates(uow.conn, dues)
         uow.commit()
     return changed

@@ -5,8 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from fengqiao.db import cases as case_store
 from fengqiao.db import reports
-from fengqiao.db import repository as repo
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.case import Case
 from fengqiao.models.duplicates import confirm_duplicate, split_duplicate
@@ -24,7 +24,7 @@ def decide_duplicate(ref: str, decision: Decision, *, actor: str, note: str = ""
     """Apply the decision in one transaction; a split case then needs its own flow run (the caller starts it)."""
 
     def decide(conn: Connection, case: Case) -> Moved:
-        original = repo.get_case(conn, case.duplicate_of).case_no if case.duplicate_of else "?"
+        original = case_store.get_case(conn, case.duplicate_of).case_no if case.duplicate_of else "?"
         move = confirm_duplicate if decision is Decision.CONFIRM else split_duplicate
         return move(case, original, actor=actor, note=note, at=now())
 

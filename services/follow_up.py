@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from fengqiao.db import cases as case_store
+from fengqiao.db import inputs as input_store
 from fengqiao.db import queries
-from fengqiao.db import repository as repo
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.aftercare import Aftercare, IfBroken, aftercare_of, follow_up
 from fengqiao.models.answers import answer_round, keyed_answer
@@ -41,17 +42,17 @@ def record_follow_up(
     item_note = f"satisfaction {satisfaction}"
     kind = InputKind.FOLLOW_UP
     with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, ref)
+        case = case_store.find_case(uow.conn, ref)
         if idempotency_key is not None:
-            keyed = repo.input_by_key(uow.conn, case.id, idempotency_key)
+            keyed = input_store.input_by_key(uow.conn, case.id, idempotency_key)
             if sent := keyed_answer(case, keyed, kind, value, item_note, attempt=attempt):
-                return _as_left_by(uow.conn, case, sent, repo.get_inputs(uow.conn, case.id)), False
+                return _as_left_by(uow.conn, case, sent, input_store.get_inputs(uow.conn, case.id)), False
         if attempt is not None:
             ctx = load_context(uow.conn, case.id)
             first = answer_round(case, awaited(ctx), ctx.inputs, kind, value, item_note, attempt=attempt)
             if isinstance(first, HumanInput):
                 return _as_left_by(uow.conn, case, first, ctx.inputs), False
-        stored = repo.get_inputs(uow.conn, case.id).get((InputKind.FOLLOW_UP, case.attempt))
+        stored = input_store.get_inputs(uow.conn, case.id).get((InputKind.FOLLOW_UP, case.attempt))
         if stored and (stored.value, stored.note) == (value, item_note):
             return case, False
         if stored:
@@ -74,7 +75,7 @@ def record_follow_up(
             visited=_aftercare(uow.conn, case) is not None,
         )
         visit = HumanInput(InputKind.FOLLOW_UP, case.attempt, value, item_note, actor)
-        repo.add_input(uow.conn, case.id, visit, at=at, key=idempotency_key)
+        input_store.add_input(uow.conn, case.id, visit, at=at, key=idempotency_key)
         record_move(uow.conn, case, after, record, flow_run_id=None)
         uow.commit()
     announce(after, record, flow_run_id=None)
@@ -96,15 +97,15 @@ def _aftercare(conn: Connection, case: Case) -> Aftercare | None:
 
 def aftercare_for(ref: str) -> Aftercare | None:
     with UnitOfWork(engine()) as uow:
-        return _aftercare(uow.conn, repo.find_case(uow.conn, ref))
+        return _aftercare(uow.conn, case_store.find_case(uow.conn, ref))
 
 
 def visits_due(today: date) -> list[tuple[str, Aftercare]]:
     """Agreed and closed cases whose follow-up visit is due and not yet reported."""
     due = []
     with UnitOfWork(engine()) as uow:
-        for case_id in repo.closed_agreements_without_follow_up(uow.conn):
-            case = repo.get_case(uow.conn, case_id)
+        for case_id in case_store.closed_agreements_without_follow_up(uow.conn):
+            case = case_store.get_case(uow.conn, case_id)
             care = _aftercare(uow.conn, case)
             if care and care.visit_on <= today:
                 due.append((case.case_no, care))

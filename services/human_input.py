@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fengqiao.db import cases as case_store
+from fengqiao.db import inputs as input_store
 from fengqiao.db import queries
-from fengqiao.db import repository as repo
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.answers import answer_round, keyed_answer, stored_kind, waiting_for
 from fengqiao.models.case import Case, HumanInput, Wait
@@ -51,9 +52,9 @@ def record_input(
     """
     check_answer_text(kind, value, note)
     with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, case_ref)
+        case = case_store.find_case(uow.conn, case_ref)
         if idempotency_key is not None:
-            keyed = repo.input_by_key(uow.conn, case.id, idempotency_key)
+            keyed = input_store.input_by_key(uow.conn, case.id, idempotency_key)
             if first := keyed_answer(case, keyed, kind, value, note, attempt=attempt):
                 return Recorded(case, first, created=False)
         ctx = load_context(uow.conn, case.id)
@@ -61,6 +62,6 @@ def record_input(
         if isinstance(decided, HumanInput):  # an answer sent again after the case moved on
             return Recorded(ctx.case, decided, created=False)
         item = HumanInput(stored_kind(kind, value), decided, value, note, actor)
-        stored, created = repo.add_input(uow.conn, case.id, item, at=now(), key=idempotency_key)
+        stored, created = input_store.add_input(uow.conn, case.id, item, at=now(), key=idempotency_key)
         uow.commit()
     return Recorded(ctx.case, stored, created)

@@ -20,8 +20,8 @@ from typing import Any
 
 from fengqiao.channels.common import ChannelRecord
 from fengqiao.config.network import load_network_file
-from fengqiao.db import reports
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
+from fengqiao.db import configurations, reports
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.case import Case, NewCase
@@ -74,7 +74,7 @@ def apply_configuration(document: dict[str, Any] | None = None, *, source: str |
         document = load_network_file(path)
         source = str(path or "sample_network.yaml")
     with UnitOfWork(engine()) as uow:
-        version = repo.store_config_version(uow.conn, document, source=source or "api", at=now())
+        version = configurations.store_config_version(uow.conn, document, source=source or "api", at=now())
         uow.commit()
     return version
 
@@ -147,7 +147,7 @@ def _receive_batch(
 ) -> tuple[list[Receipt | FengqiaoError], list[tuple[Case, Transition]]]:
     """Read what the plan needs, plan the batch (models/intake_plan.py), carry the plan out."""
     at = now()
-    version = repo.latest_config_version(conn)
+    version = configurations.latest_config_version(conn)
     if version is None:
         raise ConfigurationError(
             "no network configuration applied yet: run `fengqiao config apply` (the sample network) or `fengqiao demo`"
@@ -197,8 +197,8 @@ def _known(conn: Connection, records: Sequence[Record], network: Network, rules:
     channel = records[0].new.channel
     assert all(r.new.channel == channel for r in records), "one channel per batch"
     keys = reports.by_idempotency_keys(conn, channel, (r.idempotency_key for r in records if r.idempotency_key))
-    cases = {case_id: repo.get_case(conn, case_id) for case_id, _ in keys.values()}
-    tickets = repo.find_by_channel_refs(conn, channel, (r.new.channel_ref for r in records if r.new.channel_ref))
+    cases = {case_id: case_store.get_case(conn, case_id) for case_id, _ in keys.values()}
+    tickets = case_store.find_by_channel_refs(conn, channel, (r.new.channel_ref for r in records if r.new.channel_ref))
     senders = reports.senders_of(conn, (case.id for case in tickets.values()))
     since = at - timedelta(days=rules.duplicates.window_days)
     people = (p for r in records for p in r.new.parties)
@@ -237,7 +237,7 @@ def _add_cases(
 def _add(
     conn: Connection, adds: dict[int, Add], matches: dict[int, Match | None], version: int, at: datetime
 ) -> list[tuple[Case, Transition]]:
-    return repo.add_cases(conn, [(adds[p].new, m) for p, m in matches.items()], config_version=version, at=at)
+    return case_store.add_cases(conn, [(adds[p].new, m) for p, m in matches.items()], config_version=version, at=at)
 
 
 def _raise_risks(
@@ -246,7 +246,7 @@ def _raise_risks(
     """An open case reported again often enough becomes an emergency."""
     moves = []
     for case_id in sorted({m.case_id for m in matches if m}):
-        original = repo.get_case(conn, case_id)
+        original = case_store.get_case(conn, case_id)
         raised = raise_risk_for_reports(original, reports.count_reports(conn, case_id), rules.duplicates, at=at)
         if raised:
             record_move(conn, original, *raised, flow_run_id=None)
@@ -264,12 +264,12 @@ def _answer(
     if isinstance(step, Refused):
         return step.error
     if isinstance(step, Replay):
-        return _replayed(conn, repo.get_case(conn, step.case_id))
+        return _replayed(conn, case_store.get_case(conn, step.case_id))
     first = step.position if isinstance(step, SameAs) else position
     dup, created = matches[first], first == position
     return Receipt(added[first][0], created, dup.case_no if dup else None, dup.reason if dup and created else None)
 
 
 def _replayed(conn: Connection, case: Case) -> Receipt:
-    original = repo.get_case(conn, case.duplicate_of).case_no if case.duplicate_of else None
+    original = case_store.get_case(conn, case.duplicate_of).case_no if case.duplicate_of else None
     return Receipt(case, False, original, None)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fengqiao.db import access
-from fengqiao.db import repository as repo
+from fengqiao.db import access, configurations
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.access import Caller, Role, jurisdiction_problem
 from fengqiao.models.errors import InvalidInput
@@ -21,7 +20,7 @@ from fengqiao.services.runtime import engine, now
 def make_key(name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...]) -> tuple[int, str]:
     """(the key's id, the key, shown once); InvalidInput naming --area or --org for a bad jurisdiction."""
     with UnitOfWork(engine()) as uow:
-        version = repo.latest_config_version(uow.conn)
+        version = configurations.latest_config_version(uow.conn)
         network = configuration(uow.conn, version)[0] if version is not None else None
         if problem := jurisdiction_problem(role, areas, orgs, network):
             option, why = problem

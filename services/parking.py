@@ -13,8 +13,8 @@ from __future__ import annotations
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.db import alerts as alert_store
+from fengqiao.db import cases as case_store
 from fengqiao.db import parking as store
-from fengqiao.db import repository as repo
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.alerts import AlertKind
 from fengqiao.models.case import Case
@@ -38,7 +38,7 @@ def record_step_failure(case_id: int, flow_run_id: str, exc: BaseException) -> P
         parked = None
         if parks(failures, limit):
             at = now()
-            case = repo.get_case(uow.conn, case_id)
+            case = case_store.get_case(uow.conn, case_id)
             parked = store.park(uow.conn, case_id, flow_run_id, failures=failures, error=error, at=at)
             alert_store.raise_alert(
                 uow.conn,
@@ -74,7 +74,7 @@ def retry_case(ref: str, *, actor: str, reason: str) -> tuple[Case, Parked]:
     if not reason or len(reason) > REASON_CHARS or not reason.isprintable():
         raise InvalidInput(f"say why the case is retried, in 1 to {REASON_CHARS} printable characters", field="reason")
     with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, ref)
+        case = case_store.find_case(uow.conn, ref)
         released = store.unpark(uow.conn, case.id, case.case_no, by=actor, reason=reason, at=now())
         uow.commit()
     log.info("case.unparked", case_id=case.id, actor=actor, failures=released.failures)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.case import Case, Step, StepKind, next_step
 from fengqiao.models.errors import ConcurrencyConflict
@@ -29,7 +29,7 @@ def step_as_data(step: Step) -> dict[str, Any]:
 
 def reload_case(case_id: int) -> Case:
     with UnitOfWork(engine()) as uow:
-        return repo.get_case(uow.conn, case_id)
+        return case_store.get_case(uow.conn, case_id)
 
 
 def current_step(case_id: int) -> dict[str, Any]:
@@ -39,7 +39,7 @@ def current_step(case_id: int) -> dict[str, Any]:
 
 def record_move(conn: Connection, before: Case, after: Case, record: Transition, *, flow_run_id: str | None) -> None:
     """Store a move with what follows from it in the same transaction: the due date kept, an alert raised."""
-    repo.save_move(conn, before, after, record, flow_run_id=flow_run_id)
+    case_store.save_move(conn, before, after, record, flow_run_id=flow_run_id)
     keep_due_date(conn, before, after)
     alert_on_move(conn, before, after, at=record.at)
 
@@ -48,7 +48,7 @@ def apply_decision(ref: str, decide: Callable[[Connection, Case], Moved]) -> Mov
     """A person's decision on a case outside its flow (a supervisor, an administrator, a mediator's
     clock): read the case, decide, store the move, in one transaction; then announce it."""
     with UnitOfWork(engine()) as uow:
-        case = repo.find_case(uow.conn, ref)
+        case = case_store.find_case(uow.conn, ref)
         after, record = decide(uow.conn, case)
         record_move(uow.conn, case, after, record, flow_run_id=None)
         uow.commit()

@@ -48,10 +48,10 @@ def register(new, *, sent_by: int | None = None) -> tuple[str, int]:  # type: ig
 
 def registered_month(case_no: str) -> str:
     """The China-time month a case was registered in: what the statistics count it under."""
-    from fengqiao.db import repository as repo
+    from fengqiao.db import cases as case_store
     from fengqiao.models.clocks import CST
 
     with UnitOfWork(engine()) as uow:
-        created = repo.find_case(uow.conn, case_no).created_at
+        created = case_store.find_case(uow.conn, case_no).created_at
     assert created is not None
     return created.astimezone(CST).strftime("%Y-%m")

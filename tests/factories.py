@@ -55,8 +55,7 @@ def a_key(  # type: ignore[no-untyped-def]
     A mediator acts only on the cases its organisations hold: unless orgs are given, a mediator's
     key names every organisation of the applied network whose area lies within its areas.
     """
-    from fengqiao.db import access
-    from fengqiao.db import repository as repo
+    from fengqiao.db import access, configurations
     from fengqiao.db.uow import UnitOfWork
     from fengqiao.models.access import Role
     from fengqiao.services.context import configuration
@@ -64,7 +63,7 @@ def a_key(  # type: ignore[no-untyped-def]
 
     with UnitOfWork(engine()) as uow:
         name = name or f"{role}-{'-'.join(areas + (orgs or ())) or 'all'}"
-        if orgs is None and role == "mediator" and (version := repo.latest_config_version(uow.conn)):
+        if orgs is None and role == "mediator" and (version := configurations.latest_config_version(uow.conn)):
             network = configuration(uow.conn, version)[0]
             orgs = tuple(
                 o.code for o in network.organisations.values() if o.area_code and o.area_code.startswith(areas)

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fengqiao.db import repository as repo
+from fengqiao.db import flow_runs
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.services.runtime import engine
 
@@ -98,7 +98,7 @@ def case_run_in(procs: Processes, case_id: int, state: str, *, not_run: str | No
 
     def check() -> str | None:
         with UnitOfWork(engine()) as uow:
-            run_id, _ = repo.case_flow_run(uow.conn, case_id)
+            run_id, _ = flow_runs.case_flow_run(uow.conn, case_id)
         if run_id is None or run_id == not_run:
             return None
         return run_id if flow_run_state(procs, run_id) == state else None

@@ -212,8 +212,7 @@ def test_every_operation_has_a_row_and_its_declared_roles_agree(api):
 def test_each_cell_of_the_matrix(api, monkeypatch):
     from fengqiao.api.app import create_app
     from fengqiao.config.settings import get_settings
-    from fengqiao.db import access
-    from fengqiao.db import repository as repo
+    from fengqiao.db import access, configurations
     from fengqiao.db.uow import UnitOfWork
     from fengqiao.services.runtime import engine
 
@@ -226,7 +225,7 @@ def test_each_cell_of_the_matrix(api, monkeypatch):
         for where, areas in (("own", OWN), ("other", OTHER))
     }
     with UnitOfWork(engine()) as uow:
-        document = repo.config_document(uow.conn, 1)
+        document = configurations.config_document(uow.conn, 1)
         integrator = access.caller_for(uow.conn, keys[("integrator", "own")]["Authorization"].split()[1])
     assert integrator is not None
     cases = prepared_cases(integrator.key_id)

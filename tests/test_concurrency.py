@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
+from fengqiao.db import flow_runs
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
 from fengqiao.models.errors import ConcurrencyConflict, InputConflict
@@ -105,23 +106,23 @@ def test_a_flow_started_twice_for_one_case_writes_once(prefect_server, network):
 def test_an_open_run_keeps_the_case_from_any_other_run(network):
     _, case_id = register(a_new_case(channel_ref="CLAIM-1"))
     with UnitOfWork(engine()) as uow:
-        assert repo.claim_case(uow.conn, case_id, "run-a") is True
-        assert repo.claim_case(uow.conn, case_id, "run-b") is False
-        repo.release_case(uow.conn, case_id, "run-a")
-        assert repo.claim_case(uow.conn, case_id, "run-b") is True
+        assert flow_runs.claim_case(uow.conn, case_id, "run-a") is True
+        assert flow_runs.claim_case(uow.conn, case_id, "run-b") is False
+        flow_runs.release_case(uow.conn, case_id, "run-a")
+        assert flow_runs.claim_case(uow.conn, case_id, "run-b") is True
         uow.commit()
 
 
 def test_two_writers_from_the_same_version_cannot_both_succeed(network):
     _, case_id = register(a_new_case(channel_ref="OCC-1"))
     with UnitOfWork(engine()) as uow:
-        before = repo.get_case(uow.conn, case_id)
+        before = case_store.get_case(uow.conn, case_id)
     decision = TriageDecision("neighbourhood", Risk.NORMAL, 0, "default_type", "r")
     after, record = apply_triage(before, decision, at=AT)
 
     def write() -> str:
         with UnitOfWork(engine()) as uow:
-            repo.save_move(uow.conn, before, after, record, flow_run_id=None)
+            case_store.save_move(uow.conn, before, after, record, flow_run_id=None)
             uow.commit()
         return "stored"
 

@@ -63,7 +63,7 @@ def test_show_and_diff_on_the_command_line(network, tmp_path):
 
 
 def test_applying_an_earlier_document_again_makes_it_current(network, tmp_path):
-    from fengqiao.db import repository as repo
+    from fengqiao.db import configurations
     from fengqiao.db.uow import UnitOfWork
     from fengqiao.services.intake import apply_configuration
     from fengqiao.services.runtime import engine
@@ -74,5 +74,5 @@ def test_applying_an_earlier_document_again_makes_it_current(network, tmp_path):
     assert apply_configuration(source=None) == 1  # the sample again: a revert, not a third version
 
     with UnitOfWork(engine()) as uow:
-        assert repo.latest_config_version(uow.conn) == 1
-        assert [v["id"] for v in repo.config_versions_list(uow.conn)] == [1, 2]
+        assert configurations.latest_config_version(uow.conn) == 1
+        assert [v["id"] for v in configurations.config_versions_list(uow.conn)] == [1, 2]

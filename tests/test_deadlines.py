@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from fengqiao.db import repository as repo
+from fengqiao.db import inputs as input_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
 from fengqiao.flows.deadlines import deadline_sweep
@@ -77,5 +77,5 @@ def test_the_sweep_flow_warns_near_deadlines_and_stores_the_overdue_outcome(netw
 
     assert result["clocks"] == 2 and result["near"] == [near_no] and list(result["overdue"]) == [late_no]
     with UnitOfWork(engine()) as uow:
-        stored = repo.get_inputs(uow.conn, late_id)[(InputKind.OUTCOME, 1)]
+        stored = input_store.get_inputs(uow.conn, late_id)[(InputKind.OUTCOME, 1)]
     assert (stored.value, stored.note, stored.actor) == ("failed", "deadline", "fengqiao:deadline")

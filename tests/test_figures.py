@@ -93,24 +93,24 @@ def _move(conn, case, at: str, status: Status, **changes):  # type: ignore[no-un
     """A stored move of a case, as the pipeline's steps make them, at a chosen instant."""
     from dataclasses import replace
 
-    from fengqiao.db import repository as repo
+    from fengqiao.db import cases as case_store
     from fengqiao.models.transitions import Transition
 
     after = replace(case, status=status, version=case.version + 1, **changes)
     record = Transition(case.version + 1, _at(at), case.status, status, Stage.MEDIATION, "test", "known set")
-    repo.save_move(conn, case, after, record, flow_run_id=None)
+    case_store.save_move(conn, case, after, record, flow_run_id=None)
     return after
 
 
 def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(network):
     """Three cases with chosen dates: one across the month boundary in China time, days to close counted."""
-    from fengqiao.db import repository as repo
+    from fengqiao.db import cases as case_store
 
     with UnitOfWork(engine()) as uow:
         conn = uow.conn
 
         def new(ref: str, area: str, at: str):  # type: ignore[no-untyped-def]
-            [(case, _)] = repo.add_cases(
+            [(case, _)] = case_store.add_cases(
                 conn, [(a_new_case(channel_ref=ref, area_code=area), None)], config_version=1, at=_at(at)
             )
             return case

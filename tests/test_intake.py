@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from fengqiao.channels import adapt
-from fengqiao.db import reports
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
+from fengqiao.db import flow_runs, reports
 from fengqiao.db.tables import cases, intake_records, parties, transitions
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
@@ -97,7 +97,7 @@ def test_the_same_dispute_from_another_channel_is_held_as_a_duplicate_of_the_ope
     assert case_flow(grid.case.id) == "held:duplicate"  # a held report runs nothing
     assert len(timeline_of(grid.case.id)) == 1
     with UnitOfWork(engine()) as uow:
-        assert repo.cases_without_runs(uow.conn) == [hotline.id]  # the sweep will not start it either
+        assert flow_runs.cases_without_runs(uow.conn) == [hotline.id]  # the sweep will not start it either
 
 
 def test_a_third_report_makes_the_open_case_an_emergency(network):
@@ -122,7 +122,7 @@ def test_a_third_report_makes_the_open_case_an_emergency(network):
     triage = timeline_of(hotline.id)[2]
     assert (triage[3], triage[6]) == ("triage", "declared_by_channel;emergency:repeated_reports>=3")
     with UnitOfWork(engine()) as uow:
-        assert repo.get_case(uow.conn, hotline.id).risk == "emergency"
+        assert case_store.get_case(uow.conn, hotline.id).risk == "emergency"
 
 
 @pytest.mark.parametrize(

@@ -134,7 +134,7 @@ def test_respondent_alerts_are_counted_seen_and_acknowledged_per_district(api, m
     import re
 
     from fengqiao.config.settings import get_settings
-    from fengqiao.db import repository as repo
+    from fengqiao.db import cases as case_store
     from fengqiao.models.case import Party
     from tests.drive import drive, register
     from tests.factories import a_new_case
@@ -149,7 +149,7 @@ def test_respondent_alerts_are_counted_seen_and_acknowledged_per_district(api, m
         numbers.append(register(a_new_case(channel_ref=f"R-{n}", area_code=place, parties=people)))
     drive(*numbers[0], [])  # triaged and assigned: the case is held by an organisation now
     with UnitOfWork(engine()) as uow:
-        holder = repo.get_case(uow.conn, numbers[0][1]).org_code
+        holder = case_store.get_case(uow.conn, numbers[0][1]).org_code
     cuiping_nos, nanxi_nos = [n for n, _ in numbers[:2]], [n for n, _ in numbers[2:]]
 
     sign_in(api, areas=(), orgs=(holder,))  # a key of the organisation holding one Cuiping case

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from fengqiao.cli.main import app
 from fengqiao.config.network import load_network_file
-from fengqiao.db import repository as repo
+from fengqiao.db import flow_runs
 from fengqiao.db.tables import alerts, case_parkings, cases
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
@@ -76,9 +76,9 @@ def parking_columns(case_id: int) -> tuple[Any, ...]:
 def hand_over(case_id: int) -> None:
     """What the sweep does with a failed run before it starts the next: release the case from it."""
     with UnitOfWork(engine()) as uow:
-        run_id, _ = repo.case_flow_run(uow.conn, case_id)
+        run_id, _ = flow_runs.case_flow_run(uow.conn, case_id)
         if run_id:
-            repo.release_case(uow.conn, case_id, run_id)
+            flow_runs.release_case(uow.conn, case_id, run_id)
         uow.commit()
 
 

@@ -115,7 +115,7 @@ def test_a_failed_step_reaches_prefect_as_its_type_never_its_text(network, datab
     logs, run states and events get the error's type and code only; the case counts the failure the same way."""
     from sqlalchemy import text
 
-    from fengqiao.db import repository as repo
+    from fengqiao.db import flow_runs
     from fengqiao.db.uow import UnitOfWork
     from fengqiao.flows.case import case_flow
     from fengqiao.models.errors import StepFailed
@@ -135,7 +135,7 @@ def test_a_failed_step_reaches_prefect_as_its_type_never_its_text(network, datab
 
     assert (failed.value.message, failed.value.__context__, failed.value.__cause__) == (WITHHELD[kind], None, None)
     with UnitOfWork(engine()) as uow:
-        run, _ = repo.case_flow_run(uow.conn, case_id)
+        run, _ = flow_runs.case_flow_run(uow.conn, case_id)
         from fengqiao.db import parking as parking_store
 
         assert parking_store.failures_of(uow.conn, case_id) == 1

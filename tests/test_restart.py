@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from fengqiao.db import repository as repo
+from fengqiao.db import flow_runs
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.services.runtime import engine
 from tests.drive import register, timeline_of
@@ -55,7 +55,7 @@ def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, 
     ]
     assert wait_for("the run to complete", lambda: flow_run_state(processes, run_id) == "Completed")
     with UnitOfWork(engine()) as uow:
-        assert repo.case_flow_run(uow.conn, case_id) == (run_id, False)  # one run, across the restart
+        assert flow_runs.case_flow_run(uow.conn, case_id) == (run_id, False)  # one run, across the restart
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
@@ -91,4 +91,4 @@ def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
         (3, "triaged", "mediating", "assignment", "C-ZHAOYANG", "fengqiao"),
     ]
     with UnitOfWork(engine()) as uow:
-        assert repo.case_flow_run(uow.conn, case_id) == (second_run, True)
+        assert flow_runs.case_flow_run(uow.conn, case_id) == (second_run, True)

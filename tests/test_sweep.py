@@ -7,7 +7,7 @@ sweep lock sweeps; the others skip their turn. A case whose wake-up fails (Prefe
 
 from __future__ import annotations
 
-from fengqiao.db import repository as repo
+from fengqiao.db import flow_runs
 from fengqiao.db.locks import held_alone
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.launch import sweep_once
@@ -20,7 +20,7 @@ from tests.test_answer_rounds import prefect_down
 
 def flow_run_of(case_id: int) -> str | None:
     with UnitOfWork(engine()) as uow:
-        return repo.case_flow_run(uow.conn, case_id)[0]
+        return flow_runs.case_flow_run(uow.conn, case_id)[0]
 
 
 def test_the_sweep_lock_is_held_by_one_holder_at_a_time(database):

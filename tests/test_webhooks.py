@@ -17,8 +17,7 @@ import pytest
 
 from fengqiao.channels import adapt
 from fengqiao.config.settings import get_settings
-from fengqiao.db import access, outbox
-from fengqiao.db import repository as repo
+from fengqiao.db import access, flow_runs, outbox
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.addresses import carried_ipv4, parse_url, refused_address
 from fengqiao.models.vocabulary import Channel, InputKind
@@ -105,9 +104,9 @@ def no_worker_runs_it(case_id: int) -> None:
     """The API created the case's run from the deployment; no worker runs here, so that run is
     released as a run that ended would be, and the test drives the case in this process."""
     with UnitOfWork(engine()) as uow:
-        run_id, _ = repo.case_flow_run(uow.conn, case_id)
+        run_id, _ = flow_runs.case_flow_run(uow.conn, case_id)
         assert run_id is not None
-        repo.release_case(uow.conn, case_id, run_id)
+        flow_runs.release_case(uow.conn, case_id, run_id)
         uow.commit()
 
 

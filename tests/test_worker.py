@@ -15,7 +15,7 @@ import subprocess
 import httpx
 import pytest
 
-from fengqiao.db import repository as repo
+from fengqiao.db import cases as case_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.demo_scenarios import SCENARIOS
 from fengqiao.models.vocabulary import InputKind
@@ -42,7 +42,7 @@ def prefect(port: int, method: str, path: str, body: dict | None = None) -> obje
 
 def status_of(case_id: int) -> str:
     with UnitOfWork(engine()) as uow:
-        return str(repo.get_case(uow.conn, case_id).status)
+        return str(case_store.get_case(uow.conn, case_id).status)
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"], indirect=True)

@@ -1,124 +1,30 @@
-"""Small repository functions over one connection; the caller's unit of work commits.
+"""Cases: registering them, reading them, storing their moves, their parties and due days.
 
 Every change of a case goes through save_move(): a conditional UPDATE on the version it read
 plus one INSERT into transitions, so two writers racing on one case can never both succeed.
+A function per question over one connection; the caller's unit of work commits.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from fengqiao.db import tallies
-from fengqiao.db.tables import (
-    cases,
-    config_versions,
-    experts,
-    human_inputs,
-    mediators,
-    organisations,
-    parties,
-    transitions,
-)
+from fengqiao.db.tables import cases, human_inputs, parties, transitions
 from fengqiao.models import figures
-from fengqiao.models.case import Case, DuplicateState, HumanInput, NewCase, Party
+from fengqiao.models.case import Case, DuplicateState, NewCase, Party
 from fengqiao.models.duplicates import Match, name_key
-from fengqiao.models.errors import CaseNotFound, ConcurrencyConflict, InputConflict
+from fengqiao.models.errors import CaseNotFound, ConcurrencyConflict
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, HandoffTarget, InputKind, Risk, Stage, Status
 
 
-# --- configuration -------------------------------------------------------------------------------
-def store_config_version(conn: Connection, document: dict[str, Any], *, source: str, at: datetime) -> int:
-    """Store a network document as a version (the same document twice is one version) and sync its tables."""
-    sha = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    existing = conn.scalar(select(config_versions.c.id).where(config_versions.c.sha256 == sha))
-    if existing is not None:  # the same document again: the same version, applied again
-        conn.execute(update(config_versions).where(config_versions.c.id == existing).values(applied_at=at))
-        _sync_network(conn, document)
-        return int(existing)
-    version = conn.execute(
-        insert(config_versions).values(created_at=at, applied_at=at, source=source, sha256=sha, document=document)
-    ).inserted_primary_key
-    _sync_network(conn, document)
-    return int(version[0])  # type: ignore[index]
-
-
-def _upsert(conn: Connection, table: Any, key: str, row: dict[str, Any]) -> None:
-    if conn.scalar(select(table.c[key]).where(table.c[key] == row[key])) is None:
-        conn.execute(insert(table).values(**row))
-    else:
-        conn.execute(update(table).where(table.c[key] == row[key]).values(**row))
-
-
-def _sync_network(conn: Connection, doc: dict[str, Any]) -> None:
-    parents = {o["code"]: o["parent"] for o in doc["organisations"]}
-
-    def depth(code: str | None) -> int:
-        return 0 if code is None else 1 + depth(parents.get(code))
-
-    # parents first; a stationed room is stored as an organisation of its level under its committee
-    orgs = sorted(doc["organisations"], key=lambda o: depth(o["parent"])) + doc.get("stationed_rooms", [])
-    for o in orgs:
-        o = {"dispute_types": [], "fields": [], **o}
-        row = {k: o[k] for k in ("code", "name", "level", "area_code", "dispute_types", "fields")}
-        _upsert(conn, organisations, "code", {**row, "parent_code": o["parent"]})
-    for m in doc["mediators"]:
-        row = {k: m[k] for k in ("code", "name", "specialties", "grade", "full_time")}
-        _upsert(conn, mediators, "code", {**row, "org_code": m["org"]})
-    for e in doc["experts"]:
-        _upsert(
-            conn, experts, "code", {"code": e["code"], "name": e["name"], "pool_code": e["pool"], "field": e["field"]}
-        )
-
-
-def latest_config_version(conn: Connection) -> int | None:
-    """The version applied last (new cases start under it)."""
-    return conn.scalar(
-        select(config_versions.c.id).order_by(config_versions.c.applied_at.desc(), config_versions.c.id.desc()).limit(1)
-    )
-
-
-def config_versions_list(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(
-            config_versions.c.id, config_versions.c.created_at, config_versions.c.source, config_versions.c.sha256
-        ).order_by(config_versions.c.id)
-    ).all()
-    counts: dict[int, int] = {
-        version: n
-        for version, n in conn.execute(select(cases.c.config_version, func.count()).group_by(cases.c.config_version))
-    }
-    return [dict(r._mapping) | {"cases": counts.get(r.id, 0)} for r in rows]
-
-
-def config_version(conn: Connection, version: int) -> dict[str, Any]:
-    """One version as stored: id, created_at, source and its document (without counting its cases)."""
-    row = conn.execute(
-        select(
-            config_versions.c.id, config_versions.c.created_at, config_versions.c.source, config_versions.c.document
-        ).where(config_versions.c.id == version)
-    ).one_or_none()
-    if row is None:
-        raise CaseNotFound(f"no configuration version {version}", field="config_version")
-    return dict(row._mapping)
-
-
-def config_document(conn: Connection, version: int) -> dict[str, Any]:
-    doc = conn.scalar(select(config_versions.c.document).where(config_versions.c.id == version))
-    if doc is None:
-        raise CaseNotFound(f"no configuration version {version}", field="config_version")
-    return dict(doc)
-
-
-# --- cases ---------------------------------------------------------------------------------------
 def _to_case(row: Any) -> Case:
     return Case(
         id=row.id,
@@ -328,65 +234,6 @@ def _transition_row(case_id: int, record: Transition, *, flow_run_id: str | None
     )
 
 
-# --- a person's input ----------------------------------------------------------------------------
-def get_inputs(conn: Connection, case_id: int) -> dict[tuple[InputKind, int], HumanInput]:
-    rows = conn.execute(select(human_inputs).where(human_inputs.c.case_id == case_id)).all()
-    return {(InputKind(r.kind), r.round): _input(r) for r in rows}
-
-
-def input_by_key(conn: Connection, case_id: int, key: str) -> HumanInput | None:
-    """The answer recorded on the case with this Idempotency-Key, if any."""
-    where = (human_inputs.c.case_id == case_id, human_inputs.c.idempotency_key == key)
-    row = conn.execute(select(human_inputs).where(*where)).one_or_none()
-    return _input(row) if row else None
-
-
-def _input(r: Row[Any]) -> HumanInput:
-    return HumanInput(InputKind(r.kind), r.round, r.value, r.note, r.actor)
-
-
-def add_input(
-    conn: Connection, case_id: int, item: HumanInput, *, at: datetime, key: str | None = None
-) -> tuple[HumanInput, bool]:
-    """Store an input once per (case, kind, round), with its Idempotency-Key if it came with one:
-    (the stored input, whether this call stored it).
-
-    The same input again is answered with what is stored; a different one is a conflict. A key
-    stored meanwhile by another request with a different answer is a conflict too.
-    """
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                insert(human_inputs).values(
-                    case_id=case_id,
-                    kind=item.kind,
-                    round=item.round,
-                    value=item.value,
-                    note=item.note,
-                    actor=item.actor,
-                    received_at=at,
-                    idempotency_key=key,
-                )
-            )
-        return item, True
-    except IntegrityError:
-        keyed = input_by_key(conn, case_id, key) if key else None
-        if keyed is not None:  # the same key, stored meanwhile by another request
-            if (keyed.kind, keyed.round, keyed.value, keyed.note) != (item.kind, item.round, item.value, item.note):
-                raise InputConflict(
-                    f"the Idempotency-Key was already used for a different answer on case {case_id}",
-                    field="Idempotency-Key",
-                ) from None
-            return keyed, False
-        stored = get_inputs(conn, case_id)[(item.kind, item.round)]
-        if (stored.value, stored.note) != (item.value, item.note):
-            raise InputConflict(
-                f"{item.kind} {item.round} of case {case_id} is already recorded as {stored.value!r} by {stored.actor}",
-                field="result",
-            ) from None
-        return stored, False
-
-
 def parties_of_case(conn: Connection, case_id: int) -> tuple[Party, ...]:
     rows = conn.execute(select(parties).where(parties.c.case_id == case_id).order_by(parties.c.id)).all()
     return tuple(Party(r.role, r.name, r.id_number, r.phone) for r in rows)
@@ -422,68 +269,7 @@ def open_cases_by_mediator(conn: Connection) -> dict[str, int]:
     return {code: n for code, n in rows}
 
 
-# --- the one flow run that may drive a case ------------------------------------------------------
-def record_flow_run(conn: Connection, case_id: int, flow_run_id: str) -> bool:
-    """Note the run created for a case; only the first run recorded (or a replacement for a closed one) wins."""
-    result = conn.execute(
-        update(cases)
-        .where(cases.c.id == case_id, (cases.c.flow_run_id.is_(None)) | (cases.c.flow_run_open.is_(False)))
-        .values(flow_run_id=flow_run_id, flow_run_open=True)
-    )
-    return result.rowcount == 1
-
-
-def claim_case(conn: Connection, case_id: int, flow_run_id: str) -> bool:
-    """A flow run may drive the case if it is the recorded run, or no open run holds the case,
-    and the case is not parked."""
-    result = conn.execute(
-        update(cases)
-        .where(
-            cases.c.id == case_id,
-            (cases.c.flow_run_id == flow_run_id) | cases.c.flow_run_id.is_(None) | (cases.c.flow_run_open.is_(False)),
-            cases.c.parked_at.is_(None),  # a parked case waits for a person's retry (models.parking)
-        )
-        .values(flow_run_id=flow_run_id, flow_run_open=True)
-    )
-    return result.rowcount == 1
-
-
-def release_case(conn: Connection, case_id: int, flow_run_id: str) -> None:
-    conn.execute(
-        update(cases).where(cases.c.id == case_id, cases.c.flow_run_id == flow_run_id).values(flow_run_open=False)
-    )
-
-
-def case_flow_run(conn: Connection, case_id: int) -> tuple[str | None, bool]:
-    row = conn.execute(select(cases.c.flow_run_id, cases.c.flow_run_open).where(cases.c.id == case_id)).one()
-    return row.flow_run_id, bool(row.flow_run_open)
-
-
-def cases_with_open_runs(conn: Connection) -> list[tuple[int, str]]:
-    rows = conn.execute(
-        select(cases.c.id, cases.c.flow_run_id).where(
-            cases.c.flow_run_open.is_(True), cases.c.status != Status.CLOSED, cases.c.parked_at.is_(None)
-        )
-    ).all()
-    return [(r.id, r.flow_run_id) for r in rows]
-
-
-def cases_without_runs(conn: Connection, *, limit: int = 500) -> list[int]:
-    """Registered cases no flow run was ever created for (intake decoupled from starting flows)."""
-    rows = conn.execute(
-        select(cases.c.id)
-        .where(
-            cases.c.flow_run_id.is_(None),
-            cases.c.status != Status.CLOSED,
-            cases.c.parked_at.is_(None),
-            cases.c.duplicate_state.is_(None) | (cases.c.duplicate_state != DuplicateState.SUSPECTED),
-        )
-        .order_by(cases.c.id)
-        .limit(limit)
-    ).all()
-    return [r.id for r in rows]
-
-
+# --- due days -----------------------------------------------------------------------------------
 def set_due_on(conn: Connection, case_id: int, due: date | None) -> None:
     conn.execute(update(cases).where(cases.c.id == case_id).values(due_on=due))
 
