@@ -25,13 +25,10 @@ from fengqiao.channels.hotline import HotlineTicket
 from fengqiao.channels.online import OnlineForm
 from fengqiao.channels.referral import Referral
 from fengqiao.channels.walk_in import WalkInForm
-from fengqiao.db import flow_runs
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.launch import start_case_flow
 from fengqiao.models.access import Caller, Role
 from fengqiao.models.vocabulary import Channel, bilingual
-from fengqiao.services.intake import receive
-from fengqiao.services.runtime import engine
+from fengqiao.services.intake import flow_run_of, receive
 
 router = APIRouter(tags=["intake 登记"])
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -78,7 +75,7 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
     if receipt.starts_a_run:
         flow_run_id = start_case_flow(case)
     elif receipt.duplicate_of is None:
-        flow_run_id = _flow_run_of(case.id)  # the same record again: its case's run
+        flow_run_id = flow_run_of(case.id)  # the same record again: its case's run
     return IntakeAccepted(
         case_id=case.id,
         case_no=case.case_no,
@@ -87,11 +84,6 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
         duplicate_of=receipt.duplicate_of,
         created=receipt.created,
     )
-
-
-def _flow_run_of(case_id: int) -> str | None:
-    with UnitOfWork(engine()) as uow:
-        return flow_runs.case_flow_run(uow.conn, case_id)[0]
 
 
 def _route(channel: Channel):  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ from typing import Any
 from fengqiao.channels.common import ChannelRecord
 from fengqiao.config.network import load_network_file
 from fengqiao.db import cases as case_store
-from fengqiao.db import configurations, reports
+from fengqiao.db import configurations, flow_runs, reports
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.case import Case, NewCase
@@ -273,3 +273,9 @@ def _answer(
 def _replayed(conn: Connection, case: Case) -> Receipt:
     original = case_store.get_case(conn, case.duplicate_of).case_no if case.duplicate_of else None
     return Receipt(case, False, original, None)
+
+
+def flow_run_of(case_id: int) -> str | None:
+    """The run recorded for a case: what a repeated record is answered with."""
+    with UnitOfWork(engine()) as uow:
+        return flow_runs.case_flow_run(uow.conn, case_id)[0]
