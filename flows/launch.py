@@ -145,8 +145,17 @@ def sweep_once() -> dict[int, str]:
     """Every case whose stored state calls for progress while its run is not moving: wake it.
 
     One sweep at a time across all workers (the others skip their turn), and no error ends it:
-    a case that cannot be woken now is logged with its error and tried again at the next sweep.
+    a case that cannot be woken now is logged and tried again at the next sweep; a database that
+    cannot be read now makes an empty sweep.
     """
+    try:
+        return _sweep()
+    except Exception as exc:  # noqa: BLE001 - the worker sweeps again at its next turn
+        log.warning("sweep.failed", error=type(exc).__name__)
+        return {}
+
+
+def _sweep() -> dict[int, str]:
     with held_alone(engine(), "sweep") as mine:
         if not mine:
             return {}

@@ -23,6 +23,7 @@ import anyio
 import anyio.abc
 import anyio.to_thread
 from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.responses import WorkerFlowRunResponse
 from prefect.exceptions import Abort, Pause
 from prefect.flow_engine import run_flow
 from prefect.flows import Flow, load_flow_from_entrypoint
@@ -57,6 +58,7 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
         # execution still unwinds is polled again; the limiter then raises in the polling loop.
         super().__init__(work_pool_name, name=name, limit=None, create_pool_if_not_found=False)
         self._threads = anyio.CapacityLimiter(threads)
+        self._thread_count = threads
         self._running: dict[UUID, anyio.Event] = {}
         self._flows: dict[str, Flow[..., Any]] = {}
         self._flows_lock = threading.Lock()
@@ -81,9 +83,15 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
         return str(getattr(state, "name", "?"))
 
     async def get_and_submit_flow_runs(self) -> list[FlowRun]:
-        if self.stopping:
-            return []  # told to stop: take no new run
+        if self.stopping or len(self._running) >= self._thread_count:
+            return []  # told to stop, or every thread busy: leave the runs to the pool's other workers
         return await super().get_and_submit_flow_runs()
+
+    async def _get_scheduled_flow_runs(self) -> list[WorkerFlowRunResponse]:
+        # Take no more runs than there are free threads: a run taken is Pending, and a Pending run
+        # queued here behind others would send no heartbeat while another worker sits idle.
+        runs = await super()._get_scheduled_flow_runs()
+        return runs[: max(0, self._thread_count - len(self._running))]
 
     async def run(
         self,

@@ -53,3 +53,15 @@ def test_a_case_that_cannot_be_woken_does_not_end_the_sweep(network, monkeypatch
 
     assert swept == {first: "not woken now (ConnectError)", second: "not woken now (ConnectError)"}
     assert (flow_run_of(first), flow_run_of(second)) == (None, None)
+
+
+def test_a_database_that_cannot_be_read_makes_an_empty_sweep(network, monkeypatch):
+    """The sweep runs in the worker's loop: an unreachable database is a logged, empty sweep, never an exception."""
+    from fengqiao.config.settings import get_settings
+
+    monkeypatch.setenv("FENGQIAO_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    get_settings.cache_clear()
+    try:
+        assert sweep_once() == {}
+    finally:
+        get_settings.cache_clear()

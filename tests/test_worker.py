@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import time
 
 import httpx
 import pytest
@@ -84,3 +85,20 @@ def test_two_workers_one_stopped_mid_run_every_case_ends_as_scripted(network, pr
         (False, "fengqiao.flows.deadlines.deadline_sweep"),
     ]
     assert len(seen) == 2  # both workers sent heartbeats to the pool
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_a_worker_started_before_prefect_waits_for_it_then_runs_the_cases(network, processes):
+    """Prefect unreachable when the worker starts (or for a while later): the worker does not exit;
+    it deploys and takes the pool's runs once Prefect answers."""
+    port = processes.port  # type: ignore[attr-defined]
+    worker = processes.start("worker", str(BIN / "fengqiao"), "worker")
+    _, case_id = register(RESOLVED.intake_record(channel_ref="W-EARLY", n=9))
+
+    time.sleep(10)  # Prefect is not there yet: the worker retries
+    assert worker.poll() is None
+    processes.start("prefect", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port))
+
+    wait_for("the case to wait for its outcome", case_run_in(processes, case_id, "Suspended"), timeout=300)
+    assert [row[3] for row in timeline_of(case_id)] == ["intake", "triage", "assignment"]
+    assert worker.poll() is None
