@@ -13,6 +13,7 @@ from fengqiao.models import clocks
 from fengqiao.models.case import Case
 from fengqiao.models.clocks import Clock, PauseReason
 from fengqiao.models.errors import InputConflict, NotWaitingForInput
+from fengqiao.models.text import NOTE_CHARS, recorded_text
 from fengqiao.models.transitions import Moved, Transition
 from fengqiao.models.vocabulary import InputKind
 from fengqiao.services.due_dates import clock_for
@@ -40,6 +41,7 @@ def change_clock(
     note: str = "",
 ) -> tuple[Case, Transition, Clock | None]:
     """One transaction; answers the case, the recorded transition and the clock after it."""
+    recorded_text(note, field="note", max_chars=NOTE_CHARS, multiline=True)
 
     def decide(conn: Connection, case: Case) -> Moved:
         clocks.check_running(case)

@@ -10,6 +10,7 @@ from fengqiao.db import reports
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.case import Case
 from fengqiao.models.duplicates import confirm_duplicate, split_duplicate
+from fengqiao.models.text import NOTE_CHARS, recorded_text
 from fengqiao.models.transitions import Moved
 from fengqiao.services.runtime import engine, now
 from fengqiao.services.steps import apply_decision
@@ -22,6 +23,7 @@ class Decision(StrEnum):
 
 def decide_duplicate(ref: str, decision: Decision, *, actor: str, note: str = "") -> Case:
     """Apply the decision in one transaction; a split case then needs its own flow run (the caller starts it)."""
+    recorded_text(note, field="note", max_chars=NOTE_CHARS, multiline=True)
 
     def decide(conn: Connection, case: Case) -> Moved:
         original = case_store.get_case(conn, case.duplicate_of).case_no if case.duplicate_of else "?"
