@@ -20,7 +20,7 @@ from fengqiao.models.clocks import CST, day_of
 from fengqiao.models.errors import ConfigurationError, FengqiaoError
 from fengqiao.services.config_versions import config_versions, network_of, stored_version
 from fengqiao.services.runtime import now
-from fengqiao.services.stats import MONTH_PATTERN, Question, figures, month_of
+from fengqiao.services.stats import MONTH_PATTERN, Question, figures, latest_month_with_cases, month_of
 from fengqiao.services.whatif import what_if
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -91,8 +91,9 @@ def pdf_of(html: str) -> bytes:
 @router.get("/report", response_class=HTMLResponse)
 def report_page(request: Request, month: Month = None, region: Region = None) -> Any:
     caller = viewer(request)
-    month = month or _last_month()
-    data = report_data(month, region or None, _question(caller, None, None, region))
+    question = _question(caller, None, None, region)
+    month = month or _opening_month(question)
+    data = report_data(month, region or None, question)
     return page(request, "report.html", caller, **data, standalone=False)
 
 
@@ -100,17 +101,18 @@ def report_page(request: Request, month: Month = None, region: Region = None) ->
 def report_pdf(request: Request, month: Month = None, region: Region = None) -> Response:
     caller = viewer(request)
     expensive(caller)  # each PDF starts Chromium
-    month = month or _last_month()
-    html = render_report(report_data(month, region or None, _question(caller, None, None, region)))
+    question = _question(caller, None, None, region)
+    month = month or _opening_month(question)
+    html = render_report(report_data(month, region or None, question))
     name = f"fengqiao-report-{month}{'-' + region if region else ''}.pdf"
     return Response(
         pdf_of(html), media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"}
     )
 
 
-def _last_month() -> str:
-    today = day_of(now())
-    return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
+def _opening_month(question: Question) -> str:
+    """The latest month with a case the viewer may see; this month (China time) when there is none."""
+    return latest_month_with_cases(question) or day_of(now()).strftime("%Y-%m")
 
 
 @router.get("/config", response_class=HTMLResponse)

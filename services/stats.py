@@ -82,3 +82,11 @@ def figures(question: Question, *, today: date) -> dict[str, Any]:
         found = stats.case_figures(uow.conn, scope)
         overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
     return found | {"overdue": overdue, "due_soon": due_soon}
+
+
+def latest_month_with_cases(question: Question) -> str | None:
+    """The last registration month with a case the question counts: where the monthly report opens
+    (last month is empty right after a first import or the demo)."""
+    with UnitOfWork(engine()) as uow:
+        months = stats.case_figures(uow.conn, question.scope())["by_month"]
+    return str(months[-1]["month"]) if months else None

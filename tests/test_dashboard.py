@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from sqlalchemy import text
+
+from fengqiao.db import tallies
 from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.clocks import CST
 from fengqiao.models.vocabulary import Channel, InputKind
-from fengqiao.services.runtime import engine
+from fengqiao.services.runtime import engine, now
 from tests.drive import drive, register, registered_month
 from tests.factories import a_key, a_new_case, example_of
 
@@ -183,6 +188,23 @@ def test_the_monthly_report_renders_for_a_month_and_prints_to_pdf(api):
     ]
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-") and len(pdf.content) > 10_000
+
+
+def test_the_monthly_report_opens_on_the_latest_month_with_cases(api):
+    sign_in(api)
+    empty = api.get("/dashboard/report").text  # no case yet: this month, China time
+    case_no, case_id = register(a_new_case(channel_ref="R-LATEST"))
+    with UnitOfWork(engine()) as uow:  # registered 100 days ago: neither this month nor last month
+        registered = now() - timedelta(days=100)
+        uow.conn.execute(text("UPDATE cases SET created_at = :at WHERE id = :id"), {"at": registered, "id": case_id})
+        tallies.rebuild(uow.conn)
+    month = registered_month(case_no)
+
+    page = api.get("/dashboard/report").text
+
+    assert f"Monthly analysis of disputes · {now().astimezone(CST):%Y-%m}" in empty
+    assert f"Monthly analysis of disputes · {month}" in page
+    assert "本月受理矛盾纠纷 <b>1</b> 件" in page
 
 
 def test_the_configuration_page_draws_each_path_and_lists_the_versions(api):
