@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fengqiao.api import cases, intake, network, parking, webhooks
@@ -125,17 +126,19 @@ def create_app(settings: Settings | None = None, *, policies: Mapping[str, str] 
     """The API; policies: a Content-Security-Policy per path prefix, for pages served beside it."""
     settings = settings or get_settings()
     configure_rate_limits(settings)
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc from the installed package: the docs work without the internet
         title="fengqiao 枫桥 API",
         version="1",
         description=DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
-        redoc_url=None,
+        redoc_url="/api/v1/redoc",
+        static_url="/api/v1/docs/static",
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from the validator's public site
     )
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_bytes=settings.api_max_body_bytes)
-    app.add_middleware(SecurityHeaders, policies={"/api/v1/docs": DOCS, **(policies or {})})
+    app.add_middleware(SecurityHeaders, policies={"/api/v1/docs": DOCS, "/api/v1/redoc": DOCS, **(policies or {})})
     for router in (intake.router, cases.router, parking.router, network.router, webhooks.router, health_router):
         app.include_router(router, prefix="/api/v1")
 

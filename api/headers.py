@@ -1,9 +1,9 @@
 """Security headers on every answer, the API's and the dashboard's alike.
 
 Each path prefix may have its own Content-Security-Policy (the dashboard's pages load their own
-script and styles; the API's docs page loads Swagger UI from its CDN); everything else, JSON
-included, gets a policy that allows nothing. Framing is refused everywhere (clickjacking), types
-are never sniffed, and the referrer never leaves the site.
+script and styles; the API's docs pages load Swagger UI and ReDoc from this server, never a CDN);
+everything else, JSON included, gets a policy that allows nothing. Framing is refused everywhere
+(clickjacking), types are never sniffed, and the referrer never leaves the site.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NOTHING = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-DOCS = (  # FastAPI's Swagger UI page: its CDN, an inline script that starts it, its favicon
-    "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
-    "style-src https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+DOCS = (  # Swagger UI and ReDoc (api/app.py): their files from this server, the inline script that starts
+    # Swagger UI, the styles ReDoc writes, and the worker ReDoc's search runs in
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
 FIXED = {
     "x-frame-options": "DENY",
