@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fengqiao.api import cases, intake, network, parking, webhooks
+from fengqiao.api import cases, intake, network, parking, sessions, webhooks
 from fengqiao.api.auth import configure_rate_limits
 from fengqiao.api.errors import error_response, install_error_handlers
 from fengqiao.api.headers import DOCS, SecurityHeaders
@@ -139,7 +139,15 @@ def create_app(settings: Settings | None = None, *, policies: Mapping[str, str] 
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(SecurityHeaders, policies={"/api/v1/docs": DOCS, "/api/v1/redoc": DOCS, **(policies or {})})
-    for router in (intake.router, cases.router, parking.router, network.router, webhooks.router, health_router):
+    for router in (
+        intake.router,
+        cases.router,
+        sessions.router,
+        parking.router,
+        network.router,
+        webhooks.router,
+        health_router,
+    ):
         app.include_router(router, prefix="/api/v1")
 
     def openapi() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -356,4 +357,66 @@ case_parkings = Table(
     Column("released_at", TS),
     Column("released_by", String(100)),
     Column("release_reason", Text),
+)
+
+# 调解笔录: each mediation session as the mediator recorded it (migration 0013). A record is stored
+# once: the same text again (its fingerprint) or the same Idempotency-Key finds the stored one.
+session_records = Table(
+    "session_records",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("number", Integer, nullable=False),  # the n-th session of the case, from 1
+    Column("attempt", Integer, nullable=False),
+    Column("held_at", TS, nullable=False),
+    Column("place", String(200), nullable=False),
+    Column("attendees", JSON, nullable=False),
+    Column("mediators", JSON, nullable=False),
+    Column("content", Text, nullable=False),  # what was said and proposed: personal data, masked on read
+    Column("actor", String(100), nullable=False),
+    Column("received_at", TS, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("idempotency_key", String(200)),
+    UniqueConstraint("case_id", "number", name="uq_session_records_case_number"),
+    UniqueConstraint("case_id", "fingerprint", name="uq_session_records_case_fingerprint"),
+    UniqueConstraint("case_id", "idempotency_key", name="uq_session_records_case_key"),
+)
+
+# The agreement's terms as data (Art. 29), one per attempt that reached an agreement: the follow-up
+# visit falls due from the performance deadline (migration 0013).
+agreement_terms = Table(
+    "agreement_terms",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("oral", Boolean, nullable=False),
+    Column("terms", Text, nullable=False),  # the agreed terms as written: personal data, masked on read
+    Column("amount", Numeric(14, 2)),
+    Column("perform_by", Date),
+    Column("manner", String(200), nullable=False),
+    Column("recorded_at", TS, nullable=False),
+    UniqueConstraint("case_id", "attempt", name="uq_agreement_terms_case_attempt"),
+)
+
+# The case's papers (migration 0013): each generated from the record (a PDF, with the data it was
+# made from) or uploaded (a signed copy), kept with its sha256. Never changed: a document made
+# again is a new version; triggers refuse UPDATE and DELETE.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),  # models.documents.DocumentKind
+    Column("subject", String(40), nullable=False),  # which one of its kind: "session:2", "attempt:1", "case"
+    Column("version", Integer, nullable=False),
+    Column("origin", String(20), nullable=False),  # generated | uploaded
+    Column("media_type", String(50), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("data", JSON, nullable=False),  # what it was made from; for an upload, its name and who sent it
+    Column("actor", String(100), nullable=False),
+    Column("created_at", TS, nullable=False),
+    UniqueConstraint("case_id", "kind", "subject", "version", name="uq_documents_case_kind"),
 )

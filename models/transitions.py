@@ -36,7 +36,8 @@ ALLOWED: dict[tuple[Status | None, Status], frozenset[Stage]] = {
     # 配置迁移: an administrator moves an open case to another configuration version (no status change).
     (S.RECEIVED, S.RECEIVED): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
     (S.TRIAGED, S.TRIAGED): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION}),
-    (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION, Stage.CLOCK}),
+    # 调解笔录: a session of the attempt under way is recorded (no status change)
+    (S.MEDIATING, S.MEDIATING): frozenset({Stage.DUPLICATE, Stage.RECONFIGURATION, Stage.CLOCK, Stage.SESSION}),
     (S.RECEIVED, S.CLOSED): frozenset({Stage.DUPLICATE}),
     # 回访: a follow-up visit finds the agreement honoured, or broken: mediation re-opens or the case leaves
     (S.CLOSED, S.CLOSED): frozenset({Stage.FOLLOW_UP}),

@@ -31,6 +31,7 @@ class Stage(StrEnum):
     RECONFIGURATION = "reconfiguration"  # an administrator moved the case to another configuration version
     CLOCK = "clock"  # a statutory clock paused, resumed or extended
     FOLLOW_UP = "follow_up"  # 回访: the agreement honoured, or the case re-opened or handed off
+    SESSION = "session"  # 调解笔录: a mediation session recorded (no status change)
 
 
 class Outcome(StrEnum):
@@ -111,6 +112,7 @@ LABELS_ZH: dict[str, str] = {
     Stage.RECONFIGURATION: "配置迁移",
     Stage.CLOCK: "时限",
     Stage.FOLLOW_UP: "回访",
+    Stage.SESSION: "调解笔录",
     Outcome.AGREEMENT: "书面协议",
     Outcome.ORAL_AGREEMENT: "口头协议",
     Outcome.FAILED: "调解不成",

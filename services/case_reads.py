@@ -67,7 +67,7 @@ def list_cases(where: queries.CaseFilter, *, limit: int, offset: int = 0) -> Cas
         return CaseList(rows, queries.count_cases(uow.conn, where))
 
 
-def _visible(conn: Connection, caller: Caller | None, ref: str) -> Case:
+def visible_in(conn: Connection, caller: Caller | None, ref: str) -> Case:
     """The case, if the caller's jurisdiction covers it; else the same CaseNotFound as a case that does not exist."""
     case = case_store.find_case(conn, ref)
     if caller is not None and not caller.covers(case.area_code, case.org_code):
@@ -77,17 +77,17 @@ def _visible(conn: Connection, caller: Caller | None, ref: str) -> Case:
 
 def visible_case(caller: Caller, ref: str) -> Case:
     with UnitOfWork(engine()) as uow:
-        return _visible(uow.conn, caller, ref)
+        return visible_in(uow.conn, caller, ref)
 
 
 def case_to_answer(caller: Caller, ref: str) -> tuple[Case, str | None]:
     """The case the caller sees, and why it may not record input on it (None: it may)."""
     with UnitOfWork(engine()) as uow:
-        case = _visible(uow.conn, caller, ref)
+        case = visible_in(uow.conn, caller, ref)
         return case, caller.may_answer_for(org_code=case.org_code, sent_by=access.sender_of(uow.conn, case.id))
 
 
-def _log(
+def log_read(
     conn: Connection, caller: Caller | None, case_id: int, fields: list[str], unmask: bool, reason: str | None
 ) -> None:
     if caller is not None:
@@ -97,14 +97,14 @@ def _log(
         )
 
 
-def _names(conn: Connection, case_id: int) -> tuple[str, ...]:
+def party_names(conn: Connection, case_id: int) -> tuple[str, ...]:
     return tuple(p["name"] or "" for p in queries.parties_of(conn, case_id))
 
 
 def read_case(ref: str, caller: Caller | None = None, *, unmask: bool = False, reason: str | None = None) -> CaseRead:
     """One case for a caller (None: the operator's CLI); the edge checks that the caller may unmask, and why."""
     with UnitOfWork(engine()) as uow:
-        case = _visible(uow.conn, caller, ref)
+        case = visible_in(uow.conn, caller, ref)
         ctx = load_context(uow.conn, case.id)
         people = queries.parties_of(uow.conn, case.id)
         names = tuple(p["name"] or "" for p in people)
@@ -128,7 +128,7 @@ def read_case(ref: str, caller: Caller | None = None, *, unmask: bool = False, r
             flow_run_open=flow_runs.case_flow_run(uow.conn, case.id)[1],
             duplicate_of=original,
         )
-        _log(uow.conn, caller, case.id, PERSONAL_FIELDS, unmask, reason)
+        log_read(uow.conn, caller, case.id, PERSONAL_FIELDS, unmask, reason)
         uow.commit()
     return read
 
@@ -138,10 +138,10 @@ def read_timeline(
 ) -> list[Transition]:
     """Every transition of the case, in order; the reasons and notes people wrote masked unless unmasked."""
     with UnitOfWork(engine()) as uow:
-        case = _visible(uow.conn, caller, ref)
+        case = visible_in(uow.conn, caller, ref)
         rows = queries.timeline(uow.conn, case.id)
-        names = _names(uow.conn, case.id)
-        _log(uow.conn, caller, case.id, TIMELINE_FIELDS, unmask, reason)
+        names = party_names(uow.conn, case.id)
+        log_read(uow.conn, caller, case.id, TIMELINE_FIELDS, unmask, reason)
         uow.commit()
     if unmask:
         return rows

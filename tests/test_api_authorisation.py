@@ -58,6 +58,20 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 404),
         "admin": (403, 403),
     },
+    ("POST", "/api/v1/cases/{case_id}/sessions"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (403, 403),
+    },
+    ("GET", "/api/v1/cases/{case_id}/sessions"): {
+        "-": 401,
+        "integrator": (200, 404),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (200, 200),
+    },
     ("POST", "/api/v1/cases/{case_id}/handoff-result"): {
         "-": 401,
         "integrator": (200, 404),
@@ -169,6 +183,15 @@ def prepared_cases(integrator_id: int) -> dict[str, str]:
     return {"waiting": waiting_no, "handed_off": handed_no, "agreed": agreed_no}
 
 
+SITTING = {
+    "held_at": "2026-11-24T10:00:00+08:00",
+    "place": "调解室",
+    "attendees": ["申请人", "被申请人"],
+    "mediators": ["调解员"],
+    "content": "矩阵",
+}
+
+
 def request_for(method: str, path: str, cases: dict[str, str], document: dict) -> tuple[str, dict | None]:
     if path.startswith("/api/v1/intake/"):
         return path, example_of(path.rsplit("/", 1)[1])
@@ -177,6 +200,7 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         "/handoff-result": ({"result": "法院已立案"}, "handed_off"),
         "/follow-up": ({"honoured": True, "satisfaction": 5}, "agreed"),
         "/retry": ({"reason": "矩阵"}, "waiting"),
+        "/sessions": (SITTING, "waiting") if method == "POST" else (None, "waiting"),
     }
     for suffix, (payload, which) in body.items():
         if path.endswith(suffix):

@@ -62,6 +62,7 @@ def test_the_table_is_exactly_the_documented_pipeline():
         *((s, s, "duplicate") for s in ("received", "triaged", "mediating", "escalated")),
         *((s, s, "reconfiguration") for s in ("received", "triaged", "mediating", "escalated")),
         ("mediating", "mediating", "clock"),  # 时限: paused, resumed, extended
+        ("mediating", "mediating", "session"),  # 调解笔录: a session recorded
         *(("closed", s, "follow_up") for s in ("closed", "triaged", "handed_off")),  # 回访
         ("received", "closed", "duplicate"),
     }

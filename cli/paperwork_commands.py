@@ -1,0 +1,81 @@
+"""`fengqiao session CASE …` records a mediation session (调解笔录); `fengqiao sessions CASE` lists them (masked)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from fengqiao.cli.main import KeyOption, app, cli_key, console, edge, prepared
+
+
+def _instant(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("an ISO 8601 time with its offset, e.g. 2026-11-24T10:00:00+08:00") from None
+
+
+@app.command("session")
+@edge
+def session(
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id of a case in mediation")],
+    held_at: Annotated[
+        datetime, typer.Option("--held-at", parser=_instant, help="when it was held, e.g. 2026-11-24T10:00:00+08:00")
+    ],
+    place: Annotated[str, typer.Option(help="where it was held")],
+    attendee: Annotated[list[str], typer.Option("--attendee", help="who attended, and as what (repeat)")],
+    mediator: Annotated[list[str], typer.Option("--mediator", help="a mediator who held it (repeat)")],
+    content: Annotated[str, typer.Option(help="what was said and proposed")],
+    actor: Annotated[str, typer.Option(help="who records it (mediator code)")] = "cli",
+    attempt: Annotated[int | None, typer.Option(min=1, help="the mediation attempt (default: the current one)")] = None,
+    idempotency_key: KeyOption = None,
+) -> None:
+    """调解笔录 Record a mediation session of the attempt under way (stored once, a timeline row)."""
+    prepared()
+    from fengqiao.models.session_records import SessionRecord
+    from fengqiao.services.case_reads import read_case
+    from fengqiao.services.session_records import record_session
+
+    record = SessionRecord(
+        attempt=attempt or read_case(ref).case.attempt,
+        held_at=held_at,
+        place=place,
+        attendees=tuple(attendee),
+        mediators=tuple(mediator),
+        content=content,
+        actor=actor,
+    )
+    done = record_session(ref, record, idempotency_key=cli_key(idempotency_key))
+    what = "已记录 recorded" if done.created else "此前已记录 already recorded"
+    console.print(f"{what}: {done.case.case_no} 调解笔录 session #{done.record.number}, attempt {done.record.attempt}")
+
+
+@app.command("sessions")
+@edge
+def sessions(ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")]) -> None:
+    """调解笔录 A case's session records in order, personal data masked."""
+    prepared()
+    from rich.table import Table
+
+    from fengqiao.models.clocks import CST
+    from fengqiao.services.session_records import read_sessions
+
+    case, found = read_sessions(ref)
+    table = Table(title=f"{case.case_no} 调解笔录 sessions", show_lines=True)
+    for column in (
+        "# 次",
+        "attempt 轮",
+        "held 时间 (CST)",
+        "place 地点",
+        "attendees 参加人",
+        "mediators 调解员",
+        "content 内容",
+    ):
+        table.add_column(column)
+    for s in found:
+        held = s.held_at.astimezone(CST).strftime("%Y-%m-%d %H:%M")
+        people = "、".join(s.attendees)
+        table.add_row(str(s.number), str(s.attempt), held, s.place, people, "、".join(s.mediators), s.content)
+    console.print(table)
