@@ -87,10 +87,10 @@ def prepared(*, log_file: bool = True) -> Settings:
         get_settings.cache_clear()
         s = get_settings()
     from fengqiao.config.prefect_env import prepare_prefect_environment
-    from fengqiao.db.migrate import upgrade
+    from fengqiao.db.migrate import ensure_schema
 
     prepare_prefect_environment(s)
-    upgrade(s.resolved_database_url)
+    ensure_schema(s.resolved_database_url)
     return s
 
 

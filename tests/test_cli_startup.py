@@ -1,0 +1,64 @@
+"""The command line starts fast: `--help` and the read-only commands import neither Prefect (only the
+commands that start or wake runs do, inside the command) nor alembic (the schema is at head: one row
+read, db/migrate.ensure_schema). Each command runs in a fresh interpreter, as a person starts it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from fengqiao.db.migrate import alembic_config, current_revision, ensure_schema, head_revision
+from fengqiao.services.intake import apply_configuration
+from tests.drive import register
+from tests.factories import a_new_case
+
+# Runs the command as the installed script does, then says which of the slow packages it loaded.
+SCRIPT = """
+import atexit, sys
+atexit.register(lambda: print("LOADED", sorted({m.split(".")[0] for m in sys.modules} & {"prefect", "alembic"})))
+sys.argv[0] = "fengqiao"
+from fengqiao.cli.main import app
+app()
+"""
+
+
+def loaded_by(*args: str) -> tuple[int, str]:
+    done = subprocess.run([sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout.strip().splitlines()[-1] + (done.stderr.strip() and f" | {done.stderr}")
+
+
+def test_help_and_the_read_only_commands_import_neither_prefect_nor_alembic(database):
+    apply_configuration()
+    case_no, _ = register(a_new_case(channel_ref="FAST-1"))
+    commands = [
+        ("--help",),
+        ("cases",),
+        ("case", "show", case_no),
+        ("stats",),
+        ("config", "show"),
+        ("keys", "list"),
+        ("duplicates",),
+        ("notices",),
+    ]
+
+    loaded = {command: loaded_by(*command) for command in commands}
+
+    assert loaded == dict.fromkeys(commands, (0, "LOADED []"))
+
+
+def test_a_command_that_wakes_a_run_still_reaches_prefect(database):
+    """The check can fail: the same script sees Prefect where a command does use it."""
+    apply_configuration()
+    assert loaded_by("sweep") == (0, "LOADED ['prefect']")  # nothing to wake; it imported what wakes runs
+
+
+def test_the_head_read_from_the_scripts_is_alembics_and_a_new_database_is_migrated(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert head_revision() == ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+    ensure_schema(url)  # no alembic_version table yet: alembic runs
+
+    assert current_revision(url) == head_revision()
