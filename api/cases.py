@@ -28,11 +28,11 @@ from fengqiao.api.schemas import (
     WaitingFor,
 )
 from fengqiao.db import queries
-from fengqiao.flows.launch import try_wake
 from fengqiao.models.access import MAY_UNMASK, Caller, Role
 from fengqiao.models.case import Case
 from fengqiao.models.privacy import mask_text
 from fengqiao.models.vocabulary import Channel, InputKind, Risk, Status
+from fengqiao.runs.launch import try_wake
 from fengqiao.services import case_reads
 from fengqiao.services.follow_up import record_follow_up
 from fengqiao.services.human_input import Recorded, record_input

@@ -25,9 +25,9 @@ from fengqiao.channels.hotline import HotlineTicket
 from fengqiao.channels.online import OnlineForm
 from fengqiao.channels.referral import Referral
 from fengqiao.channels.walk_in import WalkInForm
-from fengqiao.flows.launch import start_case_flow
 from fengqiao.models.access import Caller, Role
 from fengqiao.models.vocabulary import Channel, bilingual
+from fengqiao.runs.launch import start_case_flow
 from fengqiao.services.intake import flow_run_of, receive
 
 router = APIRouter(tags=["intake 登记"])

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from fengqiao.api.auth import CallerDep, allow
 from fengqiao.api.cases import CaseRef
 from fengqiao.api.schemas import ParkedOut
-from fengqiao.flows.launch import try_wake
 from fengqiao.models.access import Role
 from fengqiao.models.vocabulary import Status
+from fengqiao.runs.launch import try_wake
 from fengqiao.services.case_reads import visible_case
 from fengqiao.services.parking import REASON_CHARS, retry_case
 

@@ -8,9 +8,9 @@ What runs (every process and database is made here and removed at the end, Ctrl-
   - `fengqiao deploy` (the work pool and the deployments), then per phase 1 (then 2) `fengqiao worker`
     processes, the worker settings as the environment gives them (FENGQIAO_RUNNER_POLL_SECONDS, …);
   - this process drives: it registers the cases (services.intake.register_case), starts them
-    (flows.launch.start_case_flow), and the moment a case's run is Suspended (Prefect's event) and the
+    (runs.launch.start_case_flow), and the moment a case's run is Suspended (Prefect's event) and the
     database says it waits, stores the scripted answer (services.human_input.record_input) and wakes it
-    (flows.launch.try_wake), as a person's request does. --concurrency cases are in flight at a time;
+    (runs.launch.try_wake), as a person's request does. --concurrency cases are in flight at a time;
   - bare: benchmarks/bare_flow.py served by `serve()` (a process per execution), each case the same
     number of executions (suspends + 1) and task runs as the same case had through fengqiao; the driver
     resumes each run when it is Suspended.
@@ -295,10 +295,10 @@ async def drive(
 
 
 def fengqiao_callbacks() -> tuple[Callable[[Job], Awaitable[None]], Callable[[Job, str], Awaitable[bool]]]:
-    from fengqiao.flows.demo import _new_case
-    from fengqiao.flows.demo_scenarios import SCENARIOS
-    from fengqiao.flows.launch import start_case_flow, try_wake
+    from fengqiao.cli.demo import _new_case
+    from fengqiao.cli.demo_scenarios import SCENARIOS
     from fengqiao.models.case import StepKind
+    from fengqiao.runs.launch import start_case_flow, try_wake
     from fengqiao.services.human_input import record_input
     from fengqiao.services.intake import register_case
     from fengqiao.services.steps import current_step
@@ -490,7 +490,7 @@ def shape_of(rounds: list[list[int]]) -> str:
 
 
 def jobs_for(indices: Iterable[int], shapes: dict[int, list[int]] | None = None) -> list[Job]:
-    from fengqiao.flows.demo_scenarios import SCENARIOS
+    from fengqiao.cli.demo_scenarios import SCENARIOS
 
     jobs = []
     for i in indices:

@@ -29,8 +29,9 @@ def serve(
 
     from fengqiao.api.serving import server_config
     from fengqiao.dashboard.app import create_site
-    from fengqiao.flows.launch import sweep_once
-    from fengqiao.flows.runtime import ensure_deployment, start_worker_thread
+    from fengqiao.runs.deployments import ensure_deployment
+    from fengqiao.runs.serve import start_worker_thread
+    from fengqiao.runs.sweep import sweep_once
 
     stop = threading.Event()
     if worker:

@@ -26,7 +26,7 @@ def case_retry(
 ) -> None:
     """重试 Retry a parked case: its failure count is cleared, who and why recorded, its flow run started."""
     prepared()
-    from fengqiao.flows.launch import try_wake
+    from fengqiao.runs.launch import try_wake
     from fengqiao.services.parking import retry_case
 
     case, released = retry_case(ref, actor=actor or _operator(), reason=reason)

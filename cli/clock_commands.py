@@ -77,7 +77,7 @@ def deadlines(
     day: date = today.date() if today else now().astimezone(CST).date()
     if run:
         from fengqiao.flows.deadlines import deadline_sweep
-        from fengqiao.flows.runtime import start_embedded_prefect
+        from fengqiao.runs.deployments import start_embedded_prefect
 
         start_embedded_prefect()  # a no-op against a Prefect server
         console.print(json.dumps(deadline_sweep(day), ensure_ascii=False))
@@ -137,6 +137,6 @@ def follow_up(
     )
     console.print(f"{after.case_no}: {after.status}" + ("" if created else " (already recorded)"))
     if created and not honoured:
-        from fengqiao.flows.launch import try_wake
+        from fengqiao.runs.launch import try_wake
 
         console.print(try_wake(after.id))

@@ -18,8 +18,8 @@ def deploy() -> None:
     and FENGQIAO_WORK_POOL; stopping a worker pauses nothing.
     """
     s = prepared()
-    from fengqiao.flows.runtime import deploy as apply_deployments
-    from fengqiao.flows.runtime import start_embedded_prefect
+    from fengqiao.runs.deployments import deploy as apply_deployments
+    from fengqiao.runs.deployments import start_embedded_prefect
 
     start_embedded_prefect()
     applied = apply_deployments()

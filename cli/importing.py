@@ -53,7 +53,7 @@ def import_file(console: Console, path: Path, channel: Channel, *, start_flows: 
         _register(chunk, summary, progress.console)
         progress.advance(bar, len(chunk))
         if start_flows and summary.to_start:
-            from fengqiao.flows.launch import start_case_flow
+            from fengqiao.runs.launch import start_case_flow
 
             runs = progress.add_task("启动 starting case flows", total=len(summary.to_start))
             for case in summary.to_start:

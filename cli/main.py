@@ -110,7 +110,7 @@ def db_upgrade() -> None:
 def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, help="how many disputes")] = 16) -> None:
     """演示 Load the sample network and push N disputes through every path, with scripted people."""
     s = prepared()
-    from fengqiao.flows.demo import run_demo
+    from fengqiao.cli.demo import run_demo
 
     results = run_demo(cases, console=console)
     closed = sum(results["outcome"].values())
@@ -184,7 +184,7 @@ KeyOption = Annotated[
 
 def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str, attempt: int | None, key: str | None) -> None:
     prepared()
-    from fengqiao.flows.launch import try_wake
+    from fengqiao.runs.launch import try_wake
     from fengqiao.services.human_input import record_input
 
     rec = record_input(ref, kind, value, note=note, actor=actor, attempt=attempt, idempotency_key=cli_key(key))
@@ -266,8 +266,8 @@ def worker() -> None:
     s = prepared(log_file=False)
     import signal
 
-    from fengqiao.flows.launch import sweep_once
-    from fengqiao.flows.runtime import start_worker_thread
+    from fengqiao.runs.serve import start_worker_thread
+    from fengqiao.runs.sweep import sweep_once
 
     thread, stop = start_worker_thread()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -288,7 +288,7 @@ def worker() -> None:
 def sweep() -> None:
     """巡检 Wake every case whose stored state calls for progress but whose flow run is not moving."""
     prepared()
-    from fengqiao.flows.launch import sweep_once
+    from fengqiao.runs.sweep import sweep_once
 
     woken = sweep_once()
     console.print(json.dumps(woken) if woken else "nothing to wake")
@@ -328,7 +328,7 @@ def _decide(case: str, decision: str, actor: str, note: str) -> None:
     after = decide_duplicate(case, Decision(decision), actor=actor, note=note)
     console.print(f"{after.case_no}: {after.status} ({decision})")
     if decision == Decision.SPLIT:
-        from fengqiao.flows.launch import try_wake
+        from fengqiao.runs.launch import try_wake
 
         console.print(try_wake(after.id))
 

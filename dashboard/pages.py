@@ -15,11 +15,11 @@ from fengqiao.config.settings import get_settings
 from fengqiao.dashboard.site import COOKIE, LEVEL_ORDER, VIEWERS, page, posted_form, viewer
 from fengqiao.db import board, queries
 from fengqiao.db.sessions import form_token
-from fengqiao.flows.launch import flow_run_state
 from fengqiao.models.access import Caller
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError
 from fengqiao.models.vocabulary import Channel, Risk
+from fengqiao.runs.launch import flow_run_state
 from fengqiao.services.alerts import acknowledge_alert, alerts_seen
 from fengqiao.services.board import read_board
 from fengqiao.services.case_reads import case_file

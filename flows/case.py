@@ -7,20 +7,15 @@ continues. Either way the loop re-reads the database, so it continues exactly wh
 
 from __future__ import annotations
 
-from typing import Any
-
-from prefect import flow, task
+from prefect import flow
 from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
-from fengqiao.db import flow_runs
-from fengqiao.db import parking as parking_store
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import StepKind
 from fengqiao.services.parking import clear_step_failures, record_step_failure
-from fengqiao.services.runtime import engine
 from fengqiao.services.steps import current_step
 from fengqiao.tasks.assignment import assign_mediator
+from fengqiao.tasks.claim import claim_case, release_case
 from fengqiao.tasks.closing import close_case
 from fengqiao.tasks.escalation import record_expert_opinion
 from fengqiao.tasks.handoff import hand_off_unsuitable
@@ -43,25 +38,6 @@ MAX_STEPS = 64  # far more than any path has; a loop that runs past it is a bug,
 SUSPEND_TIMEOUT = 400 * 24 * 3600  # deadlines are ours (stored, swept); Prefect must never expire a wait first
 
 
-@task(name="claim-case", task_run_name="claim-{case_id}")
-@withheld
-def claim_case(case_id: int, flow_run_id: str) -> dict[str, Any] | None:
-    """The database lets one open flow run drive a case; any other run (or any run of a parked
-    case) leaves without writing. The step, with `failures`: the case's failed runs in a row."""
-    with UnitOfWork(engine()) as uow:
-        if not flow_runs.claim_case(uow.conn, case_id, flow_run_id):
-            return None
-        failures = parking_store.failures_of(uow.conn, case_id)
-        uow.commit()
-    return {**current_step(case_id), "failures": failures}
-
-
-def _release(case_id: int, flow_run_id: str) -> None:
-    with UnitOfWork(engine()) as uow:
-        flow_runs.release_case(uow.conn, case_id, flow_run_id)
-        uow.commit()
-
-
 @flow(name="case-flow", log_prints=False, persist_result=False)
 @withheld
 def case_flow(case_id: int) -> str:
@@ -76,16 +52,16 @@ def case_flow(case_id: int) -> str:
     for _ in range(MAX_STEPS):
         kind = StepKind(step["kind"])
         if kind is StepKind.DONE:
-            retrying(_release, case_id, run_id)
+            retrying(release_case, case_id, run_id)
             send_result(case_id)  # 结果同悉; a failure is retried by the sweep, the case stays closed
             return "closed"
         if kind is StepKind.HELD:  # a suspected duplicate: the supervisor's decision starts a new run
-            retrying(_release, case_id, run_id)
+            retrying(release_case, case_id, run_id)
             return "held:duplicate"
         if kind is StepKind.WAIT:
             wait = step["wait"]
             if not from_deployment:
-                retrying(_release, case_id, run_id)
+                retrying(release_case, case_id, run_id)
                 return f"waiting:{wait['kind']}"
             # A key already used returns at once (the run was resumed before, maybe with no input
             # stored: a stray Resume click); counting per wait makes the next call suspend again.

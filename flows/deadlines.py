@@ -1,6 +1,6 @@
 """The daily deadline sweep: warn before a rung's deadline, and move overdue cases on as the path says.
 
-A Prefect flow served by the worker on a schedule (08:00 China time) and runnable once with
+A Prefect flow run by the workers on a schedule (08:00 China time, runs/deployments.py) and runnable once with
 `fengqiao deadlines --run`. It decides nothing itself: the clocks come from the timeline, an
 overdue attempt is stored as failed with reason `deadline`, and the case's own flow escalates it.
 """
@@ -11,15 +11,11 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, task
-from prefect.deployments.runner import RunnerDeployment
-from prefect.schedules import Cron
-from prefect.types.entrypoint import EntrypointType
 
 from fengqiao.config.logging import get_logger
 from fengqiao.config.prefect_env import prefect_reachable
-from fengqiao.config.settings import get_settings
-from fengqiao.flows.launch import try_wake
 from fengqiao.models.clocks import CST
+from fengqiao.runs.launch import try_wake
 from fengqiao.services.clocks import Due, deadlines, escalate_overdue
 from fengqiao.services.due_dates import refresh_due_dates
 from fengqiao.services.follow_up import visits_due
@@ -76,15 +72,3 @@ def deadline_sweep(today: date | None = None) -> dict[str, Any]:
         "overdue": woken,
         "follow_up_due": visits,
     }
-
-
-def deadline_deployment() -> RunnerDeployment:
-    deployment = deadline_sweep.to_deployment(
-        name="daily",
-        description="Warn before deadlines; escalate overdue attempts as the path says (reason deadline).",
-        schedules=[Cron("0 8 * * *", timezone="Asia/Shanghai")],
-        work_pool_name=get_settings().work_pool,
-        entrypoint_type=EntrypointType.MODULE_PATH,
-    )
-    assert isinstance(deployment, RunnerDeployment)  # to_deployment is sync here
-    return deployment

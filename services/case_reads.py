@@ -52,6 +52,15 @@ class CaseRead:
 
 
 @dataclass(frozen=True)
+class Route:
+    """Where a case went, for the operator's own tables (the demo, the benchmark): no personal data."""
+
+    case: Case
+    timeline: list[Transition]
+    levels: list[str]  # the level of each organisation it was assigned to, in order
+
+
+@dataclass(frozen=True)
 class CaseFile:
     """What a coordinator's case page shows beside the case: its clock, linked reports, documents."""
 
@@ -157,3 +166,11 @@ def case_file(caller: Caller, case_id: int) -> CaseFile:
             if caller.covers(d["area_code"], d["org_code"])
         ]
         return CaseFile(clock_for(uow.conn, case), duplicates, queries.documents_of(uow.conn, case.id))
+
+
+def case_route(case_id: int) -> Route:
+    with UnitOfWork(engine()) as uow:
+        case = case_store.get_case(uow.conn, case_id)
+        timeline = queries.timeline(uow.conn, case_id)
+        orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
+        return Route(case, timeline, [str(level) for level in queries.levels_of(uow.conn, orgs)])

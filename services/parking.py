@@ -5,7 +5,7 @@ task retries (none are configured today) happen inside the task call, so however
 task makes, the flow sees one exception and one failed run is counted once. A run that crashes
 (its process killed) is not counted: that says nothing about the case, and the sweep restarts it
 as before. A parked case is driven by no run: the flow cannot claim it and the sweep and a
-person's input do not start one (flows/launch.py), until a retry clears it.
+person's input do not start one (runs/launch.py), until a retry clears it.
 """
 
 from __future__ import annotations

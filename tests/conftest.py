@@ -53,7 +53,7 @@ def prefect_server() -> Iterator[str]:
     """
     from sqlalchemy import create_engine, text
 
-    from fengqiao.flows.runtime import start_embedded_prefect
+    from fengqiao.runs.deployments import start_embedded_prefect
 
     prefect_db = None
     if _pg_available() is None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.demo_scenarios import SCENARIOS
 from fengqiao.models.vocabulary import InputKind
 from fengqiao.services.runtime import engine
 from tests.drive import drive, register, timeline_of

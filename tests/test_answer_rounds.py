@@ -13,9 +13,9 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import text
 
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
-from fengqiao.flows.demo_scenarios import SCENARIOS
 from fengqiao.models.vocabulary import InputKind
 from fengqiao.services.human_input import record_input
 from fengqiao.services.runtime import engine

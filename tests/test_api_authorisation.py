@@ -7,7 +7,7 @@ declared `x-roles` disagree with its row.
 
 from __future__ import annotations
 
-from fengqiao.flows.demo_scenarios import SCENARIOS
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.models.case import Party
 from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register

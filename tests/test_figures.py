@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db import stats, tallies
 from fengqiao.db.tallies import Scope, summed
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.demo_scenarios import SCENARIOS
 from fengqiao.models.clocks import CST
 from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
 from fengqiao.services.runtime import engine, now

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db.retry import is_lost_connection
 from fengqiao.flows.case import case_flow
-from fengqiao.flows.demo_scenarios import SCENARIOS
 from fengqiao.services.human_input import record_input
 from fengqiao.services.runtime import engine
 from tests.drive import register, timeline_of

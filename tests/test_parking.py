@@ -26,8 +26,8 @@ from fengqiao.db import flow_runs
 from fengqiao.db.tables import alerts, case_parkings, cases
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
-from fengqiao.flows.launch import sweep_once
 from fengqiao.models.errors import ConfigurationError
+from fengqiao.runs.sweep import sweep_once
 from fengqiao.services.intake import apply_configuration
 from fengqiao.services.reconfigure import migrate_case
 from fengqiao.services.runtime import engine

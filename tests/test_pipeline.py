@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fengqiao.flows.demo_scenarios import SCENARIOS
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from tests.drive import drive, register, timeline_of
 
 N, F = None, "fengqiao"

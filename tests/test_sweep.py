@@ -10,8 +10,8 @@ from __future__ import annotations
 from fengqiao.db import flow_runs
 from fengqiao.db.locks import held_alone
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.launch import sweep_once
 from fengqiao.models.case import Party
+from fengqiao.runs.sweep import sweep_once
 from fengqiao.services.runtime import engine
 from tests.drive import register
 from tests.factories import a_new_case

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.cli.main import app
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.demo_scenarios import SCENARIOS
 from fengqiao.models.case import Party
 from fengqiao.services.runtime import engine
 from tests.drive import drive, register

@@ -16,9 +16,9 @@ import time
 import httpx
 import pytest
 
+from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db import cases as case_store
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.demo_scenarios import SCENARIOS
 from fengqiao.models.vocabulary import InputKind
 from fengqiao.services.human_input import record_input
 from fengqiao.services.runtime import engine

@@ -1,5 +1,5 @@
-"""Starting a case's flow run, waking it when a person's input is stored, and the sweep that
-recovers a lost wake-up. The database says what a case needs; Prefect is only asked to run it."""
+"""Starting a case's flow run and waking it when a person's input is stored. The database says
+what a case needs; Prefect is only asked to run it."""
 
 from __future__ import annotations
 
@@ -18,14 +18,12 @@ from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.db import cases as case_store
 from fengqiao.db import flow_runs
-from fengqiao.db.locks import held_alone
 from fengqiao.db.parking import parking_of
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.runtime import case_runs_client, poll_now
-from fengqiao.models.case import Case, StepKind
-from fengqiao.services.result_back import deliver_due
+from fengqiao.models.case import Case
+from fengqiao.runs.deployments import case_runs_client
+from fengqiao.runs.serve import poll_now
 from fengqiao.services.runtime import engine
-from fengqiao.services.steps import current_step
 from fengqiao.tasks.monitor import tags_for
 
 log = get_logger(component="launch")
@@ -54,7 +52,7 @@ def start_case_flow(case: Case, *, replacing: str | None = None) -> str:
     return str(run.id)
 
 
-def _state(flow_run_id: str) -> StateType | None:
+def run_state(flow_run_id: str) -> StateType | None:
     try:
         state = case_runs_client()[0].read_flow_run(UUID(flow_run_id)).state
     except ObjectNotFound:
@@ -103,14 +101,14 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
         return "parked"
     if flow_run_id is None:
         return f"started {start_case_flow(case)}"
-    state = _state(flow_run_id)
+    state = run_state(flow_run_id)
     if state in (StateType.SCHEDULED, StateType.PENDING):
         return "pending"  # it will read the stored input when it starts
     deadline = time.monotonic() + settle_seconds
     while state is StateType.RUNNING and time.monotonic() < deadline:
         # It may have read "waiting" just before the input was stored: let it suspend, then resume it.
         time.sleep(0.3)
-        state = _state(flow_run_id)
+        state = run_state(flow_run_id)
     if state is StateType.PAUSED:
         try:
             resume_flow_run(UUID(flow_run_id))
@@ -139,59 +137,6 @@ def try_wake(case_id: int) -> str:
     except (httpx.HTTPError, PrefectException, OSError) as exc:
         log.warning("case.flow_run.wake_failed", case_id=case_id, error=type(exc).__name__)
         return f"not woken now ({type(exc).__name__}: Prefect unreachable); the worker's sweep will resume it"
-
-
-def sweep_once() -> dict[int, str]:
-    """Every case whose stored state calls for progress while its run is not moving: wake it.
-
-    One sweep at a time across all workers (the others skip their turn), and no error ends it:
-    a case that cannot be woken now is logged and tried again at the next sweep; a database that
-    cannot be read now makes an empty sweep.
-    """
-    try:
-        return _sweep()
-    except Exception as exc:  # noqa: BLE001 - the worker sweeps again at its next turn
-        log.warning("sweep.failed", error=type(exc).__name__)
-        return {}
-
-
-def _sweep() -> dict[int, str]:
-    with held_alone(engine(), "sweep") as mine:
-        if not mine:
-            return {}
-        with UnitOfWork(engine()) as uow:
-            candidates = flow_runs.cases_with_open_runs(uow.conn)
-            never_started = flow_runs.cases_without_runs(uow.conn)
-        woken = {case_id: _wake_or_report(case_id, settle_seconds=30.0) for case_id in never_started}
-        try:
-            deliver_due()  # results owed to channels whose earlier attempts failed
-        except Exception as exc:  # noqa: BLE001 - the sweep goes on; the notices stay due
-            log.warning("sweep.results_back.failed", error=type(exc).__name__)
-        for case_id, flow_run_id in candidates:
-            if (outcome := _stalled(case_id, flow_run_id)) is not None:
-                woken[case_id] = outcome
-        return woken
-
-
-def _stalled(case_id: int, flow_run_id: str) -> str | None:
-    """Wake the case if its stored state calls for progress and its run is not moving; None if it needs nothing."""
-    try:
-        if current_step(case_id)["kind"] in (StepKind.WAIT, StepKind.HELD):
-            return None  # waiting for a person: nothing to do until the input arrives
-        if _state(flow_run_id) in ACTIVE and not crash_if_dead(flow_run_id):
-            return None
-    except Exception as exc:  # noqa: BLE001 - Prefect or the database failed for this case: next sweep
-        log.warning("sweep.case.failed", case_id=case_id, error=type(exc).__name__)
-        return f"not woken now ({type(exc).__name__})"
-    return _wake_or_report(case_id, settle_seconds=0)
-
-
-def _wake_or_report(case_id: int, *, settle_seconds: float) -> str:
-    try:
-        return wake_case(case_id, settle_seconds=settle_seconds)
-    except Exception as exc:  # noqa: BLE001 - one case's failure never ends the sweep
-        log.warning("sweep.case.failed", case_id=case_id, error=type(exc).__name__)
-        return f"not woken now ({type(exc).__name__})"
 
 
 def flow_run_state(flow_run_id: str) -> str | None:

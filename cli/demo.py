@@ -10,17 +10,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fengqiao.db import cases as case_store
-from fengqiao.db import queries
-from fengqiao.db.uow import UnitOfWork
-from fengqiao.flows.demo_scenarios import SCENARIOS, Scenario
-from fengqiao.flows.launch import start_case_flow, wake_case
-from fengqiao.flows.runtime import start_worker_thread
+from fengqiao.cli.demo_scenarios import SCENARIOS, Scenario
 from fengqiao.models.case import NewCase, StepKind
 from fengqiao.models.vocabulary import OPEN_STATUSES, InputKind, Status, bilingual
+from fengqiao.runs.launch import start_case_flow, wake_case
+from fengqiao.runs.serve import start_worker_thread
+from fengqiao.services.case_reads import case_route
 from fengqiao.services.human_input import record_input
 from fengqiao.services.intake import apply_configuration, register_case
-from fengqiao.services.runtime import engine
 from fengqiao.services.steps import current_step
 
 
@@ -80,35 +77,29 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
     table.add_column("案号 case", no_wrap=True)
     for col in ("渠道 channel", "类型 type", "场景 scenario", "调解机构 route", "结果 result", "状态 status"):
         table.add_column(col)
-    with UnitOfWork(engine()) as uow:
-        for c in demo:
-            case = case_store.get_case(uow.conn, c.case_id)
-            timeline = queries.timeline(uow.conn, c.case_id)
-            orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
-            levels = queries.levels_of(uow.conn, orgs)
-            last_decisive = next(
-                (
-                    t
-                    for t in reversed(timeline)
-                    if t.to_status in (Status.RESOLVED, Status.HANDED_OFF, Status.WITHDRAWN)
-                ),
-                None,
-            )
-            result = last_decisive.to_status if last_decisive else case.status
-            by_outcome[bilingual(result)] += 1
-            by_level[bilingual(levels[-1]) if levels else "未调解 not mediated"] += 1
-            for t in timeline:
-                by_stage[bilingual(t.stage)] += 1
-            route = " → ".join(orgs) or "—"
-            table.add_row(
-                case.case_no,
-                case.channel,
-                case.dispute_type or "",
-                c.scenario.name,
-                route,
-                bilingual(result),
-                case.status,
-            )
+    for c in demo:
+        route = case_route(c.case_id)
+        case, timeline, levels = route.case, route.timeline, route.levels
+        orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
+        last_decisive = next(
+            (t for t in reversed(timeline) if t.to_status in (Status.RESOLVED, Status.HANDED_OFF, Status.WITHDRAWN)),
+            None,
+        )
+        result = last_decisive.to_status if last_decisive else case.status
+        by_outcome[bilingual(result)] += 1
+        by_level[bilingual(levels[-1]) if levels else "未调解 not mediated"] += 1
+        for t in timeline:
+            by_stage[bilingual(t.stage)] += 1
+        went = " → ".join(orgs) or "—"
+        table.add_row(
+            case.case_no,
+            case.channel,
+            case.dispute_type or "",
+            c.scenario.name,
+            went,
+            bilingual(result),
+            case.status,
+        )
     console.print(table)
     for title, counts in (
         ("结果 outcome", by_outcome),
@@ -128,5 +119,4 @@ def report(demo: list[DemoCase], *, console: Console) -> dict[str, Counter[str]]
 
 
 def _status(case_id: int) -> Status:
-    with UnitOfWork(engine()) as uow:
-        return case_store.get_case(uow.conn, case_id).status
+    return case_route(case_id).case.status

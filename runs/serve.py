@@ -1,0 +1,75 @@
+"""Running the case worker in this process: until told to stop, through Prefect's outages."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+
+from prefect.settings import PREFECT_WORKER_QUERY_SECONDS, temporary_settings
+
+from fengqiao.config.logging import get_logger
+from fengqiao.config.settings import Settings, get_settings
+from fengqiao.runs.deployments import ensure_deployment, wait_for_deployment
+from fengqiao.runs.worker import CaseWorker
+
+RESTART_SECONDS = 5.0  # a worker whose loop ended (Prefect unreachable) starts again after this
+log = get_logger(component="worker")
+_poll_now = threading.Event()  # a worker in this process looks for runs at once (not at its next poll)
+
+
+def poll_now() -> None:
+    """A run was just created or resumed here: a worker in this process (serve, the demo) takes it now."""
+    _poll_now.set()
+
+
+def run_worker(*, stop: threading.Event | None = None) -> None:
+    """Run the case worker (runs/worker.py) on the work pool until stop is set: runs, new or
+    resumed, execute in its threads. Stopping takes no new run and lets running steps finish.
+
+    Prefect unreachable at the start, or its worker loop ending on errors (a long outage): the
+    worker logs it and starts again after a pause; it ends only when told to."""
+    settings = get_settings()
+    stopped = stop or threading.Event()
+
+    async def main() -> None:
+        with temporary_settings(updates={PREFECT_WORKER_QUERY_SECONDS: settings.runner_poll_seconds}):
+            while not stopped.is_set():
+                try:
+                    await asyncio.to_thread(ensure_deployment)
+                    await _serve_pool(settings, stopped)
+                except Exception as exc:  # noqa: BLE001 - a worker ends only when told to
+                    log.warning("worker.restarting", error=type(exc).__name__)
+                    await asyncio.to_thread(stopped.wait, RESTART_SECONDS)
+
+    asyncio.run(main())
+
+
+async def _serve_pool(settings: Settings, stopped: threading.Event) -> None:
+    worker = CaseWorker(
+        settings.work_pool, name=f"fengqiao-{socket.gethostname()}-{os.getpid()}", threads=settings.runner_limit
+    )
+    task = asyncio.create_task(worker.start(printer=lambda *_: None))  # start() sets the worker up and tears it down
+    while not stopped.is_set() and not task.done():
+        if await asyncio.to_thread(_poll_now.wait, 0.2) and worker.is_setup:
+            _poll_now.clear()
+            try:
+                await worker.get_and_submit_flow_runs()
+            except Exception as exc:  # noqa: BLE001 - the regular poll tries again
+                log.warning("worker.poll_now.failed", error=type(exc).__name__)
+    left = await worker.drain(settings.worker_stop_seconds)
+    if left:
+        log.warning("worker.stopped_with_runs", running=left)
+    task.cancel()
+    ended = (await asyncio.gather(task, return_exceptions=True))[0]
+    if not stopped.is_set():
+        raise RuntimeError(f"the worker's loop ended: {type(ended).__name__}")
+
+
+def start_worker_thread() -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, kwargs={"stop": stop}, name="fengqiao-worker", daemon=True)
+    thread.start()
+    wait_for_deployment()
+    return thread, stop
