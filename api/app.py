@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fengqiao.api import cases, intake, network, parking, sessions, webhooks
+from fengqiao.api import agreements, cases, intake, network, parking, sessions, webhooks
 from fengqiao.api.auth import configure_rate_limits
 from fengqiao.api.errors import error_response, install_error_handlers
 from fengqiao.api.headers import DOCS, SecurityHeaders
@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None, *, policies: Mapping[str, str] 
         intake.router,
         cases.router,
         sessions.router,
+        agreements.router,
         parking.router,
         network.router,
         webhooks.router,

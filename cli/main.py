@@ -392,7 +392,7 @@ import fengqiao.cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
 import fengqiao.cli.case_commands  # noqa: E402  (registers `case retry`)
 import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
 import fengqiao.cli.deploy_commands  # noqa: E402  (registers `deploy`)
-import fengqiao.cli.paperwork_commands  # noqa: E402  (registers `session`, `sessions`)
+import fengqiao.cli.paperwork_commands  # noqa: E402  (registers `session`, `sessions`, `agreement`)
 import fengqiao.cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)
 
 

@@ -1,4 +1,5 @@
-"""`fengqiao session CASE …` records a mediation session (调解笔录); `fengqiao sessions CASE` lists them (masked)."""
+"""The mediator's paperwork at the command line: `session` records a sitting (调解笔录), `sessions`
+lists them (masked), `agreement` records an agreement with its terms (调解协议)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,40 @@ def sessions(ref: Annotated[str, typer.Argument(metavar="CASE", help="case numbe
         people = "、".join(s.attendees)
         table.add_row(str(s.number), str(s.attempt), held, s.place, people, "、".join(s.mediators), s.content)
     console.print(table)
+
+
+@app.command("agreement")
+@edge
+def agreement(
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id of a case waiting for its outcome")],
+    terms: Annotated[str, typer.Option(help="the agreed terms as written")],
+    manner: Annotated[str, typer.Option(help="how it is to be performed, e.g. 银行转账")],
+    amount: Annotated[str | None, typer.Option(help="yuan, e.g. 800.00")] = None,
+    perform_by: Annotated[str | None, typer.Option("--perform-by", help="the performance deadline, YYYY-MM-DD")] = None,
+    oral: Annotated[bool, typer.Option("--oral", help="an oral agreement (口头协议)")] = False,
+    actor: Annotated[str, typer.Option(help="who records it (mediator code)")] = "cli",
+    attempt: Annotated[int | None, typer.Option(min=1, help="the attempt it ends (default: the one awaited)")] = None,
+    idempotency_key: KeyOption = None,
+) -> None:
+    """调解协议 Record the attempt's agreement with its terms (amount, manner, deadline), then resume the flow."""
+    prepared()
+    from datetime import date
+    from decimal import Decimal, InvalidOperation
+
+    from fengqiao.models.agreements import AgreementTerms
+    from fengqiao.runs.launch import try_wake
+    from fengqiao.services.agreements import record_agreement
+
+    try:
+        money = Decimal(amount) if amount is not None else None
+    except InvalidOperation:
+        raise typer.BadParameter("a number of yuan, e.g. 800.00", param_hint="--amount") from None
+    try:
+        deadline = date.fromisoformat(perform_by) if perform_by is not None else None
+    except ValueError:
+        raise typer.BadParameter("a day as YYYY-MM-DD", param_hint="--perform-by") from None
+    sent = AgreementTerms(0, oral, terms, manner, money, deadline)
+    rec, _ = record_agreement(ref, sent, actor=actor, attempt=attempt, idempotency_key=cli_key(idempotency_key))
+    what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
+    console.print(f"{what}: {rec.case.case_no} {rec.input.kind} #{rec.input.round} = {rec.input.value}")
+    console.print(f"流程 flow run: {try_wake(rec.case.id)}", soft_wrap=True)

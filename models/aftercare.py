@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from fengqiao.models.agreements import AgreementTerms, follow_up_on
 from fengqiao.models.case import Case
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import InvalidInput, NotWaitingForInput
@@ -32,15 +33,17 @@ class IfBroken(StrEnum):
     HAND_OFF = "hand_off"  # to the path's target for a failed mediation
 
 
-def aftercare_of(timeline: Sequence[Transition], rules: AftercareRules) -> Aftercare | None:
-    """From the last agreement in the timeline, if the case reached one."""
+def aftercare_of(
+    timeline: Sequence[Transition], rules: AftercareRules, terms: AgreementTerms | None = None
+) -> Aftercare | None:
+    """From the last agreement in the timeline, if the case reached one; terms: that agreement's,
+    whose performance deadline sets the visit (models.agreements.follow_up_on)."""
     agreed = next((t for t in reversed(timeline) if t.stage is Stage.RESOLUTION), None)
     if agreed is None:
         return None
     day = day_of(agreed.at)
-    return Aftercare(
-        day, day + timedelta(days=rules.judicial_confirmation_days), day + timedelta(days=rules.follow_up_days)
-    )
+    confirm_by = day + timedelta(days=rules.judicial_confirmation_days)
+    return Aftercare(day, confirm_by, follow_up_on(day, terms, rules.follow_up_days))
 
 
 def follow_up(

@@ -14,6 +14,7 @@ from fengqiao.models.answers import answer_round, keyed_answer
 from fengqiao.models.case import Case, HumanInput, Inputs
 from fengqiao.models.errors import InputConflict, NotWaitingForInput
 from fengqiao.models.vocabulary import InputKind, Stage
+from fengqiao.services.agreements import agreement_of
 from fengqiao.services.announce import announce
 from fengqiao.services.context import configuration, load_context
 from fengqiao.services.human_input import awaited
@@ -92,7 +93,7 @@ def _as_left_by(conn: Connection, case: Case, visit: HumanInput, inputs: Inputs)
 
 def _aftercare(conn: Connection, case: Case) -> Aftercare | None:
     network, _ = configuration(conn, case.config_version)
-    return aftercare_of(queries.timeline(conn, case.id), network.aftercare)
+    return aftercare_of(queries.timeline(conn, case.id), network.aftercare, agreement_of(conn, case))
 
 
 def aftercare_for(ref: str) -> Aftercare | None:

@@ -6,12 +6,13 @@ the sweep, because the input is already in the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fengqiao.db import cases as case_store
 from fengqiao.db import inputs as input_store
 from fengqiao.db import queries
-from fengqiao.db.uow import UnitOfWork
+from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.answers import answer_round, keyed_answer, stored_kind, waiting_for
 from fengqiao.models.case import Case, HumanInput, Wait
 from fengqiao.models.text import check_answer_text
@@ -44,11 +45,13 @@ def record_input(
     actor: str,
     attempt: int | None = None,
     idempotency_key: str | None = None,
+    also: Callable[[Connection, Case, HumanInput], None] | None = None,
 ) -> Recorded:
     """attempt: the round the answer is for, if the caller says (models.answers decides).
 
     idempotency_key: as stored ("{key_id}:{key}"), looked up first: the answer it recorded comes
     back (created False) if this is the same answer, else InputConflict; a new key is stored with it.
+    also: what is stored with the answer, in its transaction (an agreement's terms), given the answer as stored.
     """
     check_answer_text(kind, value, note)
     with UnitOfWork(engine()) as uow:
@@ -63,5 +66,7 @@ def record_input(
             return Recorded(ctx.case, decided, created=False)
         item = HumanInput(stored_kind(kind, value), decided, value, note, actor)
         stored, created = input_store.add_input(uow.conn, case.id, item, at=now(), key=idempotency_key)
+        if also is not None:
+            also(uow.conn, ctx.case, stored)
         uow.commit()
     return Recorded(ctx.case, stored, created)

@@ -72,6 +72,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 404),
         "admin": (200, 200),
     },
+    ("POST", "/api/v1/cases/{case_id}/agreement"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (403, 403),
+    },
     ("POST", "/api/v1/cases/{case_id}/handoff-result"): {
         "-": 401,
         "integrator": (200, 404),
@@ -180,7 +187,10 @@ def prepared_cases(integrator_id: int) -> dict[str, str]:
     others = (Party("applicant", "王五"), Party("respondent", "赵六"))  # not a repeat of the first (并单)
     agreed_no, agreed_id = register(a_new_case(channel_ref="MATRIX-AGREED", parties=others))
     assert drive(agreed_no, agreed_id, [(InputKind.OUTCOME, "agreement", "M-C01")]) == ["waiting:outcome", "closed"]
-    return {"waiting": waiting_no, "handed_off": handed_no, "agreed": agreed_no}
+    third = (Party("applicant", "孙七"), Party("respondent", "周八"))
+    agreeing_no, agreeing_id = register(a_new_case(channel_ref="MATRIX-AGREEING", parties=third))
+    assert drive(agreeing_no, agreeing_id, []) == ["waiting:outcome"]
+    return {"waiting": waiting_no, "handed_off": handed_no, "agreed": agreed_no, "agreeing": agreeing_no}
 
 
 SITTING = {
@@ -201,6 +211,7 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         "/follow-up": ({"honoured": True, "satisfaction": 5}, "agreed"),
         "/retry": ({"reason": "矩阵"}, "waiting"),
         "/sessions": (SITTING, "waiting") if method == "POST" else (None, "waiting"),
+        "/agreement": ({"terms": "矩阵", "manner": "当场履行"}, "agreeing"),
     }
     for suffix, (payload, which) in body.items():
         if path.endswith(suffix):
