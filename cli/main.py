@@ -97,12 +97,19 @@ def prepared(*, log_file: bool = True) -> Settings:
 @db_app.command("upgrade")
 @edge
 def db_upgrade() -> None:
-    """Apply database migrations (alembic) to FENGQIAO_DATABASE_URL or the embedded SQLite."""
+    """Apply database migrations (alembic) to FENGQIAO_DATABASE_URL or the embedded SQLite; with
+    FENGQIAO_OWNER_DATABASE_URL, as the owner, then make and grant the application's role."""
     from fengqiao.db.migrate import current_revision, upgrade
 
-    url = settings().resolved_database_url
-    upgrade(url)
-    console.print(f"数据库已是最新 database at revision [bold]{current_revision(url)}[/]")
+    s = settings()
+    if s.owner_database_url:
+        from fengqiao.db.roles import upgrade_as_owner
+
+        role = upgrade_as_owner(s.owner_database_url, s.resolved_database_url)
+        console.print(f"应用角色 application role [bold]{role}[/]: only INSERT and SELECT on the timeline, access log")
+    else:
+        upgrade(s.resolved_database_url)
+    console.print(f"数据库已是最新 database at revision [bold]{current_revision(s.migration_database_url)}[/]")
 
 
 @app.command()
@@ -389,6 +396,7 @@ from fengqiao.cli.config_commands import config_app  # noqa: E402  (the sub-app 
 
 app.add_typer(config_app, name="config")
 import fengqiao.cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
+import fengqiao.cli.audit_commands  # noqa: E402  (registers `audit verify` and `audit digest`)
 import fengqiao.cli.case_commands  # noqa: E402  (registers `case retry`)
 import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
 import fengqiao.cli.deploy_commands  # noqa: E402  (registers `deploy`)

@@ -220,6 +220,9 @@ transitions = Table(
     Column("org_code", String(64)),
     Column("rule", String(200)),
     Column("flow_run_id", String(36)),
+    # the case's hash chain (models.evidence, migration 0011): the row before it, and this row's own
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
     UniqueConstraint("case_id", "seq", name="uq_transitions_case_seq"),
     Index("ix_transitions_at", "at"),
 )
@@ -254,7 +257,7 @@ api_keys = Table(
     Column("revoked_at", TS),
 )
 
-access_log = Table(  # append-only, like transitions: triggers refuse UPDATE and DELETE
+access_log = Table(  # append-only, like transitions: triggers refuse UPDATE, DELETE and TRUNCATE
     "access_log",
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
@@ -266,6 +269,11 @@ access_log = Table(  # append-only, like transitions: triggers refuse UPDATE and
     Column("action", String(20), nullable=False),  # read_masked | unmask
     Column("fields", JSON, nullable=False),
     Column("reason", Text, nullable=False),
+    # its place in the case's access chain (1, 2, … per case) and the hash chain (models.evidence, migration 0011)
+    Column("seq", Integer),
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
+    Index("ix_access_log_case_seq", "case_id", "seq", unique=True),
 )
 
 # A signed-in dashboard: the session id (256 random bits) is kept only as its SHA-256; the session

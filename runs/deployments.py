@@ -51,7 +51,13 @@ DEADLINES = Deployment(
     "Warn before deadlines; escalate overdue attempts as the path says (reason deadline).",
     (Cron("0 8 * * *", timezone="Asia/Shanghai"),),
 )
-DEPLOYMENTS = (CASE, DEADLINES)
+CHAIN_DIGEST = Deployment(
+    "fengqiao.flows.chain_digest.chain_digest",
+    "daily",
+    "Every case's hash-chain heads to a digest file; its root posted to FENGQIAO_AUDIT_DIGEST_WEBHOOK.",
+    (Cron("30 0 * * *", timezone="Asia/Shanghai"),),
+)
+DEPLOYMENTS = (CASE, DEADLINES, CHAIN_DIGEST)
 DEPLOYMENT = CASE.full_name  # "case-flow/case": what case runs are created from
 
 
