@@ -66,6 +66,12 @@ class NotDelivered(FengqiaoError):
     code = "not_delivered"
 
 
+class PrefectUnavailable(FengqiaoError):
+    """Prefect's server could not be reached or did not answer in time (the database holds the case)."""
+
+    code = "prefect_unavailable"
+
+
 class StepFailed(FengqiaoError):
     """Another error, as far as Prefect and the logs may know it: `IntegrityError (SQLSTATE 23505)`."""
 
