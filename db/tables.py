@@ -134,6 +134,7 @@ cases = Table(
     Column("duplicate_state", String(20)),  # suspected | confirmed | split
     Column("due_on", Date, index=True),  # the current mediation attempt's deadline (China-time day)
     Column("outcome", String(20), nullable=False, server_default="open"),  # models.figures.CaseOutcome
+    Column("agreement", String(10)),  # written | oral: the agreement that resolved it (migration 0012)
     Column("closed_at", TS),
     # a poison case (models.parking): flow runs failed in a row, the last one's error, and when it
     # was parked at the limit (no run is started for it until a person retries it; migration 0006)
@@ -220,9 +221,6 @@ transitions = Table(
     Column("org_code", String(64)),
     Column("rule", String(200)),
     Column("flow_run_id", String(36)),
-    # the case's hash chain (models.evidence, migration 0011): the row before it, and this row's own
-    Column("prev_hash", String(64)),
-    Column("row_hash", String(64)),
     UniqueConstraint("case_id", "seq", name="uq_transitions_case_seq"),
     Index("ix_transitions_at", "at"),
 )
@@ -257,7 +255,7 @@ api_keys = Table(
     Column("revoked_at", TS),
 )
 
-access_log = Table(  # append-only, like transitions: triggers refuse UPDATE, DELETE and TRUNCATE
+access_log = Table(  # append-only, like transitions: triggers refuse UPDATE and DELETE
     "access_log",
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
@@ -269,11 +267,6 @@ access_log = Table(  # append-only, like transitions: triggers refuse UPDATE, DE
     Column("action", String(20), nullable=False),  # read_masked | unmask
     Column("fields", JSON, nullable=False),
     Column("reason", Text, nullable=False),
-    # its place in the case's access chain (1, 2, … per case) and the hash chain (models.evidence, migration 0011)
-    Column("seq", Integer),
-    Column("prev_hash", String(64)),
-    Column("row_hash", String(64)),
-    Index("ix_access_log_case_seq", "case_id", "seq", unique=True),
 )
 
 # A signed-in dashboard: the session id (256 random bits) is kept only as its SHA-256; the session
@@ -313,6 +306,8 @@ case_tallies = Table(
     Column("dimension", String(12), nullable=False),
     Column("value", String(40), nullable=False),
     *(Column(c, Integer, nullable=False) for c in ("cases", "closed", "close_days", "resolved", "mediated", "lowest")),
+    # the official figures (migration 0012): agreements by kind, people involved
+    *(Column(c, Integer, nullable=False, server_default="0") for c in ("written", "oral", "parties")),
     PrimaryKeyConstraint("month", "area", "org_code", "dimension", "value"),
 )
 
