@@ -25,7 +25,14 @@ def _digest(key: str) -> str:
 
 
 def create_key(
-    conn: Connection, *, name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...], at: datetime
+    conn: Connection,
+    *,
+    name: str,
+    role: Role,
+    areas: tuple[str, ...],
+    orgs: tuple[str, ...],
+    at: datetime,
+    test: bool = False,
 ) -> tuple[int, str]:
     """(the key's id, the key itself): the key is shown once and never stored."""
     if not 0 < len(name) <= 100:
@@ -44,6 +51,7 @@ def create_key(
             prefix=prefix,
             sha256=_digest(key),
             created_at=at,
+            test=test,
         )
         .returning(api_keys.c.id)
     ).scalar_one()
@@ -60,7 +68,7 @@ def caller_for(conn: Connection, key: str) -> Caller | None:
     ).one_or_none()
     if row is None or not hmac.compare_digest(row.sha256, _digest(key)):
         return None
-    return Caller(row.id, row.name, Role(row.role), tuple(row.areas), tuple(row.orgs))
+    return Caller(row.id, row.name, Role(row.role), tuple(row.areas), tuple(row.orgs), test=row.test)
 
 
 def sender_of(conn: Connection, case_id: int) -> int | None:
@@ -86,6 +94,7 @@ def list_keys(conn: Connection) -> list[dict[str, Any]]:
             api_keys.c.prefix,
             api_keys.c.created_at,
             api_keys.c.revoked_at,
+            api_keys.c.test,
         ).order_by(api_keys.c.id)
     ).all()
     return [dict(r._mapping) for r in rows]
