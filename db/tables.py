@@ -135,6 +135,7 @@ cases = Table(
     Column("duplicate_state", String(20)),  # suspected | confirmed | split
     Column("due_on", Date, index=True),  # the current mediation attempt's deadline (China-time day)
     Column("outcome", String(20), nullable=False, server_default="open"),  # models.figures.CaseOutcome
+    Column("agreement", String(10)),  # written | oral: the agreement that resolved it (migration 0012)
     Column("closed_at", TS),
     # a poison case (models.parking): flow runs failed in a row, the last one's error, and when it
     # was parked at the limit (no run is started for it until a person retries it; migration 0006)
@@ -309,6 +310,8 @@ case_tallies = Table(
     Column("dimension", String(12), nullable=False),
     Column("value", String(40), nullable=False),
     *(Column(c, Integer, nullable=False) for c in ("cases", "closed", "close_days", "resolved", "mediated", "lowest")),
+    # the official figures (migration 0012): agreements by kind, people involved
+    *(Column(c, Integer, nullable=False, server_default="0") for c in ("written", "oral", "parties")),
     PrimaryKeyConstraint("month", "area", "org_code", "dimension", "value"),
 )
 
