@@ -62,28 +62,20 @@ def keys_create(
     role: Annotated[Role, typer.Option(help="integrator, mediator, coordinator or admin")],
     area: Annotated[list[str], typer.Option(help="an area-code prefix of its jurisdiction (repeatable)")] = [],  # noqa: B006
     org: Annotated[list[str], typer.Option(help="an organisation of its jurisdiction (repeatable)")] = [],  # noqa: B006
-    test: Annotated[
-        bool, typer.Option("--test", help="测试密钥 an integrator's test key: its cases are test cases")
-    ] = False,
 ) -> None:
-    """新建密钥 Make a key; it is printed once and stored only as a hash.
-
-    A test key (--test) lets an integrator try its connection on a live system: the cases it sends
-    are marked as test cases, run their course, and are left out of statistics, alerts and results back.
-    """
+    """新建密钥 Make a key; it is printed once and stored only as a hash."""
     prepared()
     from fengqiao.models.errors import InvalidInput
     from fengqiao.services.keys import make_key
 
     try:
-        key_id, key = make_key(name, role, tuple(area), tuple(org), test=test)
+        key_id, key = make_key(name, role, tuple(area), tuple(org))
     except InvalidInput as exc:
-        if exc.field not in ("--area", "--org", "--test"):
+        if exc.field not in ("--area", "--org"):
             raise
         err.print(f"[red]invalid_input:[/] {exc.message}", soft_wrap=True)  # bad usage: exit 2
         raise typer.Exit(2) from None
-    kind = f"测试 test, {ROLE_ZH[role]} {role}" if test else f"{ROLE_ZH[role]} {role}"
-    console.print(f"key {key_id} ({kind}) for {name}; store it now, it is not shown again:")
+    console.print(f"key {key_id} ({ROLE_ZH[role]} {role}) for {name}; store it now, it is not shown again:")
     console.print(key, soft_wrap=True, highlight=False)
 
 
@@ -103,7 +95,7 @@ def keys_list() -> None:
         table.add_row(
             str(r["id"]),
             r["name"],
-            f"{ROLE_ZH[r['role']]} {r['role']}" + (" · 测试 test" if r["test"] else ""),
+            f"{ROLE_ZH[r['role']]} {r['role']}",
             ", ".join(r["areas"]) or "—",
             ", ".join(r["orgs"]) or "—",
             f"fq_{r['prefix']}_…",

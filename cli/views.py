@@ -62,7 +62,6 @@ def case_as_json(ref: str) -> dict[str, Any]:
         "flow_run_id": view.flow_run_id,
         "duplicate_of": view.duplicate_of,
         "duplicate_state": c.duplicate_state,
-        "test": c.test,
         "waiting_for": {"input": view.waiting.kind, "attempt": view.waiting.round} if view.waiting else None,
         "parked": (
             {"at": view.parked.at.isoformat(), "failures": view.parked.failures, "error": view.parked.error}
@@ -94,7 +93,7 @@ def show_case(console: Console, ref: str) -> None:
     head = Table.grid(padding=(0, 2))
     parties = "; ".join(" ".join(v for v in p.values() if v) for p in view.parties)
     for label, value in (
-        ("案号 case", f"{case.case_no} (id {case.id})" + (" [bold]测试案件 test case[/]" if case.test else "")),
+        ("案号 case", f"{case.case_no} (id {case.id})"),
         ("状态 status", bilingual(case.status)),
         ("渠道 channel", bilingual(case.channel)),
         ("类型 type", case.dispute_type or case.declared_type or "—"),
@@ -164,7 +163,7 @@ def show_cases(console: Console, *, status: str | None, channel: Channel | None,
         table.add_column(col)
     for r in rows:
         table.add_row(
-            f"{r.case_no} 测试 test" if r.test else r.case_no,
+            r.case_no,
             bilingual(r.status),
             bilingual(r.channel),
             r.dispute_type or "—",

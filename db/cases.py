@@ -1,7 +1,8 @@
 """Cases: registering them, reading them, storing their moves, their parties and due days.
 
 Every change of a case goes through save_move(): a conditional UPDATE on the version it read
-plus one INSERT into transitions, so two writers racing on one case can never both succeed.
+plus one INSERT into transitions, so two writers racing on one case can never both succeed; the
+row is the next link of the case's hash chain (db/evidence.py), written in the same transaction.
 A function per question over one connection; the caller's unit of work commits.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fengqiao.db import tallies
+from fengqiao.db import evidence, tallies
 from fengqiao.db.tables import cases, human_inputs, parties, transitions
 from fengqiao.models import figures
 from fengqiao.models.case import Case, DuplicateState, NewCase, Party
@@ -50,7 +51,6 @@ def _to_case(row: Any) -> Case:
         created_at=row.created_at,
         duplicate_of=row.duplicate_of,
         duplicate_state=DuplicateState(row.duplicate_state) if row.duplicate_state else None,
-        test=row.test,
     )
 
 
@@ -109,7 +109,6 @@ def add_cases(
             duplicate_of=dup.case_id if dup else None,
             duplicate_reason=dup.reason if dup else None,
             duplicate_state=DuplicateState.SUSPECTED if dup else None,
-            test=new.test,
         )
         for new, dup in items
     ]
@@ -137,7 +136,10 @@ def add_cases(
     records = [intake_transition(new, dup, at=at) for new, dup in items]
     conn.execute(
         insert(transitions),
-        [_transition_row(row.id, r, flow_run_id=None) for row, r in zip(inserted, records, strict=True)],
+        [
+            evidence.link_transition(conn, _transition_row(row.id, r, flow_run_id=None))
+            for row, r in zip(inserted, records, strict=True)
+        ],
     )
     added = [
         (replace(_to_case(row), case_no=n["_no"], created_at=at), r)
@@ -177,10 +179,8 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
 
     The statistics' counters move with it (models.figures), in the same transaction.
     """
-    stored = tallies.stored_facts(conn, before)
-    outcome = figures.outcome_after(stored.outcome, after.status)
-    agreement = figures.agreement_after(stored.agreement, record)
-    closed_at, level = stored.closed_at, stored.level
+    counted, outcome, closed_at, level = tallies.stored_facts(conn, before)
+    outcome = figures.outcome_after(outcome, after.status)
     if after.status is not Status.CLOSED:
         closed_at = None
     elif before.status is not Status.CLOSED:
@@ -203,7 +203,6 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
             duplicate_state=after.duplicate_state,
             config_version=after.config_version,
             outcome=outcome,
-            agreement=agreement,
             closed_at=closed_at,
             updated_at=record.at,
         )
@@ -216,10 +215,11 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
     if after.org_code != before.org_code:  # most moves keep their organisation, and its level
         level = tallies.level_of(conn, after.org_code)
     now_counted = figures.facts_of(
-        after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at, agreement=agreement
+        after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at
     )
-    tallies.apply(conn, figures.change(stored.facts, now_counted))
-    conn.execute(insert(transitions).values(**_transition_row(before.id, record, flow_run_id=flow_run_id)))
+    tallies.apply(conn, figures.change(counted, now_counted))
+    row = _transition_row(before.id, record, flow_run_id=flow_run_id)
+    conn.execute(insert(transitions).values(**evidence.link_transition(conn, row)))
 
 
 def _transition_row(case_id: int, record: Transition, *, flow_run_id: str | None) -> dict[str, Any]:

@@ -27,8 +27,7 @@ def rules() -> AlertRules:
 
 
 def alert_on_move(conn: Connection, before: Case, after: Case, *, at: datetime) -> None:
-    """An emergency raised; a test key's case alerts nobody."""
-    if after.risk is Risk.EMERGENCY and before.risk is not Risk.EMERGENCY and not after.test:
+    if after.risk is Risk.EMERGENCY and before.risk is not Risk.EMERGENCY:
         store.raise_alert(
             conn,
             AlertKind.EMERGENCY,
@@ -41,10 +40,8 @@ def alert_on_move(conn: Connection, before: Case, after: Case, *, at: datetime) 
 
 
 def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: datetime) -> None:
-    """Clusters the newly registered cases belong to: by respondent within its district, and by community.
-
-    A test key's cases belong to no cluster (db.alerts.cluster counts real cases only)."""
-    added = [case for case in registered if not case.test]
+    """Clusters the newly registered cases belong to: by respondent within its district, and by community."""
+    added = list(registered)
     if not added:
         return
     limits = rules()
