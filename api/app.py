@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fengqiao.api import agreements, cases, intake, network, parking, sessions, webhooks
 from fengqiao.api.auth import configure_rate_limits
+from fengqiao.api.content import body_refusal
 from fengqiao.api.errors import error_response, install_error_handlers
 from fengqiao.api.headers import DOCS, SecurityHeaders
 from fengqiao.api.schemas import Health
@@ -67,6 +68,9 @@ class RequestGuard:
                 return
             if not message.get("more_body"):
                 break
+        if refusal := body_refusal(scope, body):  # not JSON by its type, or not UTF-8
+            await refusal(scope, receive, send)
+            return
         if has_nul(body, dict(scope.get("headers") or []).get(b"content-type", b"")):
             await _refuse(422, "invalid_input", "the body contains a NUL character (\\u0000)", scope, receive, send)
             return

@@ -119,3 +119,15 @@ for _channel in Channel:
         summary=f"intake from {_channel.value}",
         **kwargs,
     )
+
+
+@router.post("/intake/{channel}", include_in_schema=False)
+def unknown_channel(channel: str) -> None:
+    """A channel nobody sends from: 404 listing the channels there are (registered after them, so
+    a known channel's own operation always answers first)."""
+    raise ApiError(
+        404,
+        "unknown_channel",
+        f"no channel {channel[:40]!r} 无此渠道; the channels are: {', '.join(c.value for c in Channel)}",
+        field="channel",
+    )

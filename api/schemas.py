@@ -83,6 +83,11 @@ class CaseOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     flow_run_id: str | None
+    test: bool = Field(
+        default=False,
+        description="测试案件 sent with a test key: it runs its course but is left out of statistics, "
+        "alerts and results back",
+    )
 
 
 class ParkedOut(BaseModel):

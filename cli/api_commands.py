@@ -11,6 +11,7 @@ from rich.table import Table
 
 from fengqiao.cli.main import app, console, edge, err, prepared
 from fengqiao.models.access import ROLE_ZH, Role
+from fengqiao.models.times import shown
 
 keys_app = typer.Typer(help="接口密钥 API keys: create (shown once), list, revoke.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -62,20 +63,28 @@ def keys_create(
     role: Annotated[Role, typer.Option(help="integrator, mediator, coordinator or admin")],
     area: Annotated[list[str], typer.Option(help="an area-code prefix of its jurisdiction (repeatable)")] = [],  # noqa: B006
     org: Annotated[list[str], typer.Option(help="an organisation of its jurisdiction (repeatable)")] = [],  # noqa: B006
+    test: Annotated[
+        bool, typer.Option("--test", help="测试密钥 an integrator's test key: its cases are test cases")
+    ] = False,
 ) -> None:
-    """新建密钥 Make a key; it is printed once and stored only as a hash."""
+    """新建密钥 Make a key; it is printed once and stored only as a hash.
+
+    A test key (--test) lets an integrator try its connection on a live system: the cases it sends
+    are marked as test cases, run their course, and are left out of statistics, alerts and results back.
+    """
     prepared()
     from fengqiao.models.errors import InvalidInput
     from fengqiao.services.keys import make_key
 
     try:
-        key_id, key = make_key(name, role, tuple(area), tuple(org))
+        key_id, key = make_key(name, role, tuple(area), tuple(org), test=test)
     except InvalidInput as exc:
-        if exc.field not in ("--area", "--org"):
+        if exc.field not in ("--area", "--org", "--test"):
             raise
         err.print(f"[red]invalid_input:[/] {exc.message}", soft_wrap=True)  # bad usage: exit 2
         raise typer.Exit(2) from None
-    console.print(f"key {key_id} ({ROLE_ZH[role]} {role}) for {name}; store it now, it is not shown again:")
+    kind = f"测试 test, {ROLE_ZH[role]} {role}" if test else f"{ROLE_ZH[role]} {role}"
+    console.print(f"key {key_id} ({kind}) for {name}; store it now, it is not shown again:")
     console.print(key, soft_wrap=True, highlight=False)
 
 
@@ -91,11 +100,11 @@ def keys_list() -> None:
     for label in ("编号 id", "名称 name", "角色 role", "辖区 areas", "组织 orgs", "前缀 prefix", "状态 state"):
         table.add_column(label)
     for r in rows:
-        state = f"revoked 已吊销 {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "active 有效"
+        state = f"revoked 已吊销 {shown(r['revoked_at'])}" if r["revoked_at"] else "active 有效"
         table.add_row(
             str(r["id"]),
             r["name"],
-            f"{ROLE_ZH[r['role']]} {r['role']}",
+            f"{ROLE_ZH[r['role']]} {r['role']}" + (" · 测试 test" if r["test"] else ""),
             ", ".join(r["areas"]) or "—",
             ", ".join(r["orgs"]) or "—",
             f"fq_{r['prefix']}_…",

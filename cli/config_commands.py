@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from fengqiao.cli.main import console, edge, prepared
+from fengqiao.models.times import shown
 
 config_app: typer.Typer = typer.Typer(
     help="配置 the network and escalation paths (YAML): validate, apply, show, diff.", no_args_is_help=True
@@ -65,11 +66,11 @@ def config_show(
     versions = config_versions()
     number, doc = _version_document(version)
     table = Table(title="配置版本 configuration versions")
-    for label in ("版本 version", "应用时间 applied (UTC)", "来源 source", "案件 cases started under it"):
+    for label in ("版本 version", "应用时间 applied", "来源 source", "案件 cases started under it"):
         table.add_column(label)
     for v in versions:
         mark = " ◀" if v["id"] == number else ""
-        table.add_row(f"{v['id']}{mark}", f"{v['created_at']:%Y-%m-%d %H:%M}", v["source"], str(v["cases"]))
+        table.add_row(f"{v['id']}{mark}", shown(v["created_at"]), v["source"], str(v["cases"]))
     console.print(table)
     levels: dict[str, int] = {}
     for o in doc["organisations"]:

@@ -11,6 +11,7 @@ from rich.table import Table
 from fengqiao.db.queries import CaseFilter
 from fengqiao.models.case import Case, Wait
 from fengqiao.models.parking import Parked
+from fengqiao.models.times import shown
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, bilingual
 from fengqiao.services.case_reads import list_cases, read_case, read_timeline
@@ -62,6 +63,7 @@ def case_as_json(ref: str) -> dict[str, Any]:
         "flow_run_id": view.flow_run_id,
         "duplicate_of": view.duplicate_of,
         "duplicate_state": c.duplicate_state,
+        "test": c.test,
         "waiting_for": {"input": view.waiting.kind, "attempt": view.waiting.round} if view.waiting else None,
         "parked": (
             {"at": view.parked.at.isoformat(), "failures": view.parked.failures, "error": view.parked.error}
@@ -93,7 +95,7 @@ def show_case(console: Console, ref: str) -> None:
     head = Table.grid(padding=(0, 2))
     parties = "; ".join(" ".join(v for v in p.values() if v) for p in view.parties)
     for label, value in (
-        ("案号 case", f"{case.case_no} (id {case.id})"),
+        ("案号 case", f"{case.case_no} (id {case.id})" + (" [bold]测试案件 test case[/]" if case.test else "")),
         ("状态 status", bilingual(case.status)),
         ("渠道 channel", bilingual(case.channel)),
         ("类型 type", case.dispute_type or case.declared_type or "—"),
@@ -109,7 +111,7 @@ def show_case(console: Console, ref: str) -> None:
             [
                 (
                     "[red]暂停 parked[/]",
-                    f"{p.at:%Y-%m-%d %H:%M:%S} UTC, after {p.failures} failed runs: {p.error}; "
+                    f"{shown(p.at)}, after {p.failures} failed runs: {p.error}; "
                     f"`fengqiao case retry {case.case_no} --reason …` starts it again",
                 )
             ]
@@ -127,7 +129,7 @@ def show_case(console: Console, ref: str) -> None:
     table = Table(title="流转记录 timeline")
     columns = (
         "#",
-        "时间 at (UTC)",
+        "时间 at",
         "从 from",
         "到 to",
         "环节 stage",
@@ -137,13 +139,10 @@ def show_case(console: Console, ref: str) -> None:
         "规则 rule",
         "备注 note",
     )
-    for col in columns:
-        table.add_column(col)
-    for t in view.timeline:
-        at = f"{t.at:%Y-%m-%d %H:%M:%S}"
-        table.add_row(
+    rows = [
+        (
             str(t.seq),
-            at,
+            shown(t.at),
             t.from_status or "—",
             t.to_status,
             bilingual(t.stage),
@@ -153,22 +152,30 @@ def show_case(console: Console, ref: str) -> None:
             t.rule or "",
             t.note,
         )
+        for t in view.timeline
+    ]
+    # a column no row fills (rule, note) gives its width to the reasons; a time is never split over two lines
+    kept = [i for i, col in enumerate(columns) if i < 8 or any(row[i] for row in rows)]
+    for i in kept:
+        table.add_column(columns[i], no_wrap=columns[i] == "时间 at")
+    for row in rows:
+        table.add_row(*(row[i] for i in kept))
     console.print(table)
 
 
 def show_cases(console: Console, *, status: str | None, channel: Channel | None, area: str | None, limit: int) -> None:
     rows = list_cases(CaseFilter(status=status, channel=channel, area=area), limit=limit).rows
     table = Table(title=f"案件 cases ({len(rows)})")
-    for col in ("案号 case", "状态 status", "渠道 channel", "类型 type", "属地 area", "机构 org", "更新 updated (UTC)"):
-        table.add_column(col)
+    for col in ("案号 case", "状态 status", "渠道 channel", "类型 type", "属地 area", "机构 org", "更新 updated"):
+        table.add_column(col, no_wrap=col == "更新 updated")
     for r in rows:
         table.add_row(
-            r.case_no,
+            f"{r.case_no} 测试 test" if r.test else r.case_no,
             bilingual(r.status),
             bilingual(r.channel),
             r.dispute_type or "—",
             r.area_code,
             r.org_code or "—",
-            f"{r.updated_at:%Y-%m-%d %H:%M}",
+            shown(r.updated_at),
         )
     console.print(table)

@@ -23,6 +23,7 @@ from fengqiao.config.settings import get_settings
 from fengqiao.db.sessions import form_token
 from fengqiao.models.access import ROLE_ZH, Caller, Role
 from fengqiao.models.figures import OUTCOME_ZH
+from fengqiao.models.times import shown
 from fengqiao.models.vocabulary import LABELS_ZH
 from fengqiao.services.sessions import session_caller
 
@@ -49,6 +50,7 @@ def zh(value: Any) -> str:
 
 
 templates.env.filters["zh"] = zh
+templates.env.filters["shown"] = shown  # every time on a page: China time, labelled
 templates.env.globals.update(ROLE_ZH=ROLE_ZH, STAGE_ORDER=STAGE_ORDER, LEVEL_ORDER=LEVEL_ORDER)
 
 

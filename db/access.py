@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from fengqiao.db import evidence
-from fengqiao.db.tables import api_keys, intake_records
+from fengqiao.db.tables import access_log, api_keys, intake_records
 from fengqiao.models.access import Caller, Role
 from fengqiao.models.errors import InvalidInput
 
@@ -26,7 +25,14 @@ def _digest(key: str) -> str:
 
 
 def create_key(
-    conn: Connection, *, name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...], at: datetime
+    conn: Connection,
+    *,
+    name: str,
+    role: Role,
+    areas: tuple[str, ...],
+    orgs: tuple[str, ...],
+    at: datetime,
+    test: bool = False,
 ) -> tuple[int, str]:
     """(the key's id, the key itself): the key is shown once and never stored."""
     if not 0 < len(name) <= 100:
@@ -45,6 +51,7 @@ def create_key(
             prefix=prefix,
             sha256=_digest(key),
             created_at=at,
+            test=test,
         )
         .returning(api_keys.c.id)
     ).scalar_one()
@@ -61,7 +68,7 @@ def caller_for(conn: Connection, key: str) -> Caller | None:
     ).one_or_none()
     if row is None or not hmac.compare_digest(row.sha256, _digest(key)):
         return None
-    return Caller(row.id, row.name, Role(row.role), tuple(row.areas), tuple(row.orgs))
+    return Caller(row.id, row.name, Role(row.role), tuple(row.areas), tuple(row.orgs), test=row.test)
 
 
 def sender_of(conn: Connection, case_id: int) -> int | None:
@@ -87,6 +94,7 @@ def list_keys(conn: Connection) -> list[dict[str, Any]]:
             api_keys.c.prefix,
             api_keys.c.created_at,
             api_keys.c.revoked_at,
+            api_keys.c.test,
         ).order_by(api_keys.c.id)
     ).all()
     return [dict(r._mapping) for r in rows]
@@ -102,11 +110,9 @@ def log_access(
     reason: str,
     at: datetime,
 ) -> None:
-    """Who read (or unmasked) which personal data of which case, when and why. Never updated: each
-    row is the next link of the case's access chain (db/evidence.py)."""
-    evidence.append_access(
-        conn,
-        dict(
+    """Who read (or unmasked) which personal data of which case, when and why. Never updated."""
+    conn.execute(
+        insert(access_log).values(
             at=at,
             key_id=caller.key_id,
             key_name=caller.name,
@@ -115,5 +121,5 @@ def log_access(
             action=action,
             fields=fields,
             reason=reason,
-        ),
+        )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, delete, false, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fengqiao.db.queries import CaseFilter
@@ -33,7 +33,7 @@ def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, 
         )
     else:
         q = select(cases.c.id).where(cases.c.area_code == subject)
-    return sorted(conn.scalars(q.where(cases.c.created_at > start)))
+    return sorted(conn.scalars(q.where(cases.c.created_at > start, cases.c.test.is_(false()))))
 
 
 def respondents_of(conn: Connection, case_ids: list[int]) -> list[tuple[str, str, str]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, func, nulls_last, select
+from sqlalchemy import Connection, case, false, func, nulls_last, select
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import cases, organisations
@@ -42,6 +42,7 @@ class BoardCase:
     updated_at: datetime
     flow_run_id: str | None
     parked_at: datetime | None = None  # set aside after failed runs (models.parking): a person must retry it
+    test: bool = False  # a test key's case: shown marked, not counted
 
     def urgency(self, today: date, soon_days: int = 3) -> str:
         """overdue · due_soon · emergency · "" (for the row's colour)."""
@@ -65,7 +66,8 @@ def counts(conn: Connection, f: BoardFilter) -> dict[tuple[str, str], int]:
         select(cases.c.status, level, func.count()).select_from(
             cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)
         ),
-    ).group_by(cases.c.status, level)
+    ).where(cases.c.test.is_(false()))  # a test key's cases are listed (marked) but not counted
+    q = q.group_by(cases.c.status, level)
     return {(s, lv): int(n) for s, lv, n in conn.execute(q)}
 
 
@@ -90,6 +92,7 @@ def urgent_first(conn: Connection, f: BoardFilter, *, today: date, limit: int = 
             cases.c.updated_at,
             cases.c.flow_run_id,
             cases.c.parked_at,
+            cases.c.test,
         ).select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)),
     ).order_by(
         case((cases.c.parked_at.is_not(None), 0), else_=1),

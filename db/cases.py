@@ -1,8 +1,7 @@
 """Cases: registering them, reading them, storing their moves, their parties and due days.
 
 Every change of a case goes through save_move(): a conditional UPDATE on the version it read
-plus one INSERT into transitions, so two writers racing on one case can never both succeed; the
-row is the next link of the case's hash chain (db/evidence.py), written in the same transaction.
+plus one INSERT into transitions, so two writers racing on one case can never both succeed.
 A function per question over one connection; the caller's unit of work commits.
 """
 
@@ -16,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fengqiao.db import evidence, tallies
+from fengqiao.db import tallies
 from fengqiao.db.tables import cases, human_inputs, parties, transitions
 from fengqiao.models import figures
 from fengqiao.models.case import Case, DuplicateState, NewCase, Party
@@ -51,6 +50,7 @@ def _to_case(row: Any) -> Case:
         created_at=row.created_at,
         duplicate_of=row.duplicate_of,
         duplicate_state=DuplicateState(row.duplicate_state) if row.duplicate_state else None,
+        test=row.test,
     )
 
 
@@ -109,6 +109,7 @@ def add_cases(
             duplicate_of=dup.case_id if dup else None,
             duplicate_reason=dup.reason if dup else None,
             duplicate_state=DuplicateState.SUSPECTED if dup else None,
+            test=new.test,
         )
         for new, dup in items
     ]
@@ -136,10 +137,7 @@ def add_cases(
     records = [intake_transition(new, dup, at=at) for new, dup in items]
     conn.execute(
         insert(transitions),
-        [
-            evidence.link_transition(conn, _transition_row(row.id, r, flow_run_id=None))
-            for row, r in zip(inserted, records, strict=True)
-        ],
+        [_transition_row(row.id, r, flow_run_id=None) for row, r in zip(inserted, records, strict=True)],
     )
     added = [
         (replace(_to_case(row), case_no=n["_no"], created_at=at), r)
@@ -218,8 +216,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
         after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at
     )
     tallies.apply(conn, figures.change(counted, now_counted))
-    row = _transition_row(before.id, record, flow_run_id=flow_run_id)
-    conn.execute(insert(transitions).values(**evidence.link_transition(conn, row)))
+    conn.execute(insert(transitions).values(**_transition_row(before.id, record, flow_run_id=flow_run_id)))
 
 
 def _transition_row(case_id: int, record: Transition, *, flow_run_id: str | None) -> dict[str, Any]:

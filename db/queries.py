@@ -58,6 +58,7 @@ class CaseRow:
     created_at: datetime
     updated_at: datetime
     flow_run_id: str | None
+    test: bool  # sent with a test key: runs its course, counted nowhere, no result back
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,12 @@ def replayable_cases(
         cases.c.declared_type,
         cases.c.summary,
         cases.c.people_involved,
-    ).where(cases.c.created_at >= since, cases.c.created_at < until, cases.c.duplicate_state.is_(None))
+    ).where(
+        cases.c.created_at >= since,
+        cases.c.created_at < until,
+        cases.c.duplicate_state.is_(None),
+        cases.c.test.is_(false()),  # a test key's cases are no evidence for a configuration
+    )
     if within is not None:
         q = CaseFilter(within_areas=within.within_areas, within_orgs=within.within_orgs).apply(q)
     rows = conn.execute(q.order_by(cases.c.id)).all()

@@ -62,10 +62,13 @@ def intake_record(conn: Connection, case_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def open_reports(conn: Connection, *, since: datetime, people: Iterable[Party]) -> list[dict[str, Any]]:
+def open_reports(
+    conn: Connection, *, since: datetime, people: Iterable[Party], test: bool = False
+) -> list[dict[str, Any]]:
     """Open cases (not themselves duplicates) since a time sharing a name, ID or phone with any of
-    the people given, each with all its parties. Parties first: index lookups find the few cases
-    sharing someone (usually none), so the cost does not grow with the number of open cases."""
+    the people given, each with all its parties; only test cases for a test report, only real ones
+    otherwise. Parties first: index lookups find the few cases sharing someone (usually none), so
+    the cost does not grow with the number of open cases."""
     people = list(people)
     keys = {name_key(p.name) for p in people}
     ids = {p.id_number for p in people if p.id_number}
@@ -93,6 +96,7 @@ def open_reports(conn: Connection, *, since: datetime, people: Iterable[Party]) 
             cases.c.id.in_(sharing),
             cases.c.status.in_(OPEN_STATUSES),
             cases.c.created_at >= since,
+            cases.c.test == test,
             or_(cases.c.duplicate_state.is_(None), cases.c.duplicate_state == DuplicateState.SPLIT),
         )
     ).all()

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, false, func, select
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import cases
@@ -63,6 +63,7 @@ def overdue_counts(conn: Connection, where: CaseFilter, *, today: date, soon_day
             func.count().filter(cases.c.due_on >= today),
         ).where(
             cases.c.status == "mediating",
+            cases.c.test.is_(false()),  # a test key's cases count nowhere
             cases.c.due_on.is_not(None),
             cases.c.due_on <= today + timedelta(days=soon_days),
         )

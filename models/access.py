@@ -60,6 +60,7 @@ class Caller:
     role: Role
     areas: tuple[str, ...] = ()  # area-code prefixes: "5115" is the whole city
     orgs: tuple[str, ...] = ()  # organisations whose cases the key sees wherever they arose
+    test: bool = False  # a test key: the cases it sends are test cases (counted nowhere, no result back)
 
     @property
     def actor(self) -> str:

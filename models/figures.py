@@ -63,6 +63,7 @@ class Facts:
     closed_days: int | None  # China-time days from registration to closing; None while not closed
     mediated: bool  # mediation concluded: resolved, or handed off after at least one attempt
     lowest: bool  # resolved at community or grid level
+    test: bool = False  # a test key's case: it counts nowhere
 
 
 def facts_of(case: Case, *, created_at: datetime, level: str | None, outcome: str, closed_at: datetime | None) -> Facts:
@@ -80,6 +81,7 @@ def facts_of(case: Case, *, created_at: datetime, level: str | None, outcome: st
         else None,
         mediated=resolved or (outcome == CaseOutcome.HANDED_OFF and case.attempt > 0),
         lowest=resolved and level in LOWEST_LEVELS,
+        test=case.test,
     )
 
 
@@ -87,7 +89,9 @@ Key = tuple[str, str, str, str, str]  # month, area, org_code, dimension, value
 
 
 def contribution(f: Facts) -> dict[Key, tuple[int, ...]]:
-    """The counters one case adds: the same numbers under each dimension's value."""
+    """The counters one case adds: the same numbers under each dimension's value (none for a test case)."""
+    if f.test:
+        return {}
     counts = (
         1,
         int(f.closed_days is not None),

@@ -17,7 +17,9 @@ MAX_RETRY = timedelta(hours=6)
 
 
 def owes_result(case: Case) -> bool:
-    return case.channel in RESULT_CHANNELS
+    """A hotline ticket or a referral is owed its result; a test key's case is owed nothing (its
+    channel's system holds no such ticket)."""
+    return case.channel in RESULT_CHANNELS and not case.test
 
 
 def result_body(

@@ -27,7 +27,8 @@ def rules() -> AlertRules:
 
 
 def alert_on_move(conn: Connection, before: Case, after: Case, *, at: datetime) -> None:
-    if after.risk is Risk.EMERGENCY and before.risk is not Risk.EMERGENCY:
+    """An emergency raised; a test key's case alerts nobody."""
+    if after.risk is Risk.EMERGENCY and before.risk is not Risk.EMERGENCY and not after.test:
         store.raise_alert(
             conn,
             AlertKind.EMERGENCY,
@@ -40,8 +41,10 @@ def alert_on_move(conn: Connection, before: Case, after: Case, *, at: datetime) 
 
 
 def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: datetime) -> None:
-    """Clusters the newly registered cases belong to: by respondent within its district, and by community."""
-    added = list(registered)
+    """Clusters the newly registered cases belong to: by respondent within its district, and by community.
+
+    A test key's cases belong to no cluster (db.alerts.cluster counts real cases only)."""
+    added = [case for case in registered if not case.test]
     if not added:
         return
     limits = rules()

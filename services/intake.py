@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -182,7 +182,7 @@ def _as_record(item: Incoming) -> Record:
     rec = item.record
     return Record(
         item.name,
-        rec.new,
+        replace(rec.new, test=True) if item.caller and item.caller.test else rec.new,
         payload_digest(rec.payload),
         item.idempotency_key,
         item.key_id,
@@ -202,10 +202,12 @@ def _known(conn: Connection, records: Sequence[Record], network: Network, rules:
     senders = reports.senders_of(conn, (case.id for case in tickets.values()))
     since = at - timedelta(days=rules.duplicates.window_days)
     people = (p for r in records for p in r.new.parties)
+    test = records[0].new.test  # one sender per batch: a test case repeats only test cases, a real one real ones
+    assert all(r.new.test == test for r in records), "one sender per batch"
     return Known(
         keys={key: UsedKey(case_id, cases[case_id].case_no, digest) for key, (case_id, digest) in keys.items()},
         tickets={ref: KnownTicket(case, *senders.get(case.id, (None, ""))) for ref, case in tickets.items()},
-        open_cases=as_reports(rules, network, reports.open_reports(conn, since=since, people=people)),
+        open_cases=as_reports(rules, network, reports.open_reports(conn, since=since, people=people, test=test)),
     )
 
 

@@ -17,15 +17,22 @@ from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine, now
 
 
-def make_key(name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...]) -> tuple[int, str]:
-    """(the key's id, the key, shown once); InvalidInput naming --area or --org for a bad jurisdiction."""
+def make_key(
+    name: str, role: Role, areas: tuple[str, ...], orgs: tuple[str, ...], *, test: bool = False
+) -> tuple[int, str]:
+    """(the key's id, the key, shown once); InvalidInput naming --area or --org for a bad jurisdiction.
+
+    test: an integrator's key for trying its connection on a live system; its cases are test cases.
+    """
+    if test and role is not Role.INTEGRATOR:
+        raise InvalidInput(f"a test key sends test cases, which only an integrator does, not a {role}", field="--test")
     with UnitOfWork(engine()) as uow:
         version = configurations.latest_config_version(uow.conn)
         network = configuration(uow.conn, version)[0] if version is not None else None
         if problem := jurisdiction_problem(role, areas, orgs, network):
             option, why = problem
             raise InvalidInput(why, field=option)
-        made = access.create_key(uow.conn, name=name, role=role, areas=areas, orgs=orgs, at=now())
+        made = access.create_key(uow.conn, name=name, role=role, areas=areas, orgs=orgs, at=now(), test=test)
         uow.commit()
     return made
 
