@@ -237,9 +237,33 @@ class MonthFigures(BaseModel):
     resolved: int = Field(description="of those, resolved by mediation")
 
 
+class Agreements(BaseModel):
+    total: int = Field(description="调解成功 written plus oral agreements")
+    written: int = Field(description="书面协议")
+    oral: int = Field(description="口头协议")
+
+
+class HandedOff(BaseModel):
+    total: int = Field(description="导入法治轨道 handed to the legal track")
+    by_target: dict[str, int] = Field(description="litigation, arbitration, administrative_review, …")
+
+
+class Definition(BaseModel):
+    label: str = Field(description="the figure's name, Chinese and English")
+    definition: str = Field(description="how it is counted, as the applied configuration's statistics section says")
+
+
 class Stats(BaseModel):
-    total: int
+    received: int = Field(description="受理 cases registered in the period")
+    mediated: int = Field(description="调解 cases in which at least one mediation attempt began")
+    agreements: Agreements
+    success_rate: float | None = Field(description="调解成功率, by the definition in `definitions`")
+    handed_off: HandedOff
+    withdrawn: int
     open: int
+    parties_involved: int = Field(description="涉及当事人人数 people involved, summed")
+    group_disputes: int = Field(description="群体性纠纷 disputes involving many people (see `definitions`)")
+    definitions: dict[str, Definition] = Field(description="each official figure's definition 统计口径")
     closed: int
     overdue: int = Field(description="mediating cases past their deadline now")
     due_soon: int = Field(description="mediating cases due within three days")
@@ -249,7 +273,6 @@ class Stats(BaseModel):
     by_level: dict[str, int] = Field(description="by the level of the organisation holding (or that closed) the case")
     by_outcome: dict[str, int] = Field(description="open, resolved, handed_off, withdrawn")
     by_area: dict[str, int] = Field(description="by district (six-digit area code)")
-    mediation_success_rate: float | None = Field(description="resolved / cases whose mediation concluded")
     lowest_level_share: float | None = Field(description="of the resolved, the share resolved at community or grid")
     average_days_to_close: float | None = Field(description="calendar days from registration to closing")
     by_month: list[MonthFigures]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fengqiao.models.case import NewCase, Party
-from fengqiao.models.vocabulary import Channel, InputKind
+from fengqiao.models.vocabulary import Channel, InputKind, Status
 
 # A refusal or withdrawal is submitted as an outcome, like any other; storage files it as an exit.
 OUTCOME, OPINION, RESULT = InputKind.OUTCOME, InputKind.EXPERT_OPINION, InputKind.HANDOFF_RESULT
@@ -21,6 +21,7 @@ class Scenario:
     dispute_type: str | None
     people_involved: int
     script: tuple[tuple[InputKind, str, str], ...]  # (kind, value, actor) in the order the case asks
+    ends_as: Status  # what the script leads to: the demo fails naming any case that ends otherwise
 
     def intake_record(self, *, channel_ref: str, n: int) -> NewCase:
         """The record the scenario's channel sends, with made-up parties numbered n."""
@@ -45,6 +46,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         None,
         2,
         ((OUTCOME, "agreement", "M-C01"),),
+        Status.RESOLVED,
     ),
     Scenario(
         "escalated_once",
@@ -55,6 +57,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         None,
         3,
         ((OUTCOME, "failed", "M-C04"), (OUTCOME, "oral_agreement", "M-S03")),
+        Status.RESOLVED,
     ),
     Scenario(
         "panel_with_expert",
@@ -69,6 +72,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             (OPINION, "rear vehicle 70%, front vehicle 30%", "E-05"),
             (OUTCOME, "agreement", "M-P05"),
         ),
+        Status.RESOLVED,
     ),
     Scenario(
         "stationed_room",
@@ -79,6 +83,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         None,
         2,
         ((OUTCOME, "failed", "M-R01"), (OUTCOME, "agreement", "M-S01")),
+        Status.RESOLVED,
     ),
     Scenario(
         "refused",
@@ -89,6 +94,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "family",
         2,
         ((OUTCOME, "refused", "M-C03"), (RESULT, "court accepted the claim", "court:CUIPING")),
+        Status.HANDED_OFF,
     ),
     Scenario(
         "failed_to_arbitration",
@@ -104,6 +110,7 @@ SCENARIOS: tuple[Scenario, ...] = (
             (OUTCOME, "failed", "M-P01"),
             (RESULT, "arbitral award issued", "arb:CITY"),
         ),
+        Status.HANDED_OFF,
     ),
     Scenario(
         "withdrawn",
@@ -114,6 +121,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         None,
         2,
         ((OUTCOME, "withdrawn", "applicant"),),
+        Status.WITHDRAWN,
     ),
     Scenario(
         "not_suitable",
@@ -124,6 +132,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         None,
         2,
         ((RESULT, "trial scheduled", "court:CUIPING"),),
+        Status.HANDED_OFF,
     ),
     Scenario(
         "emergency",
@@ -134,5 +143,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         None,
         23,
         ((OUTCOME, "agreement", "M-P01"),),
+        Status.RESOLVED,
     ),
 )

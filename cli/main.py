@@ -97,32 +97,19 @@ def prepared(*, log_file: bool = True) -> Settings:
 @db_app.command("upgrade")
 @edge
 def db_upgrade() -> None:
-    """Apply database migrations (alembic) to FENGQIAO_DATABASE_URL or the embedded SQLite."""
+    """Apply database migrations (alembic) to FENGQIAO_DATABASE_URL or the embedded SQLite; with
+    FENGQIAO_OWNER_DATABASE_URL, as the owner, then make and grant the application's role."""
     from fengqiao.db.migrate import current_revision, upgrade
 
-    url = settings().resolved_database_url
-    upgrade(url)
-    console.print(f"数据库已是最新 database at revision [bold]{current_revision(url)}[/]")
+    s = settings()
+    if s.owner_database_url:
+        from fengqiao.db.roles import upgrade_as_owner
 
-
-@app.command()
-@edge
-def demo(cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, help="how many disputes")] = 16) -> None:
-    """演示 Load the sample network and push N disputes through every path, with scripted people."""
-    s = prepared()
-    from fengqiao.cli.demo import run_demo
-
-    results = run_demo(cases, console=console)
-    closed = sum(results["outcome"].values())
-    console.print(
-        f"\n日志 JSON log: {s.log_file or get_settings().log_file}\n"
-        "在 Prefect 界面查看流程 see the flow runs in the Prefect UI:\n"
-        f"  PREFECT_HOME={os.environ['PREFECT_HOME']} {Path(sys.executable).parent / 'prefect'} server start\n"
-        "  then open http://127.0.0.1:4200 → Runs\n"
-        "  (runs are named case-<case_no>, tagged channel:, area:, type:)"
-    )
-    if closed < cases:
-        raise typer.Exit(1)
+        role = upgrade_as_owner(s.owner_database_url, s.resolved_database_url)
+        console.print(f"应用角色 application role [bold]{role}[/]: only INSERT and SELECT on the timeline, access log")
+    else:
+        upgrade(s.resolved_database_url)
+    console.print(f"数据库已是最新 database at revision [bold]{current_revision(s.migration_database_url)}[/]")
 
 
 @case_app.command("show")
@@ -303,19 +290,18 @@ def duplicates_list(ctx: typer.Context) -> None:
     prepared()
     from rich.table import Table
 
-    from fengqiao.models.times import shown
     from fengqiao.services.duplicates import suspected_duplicates
 
     rows = suspected_duplicates()
     table = Table(title=f"疑似重复 suspected duplicates ({len(rows)})")
     for label in ("案件 case", "渠道 channel", "渠道编号 ref", "登记 received", "疑似重复 duplicate of", "理由 why"):
-        table.add_column(label, no_wrap=label == "登记 received")
+        table.add_column(label)
     for r in rows:
         table.add_row(
             r["case_no"],
             r["channel"],
             r["channel_ref"] or "",
-            shown(r["created_at"]),
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
             r["duplicate_of"],
             r["duplicate_reason"],
         )
@@ -390,8 +376,10 @@ from fengqiao.cli.config_commands import config_app  # noqa: E402  (the sub-app 
 
 app.add_typer(config_app, name="config")
 import fengqiao.cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
+import fengqiao.cli.audit_commands  # noqa: E402  (registers `audit verify` and `audit digest`)
 import fengqiao.cli.case_commands  # noqa: E402  (registers `case retry`)
 import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
+import fengqiao.cli.demo_commands  # noqa: E402  (registers `demo`)
 import fengqiao.cli.deploy_commands  # noqa: E402  (registers `deploy`)
 import fengqiao.cli.paperwork_commands  # noqa: E402  (registers `session`, `sessions`, `agreement`)
 import fengqiao.cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from fengqiao.cli.main import app, console, edge, err, prepared
+from fengqiao.models.vocabulary import bilingual
 
 SECTIONS = (
     ("by_status", "状态 status"),
@@ -48,6 +49,7 @@ def stats(
         console.print_json(json.dumps(found, ensure_ascii=False))
         return
     console.print(headline(found))
+    console.print(definitions_table(found))
     for key, title in SECTIONS:
         if found[key]:
             console.print(_bars(title, found[key]))
@@ -61,19 +63,35 @@ def headline(found: dict[str, Any]) -> str:
         return "—" if x is None else f"{x:.1%}"
 
     days = found["average_days_to_close"]
+    agreements, handed = found["agreements"], found["handed_off"]
+    targets = "、".join(f"{bilingual(t)} {n}" for t, n in handed["by_target"].items())
     return (
-        f"案件 cases {found['total']} · 在办 open {found['open']} · 结案 closed {found['closed']} · "
-        f"超期 overdue {found['overdue']} · 临期 due soon {found['due_soon']}\n"
-        f"调解成功率 success rate {pct(found['mediation_success_rate'])} · "
+        f"受理 received {found['received']} · 调解 mediated {found['mediated']} · "
+        f"调解成功 agreements {agreements['total']} "
+        f"(书面 written {agreements['written']}, 口头 oral {agreements['oral']}) · "
+        f"调解成功率 success rate {pct(found['success_rate'])}\n"
+        f"导入法治轨道 handed off {handed['total']}{f' ({targets})' if targets else ''} · "
+        f"撤回 withdrawn {found['withdrawn']} · 在办 open {found['open']} · 结案 closed {found['closed']} · "
+        f"涉及当事人 parties involved {found['parties_involved']} · "
+        f"群体性纠纷 group disputes {found['group_disputes']}\n"
+        f"超期 overdue {found['overdue']} · 临期 due soon {found['due_soon']} · "
         f"基层化解占比 resolved at the lowest level {pct(found['lowest_level_share'])} · "
         f"平均结案天数 average days to close {'—' if days is None else days}"
     )
 
 
+def definitions_table(found: dict[str, Any]) -> Table:
+    """统计口径: what each official figure counts, as the applied configuration defines it."""
+    table = Table(title="统计口径 definitions", title_justify="left")
+    table.add_column("指标 figure")
+    table.add_column("口径 definition")
+    for d in found["definitions"].values():
+        table.add_row(d["label"], d["definition"])
+    return table
+
+
 def _bars(title: str, counts: dict[str, Any], *, ordered: bool = False) -> Table:
     """A table whose last column is a bar, so the largest group stands out at a glance."""
-    from fengqiao.models.vocabulary import bilingual
-
     table = Table(title=title, title_justify="left")
     table.add_column(title)
     table.add_column("件 n", justify="right")
@@ -107,5 +125,5 @@ def report(
     with console.status("正在生成 printing the report…"):
         content = pdf_of(html) if target.suffix.lower() == ".pdf" else html.encode("utf-8")
     target.write_bytes(content)
-    total, closed = data["f"]["total"], data["f"]["closed"]
-    console.print(f"{target}: {month} 受理 registered {total} · 结案 closed {closed} · {len(content):,} bytes")
+    received, closed = data["f"]["received"], data["f"]["closed"]
+    console.print(f"{target}: {month} 受理 received {received} · 结案 closed {closed} · {len(content):,} bytes")

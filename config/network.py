@@ -12,6 +12,7 @@ from fengqiao.models import path_checks
 from fengqiao.models.duplicates import DuplicateRules
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.models.network import AftercareRules, EscalationPath, Expert, Mediator, Network, Organisation, PathStep
+from fengqiao.models.official import RateBase, StatisticsRules
 from fengqiao.models.triage import KeywordRule, NotSuitableRule, TriageRules
 from fengqiao.models.vocabulary import HandoffTarget, Level
 
@@ -119,6 +120,15 @@ class AftercareDoc(_Strict):
     follow_up_days: int = Field(default=30, gt=0)
 
 
+class StatisticsDoc(_Strict):
+    """统计口径: how the official figures are counted where this network reports (models/official.py)."""
+
+    success_rate: RateBase = Field(
+        default=RateBase.MEDIATED, description="调解成功率 = 调解成功 ÷ 调解 (mediated) or ÷ 受理 (received)"
+    )
+    group_dispute_people: int = Field(default=5, ge=2, le=10_000, description="群体性纠纷: at least this many people")
+
+
 class NetworkDoc(_Strict):
     organisations: list[OrgDoc] = Field(min_length=1)
     stationed_rooms: list[RoomDoc] = []
@@ -127,6 +137,7 @@ class NetworkDoc(_Strict):
     paths: dict[DisputeTypeName, PathDoc] = Field(min_length=1)
     triage: TriageDoc
     aftercare: AftercareDoc = AftercareDoc()
+    statistics: StatisticsDoc = StatisticsDoc()
 
 
 def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
@@ -316,6 +327,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
             for dtype, p in net.paths.items()
         },
         aftercare=AftercareRules(net.aftercare.judicial_confirmation_days, net.aftercare.follow_up_days),
+        statistics=StatisticsRules(net.statistics.success_rate, net.statistics.group_dispute_people),
     )
     t = net.triage
     rules = TriageRules(

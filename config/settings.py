@@ -16,6 +16,11 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".fengqiao"), description="data folder for the embedded defaults")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
+    owner_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL: the owner's URL, for `fengqiao db upgrade` only; database_url is then the "
+        "application's role, which it creates and may only INSERT and SELECT the timeline and access log",
+    )
     network_file: Path | None = Field(default=None, description="network YAML; default the shipped sample")
     log_level: str = "INFO"
     log_json: bool = True
@@ -67,8 +72,13 @@ class Settings(BaseSettings):
     max_step_failures: int = Field(
         default=3, gt=0, description="flow runs of a case failing in a row before it is parked (case retry)"
     )
+    audit_digest_dir: Path | None = Field(default=None, description="where the daily chain digest is written")
+    audit_digest_webhook: AnyHttpUrl | None = Field(
+        default=None, description="where the daily chain digest's root is posted, to be held outside fengqiao"
+    )
+    audit_digest_secret: SecretStr | None = Field(default=None, description="signs the digest post (HMAC-SHA256)")
 
-    @field_validator("database_url")
+    @field_validator("database_url", "owner_database_url")
     @classmethod
     def _psycopg_driver(cls, url: str | None) -> str | None:
         """postgres:// and postgresql:// both mean psycopg 3, the driver we ship."""
@@ -79,6 +89,15 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'fengqiao.db').resolve()}"
+
+    @property
+    def migration_database_url(self) -> str:
+        """Migrations run as the owner when one is configured; else as the one URL there is."""
+        return self.owner_database_url or self.resolved_database_url
+
+    @property
+    def digest_dir(self) -> Path:
+        return (self.audit_digest_dir or self.home / "digests").resolve()
 
     @property
     def prefect_home(self) -> Path:

@@ -23,6 +23,7 @@ from fengqiao.runs.launch import flow_run_state
 from fengqiao.services.alerts import acknowledge_alert, alerts_seen
 from fengqiao.services.board import read_board
 from fengqiao.services.case_reads import case_file
+from fengqiao.services.evidence import verify_case
 from fengqiao.services.runtime import now
 from fengqiao.services.sessions import end_session, session_caller, start_session
 
@@ -152,6 +153,7 @@ def case_page(request: Request, ref: str) -> Any:
         duplicates=papers.duplicates,
         documents=papers.documents,
         flow_state=flow_run_state(detail.flow_run_id) if detail.flow_run_id else None,
+        chain=verify_case(detail.case_id),  # after this view's own access-log rows: they are links too
     )
 
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
-from datetime import timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fengqiao.api.cases import jurisdiction
-from fengqiao.config.settings import get_settings
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
 from fengqiao.db.queries import CaseFilter
 from fengqiao.models.access import Caller
-from fengqiao.models.clocks import day_of
-from fengqiao.models.errors import ConfigurationError, FengqiaoError
-from fengqiao.models.times import shown
+from fengqiao.models.clocks import CST, day_of
+from fengqiao.models.errors import FengqiaoError
 from fengqiao.services.config_versions import config_versions, network_of, stored_version
+from fengqiao.services.printing import print_pdf
 from fengqiao.services.runtime import now
 from fengqiao.services.stats import MONTH_PATTERN, Question, figures, latest_month_with_cases, month_of
 from fengqiao.services.whatif import what_if
@@ -59,7 +55,7 @@ def report_data(month: str, region: str | None, question: Question | None = None
         "region": region or "",
         "f": this,
         "trend": trend["by_month"],
-        "made_at": shown(now()),
+        "made_at": datetime.now(UTC).astimezone(CST).strftime("%Y-%m-%d %H:%M"),
     }
 
 
@@ -70,23 +66,8 @@ def render_report(data: dict[str, Any]) -> str:
 
 
 def pdf_of(html: str) -> bytes:
-    """Print the report with headless Chromium (Debian's package; FENGQIAO_CHROMIUM)."""
-    chromium = get_settings().chromium
-    if not Path(chromium).exists():
-        raise ConfigurationError(
-            f"FENGQIAO_CHROMIUM: {chromium} not found: install Debian's chromium", field="chromium"
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        source, target = Path(tmp, "report.html"), Path(tmp, "report.pdf")
-        source.write_text(html, encoding="utf-8")
-        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-        flags += ["--disable-component-update", "--disable-sync", f"--user-data-dir={tmp}/profile"]
-        flags += ["--no-pdf-header-footer", f"--print-to-pdf={target}", source.as_uri()]
-        done = subprocess.run([chromium, *flags], capture_output=True, timeout=120, check=False)
-        if not target.exists():
-            why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-            raise ConfigurationError(f"chromium could not print the report: {why[0]}", field="chromium")
-        return target.read_bytes()
+    """Print the report with headless Chromium, as the case's papers are printed (services.printing)."""
+    return print_pdf(html, what="the report")
 
 
 @router.get("/report", response_class=HTMLResponse)

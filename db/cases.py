@@ -177,8 +177,10 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
 
     The statistics' counters move with it (models.figures), in the same transaction.
     """
-    counted, outcome, closed_at, level = tallies.stored_facts(conn, before)
-    outcome = figures.outcome_after(outcome, after.status)
+    stored = tallies.stored_facts(conn, before)
+    outcome = figures.outcome_after(stored.outcome, after.status)
+    agreement = figures.agreement_after(stored.agreement, record)
+    closed_at, level = stored.closed_at, stored.level
     if after.status is not Status.CLOSED:
         closed_at = None
     elif before.status is not Status.CLOSED:
@@ -201,6 +203,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
             duplicate_state=after.duplicate_state,
             config_version=after.config_version,
             outcome=outcome,
+            agreement=agreement,
             closed_at=closed_at,
             updated_at=record.at,
         )
@@ -213,9 +216,9 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
     if after.org_code != before.org_code:  # most moves keep their organisation, and its level
         level = tallies.level_of(conn, after.org_code)
     now_counted = figures.facts_of(
-        after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at
+        after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at, agreement=agreement
     )
-    tallies.apply(conn, figures.change(counted, now_counted))
+    tallies.apply(conn, figures.change(stored.facts, now_counted))
     conn.execute(insert(transitions).values(**_transition_row(before.id, record, flow_run_id=flow_run_id)))
 
 

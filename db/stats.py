@@ -12,14 +12,16 @@ from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import cases
 from fengqiao.db.tallies import Scope, summed
 from fengqiao.models.figures import COUNTERS
+from fengqiao.models.official import Counts
 
 
 def _ratio(part: int, whole: int, digits: int = 4) -> float | None:
     return round(part / whole, digits) if whole else None
 
 
-def case_figures(conn: Connection, scope: Scope) -> dict[str, Any]:
-    """Counts by status, type, channel, level, district, outcome and month, and the rates built on them."""
+def case_figures(conn: Connection, scope: Scope) -> tuple[dict[str, Any], Counts]:
+    """Counts by status, type, channel, level, district, outcome and month, the rates built on them,
+    and what the official figures (models.official) are made of."""
     rows = summed(conn, scope, "month", "district", "level")
     by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     whole = dict.fromkeys(COUNTERS, 0)
@@ -34,17 +36,26 @@ def case_figures(conn: Connection, scope: Scope) -> dict[str, Any]:
         elif r["cases"]:
             by[r["dimension"]][r["value"] or "none"] += int(r["cases"])
     clean = {d: {k: n for k, n in sorted(v.items()) if n} for d, v in by.items()}
-    return {
-        "total": whole["cases"],
-        "open": clean.get("outcome", {}).get("open", 0),
+    outcomes = clean.get("outcome", {})
+    counts = Counts(
+        received=whole["cases"],
+        mediated=whole["mediated"],
+        written=whole["written"],
+        oral=whole["oral"],
+        withdrawn=outcomes.get("withdrawn", 0),
+        open=outcomes.get("open", 0),
+        parties=whole["parties"],
+        handed_off={t: n for t, n in clean.get("handoff", {}).items() if t != "none"},
+        by_people={int(p): n for p, n in clean.get("people", {}).items()},
+    )
+    found = {
         "closed": whole["closed"],
         "by_status": clean.get("status", {}),
         "by_type": clean.get("type", {}),
         "by_channel": clean.get("channel", {}),
         "by_level": clean.get("level", {}),
         "by_area": clean.get("area", {}),
-        "by_outcome": clean.get("outcome", {}),
-        "mediation_success_rate": _ratio(whole["resolved"], whole["mediated"]),
+        "by_outcome": outcomes,
         "lowest_level_share": _ratio(whole["lowest"], whole["resolved"]),
         "average_days_to_close": _ratio(whole["close_days"], whole["closed"], 1),
         "by_month": [
@@ -53,6 +64,7 @@ def case_figures(conn: Connection, scope: Scope) -> dict[str, Any]:
             if c["cases"]
         ],
     }
+    return found, counts
 
 
 def overdue_counts(conn: Connection, where: CaseFilter, *, today: date, soon_days: int = 3) -> tuple[int, int]:

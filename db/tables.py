@@ -23,7 +23,6 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -141,8 +140,6 @@ cases = Table(
     Column("step_failures", Integer, nullable=False, server_default="0"),
     Column("last_step_error", String(300)),
     Column("parked_at", TS),
-    # registered by a test key (migration 0014): runs its course, left out of figures, alerts and results back
-    Column("test", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("channel", "channel_ref", name="uq_cases_channel_ref"),
     Index("ix_cases_open_by_area", "status", "area_code"),
 )
@@ -223,6 +220,9 @@ transitions = Table(
     Column("org_code", String(64)),
     Column("rule", String(200)),
     Column("flow_run_id", String(36)),
+    # the case's hash chain (models.evidence, migration 0011): the row before it, and this row's own
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
     UniqueConstraint("case_id", "seq", name="uq_transitions_case_seq"),
     Index("ix_transitions_at", "at"),
 )
@@ -255,10 +255,9 @@ api_keys = Table(
     Column("sha256", String(64), nullable=False),
     Column("created_at", TS, nullable=False),
     Column("revoked_at", TS),
-    Column("test", Boolean, nullable=False, server_default=false()),  # its cases are test cases (migration 0014)
 )
 
-access_log = Table(  # append-only, like transitions: triggers refuse UPDATE and DELETE
+access_log = Table(  # append-only, like transitions: triggers refuse UPDATE, DELETE and TRUNCATE
     "access_log",
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
@@ -270,6 +269,11 @@ access_log = Table(  # append-only, like transitions: triggers refuse UPDATE and
     Column("action", String(20), nullable=False),  # read_masked | unmask
     Column("fields", JSON, nullable=False),
     Column("reason", Text, nullable=False),
+    # its place in the case's access chain (1, 2, … per case) and the hash chain (models.evidence, migration 0011)
+    Column("seq", Integer),
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
+    Index("ix_access_log_case_seq", "case_id", "seq", unique=True),
 )
 
 # A signed-in dashboard: the session id (256 random bits) is kept only as its SHA-256; the session

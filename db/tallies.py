@@ -6,7 +6,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, case, cast, delete, false, func, inspect, literal, or_, select, true
+from sqlalchemy import (
+    Connection,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fengqiao.db.tables import case_tallies, cases, organisations
@@ -34,16 +49,33 @@ def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:
         conn.execute(stmt, row)
 
 
-def stored_facts(conn: Connection, case: Case) -> tuple[Facts, str, Any, str | None]:
-    """The facts the stored row contributes now, with its outcome, closing instant and organisation's level."""
+@dataclass(frozen=True)
+class Stored:
+    """What the stored row contributes now, with the columns a move carries on."""
+
+    facts: Facts
+    outcome: str
+    closed_at: Any
+    level: str | None
+    agreement: str | None
+
+
+def stored_facts(conn: Connection, case: Case) -> Stored:
+    """The facts the stored row contributes now, with its outcome, closing instant, level and agreement."""
     row = conn.execute(
-        select(cases.c.created_at, cases.c.outcome, cases.c.closed_at, organisations.c.level)
+        select(cases.c.created_at, cases.c.outcome, cases.c.closed_at, cases.c.agreement, organisations.c.level)
         .select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code))
         .where(cases.c.id == case.id)
     ).one()
-    at, outcome, closed_at = row.created_at, row.outcome, row.closed_at
-    facts = figures.facts_of(case, created_at=at, level=row.level, outcome=outcome, closed_at=closed_at)
-    return facts, outcome, closed_at, row.level
+    facts = figures.facts_of(
+        case,
+        created_at=row.created_at,
+        level=row.level,
+        outcome=row.outcome,
+        closed_at=row.closed_at,
+        agreement=row.agreement,
+    )
+    return Stored(facts, row.outcome, row.closed_at, row.level, row.agreement)
 
 
 def level_of(conn: Connection, org_code: str | None) -> str | None:
@@ -53,25 +85,37 @@ def level_of(conn: Connection, org_code: str | None) -> str | None:
 
 
 def rebuild(conn: Connection) -> int:
-    """Count every case again from the cases table (after a migration, or to check the kept counters)."""
+    """Count every case again from the cases table (after a migration, or to check the kept counters).
+
+    Only the counters the table has at the database's revision: the migration that made the table
+    (0004) runs this too, before later ones added counters.
+    """
     conn.execute(delete(case_tallies))
     lowest_levels = tuple(str(level) for level in figures.LOWEST_LEVELS)
     month = _month_expr(conn)
     area = func.substr(cases.c.area_code, 1, figures.AREA_DIGITS)
     org = func.coalesce(cases.c.org_code, "")
     resolved = cases.c.outcome == "resolved"
-    closed_days = _days_expr(conn)
-    counters = [
-        func.count().label("cases"),
-        func.count(cases.c.closed_at).label("closed"),
-        func.coalesce(func.sum(closed_days), 0).label("close_days"),
-        func.sum(case((resolved, 1), else_=0)).label("resolved"),
-        func.sum(case((or_(resolved, and_(cases.c.outcome == "handed_off", cases.c.attempt > 0)), 1), else_=0)).label(
-            "mediated"
-        ),
-        func.sum(case((and_(resolved, organisations.c.level.in_(lowest_levels)), 1), else_=0)).label("lowest"),
-    ]
+
+    def count_if(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    every = {
+        "cases": func.count(),
+        "closed": func.count(cases.c.closed_at),
+        "close_days": func.coalesce(func.sum(_days_expr(conn)), 0),
+        "resolved": count_if(resolved),
+        "mediated": count_if(cases.c.attempt > 0),
+        "lowest": count_if(and_(resolved, organisations.c.level.in_(lowest_levels))),
+        "written": count_if(and_(resolved, func.coalesce(cases.c.agreement, "written") == "written")),
+        "oral": count_if(and_(resolved, cases.c.agreement == "oral")),
+        "parties": func.sum(cases.c.people_involved),
+    }
+    present = {c["name"] for c in inspect(conn).get_columns(case_tallies.name)}
+    kept = [c for c in COUNTERS if c in present]
+    counters = [every[c].label(c) for c in kept]
     source = cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)
+    handoff = case((cases.c.outcome == "handed_off", func.coalesce(cases.c.handoff_target, "")), else_="")
     real = _real_cases(conn)
     for dimension, value in (
         ("all", literal("*")),
@@ -79,6 +123,8 @@ def rebuild(conn: Connection) -> int:
         ("type", func.coalesce(cases.c.dispute_type, "")),
         ("channel", cases.c.channel),
         ("outcome", cases.c.outcome),
+        ("handoff", handoff),
+        ("people", cast(cases.c.people_involved, String)),
     ):
         q = (
             select(month, area, org, literal(dimension), value, *counters)
@@ -86,9 +132,7 @@ def rebuild(conn: Connection) -> int:
             .where(real)
             .group_by(month, area, org, value)
         )
-        conn.execute(
-            case_tallies.insert().from_select(["month", "area", "org_code", "dimension", "value", *COUNTERS], q)
-        )
+        conn.execute(case_tallies.insert().from_select(["month", "area", "org_code", "dimension", "value", *kept], q))
     return int(conn.scalar(select(func.count()).select_from(case_tallies)) or 0)
 
 

@@ -9,6 +9,7 @@ FengqiaoError                 every error this application means to raise
 ├── InputConflict             a different input was already recorded for this wait (exit 1 / 409)
 ├── ConcurrencyConflict       another writer changed the case first (exit 1 / 409)
 ├── NotParked                 a retry of a case that is not parked (exit 1 / 409)
+├── NotDelivered              a post the receiver did not acknowledge (the chain digest's webhook)
 └── StepFailed                a step failed for a reason that is not ours: its type only (tasks.withheld)
 """
 
@@ -59,6 +60,16 @@ class ConcurrencyConflict(FengqiaoError):
 
 class NotParked(FengqiaoError):
     code = "not_parked"
+
+
+class NotDelivered(FengqiaoError):
+    code = "not_delivered"
+
+
+class PrefectUnavailable(FengqiaoError):
+    """Prefect's server could not be reached or did not answer in time (the database holds the case)."""
+
+    code = "prefect_unavailable"
 
 
 class StepFailed(FengqiaoError):

@@ -2,7 +2,8 @@
 
 The statistics of a coordination centre are sums over every case it ever registered: a million
 rows in a city after a few years. Rather than scan them on each look, each case adds its facts to
-a few counters (one per dimension: all, status, type, channel, outcome), keyed by the month it was
+a few counters (one per dimension: all, status, type, channel, outcome, handoff target, people
+involved), keyed by the month it was
 registered, its street and the organisation holding it; a change of the case moves its
 contribution from one counter to another, in the transaction of the change. Reading the figures
 then sums a few thousand counters.
@@ -17,7 +18,8 @@ from enum import StrEnum
 
 from fengqiao.models.case import Case
 from fengqiao.models.clocks import CST
-from fengqiao.models.vocabulary import Level, Status
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Level, Outcome, Stage, Status
 
 AREA_DIGITS = 9  # counters are kept by street (township): the first nine digits of an area code
 LOWEST_LEVELS = frozenset({Level.COMMUNITY, Level.GRID})  # 小事不出村: resolved where it arose
@@ -38,8 +40,22 @@ OUTCOME_ZH = {
     "handed_off": "导入诉讼/仲裁/复议",
     "withdrawn": "撤回/拒绝调解",
 }
-DIMENSIONS = ("all", "status", "type", "channel", "outcome")
-COUNTERS = ("cases", "closed", "close_days", "resolved", "mediated", "lowest")
+DIMENSIONS = ("all", "status", "type", "channel", "outcome", "handoff", "people")
+COUNTERS = ("cases", "closed", "close_days", "resolved", "mediated", "lowest", "written", "oral", "parties")
+
+
+class Agreement(StrEnum):
+    """The kind of agreement that resolved a case (书面协议 / 口头协议), kept on the case (cases.agreement)."""
+
+    WRITTEN = "written"
+    ORAL = "oral"
+
+
+def agreement_after(previous: str | None, record: Transition) -> str | None:
+    """A resolution records its agreement's kind (its reason is the outcome: models.steps.apply_outcome)."""
+    if record.stage is Stage.RESOLUTION:
+        return Agreement.ORAL if record.reason == Outcome.ORAL_AGREEMENT else Agreement.WRITTEN
+    return previous
 
 
 def outcome_after(previous: str, status: Status) -> CaseOutcome:
@@ -61,12 +77,23 @@ class Facts:
     channel: str
     outcome: str
     closed_days: int | None  # China-time days from registration to closing; None while not closed
-    mediated: bool  # mediation concluded: resolved, or handed off after at least one attempt
+    mediated: bool  # 调解: at least one mediation attempt begun
     lowest: bool  # resolved at community or grid level
+    agreement: str = ""  # written | oral while the case stands resolved by one; "" otherwise
+    handoff: str = ""  # the target while the case stands handed off; "" otherwise
+    people: int = 1  # people involved (涉及当事人人数)
     test: bool = False  # a test key's case: it counts nowhere
 
 
-def facts_of(case: Case, *, created_at: datetime, level: str | None, outcome: str, closed_at: datetime | None) -> Facts:
+def facts_of(
+    case: Case,
+    *,
+    created_at: datetime,
+    level: str | None,
+    outcome: str,
+    closed_at: datetime | None,
+    agreement: str | None = None,
+) -> Facts:
     resolved = outcome == CaseOutcome.RESOLVED
     return Facts(
         month=created_at.astimezone(CST).strftime("%Y-%m"),
@@ -79,8 +106,11 @@ def facts_of(case: Case, *, created_at: datetime, level: str | None, outcome: st
         closed_days=(closed_at.astimezone(CST).date() - created_at.astimezone(CST).date()).days
         if closed_at is not None
         else None,
-        mediated=resolved or (outcome == CaseOutcome.HANDED_OFF and case.attempt > 0),
+        mediated=case.attempt > 0,
         lowest=resolved and level in LOWEST_LEVELS,
+        agreement=(agreement or Agreement.WRITTEN) if resolved else "",
+        handoff=(case.handoff_target or "") if outcome == CaseOutcome.HANDED_OFF else "",
+        people=case.people_involved,
         test=case.test,
     )
 
@@ -99,8 +129,19 @@ def contribution(f: Facts) -> dict[Key, tuple[int, ...]]:
         int(f.outcome == CaseOutcome.RESOLVED),
         int(f.mediated),
         int(f.lowest),
+        int(f.agreement == Agreement.WRITTEN),
+        int(f.agreement == Agreement.ORAL),
+        f.people,
     )
-    values = {"all": "*", "status": f.status, "type": f.dispute_type, "channel": f.channel, "outcome": f.outcome}
+    values = {
+        "all": "*",
+        "status": f.status,
+        "type": f.dispute_type,
+        "channel": f.channel,
+        "outcome": f.outcome,
+        "handoff": f.handoff,
+        "people": str(f.people),
+    }
     return {(f.month, f.area, f.org_code, d, values[d]): counts for d in DIMENSIONS}
 
 

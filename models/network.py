@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.official import StatisticsRules
 from fengqiao.models.vocabulary import HandoffTarget, Level
 
 TERRITORIAL_RANK = {Level.GRID: 0, Level.COMMUNITY: 1, Level.STREET: 2, Level.DISTRICT: 3}
@@ -93,6 +94,7 @@ class Network:
     experts: tuple[Expert, ...]
     paths: dict[str, EscalationPath] = field(default_factory=dict)
     aftercare: AftercareRules = field(default_factory=AftercareRules)
+    statistics: StatisticsRules = field(default_factory=StatisticsRules)  # 统计口径: the official definitions
 
     def path_for(self, dispute_type: str) -> EscalationPath:
         try:

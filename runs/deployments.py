@@ -25,6 +25,7 @@ from prefect.types.entrypoint import EntrypointType
 from fengqiao.config.logging import get_logger
 from fengqiao.config.prefect_env import EMBEDDED_PORT, EMBEDDED_STARTED
 from fengqiao.config.settings import get_settings
+from fengqiao.models.errors import PrefectUnavailable
 from fengqiao.runs.worker import CaseWorker
 
 log = get_logger(component="deployments")
@@ -51,7 +52,13 @@ DEADLINES = Deployment(
     "Warn before deadlines; escalate overdue attempts as the path says (reason deadline).",
     (Cron("0 8 * * *", timezone="Asia/Shanghai"),),
 )
-DEPLOYMENTS = (CASE, DEADLINES)
+CHAIN_DIGEST = Deployment(
+    "fengqiao.flows.chain_digest.chain_digest",
+    "daily",
+    "Every case's hash-chain heads to a digest file; its root posted to FENGQIAO_AUDIT_DIGEST_WEBHOOK.",
+    (Cron("30 0 * * *", timezone="Asia/Shanghai"),),
+)
+DEPLOYMENTS = (CASE, DEADLINES, CHAIN_DIGEST)
 DEPLOYMENT = CASE.full_name  # "case-flow/case": what case runs are created from
 
 
@@ -124,14 +131,21 @@ def case_runs_client() -> tuple[SyncPrefectClient, UUID]:
         return _clients[url]
 
 
-def wait_for_deployment(timeout: float = 120) -> None:
+def wait_for_deployment(timeout: float = 600) -> None:
+    """Wait until the case deployment can be read: a first start of the embedded server on a busy
+    machine takes minutes (its database is made and migrated), and the worker thread retries it, so
+    the wait is long but bounded, and ends in one line naming what was not reached."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with get_client(sync_client=True) as client:
                 client.read_deployment_by_name(DEPLOYMENT)
             return
-        except Exception:
+        except Exception as exc:  # noqa: BLE001 - not up yet, or not deployed yet: ask again
             if time.monotonic() > deadline:
-                raise
+                raise PrefectUnavailable(
+                    f"Prefect at {PREFECT_API_URL.value() or 'the embedded server'} did not offer the "
+                    f"deployment {DEPLOYMENT} within {timeout:.0f} s ({type(exc).__name__}) "
+                    "Prefect 服务未就绪"
+                ) from None
             time.sleep(0.5)

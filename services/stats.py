@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from fengqiao.db import queries, stats
+from fengqiao.db import configurations, queries, stats
 from fengqiao.db.tallies import Scope
-from fengqiao.db.uow import UnitOfWork
+from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.figures import AREA_DIGITS
+from fengqiao.models.official import StatisticsRules, official_figures
+from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine
 
 MONTH_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900-01 to 2199-12, ASCII digits (`\d` takes ٢)
@@ -76,17 +78,25 @@ class Question:
 
 
 def figures(question: Question, *, today: date) -> dict[str, Any]:
-    """Counts, rates and monthly trend from the counters; overdue and due-soon cases from their due dates."""
+    """The official figures in the definitions the applied configuration chose, each with its definition;
+    counts, rates and monthly trend from the counters; overdue and due-soon cases from their due dates."""
     scope = question.scope()
     with UnitOfWork(engine()) as uow:
-        found = stats.case_figures(uow.conn, scope)
+        found, counts = stats.case_figures(uow.conn, scope)
         overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
-    return found | {"overdue": overdue, "due_soon": due_soon}
+        rules = statistics_rules(uow.conn)
+    return official_figures(counts, rules) | found | {"overdue": overdue, "due_soon": due_soon}
+
+
+def statistics_rules(conn: Connection) -> StatisticsRules:
+    """The definitions of the configuration applied last (the defaults before any is applied)."""
+    version = configurations.latest_config_version(conn)
+    return configuration(conn, version)[0].statistics if version else StatisticsRules()
 
 
 def latest_month_with_cases(question: Question) -> str | None:
     """The last registration month with a case the question counts: where the monthly report opens
     (last month is empty right after a first import or the demo)."""
     with UnitOfWork(engine()) as uow:
-        months = stats.case_figures(uow.conn, question.scope())["by_month"]
+        months = stats.case_figures(uow.conn, question.scope())[0]["by_month"]
     return str(months[-1]["month"]) if months else None

@@ -345,8 +345,8 @@ def test_stats_count_the_cases_in_the_callers_jurisdiction(api):
     cuiping = api.get(f"{V1}/stats", headers=a_key("coordinator", areas=("511502",))).json()
     city = api.get(f"{V1}/stats", headers=a_key("coordinator", name="city")).json()
 
-    assert (cuiping["total"], cuiping["by_channel"]) == (3, {"grid": 1, "hotline_12345": 1, "walk_in": 1})
-    assert (city["total"], city["by_area"]) == (4, {"511502": 3, "511503": 1})
+    assert (cuiping["received"], cuiping["by_channel"]) == (3, {"grid": 1, "hotline_12345": 1, "walk_in": 1})
+    assert (city["received"], city["by_area"]) == (4, {"511502": 3, "511503": 1})
 
 
 def test_the_personal_data_scan_catches_a_number_shown_whole():
@@ -432,7 +432,7 @@ def test_stats_take_a_period_and_a_region(api):
     a_day = api.get(f"{V1}/stats", params={"from": "2026-01-01"}, headers=centre)
     a_village = api.get(f"{V1}/stats", params={"region": "5115030010"}, headers=centre)
 
-    assert (nanxi["total"], nanxi["by_channel"]) == (1, {"petition": 1})
-    assert (today["total"], future["total"]) == (2, 0)
+    assert (nanxi["received"], nanxi["by_channel"]) == (1, {"petition": 1})
+    assert (today["received"], future["received"]) == (2, 0)
     assert (a_day.status_code, a_day.json()["error"]["field"]) == (422, "from")
     assert (a_village.status_code, a_village.json()["error"]["field"]) == (422, "region")

@@ -181,8 +181,8 @@ def the_dashboard_follows_cases_live_in_chromium(base: str) -> None:
         expect(page.locator('[data-kind="respondent"]')).to_have_count(0)
 
         page.goto(f"{root}/dashboard/stats")
-        expect(page.locator("#kpi-total b")).to_have_text(
-            str(http.get(f"{base}/stats", headers=a_key("coordinator", name="centre-stats")).json()["total"])
+        expect(page.locator("#kpi-received b")).to_have_text(
+            str(http.get(f"{base}/stats", headers=a_key("coordinator", name="centre-stats")).json()["received"])
         )
         page.screenshot(path=SCREENSHOTS / "statistics.png", full_page=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -278,8 +279,15 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
     table_code, table = run("stats")
     month = registered_month(agreed[0])
 
-    assert code == 0 and json.loads(out) == {
-        "total": 2,
+    assert code == 0 and {k: v for k, v in json.loads(out).items() if k != "definitions"} == {
+        "received": 2,
+        "mediated": 2,
+        "agreements": {"total": 1, "written": 1, "oral": 0},
+        "success_rate": 0.5,
+        "handed_off": {"total": 0, "by_target": {}},
+        "withdrawn": 0,
+        "parties_involved": 2,
+        "group_disputes": 0,
         "open": 1,
         "closed": 1,
         "overdue": 0,
@@ -290,13 +298,12 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "by_level": {"community": 2},
         "by_area": {"511502": 1, "511503": 1},
         "by_outcome": {"open": 1, "resolved": 1},
-        "mediation_success_rate": 1.0,
         "lowest_level_share": 1.0,
         "average_days_to_close": 0.0,
         "by_month": [{"month": month, "cases": 2, "closed": 1, "resolved": 1}],
     }
-    assert (nanxi_code, json.loads(nanxi)["total"], json.loads(nanxi)["by_status"]) == (0, 1, {"mediating": 1})
-    assert (later_code, json.loads(later)["total"]) == (0, 0)
+    assert (nanxi_code, json.loads(nanxi)["received"], json.loads(nanxi)["by_status"]) == (0, 1, {"mediating": 1})
+    assert (later_code, json.loads(later)["received"]) == (0, 0)
     assert (bad_code, bad.strip()) == (
         2,
         "invalid_input: field from: '2026-13' is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)",
@@ -305,5 +312,14 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         2,
         "invalid_input: field region: statistics are kept by street; '511503001001' is finer than 9 digits",
     )
-    assert table_code == 0 and "案件 cases 2 · 在办 open 1 · 结案 closed 1 · 超期 overdue 0 · 临期 due soon 0" in table
-    assert "调解成功率 success rate 100.0% · 基层化解占比 resolved at the lowest level 100.0%" in table
+    assert (
+        table_code == 0
+        and (
+            "受理 received 2 · 调解 mediated 2 · 调解成功 agreements 1 (书面 written 1, 口头 oral 0) · "
+            "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 撤回 withdrawn 0 · 在办 open 1 · 结案 closed 1 · "
+            "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0\n"
+            "超期 overdue 0 · 临期 due soon 0 · 基层化解占比 resolved at the lowest level 100.0%"
+        )
+        in table
+    )
+    assert re.search(r"│ 调解成功率 success rate +│ 调解成功 ÷ 调解 agreements ÷ mediated +│", table)

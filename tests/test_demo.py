@@ -78,3 +78,24 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
         {"role": "applicant", "name": "申***", "id_number": "", "phone": ""},
         {"role": "respondent", "name": "被****", "id_number": "", "phone": ""},
     ]
+
+
+def test_a_demo_whose_cases_do_not_close_as_scripted_fails_naming_each(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FENGQIAO_"))}
+
+    result = subprocess.run(
+        [str(BIN / "fengqiao"), "demo", "--cases", "2", "--timeout", "1"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    missed = re.findall(r"not as scripted: (FQ\d+) \((\w+)\): .*; scripted to close as (\S+ \w+)", result.stderr)
+    assert [(scenario, ends) for _, scenario, ends in missed] == [
+        ("resolved_first_level", "已化解 resolved"),
+        ("escalated_once", "已化解 resolved"),
+    ]
+    assert "Traceback" not in result.stderr

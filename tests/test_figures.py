@@ -39,8 +39,19 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
 
     month = registered_month(numbers[0])
     found = figures(Question(), today=now().astimezone(CST).date())
-    assert found == {
-        "total": 10,
+    assert {k: v for k, v in found.items() if k != "definitions"} == {
+        "received": 10,
+        # every case but not_suitable began a mediation attempt (the waiting one too)
+        "mediated": 9,
+        # resolved_first_level … emergency: one of the five agreed orally
+        "agreements": {"total": 5, "written": 4, "oral": 1},
+        "success_rate": round(5 / 9, 4),
+        # refused (family) and not_suitable to litigation, failed_to_arbitration (labour) to arbitration
+        "handed_off": {"total": 3, "by_target": {"arbitration": 1, "litigation": 2}},
+        "withdrawn": 1,
+        # 2 people each, escalated_once 3, the emergency's 23 workers: the one group dispute
+        "parties_involved": 42,
+        "group_disputes": 1,
         "open": 1,
         "closed": 9,
         "overdue": 0,
@@ -61,8 +72,6 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
         "by_area": {"511502": 8, "511503": 2},
         # refused, failed_to_arbitration and not_suitable end handed off; withdrawn withdraws
         "by_outcome": {"handed_off": 3, "open": 1, "resolved": 5, "withdrawn": 1},
-        # mediation concluded: the 5 resolved, and refused and failed_to_arbitration (handed off after an attempt)
-        "mediation_success_rate": round(5 / 7, 4),
         # of the 5 resolved, only resolved_first_level at a community (emergency goes to a panel)
         "lowest_level_share": round(1 / 5, 4),
         "average_days_to_close": 0.0,
@@ -139,8 +148,15 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
     october = figures(Question("2026-10", "2026-10"), today=today)
     cuiping_autumn = figures(Question("2026-09", "2026-11", "511502"), today=today)
 
-    assert {k: v for k, v in everything.items() if k not in ("by_status", "by_type", "by_channel")} == {
-        "total": 3,
+    assert {k: v for k, v in everything.items() if k not in ("by_status", "by_type", "by_channel", "definitions")} == {
+        "received": 3,
+        "mediated": 2,
+        "agreements": {"total": 1, "written": 1, "oral": 0},
+        "success_rate": 0.5,
+        "handed_off": {"total": 1, "by_target": {"arbitration": 1}},
+        "withdrawn": 0,
+        "parties_involved": 3,
+        "group_disputes": 0,
         "open": 1,
         "closed": 2,
         "overdue": 0,
@@ -148,7 +164,6 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         "by_level": {"community": 1, "none": 1, "street": 1},
         "by_area": {"511502": 2, "511503": 1},
         "by_outcome": {"handed_off": 1, "open": 1, "resolved": 1},
-        "mediation_success_rate": 0.5,
         "lowest_level_share": 1.0,
         "average_days_to_close": 12.5,
         "by_month": [
@@ -161,8 +176,8 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         {"closed": 2, "received": 1},
         {"family": 1, "labour": 1, "none": 1},
     )
-    assert (october["total"], october["average_days_to_close"], october["mediation_success_rate"]) == (1, 20.0, 0.0)
-    assert (cuiping_autumn["total"], cuiping_autumn["average_days_to_close"], cuiping_autumn["by_outcome"]) == (
+    assert (october["received"], october["average_days_to_close"], october["success_rate"]) == (1, 20.0, 0.0)
+    assert (cuiping_autumn["received"], cuiping_autumn["average_days_to_close"], cuiping_autumn["by_outcome"]) == (
         2,
         5.0,
         {"open": 1, "resolved": 1},

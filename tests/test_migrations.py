@@ -57,7 +57,9 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
         assert [tuple(r) for r in conn.execute(text(counted))] == [
             ("2026-11", "511502001", "all", "*", 1, 0),
             ("2026-11", "511502001", "channel", "grid", 1, 0),
+            ("2026-11", "511502001", "handoff", "", 1, 0),
             ("2026-11", "511502001", "outcome", "open", 1, 0),
+            ("2026-11", "511502001", "people", "1", 1, 0),
             ("2026-11", "511502001", "status", "received", 1, 0),
             ("2026-11", "511502001", "type", "", 1, 0),
         ]

@@ -1,0 +1,87 @@
+"""PostgreSQL: the application's role, which may only INSERT and SELECT the evidence tables.
+
+Why: triggers refuse UPDATE and DELETE on the timeline and access log, but a table's owner may
+drop or disable them, and TRUNCATE never fires a row trigger. So migrations run as the owner
+(FENGQIAO_OWNER_DATABASE_URL) and the application connects as a role of its own
+(FENGQIAO_DATABASE_URL), which owns nothing: it may read and write the other tables, only INSERT
+and SELECT the evidence tables, only SELECT alembic_version, and create nothing in the schema.
+A role that is not a table's owner can neither TRUNCATE it, without the privilege, nor drop or
+disable its triggers. `fengqiao db upgrade` makes the role if it is missing (with the URL's
+password) and grants all this again after every migration, so new tables are covered.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from fengqiao.db.engine import get_engine
+from fengqiao.db.migrate import upgrade
+from fengqiao.models.errors import ConfigurationError
+
+APPEND_ONLY = ("transitions", "access_log")  # the evidence: INSERT and SELECT only
+READ_ONLY = ("alembic_version",)
+
+_GRANTS = f"""
+DO $$
+DECLARE
+  app text := current_setting('fengqiao.app_role');
+  schema text := current_schema();
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = app) THEN
+    IF current_setting('fengqiao.app_password') = '' THEN
+      EXECUTE format('CREATE ROLE %I LOGIN', app);
+    ELSE
+      EXECUTE format('CREATE ROLE %I LOGIN PASSWORD %L', app, current_setting('fengqiao.app_password'));
+    END IF;
+  END IF;
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), app);
+  EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', schema, app);
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %I TO %I', schema, app);
+  EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', schema, app);
+  EXECUTE format('REVOKE ALL ON {", ".join(APPEND_ONLY + READ_ONLY)} FROM %I', app);
+  EXECUTE format('GRANT SELECT, INSERT ON {", ".join(APPEND_ONLY)} TO %I', app);
+  EXECUTE format('GRANT SELECT ON {", ".join(READ_ONLY)} TO %I', app);
+END $$
+"""
+
+
+def upgrade_as_owner(owner_url: str, app_url: str) -> str:
+    """Migrate as the owner, then make (if missing) and grant the role FENGQIAO_DATABASE_URL names; its name."""
+    owner, app = make_url(owner_url), make_url(app_url)
+    if owner.get_backend_name() != "postgresql" or app.get_backend_name() != "postgresql":
+        raise ConfigurationError(
+            "FENGQIAO_OWNER_DATABASE_URL: an owner's role is for PostgreSQL; with SQLite leave it unset",
+            field="owner_database_url",
+        )
+    if (owner.host, owner.port, owner.database) != (app.host, app.port, app.database):
+        raise ConfigurationError(
+            "FENGQIAO_OWNER_DATABASE_URL and FENGQIAO_DATABASE_URL must name the same database", field="database_url"
+        )
+    if not app.username or app.username == owner.username:
+        raise ConfigurationError(
+            "FENGQIAO_DATABASE_URL must name the application's own user, not the owner's", field="database_url"
+        )
+    upgrade(owner_url)
+    with get_engine(owner_url).begin() as conn:
+        superuser = conn.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": app.username})
+        if superuser:
+            raise ConfigurationError(
+                f"FENGQIAO_DATABASE_URL: {app.username} is a superuser, whom no privilege binds", field="database_url"
+            )
+        owned = conn.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tableowner = :r"),
+            {"r": app.username},
+        ).all()
+        if owned:
+            raise ConfigurationError(
+                f"FENGQIAO_DATABASE_URL: {app.username} owns {', '.join(sorted(owned))}: the owner's role must "
+                f"own every table (ALTER TABLE … OWNER TO {owner.username})",
+                field="database_url",
+            )
+        conn.execute(
+            text("SELECT set_config('fengqiao.app_role', :r, true), set_config('fengqiao.app_password', :p, true)"),
+            {"r": app.username, "p": app.password or ""},
+        )
+        conn.execute(text(_GRANTS))
+    return app.username

@@ -1,0 +1,140 @@
+"""A case's documents: the papers made from its record (PDFs printed by Chromium), kept immutably.
+
+make_papers() reads the record in one transaction, works out each paper's data (models.papers),
+prints only those whose data differs from their latest version, and stores them as new versions
+with their sha256 and that data. So asking again changes nothing until the record does; a paper
+is never rewritten, only followed by a newer version.
+
+A document holds personal data whole: its content is read one at a time, by a role that may see
+personal data unmasked, with a reason, and every read is access-logged.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from fengqiao.db import agreements as agreement_store
+from fengqiao.db import cases as case_store
+from fengqiao.db import documents as document_store
+from fengqiao.db import queries
+from fengqiao.db import session_records as session_store
+from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models.access import Caller
+from fengqiao.models.aftercare import aftercare_of
+from fengqiao.models.case import Case
+from fengqiao.models.network import Network
+from fengqiao.models.papers import CaseRecord, Paper, StoredPaper, papers_of
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Level, Stage
+from fengqiao.services.case_reads import log_read, visible_in
+from fengqiao.services.context import configuration, load_context
+from fengqiao.services.printing import TEMPLATES, print_pdf
+from fengqiao.services.runtime import engine, now
+
+PDF = "application/pdf"
+MADE_BY = "fengqiao:papers"
+CONTENT_FIELDS = ["documents.content"]
+COMMITTEE = "人民调解委员会"
+
+
+@cache
+def _templates() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def render_paper(paper: Paper) -> str:
+    return _templates().get_template("paper.html").render(p=paper.data)
+
+
+def _committees(network: Network, case: Case, timeline: list[Transition]) -> tuple[str, str, str]:
+    """(the committee that holds or last held the case, the one that accepted it, its district's name);
+    before any assignment both are the committee of the case's district."""
+    assigned = [t.org for t in timeline if t.stage is Stage.ASSIGNMENT and t.org in network.organisations]
+    districts = [
+        o
+        for o in network.organisations.values()
+        if o.level is Level.DISTRICT and case.area_code.startswith(o.area_code or "-")
+    ]
+    local = districts[0].name if districts else ""
+    held = case.org_code if case.org_code in network.organisations else (assigned[-1] if assigned else None)
+    name = network.organisations[held].name if held else local
+    accepted = network.organisations[assigned[0]].name if assigned else local
+    return name, accepted, local.removesuffix(COMMITTEE)
+
+
+def case_record(conn: Connection, case: Case) -> CaseRecord:
+    ctx = load_context(conn, case.id)
+    network, _ = configuration(conn, case.config_version)
+    timeline = queries.timeline(conn, case.id)
+    committee, accepted, district = _committees(network, case, timeline)
+    mediator = next((m.name for m in network.mediators if m.code == case.mediator), None)
+    terms = {r: t for (_, r) in ctx.inputs if (t := agreement_store.terms_of(conn, case.id, r)) is not None}
+    return CaseRecord(
+        case=ctx.case,
+        committee=committee,
+        accepted_by=accepted,
+        district=district,
+        mediator=mediator,
+        parties=case_store.parties_of_case(conn, case.id),
+        timeline=tuple(timeline),
+        inputs=ctx.inputs,
+        sessions=tuple(session_store.sessions_of(conn, case.id)),
+        terms=terms,
+        aftercare=aftercare_of(timeline, network.aftercare, agreement_store.terms_of(conn, case.id, case.attempt)),
+    )
+
+
+def make_papers(ref: str) -> list[StoredPaper]:
+    """Bring the case's papers up to date; the versions made now (none if the record did not change)."""
+    with UnitOfWork(engine()) as uow:
+        case = case_store.find_case(uow.conn, ref)
+        latest = document_store.latest_data(uow.conn, case.id)
+        changed = [
+            p for p in papers_of(case_record(uow.conn, case)) if latest.get((p.kind, p.subject), (0, None))[1] != p.data
+        ]
+    printed = [(p, print_pdf(render_paper(p), what=f"{p.kind} of case {case.case_no}")) for p in changed]
+    made = []
+    with UnitOfWork(engine()) as uow:
+        for paper, pdf in printed:
+            kind, subject = str(paper.kind), paper.subject
+            if document_store.latest_data(uow.conn, case.id).get((kind, subject), (0, None))[1] == paper.data:
+                continue  # another request made the same version meanwhile
+            made.append(
+                document_store.add_document(
+                    uow.conn,
+                    case.id,
+                    kind=kind,
+                    subject=subject,
+                    origin="generated",
+                    media_type=PDF,
+                    content=pdf,
+                    data=paper.data,
+                    actor=MADE_BY,
+                    at=now(),
+                )
+            )
+        uow.commit()
+    return made
+
+
+def list_documents(ref: str, caller: Caller | None = None) -> tuple[Case, list[StoredPaper]]:
+    """Every version of every document of a case the caller sees, its papers brought up to date first."""
+    with UnitOfWork(engine()) as uow:
+        case = visible_in(uow.conn, caller, ref)
+    make_papers(case.case_no)
+    with UnitOfWork(engine()) as uow:
+        return case, document_store.documents_of(uow.conn, case.id)
+
+
+def read_document(
+    ref: str, document_id: int, caller: Caller | None = None, *, reason: str | None = None
+) -> tuple[StoredPaper, bytes]:
+    """One document's content; a key's read is logged as an unmasking, with its reason."""
+    with UnitOfWork(engine()) as uow:
+        case = visible_in(uow.conn, caller, ref)
+        found = document_store.document_content(uow.conn, case.id, document_id)
+        log_read(uow.conn, caller, case.id, CONTENT_FIELDS, True, reason)
+        uow.commit()
+    return found

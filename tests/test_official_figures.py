@@ -1,0 +1,275 @@
+"""The official figures (统计口径): a published petition campaign's known set, counted in both definitions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from fengqiao.config.network import load_network_file, parse_network_document
+from fengqiao.db import cases as case_store
+from fengqiao.db import tallies
+from fengqiao.db.tallies import Scope, summed
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.clocks import CST
+from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Channel, HandoffTarget, Stage, Status
+from fengqiao.services.intake import apply_configuration
+from fengqiao.services.runtime import engine
+from fengqiao.services.stats import Question, figures
+from tests.factories import a_new_case
+
+REGISTERED = datetime(2026, 9, 1, 9, 0, tzinfo=CST)
+TODAY = date(2026, 11, 23)
+
+# The campaign: 503 received; 460 mediated (an attempt began); of those 307 agreements (250
+# written, 57 oral), 91 handed to the legal track (60 to litigation, 31 to arbitration), 30
+# withdrawn, 32 still mediating; of the 43 never mediated, 20 withdrawn and 23 still waiting.
+PLAN = (
+    [("agreement", None)] * 250
+    + [("oral_agreement", None)] * 57
+    + [("failed", HandoffTarget.LITIGATION)] * 60
+    + [("failed", HandoffTarget.ARBITRATION)] * 31
+    + [("withdrawn", None)] * 30
+    + [("mediating", None)] * 32
+    + [("withdrawn_unmediated", None)] * 20
+    + [("waiting", None)] * 23
+)
+PEOPLE = {0: 12, 1: 12, 250: 12, 300: 12, 400: 30, 480: 12, 502: 12, 10: 5, 260: 5, 495: 5}  # the rest: 2
+
+
+def _move(conn, case, status: Status, stage: Stage, reason: str, minutes: int, **changes):  # type: ignore[no-untyped-def]
+    after = replace(case, status=status, version=case.version + 1, **changes)
+    at = REGISTERED + timedelta(days=1, minutes=minutes)
+    case_store.save_move(
+        conn, case, after, Transition(after.version, at, case.status, status, stage, "test", reason), flow_run_id=None
+    )
+    return after
+
+
+def _campaign() -> None:
+    """The campaign's cases as the pipeline's steps store them (petition referrals, September 2026)."""
+    with UnitOfWork(engine()) as uow:
+        conn = uow.conn
+        news = [
+            (a_new_case(channel=Channel.PETITION, channel_ref=f"P-{n}", people_involved=PEOPLE.get(n, 2)), None)
+            for n in range(len(PLAN))
+        ]
+        added = case_store.add_cases(conn, news, config_version=1, at=REGISTERED)
+        for (case, _), (what, target) in zip(added, PLAN, strict=True):
+            if what == "waiting":
+                continue
+            if what == "withdrawn_unmediated":
+                _move(conn, case, Status.WITHDRAWN, Stage.WITHDRAWAL, "withdrawn", 1)
+                continue
+            case = _move(
+                conn,
+                case,
+                Status.MEDIATING,
+                Stage.ASSIGNMENT,
+                "assigned",
+                1,
+                dispute_type="neighbourhood",
+                org_code="C-ZHAOYANG",
+                attempt=1,
+            )
+            if what in ("agreement", "oral_agreement"):
+                case = _move(conn, case, Status.RESOLVED, Stage.RESOLUTION, what, 2)
+                if what == "oral_agreement":  # an agreement's kind is kept when the case closes
+                    _move(conn, case, Status.CLOSED, Stage.CLOSING, "agreement archived", 3)
+            elif what == "failed":
+                _move(conn, case, Status.HANDED_OFF, Stage.HANDOFF, "failed", 2, handoff_target=target)
+            elif what == "withdrawn":
+                _move(conn, case, Status.WITHDRAWN, Stage.WITHDRAWAL, "withdrawn", 2)
+        uow.commit()
+
+
+def _counters() -> list[dict]:
+    with UnitOfWork(engine()) as uow:
+        rows = summed(uow.conn, Scope(), "month", "area", "org_code")
+    return sorted(
+        (r for r in rows if any(v for k, v in r.items() if isinstance(v, int))), key=lambda r: sorted(r.items())
+    )
+
+
+def _official(found: dict) -> dict:
+    names = ("received", "mediated", "agreements", "success_rate", "handed_off", "withdrawn", "open")
+    return {k: found[k] for k in (*names, "parties_involved", "group_disputes")}
+
+
+CAMPAIGN = {
+    "received": 503,
+    "mediated": 460,
+    "agreements": {"total": 307, "written": 250, "oral": 57},
+    "handed_off": {"total": 91, "by_target": {"arbitration": 31, "litigation": 60}},
+    "withdrawn": 50,
+    "open": 55,
+    "parties_involved": 493 * 2 + 6 * 12 + 30 + 3 * 5,
+}
+
+
+def test_the_campaign_gives_the_published_figures_in_the_default_definition_and_in_success_over_received(network):
+    _campaign()
+    kept = _counters()
+    with UnitOfWork(engine()) as uow:
+        tallies.rebuild(uow.conn)
+        uow.commit()
+    assert kept == _counters()  # the counters kept with each move equal a count from scratch
+
+    default = figures(Question("2026-09", "2026-09"), today=TODAY)
+    document = load_network_file()
+    document["statistics"] = {"success_rate": "received", "group_dispute_people": 12}
+    apply_configuration(document, source="statistics-received")
+    over_received = figures(Question("2026-09", "2026-09"), today=TODAY)
+
+    # 调解成功 ÷ 调解 = 307 ÷ 460, as the bureau published; the old rule (÷ 398 concluded) gave 77 %
+    assert _official(default) == CAMPAIGN | {"success_rate": 0.6674, "group_disputes": 10}
+    assert default["definitions"]["success_rate"] == {
+        "label": "调解成功率 success rate",
+        "definition": "调解成功 ÷ 调解 agreements ÷ mediated",
+    }
+    assert default["definitions"]["group_disputes"]["definition"] == (
+        "涉及5人以上的纠纷件数 disputes involving 5 or more people"
+    )
+    # 调解成功 ÷ 受理 = 307 ÷ 503; a group dispute is now 12 people or more
+    assert _official(over_received) == CAMPAIGN | {"success_rate": 0.6103, "group_disputes": 7}
+    assert over_received["definitions"]["success_rate"]["definition"] == "调解成功 ÷ 受理 agreements ÷ received"
+    assert sorted(default["definitions"]) == [
+        "agreements",
+        "group_disputes",
+        "handed_off",
+        "mediated",
+        "open",
+        "parties_involved",
+        "received",
+        "success_rate",
+        "withdrawn",
+    ]
+    assert (default["closed"], default["by_outcome"]) == (
+        57,
+        {"handed_off": 91, "open": 55, "resolved": 307, "withdrawn": 50},
+    )
+
+
+def test_a_case_reopened_after_its_agreement_is_no_longer_counted_as_an_agreement(network):
+    with UnitOfWork(engine()) as uow:
+        [(case, _)] = case_store.add_cases(
+            uow.conn, [(a_new_case(channel_ref="R-1"), None)], config_version=1, at=REGISTERED
+        )
+        case = _move(
+            uow.conn, case, Status.MEDIATING, Stage.ASSIGNMENT, "assigned", 1, org_code="C-ZHAOYANG", attempt=1
+        )
+        case = _move(uow.conn, case, Status.RESOLVED, Stage.RESOLUTION, "oral_agreement", 2)
+        case = _move(uow.conn, case, Status.CLOSED, Stage.CLOSING, "agreement archived", 3)
+        uow.commit()
+    resolved = figures(Question(), today=TODAY)
+    with UnitOfWork(engine()) as uow:
+        _move(uow.conn, case, Status.TRIAGED, Stage.FOLLOW_UP, "not honoured", 4, mediator=None)
+        uow.commit()
+    reopened = figures(Question(), today=TODAY)
+
+    assert (resolved["agreements"], resolved["success_rate"]) == ({"total": 1, "written": 0, "oral": 1}, 1.0)
+    assert (reopened["agreements"], reopened["mediated"], reopened["open"], reopened["success_rate"]) == (
+        {"total": 0, "written": 0, "oral": 0},
+        1,
+        1,
+        0.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("success_rate: resolved", "statistics.success_rate: Input should be 'mediated' or 'received'"),
+        ("group_dispute_people: 1", "statistics.group_dispute_people: Input should be greater than or equal to 2"),
+    ],
+)
+def test_a_definition_the_bureau_does_not_use_is_refused_with_its_line(written: str, message: str):
+    from fengqiao.config.network import SAMPLE_NETWORK
+
+    sample = SAMPLE_NETWORK.read_text(encoding="utf-8")
+    shipped = {"success_rate": "success_rate: mediated", "group_dispute_people": "group_dispute_people: 5"}
+    text = sample.replace(shipped[written.split(":")[0]], written)
+    line = text[: text.index(written)].count("\n") + 1
+    with pytest.raises(ConfigurationError) as refused:
+        parse_network_document(text, "net.yaml")
+    assert refused.value.message == f"net.yaml:{line}: {message}"
+
+
+def test_stats_json_and_the_api_carry_each_figure_with_its_definition(api):
+    from tests.factories import a_key
+    from tests.test_cli import run
+
+    with UnitOfWork(engine()) as uow:
+        [(case, _)] = case_store.add_cases(
+            uow.conn, [(a_new_case(channel_ref="J-1", people_involved=7), None)], config_version=1, at=REGISTERED
+        )
+        case = _move(
+            uow.conn, case, Status.MEDIATING, Stage.ASSIGNMENT, "assigned", 1, org_code="C-ZHAOYANG", attempt=1
+        )
+        _move(uow.conn, case, Status.RESOLVED, Stage.RESOLUTION, "agreement", 2)
+        uow.commit()
+
+    code, out = run("stats", "--json")
+    served = api.get("/api/v1/stats", headers=a_key("coordinator")).json()
+    table_code, table = run("stats")
+
+    expected = {
+        "received": 1,
+        "mediated": 1,
+        "agreements": {"total": 1, "written": 1, "oral": 0},
+        "success_rate": 1.0,
+        "handed_off": {"total": 0, "by_target": {}},
+        "withdrawn": 0,
+        "open": 0,
+        "parties_involved": 7,
+        "group_disputes": 1,
+    }
+    assert code == 0 and {k: json.loads(out)[k] for k in expected} == expected
+    assert {k: served[k] for k in expected} == expected
+    assert served["definitions"] == json.loads(out)["definitions"]
+    assert served["definitions"]["mediated"] == {
+        "label": "调解 mediated",
+        "definition": "至少开始一次调解的件数 cases in which at least one mediation attempt began",
+    }
+    assert table_code == 0 and "调解成功率 success rate 100.0%" in table and "统计口径 definitions" in table
+
+
+def test_migration_0012_reads_each_agreement_kind_off_the_timeline_and_counts_it(database):
+    from alembic import command
+    from sqlalchemy import text
+
+    from fengqiao.db.engine import get_engine
+    from fengqiao.db.migrate import alembic_config
+    from tests.test_migrations import a_case
+
+    command.downgrade(alembic_config(database), "0011")
+    engine = get_engine(database)
+    with engine.begin() as conn:
+        a_case(conn)
+        conn.execute(text("UPDATE cases SET status = 'closed', outcome = 'resolved', attempt = 2, people_involved = 6"))
+        for seq, stage, reason in ((1, "intake", "received"), (2, "resolution", "oral_agreement")):
+            conn.execute(
+                text(
+                    "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason) "
+                    "VALUES (1, :seq, '2026-11-01 08:00:00+00', 'resolved', :stage, 'M-C01', :reason)"
+                ),
+                {"seq": seq, "stage": stage, "reason": reason},
+            )
+
+    command.upgrade(alembic_config(database), "0012")
+    with engine.connect() as conn:
+        agreement = conn.execute(text("SELECT agreement FROM cases")).scalar_one()
+        counted = conn.execute(
+            text("SELECT mediated, written, oral, parties FROM case_tallies WHERE dimension = 'all'")
+        ).one()
+        people = conn.execute(text("SELECT value, cases FROM case_tallies WHERE dimension = 'people'")).one()
+    command.downgrade(alembic_config(database), "0011")
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT * FROM case_tallies")).keys()
+
+    assert (agreement, tuple(counted), tuple(people)) == ("oral", (1, 0, 1, 6), ("6", 1))
+    assert "oral" not in left and "parties" not in left
