@@ -5,9 +5,11 @@ BIN    := $(VENV)/bin
 CASES  ?= 16
 # Debian's Chromium: the dashboard's browser tests drive it and the monthly report prints with it
 CHROMIUM ?= /usr/bin/chromium
-SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The PostgreSQL server the tests use (tests/conftest.py); with CI=true it must be there
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint prerequisites bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +32,13 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-$(CHROMIUM):
-	@command -v apt-get >/dev/null || { echo "install Chromium (Debian: chromium) at $(CHROMIUM)"; exit 1; }
-	$(SUDO) apt-get update -qq
-	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk
+# What the machine must have (Python 3.11+, Chromium and a CJK font, PostgreSQL when CI=true), checked
+# before anything is installed: apt-get installs what it can (as root, or through sudo), the rest is named.
+prerequisites:
+	@PYTHON=$(PYTHON) CHROMIUM=$(CHROMIUM) PG_HOST=$(PG_HOST) PG_PORT=$(PG_PORT) bash .ci/prerequisites
 
-test: lint $(CHROMIUM)
+test: prerequisites
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/pytest
 
 bench: $(VENV)/.installed-dev
