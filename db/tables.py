@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -134,12 +135,15 @@ cases = Table(
     Column("duplicate_state", String(20)),  # suspected | confirmed | split
     Column("due_on", Date, index=True),  # the current mediation attempt's deadline (China-time day)
     Column("outcome", String(20), nullable=False, server_default="open"),  # models.figures.CaseOutcome
+    Column("agreement", String(10)),  # written | oral: the agreement that resolved it (migration 0012)
     Column("closed_at", TS),
     # a poison case (models.parking): flow runs failed in a row, the last one's error, and when it
     # was parked at the limit (no run is started for it until a person retries it; migration 0006)
     Column("step_failures", Integer, nullable=False, server_default="0"),
     Column("last_step_error", String(300)),
     Column("parked_at", TS),
+    # registered by a test key (migration 0014): runs its course, left out of figures, alerts and results back
+    Column("test", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("channel", "channel_ref", name="uq_cases_channel_ref"),
     Index("ix_cases_open_by_area", "status", "area_code"),
 )
@@ -255,6 +259,7 @@ api_keys = Table(
     Column("sha256", String(64), nullable=False),
     Column("created_at", TS, nullable=False),
     Column("revoked_at", TS),
+    Column("test", Boolean, nullable=False, server_default=false()),  # its cases are test cases (migration 0014)
 )
 
 access_log = Table(  # append-only, like transitions: triggers refuse UPDATE, DELETE and TRUNCATE
@@ -313,6 +318,8 @@ case_tallies = Table(
     Column("dimension", String(12), nullable=False),
     Column("value", String(40), nullable=False),
     *(Column(c, Integer, nullable=False) for c in ("cases", "closed", "close_days", "resolved", "mediated", "lowest")),
+    # the official figures (migration 0012): agreements by kind, people involved
+    *(Column(c, Integer, nullable=False, server_default="0") for c in ("written", "oral", "parties")),
     PrimaryKeyConstraint("month", "area", "org_code", "dimension", "value"),
 )
 
