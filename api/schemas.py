@@ -253,6 +253,13 @@ class Definition(BaseModel):
     definition: str = Field(description="how it is counted, as the applied configuration's statistics section says")
 
 
+class Screened(BaseModel):
+    sessions: int = Field(description="排查次数 screening sessions held in the period")
+    disputes_found: int = Field(description="排查发现纠纷")
+    disputes_prevented: int = Field(description="预防纠纷")
+    cases_registered: int = Field(description="of the found, registered as cases and linked to their session")
+
+
 class Stats(BaseModel):
     received: int = Field(description="受理 cases registered in the period")
     mediated: int = Field(description="调解 cases in which at least one mediation attempt began")
@@ -264,6 +271,7 @@ class Stats(BaseModel):
     parties_involved: int = Field(description="涉及当事人人数 people involved, summed")
     group_disputes: int = Field(description="群体性纠纷 disputes involving many people (see `definitions`)")
     definitions: dict[str, Definition] = Field(description="each official figure's definition 统计口径")
+    screening: Screened
     closed: int
     overdue: int = Field(description="mediating cases past their deadline now")
     due_soon: int = Field(description="mediating cases due within three days")

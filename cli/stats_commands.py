@@ -63,7 +63,7 @@ def headline(found: dict[str, Any]) -> str:
         return "—" if x is None else f"{x:.1%}"
 
     days = found["average_days_to_close"]
-    agreements, handed = found["agreements"], found["handed_off"]
+    agreements, handed, swept = found["agreements"], found["handed_off"], found["screening"]
     targets = "、".join(f"{bilingual(t)} {n}" for t, n in handed["by_target"].items())
     return (
         f"受理 received {found['received']} · 调解 mediated {found['mediated']} · "
@@ -74,6 +74,8 @@ def headline(found: dict[str, Any]) -> str:
         f"撤回 withdrawn {found['withdrawn']} · 在办 open {found['open']} · 结案 closed {found['closed']} · "
         f"涉及当事人 parties involved {found['parties_involved']} · "
         f"群体性纠纷 group disputes {found['group_disputes']}\n"
+        f"排查 screening sessions {swept['sessions']} · 发现 disputes found {swept['disputes_found']} · "
+        f"预防 prevented {swept['disputes_prevented']}\n"
         f"超期 overdue {found['overdue']} · 临期 due soon {found['due_soon']} · "
         f"基层化解占比 resolved at the lowest level {pct(found['lowest_level_share'])} · "
         f"平均结案天数 average days to close {'—' if days is None else days}"

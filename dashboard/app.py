@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from fengqiao.api.app import create_app
 from fengqiao.api.auth import TooMany
 from fengqiao.config.settings import Settings, get_settings
-from fengqiao.dashboard import pages, reports
+from fengqiao.dashboard import pages, reports, screening
 from fengqiao.dashboard.site import CSP, HERE, NotAViewer, Refused, SignInNeeded, page
 
 
@@ -18,6 +18,7 @@ def create_site(settings: Settings | None = None) -> FastAPI:
     app.mount("/dashboard/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
     app.include_router(pages.router)
     app.include_router(reports.router)
+    app.include_router(screening.router)
 
     @app.exception_handler(SignInNeeded)
     def sign_in_first(request: Request, exc: SignInNeeded) -> Response:

@@ -435,3 +435,28 @@ documents = Table(
     Column("created_at", TS, nullable=False),
     UniqueConstraint("case_id", "kind", "subject", "version", name="uq_documents_case_kind"),
 )
+
+# 矛盾纠纷排查: a committee's screening sessions, and the cases registered from what each found
+# (migration 0012). Counted in the statistics by the China-time day held and the area swept.
+screenings = Table(
+    "screenings",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("held_on", Date, nullable=False, index=True),
+    Column("area_code", String(20), nullable=False, index=True),
+    Column("org_code", String(64)),
+    Column("place", String(200), nullable=False),
+    Column("screened_by", String(200), nullable=False),
+    Column("disputes_found", Integer, nullable=False),
+    Column("disputes_prevented", Integer, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("actor", String(100), nullable=False),
+    Column("recorded_at", TS, nullable=False),
+)
+
+screening_cases = Table(
+    "screening_cases",
+    metadata,
+    Column("screening_id", ID, ForeignKey("screenings.id"), primary_key=True),
+    Column("case_id", ID, ForeignKey("cases.id"), primary_key=True, unique=True),  # a case comes from one sweep
+)

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from fengqiao.db import configurations, queries, stats
+from fengqiao.db.screenings import Within, screening_figures
 from fengqiao.db.tallies import Scope
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.figures import AREA_DIGITS
 from fengqiao.models.official import StatisticsRules, official_figures
+from fengqiao.models.screening import SCREENING_DEFINITIONS
 from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine
 
@@ -62,6 +64,16 @@ class Question:
             orgs = self.within_orgs
         return Scope(self.since, self.until, areas, orgs)
 
+    def screenings(self) -> Within:
+        """The screening sessions it covers: held in its months, swept in its region or jurisdiction."""
+        scope = self.scope()
+        start = date.fromisoformat(f"{scope.month_from}-01") if scope.month_from else None
+        end = None
+        if scope.month_to:
+            year, month = map(int, scope.month_to.split("-"))
+            end = date(year, month, monthrange(year, month)[1])
+        return Within(start, end, scope.areas, scope.orgs)
+
     def cases(self) -> queries.CaseFilter:
         start = datetime.combine(date.fromisoformat(f"{self.since}-01"), time.min, tzinfo=CST) if self.since else None
         end = None
@@ -85,7 +97,10 @@ def figures(question: Question, *, today: date) -> dict[str, Any]:
         found, counts = stats.case_figures(uow.conn, scope)
         overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
         rules = statistics_rules(uow.conn)
-    return official_figures(counts, rules) | found | {"overdue": overdue, "due_soon": due_soon}
+        swept = screening_figures(uow.conn, question.screenings())
+    official = official_figures(counts, rules)
+    official["definitions"] |= {f"screening.{k}": d for k, d in SCREENING_DEFINITIONS.items()}
+    return official | {"screening": asdict(swept)} | found | {"overdue": overdue, "due_soon": due_soon}
 
 
 def statistics_rules(conn: Connection) -> StatisticsRules:

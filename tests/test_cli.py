@@ -288,6 +288,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "withdrawn": 0,
         "parties_involved": 2,
         "group_disputes": 0,
+        "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
         "open": 1,
         "closed": 1,
         "overdue": 0,
@@ -318,6 +319,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
             "受理 received 2 · 调解 mediated 2 · 调解成功 agreements 1 (书面 written 1, 口头 oral 0) · "
             "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 撤回 withdrawn 0 · 在办 open 1 · 结案 closed 1 · "
             "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0\n"
+            "排查 screening sessions 0 · 发现 disputes found 0 · 预防 prevented 0\n"
             "超期 overdue 0 · 临期 due soon 0 · 基层化解占比 resolved at the lowest level 100.0%"
         )
         in table

@@ -52,6 +52,7 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
         # 2 people each, escalated_once 3, the emergency's 23 workers: the one group dispute
         "parties_involved": 42,
         "group_disputes": 1,
+        "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
         "open": 1,
         "closed": 9,
         "overdue": 0,
@@ -157,6 +158,7 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         "withdrawn": 0,
         "parties_involved": 3,
         "group_disputes": 0,
+        "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
         "open": 1,
         "closed": 2,
         "overdue": 0,

@@ -145,6 +145,10 @@ def test_the_campaign_gives_the_published_figures_in_the_default_definition_and_
         "open",
         "parties_involved",
         "received",
+        "screening.cases_registered",
+        "screening.disputes_found",
+        "screening.disputes_prevented",
+        "screening.sessions",
         "success_rate",
         "withdrawn",
     ]

@@ -1,4 +1,5 @@
-"""official figures: the agreement's kind on the case, counters for written and oral agreements and people
+"""official figures: the agreement's kind on the case, counters for written and oral agreements and people;
+screening sessions
 
 Revision ID: 0012
 Revises: 0011
@@ -11,7 +12,11 @@ track by target (models/official.py). The case keeps the kind of agreement that 
 gain written, oral and parties, and every case is counted again by the same rebuild the
 application keeps up (db/tallies.py), which now also counts by handoff target and people involved.
 
-Downgrade drops the column and the counters; the `mediated` counter keeps the new definition (an
+Screening sessions (矛盾纠纷排查, models/screening.py) are reported too: `screenings` holds each
+sweep (when, where, who, disputes found and prevented), `screening_cases` the cases registered
+from it, each case from one sweep at most.
+
+Downgrade drops the tables, the column and the counters; the `mediated` counter keeps the new definition (an
 attempt began) until the older code counts again.
 """
 
@@ -25,6 +30,7 @@ branch_labels = None
 depends_on = None
 
 COUNTERS = ("written", "oral", "parties")
+ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
@@ -38,9 +44,41 @@ def upgrade() -> None:
         "FROM transitions t WHERE t.case_id = cases.id AND t.stage = 'resolution' ORDER BY t.seq DESC LIMIT 1)"
     )
     _rebuild()
+    op.create_table(
+        "screenings",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("area_code", sa.String(length=20), nullable=False),
+        sa.Column("org_code", sa.String(length=64), nullable=True),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("screened_by", sa.String(length=200), nullable=False),
+        sa.Column("disputes_found", sa.Integer(), nullable=False),
+        sa.Column("disputes_prevented", sa.Integer(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("actor", sa.String(length=100), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_screenings")),
+    )
+    op.create_index("ix_screenings_held_on", "screenings", ["held_on"])
+    op.create_index("ix_screenings_area_code", "screenings", ["area_code"])
+    op.create_table(
+        "screening_cases",
+        sa.Column("screening_id", ID, nullable=False),
+        sa.Column("case_id", ID, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["screening_id"], ["screenings.id"], name=op.f("fk_screening_cases_screening_id_screenings")
+        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_screening_cases_case_id_cases")),
+        sa.PrimaryKeyConstraint("screening_id", "case_id", name=op.f("pk_screening_cases")),
+        sa.UniqueConstraint("case_id", name=op.f("uq_screening_cases_case_id")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("screening_cases")
+    op.drop_index("ix_screenings_area_code", table_name="screenings")
+    op.drop_index("ix_screenings_held_on", table_name="screenings")
+    op.drop_table("screenings")
     # ALTER TABLE … DROP COLUMN (SQLite 3.35+) rather than a batch copy: other tables refer to cases,
     # and SQLite refuses to drop a referred table while foreign keys are enforced
     for name in reversed(COUNTERS):

@@ -1,0 +1,119 @@
+"""Screening sessions (矛盾纠纷排查) and the cases registered from them: stored, listed, counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, false, func, insert, or_, select, true
+
+from fengqiao.db.tables import cases, screening_cases, screenings
+from fengqiao.models.errors import CaseNotFound, InvalidInput
+from fengqiao.models.screening import Screening, ScreeningFigures
+
+
+@dataclass(frozen=True)
+class Within:
+    """Which sessions a question covers: held between two days, swept in these areas or by these organisations."""
+
+    held_from: date | None = None
+    held_to: date | None = None
+    areas: tuple[str, ...] | None = None  # None: everywhere
+    orgs: tuple[str, ...] = ()
+
+    def where(self) -> Any:
+        conds = []
+        if self.held_from:
+            conds.append(screenings.c.held_on >= self.held_from)
+        if self.held_to:
+            conds.append(screenings.c.held_on <= self.held_to)
+        if self.areas is not None:
+            inside = [screenings.c.area_code.startswith(a, autoescape=True) for a in self.areas]
+            inside += [screenings.c.org_code.in_(self.orgs)] if self.orgs else []
+            conds.append(or_(*inside) if inside else false())
+        return and_(true(), *conds)
+
+
+def add_screening(conn: Connection, s: Screening, *, at: datetime) -> Screening:
+    """Store a session and link its cases; a case number that is unknown or already linked is refused."""
+    ids = []
+    for no in s.cases:
+        row = conn.execute(
+            select(cases.c.id, screening_cases.c.screening_id)
+            .select_from(cases.outerjoin(screening_cases, screening_cases.c.case_id == cases.c.id))
+            .where(cases.c.case_no == no)
+        ).first()
+        if row is None:
+            raise CaseNotFound(f"no case {no!r}", field="cases")
+        if row.screening_id is not None:
+            raise InvalidInput(f"case {no} is already linked to screening {row.screening_id}", field="cases")
+        ids.append(row.id)
+    new_id = conn.execute(
+        insert(screenings)
+        .values(
+            held_on=s.held_on,
+            area_code=s.area_code,
+            org_code=s.org_code,
+            place=s.place,
+            screened_by=s.screened_by,
+            disputes_found=s.disputes_found,
+            disputes_prevented=s.disputes_prevented,
+            note=s.note,
+            actor=s.actor,
+            recorded_at=at,
+        )
+        .returning(screenings.c.id)
+    ).scalar_one()
+    if ids:
+        conn.execute(insert(screening_cases), [{"screening_id": new_id, "case_id": i} for i in ids])
+    return replace(s, id=int(new_id))
+
+
+def list_screenings(conn: Connection, within: Within) -> list[Screening]:
+    """The sessions, latest first, each with its linked case numbers."""
+    rows = conn.execute(
+        select(screenings).where(within.where()).order_by(screenings.c.held_on.desc(), screenings.c.id.desc())
+    ).all()
+    linked: dict[int, list[str]] = {}
+    if rows:
+        pairs = conn.execute(
+            select(screening_cases.c.screening_id, cases.c.case_no)
+            .join(cases, cases.c.id == screening_cases.c.case_id)
+            .where(screening_cases.c.screening_id.in_([r.id for r in rows]))
+            .order_by(cases.c.case_no)
+        ).all()
+        for p in pairs:
+            linked.setdefault(p.screening_id, []).append(p.case_no)
+    return [
+        Screening(
+            held_on=r.held_on,
+            area_code=r.area_code,
+            place=r.place,
+            screened_by=r.screened_by,
+            disputes_found=r.disputes_found,
+            disputes_prevented=r.disputes_prevented,
+            org_code=r.org_code,
+            note=r.note,
+            cases=tuple(linked.get(r.id, ())),
+            actor=r.actor,
+            id=r.id,
+        )
+        for r in rows
+    ]
+
+
+def screening_figures(conn: Connection, within: Within) -> ScreeningFigures:
+    sessions, found, prevented = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(screenings.c.disputes_found), 0),
+            func.coalesce(func.sum(screenings.c.disputes_prevented), 0),
+        ).where(within.where())
+    ).one()
+    registered = conn.scalar(
+        select(func.count())
+        .select_from(screening_cases.join(screenings, screenings.c.id == screening_cases.c.screening_id))
+        .where(within.where())
+    )
+    return ScreeningFigures(int(sessions), int(found), int(prevented), int(registered or 0))

@@ -1,0 +1,134 @@
+"""Screening sessions (矛盾纠纷排查): recorded through the CLI, the API and the dashboard, counted in the figures."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fengqiao.models.clocks import CST
+from fengqiao.services.runtime import now
+from tests.drive import register
+from tests.factories import a_key, a_new_case
+from tests.test_cli import run
+from tests.test_dashboard import sign_in
+
+V1 = "/api/v1"
+
+
+def _today() -> str:
+    return now().astimezone(CST).date().isoformat()
+
+
+def test_sessions_from_the_cli_the_api_and_the_dashboard_are_counted_in_the_month_they_were_held(api):
+    month = _today()[:7]
+    first, _ = register(a_new_case(channel_ref="SC-1"))
+    second, _ = register(a_new_case(channel_ref="SC-2", area_code="511503001001"))
+    recorded = run(
+        "screening", "record", "--on", _today(), "--area", "511502001001", "--place", "朝阳社区1-8栋",
+        "--by", "王调解、网格员李四", "--found", "3", "--prevented", "1", "--org", "C-ZHAOYANG", "--case", first,
+    )  # fmt: skip
+    nanxi = a_key("coordinator", name="nanxi", areas=("511503",))
+    posted = api.post(
+        f"{V1}/screenings",
+        json={
+            "held_on": _today(),
+            "area_code": "511503001",
+            "place": "南溪街道集贸市场",
+            "screened_by": "南溪街道调委会",
+            "disputes_found": 2,
+            "disputes_prevented": 4,
+            "cases": [second],
+        },
+        headers=nanxi,
+    )
+    sign_in(api)
+    token = re.search(r'name="csrf" value="(\w+)"', api.get("/dashboard/screenings").text).group(1)
+    formed = api.post(
+        "/dashboard/screenings",
+        data={
+            "csrf": token,
+            "held_on": "2026-01-15",
+            "area_code": "511502002",
+            "place": "翠屏街道",
+            "screened_by": "街道调委会",
+            "disputes_found": "0",
+            "disputes_prevented": "2",
+        },
+        follow_redirects=False,
+    )
+
+    city = api.get(f"{V1}/stats", params={"from": month, "to": month}, headers=a_key("coordinator", name="city")).json()
+    cuiping = json.loads(run("stats", "--json", "--from", month, "--to", month, "--region", "511502")[1])
+    january = json.loads(run("stats", "--json", "--from", "2026-01", "--to", "2026-01")[1])
+    listed = api.get(f"{V1}/screenings", params={"month": month}, headers=nanxi).json()
+    page = api.get("/dashboard/screenings", params={"month": month}).text
+    report = api.get("/dashboard/report", params={"month": month}).text
+
+    assert recorded == (
+        0,
+        f"已记录 recorded: 排查 screening #1 {_today()} 511502001001 · 发现 found 3 · 预防 prevented 1 · 关联案件 cases 1\n",
+    )
+    assert posted.status_code == 201 and posted.json()["id"] == 2 and posted.json()["actor"] == "nanxi"
+    assert (formed.status_code, formed.headers["location"]) == (303, "/dashboard/screenings?month=2026-01&done=3")
+    assert city["screening"] == {"sessions": 2, "disputes_found": 5, "disputes_prevented": 5, "cases_registered": 2}
+    assert cuiping["screening"] == {"sessions": 1, "disputes_found": 3, "disputes_prevented": 1, "cases_registered": 1}
+    assert january["screening"] == {"sessions": 1, "disputes_found": 0, "disputes_prevented": 2, "cases_registered": 0}
+    assert city["definitions"]["screening.disputes_prevented"]["label"] == "预防纠纷 disputes prevented"
+    assert [(s["id"], s["area_code"], s["cases"]) for s in listed] == [(2, "511503001", [second])]  # its jurisdiction
+    assert dict(re.findall(r'id="kpi-(sessions|found|prevented)"><b>(\d+)</b>', page)) == {
+        "sessions": "2",
+        "found": "5",
+        "prevented": "5",
+    }
+    assert "本月开展矛盾纠纷排查 <b>2</b> 次，发现纠纷 <b>5</b> 件（登记为案件 2 件），预防纠纷 <b>5</b> 件。" in report
+
+
+def test_a_session_that_does_not_add_up_or_lies_outside_is_refused_naming_the_field(api):
+    case_no, _ = register(a_new_case(channel_ref="SC-X"))
+    nanxi = a_key("coordinator", name="nanxi", areas=("511503",))
+    good = {
+        "held_on": _today(),
+        "area_code": "511503001",
+        "place": "南溪街道",
+        "screened_by": "调委会",
+        "disputes_found": 1,
+    }
+
+    def refused(headers: dict[str, str] | None = None, **changes: object) -> tuple[int, str | None, str]:
+        answer = api.post(f"{V1}/screenings", json=good | changes, headers=headers or nanxi)
+        error = answer.json()["error"]
+        return answer.status_code, error["field"], error["message"]
+
+    more_cases = run(
+        "screening", "record", "--on", _today(), "--area", "511502001", "--place", "x", "--by", "y",
+        "--found", "0", "--case", case_no,
+    )  # fmt: skip
+    linked = run(
+        "screening", "record", "--on", _today(), "--area", "511502001", "--place", "x", "--by", "y",
+        "--found", "1", "--case", case_no,
+    )  # fmt: skip
+    again = run(
+        "screening", "record", "--on", _today(), "--area", "511502001", "--place", "x", "--by", "y",
+        "--found", "1", "--case", case_no,
+    )  # fmt: skip
+
+    assert more_cases == (
+        1,
+        "invalid_input: field disputes_found: 排查发现纠纷 0 件，少于关联案件 1 件: 1 cases linked but only 0 "
+        "disputes found\n",
+    )
+    assert linked[0] == 0
+    assert again == (1, f"invalid_input: field cases: case {case_no} is already linked to screening 1\n")
+    assert refused(area_code="511502001") == (
+        422,
+        "area_code",
+        "field area_code: area 511502001 is outside the jurisdiction of key nanxi",
+    )
+    assert refused(area_code="999999") == (
+        422,
+        "area_code",
+        "field area_code: no organisation of the network serves area 999999",
+    )
+    assert refused(held_on="2199-01-01")[:2] == (422, "held_on")
+    assert refused(cases=["FQ20269999999"])[:2] == (404, "cases")
+    assert refused(disputes_found=-1)[:2] == (422, "disputes_found")
