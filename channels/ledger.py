@@ -30,6 +30,7 @@ from fengqiao.channels.common import (
 )
 from fengqiao.models.case import NewCase, Party
 from fengqiao.models.errors import InvalidInput
+from fengqiao.models.names import DISPUTE_TYPES_ZH
 from fengqiao.models.vocabulary import Channel
 
 COLUMNS = {
@@ -46,16 +47,7 @@ COLUMNS = {
     "涉及金额": "amount",
     "排查人": "screened_by",
 }
-TYPES_ZH = {
-    "邻里纠纷": "neighbourhood",
-    "婚姻家庭纠纷": "family",
-    "物业纠纷": "property",
-    "土地纠纷": "land",
-    "合同纠纷": "contract",
-    "劳动争议": "labour",
-    "医疗纠纷": "medical",
-    "交通事故纠纷": "traffic",
-}
+TYPES_ZH = {label: code for code, label in DISPUTE_TYPES_ZH.items()}  # the ledger names a type in Chinese
 
 
 class LedgerRow(Native):

@@ -60,6 +60,7 @@ def config_show(
     """显示 The applied configuration: its versions, the network by level, each dispute type's path."""
     prepared()
     from fengqiao.config.diff import rungs
+    from fengqiao.models.names import dispute_type
     from fengqiao.models.vocabulary import bilingual
     from fengqiao.services.config_versions import config_versions
 
@@ -102,8 +103,9 @@ def config_show(
     paths = Table(title=f"升级路径 escalation paths (version {number})")
     paths.add_column("纠纷类型 dispute type")
     paths.add_column("路径 rungs (deadline) ; where failures and refusals go")
+    names = {o["code"]: o["name"] for o in doc["organisations"]}
     for dtype, path in sorted(doc["paths"].items()):
-        paths.add_row(dtype, rungs(path))
+        paths.add_row(dispute_type(dtype), rungs(path, names))
     console.print(paths)
 
 

@@ -10,12 +10,14 @@ from rich.table import Table
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.models.case import Case, Wait
+from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown
 from fengqiao.models.parking import Parked
 from fengqiao.models.times import shown
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, bilingual
 from fengqiao.services.case_reads import list_cases, read_case, read_timeline
 from fengqiao.services.follow_up import aftercare_for
+from fengqiao.services.names import current_names
 
 
 @dataclass(frozen=True)
@@ -92,16 +94,17 @@ def case_as_json(ref: str) -> dict[str, Any]:
 def show_case(console: Console, ref: str) -> None:
     view = load_case_view(ref)
     case = view.case
+    names = current_names()
     head = Table.grid(padding=(0, 2))
     parties = "; ".join(" ".join(v for v in p.values() if v) for p in view.parties)
     for label, value in (
         ("案号 case", f"{case.case_no} (id {case.id})" + (" [bold]测试案件 test case[/]" if case.test else "")),
         ("状态 status", bilingual(case.status)),
         ("渠道 channel", bilingual(case.channel)),
-        ("类型 type", case.dispute_type or case.declared_type or "—"),
-        ("风险 risk", case.risk),
-        ("属地 area", case.area_code),
-        ("承办 org / mediator", f"{case.org_code or '—'} / {case.mediator or '—'}"),
+        ("类型 type", dispute_type(case.dispute_type or case.declared_type)),
+        ("风险 risk", f"{RISKS_ZH[case.risk]} {case.risk}"),
+        ("属地 area", names.place(case.area_code)),
+        ("承办 org / mediator", f"{names.org(case.org_code)} / {names.mediator(case.mediator)}"),
         ("移交 handoff", bilingual(case.handoff_target) if case.handoff_target else "—"),
         ("流程 flow run", f"{view.flow_run_id or '—'}{' (open)' if view.flow_run_open else ''}"),
         ("等待 waiting for", f"{w.kind} --attempt {w.round}" if (w := view.waiting) else "—"),
@@ -146,9 +149,9 @@ def show_case(console: Console, ref: str) -> None:
             t.from_status or "—",
             t.to_status,
             bilingual(t.stage),
-            t.org or "",
+            names.org(t.org) if t.org else "",
             t.actor,
-            t.reason,
+            reason_shown(t.reason, names),
             t.rule or "",
             t.note,
         )
@@ -165,6 +168,7 @@ def show_case(console: Console, ref: str) -> None:
 
 def show_cases(console: Console, *, status: str | None, channel: Channel | None, area: str | None, limit: int) -> None:
     rows = list_cases(CaseFilter(status=status, channel=channel, area=area), limit=limit).rows
+    names = current_names()
     table = Table(title=f"案件 cases ({len(rows)})")
     for col in ("案号 case", "状态 status", "渠道 channel", "类型 type", "属地 area", "机构 org", "更新 updated"):
         table.add_column(col, no_wrap=col == "更新 updated")
@@ -173,9 +177,9 @@ def show_cases(console: Console, *, status: str | None, channel: Channel | None,
             f"{r.case_no} 测试 test" if r.test else r.case_no,
             bilingual(r.status),
             bilingual(r.channel),
-            r.dispute_type or "—",
-            r.area_code,
-            r.org_code or "—",
+            dispute_type(r.dispute_type),
+            names.place(r.area_code),
+            names.org(r.org_code),
             shown(r.updated_at),
         )
     console.print(table)

@@ -6,8 +6,11 @@ settings by name; a path is shown as its chain of rungs so a reviewer sees the r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from fengqiao.models.vocabulary import bilingual
 
 
 @dataclass(frozen=True)
@@ -19,15 +22,21 @@ class Change:
     after: str = ""
 
 
-def rungs(path: dict[str, Any]) -> str:
-    """'community 30d → street 30d → P-LABOUR+X-CITY 15d; failed→arbitration, refused→litigation'."""
-    steps = " → ".join(
-        f"{s.get('panel') or s.get('level')}{'+' + s['expert_pool'] if s.get('expert_pool') else ''} "
-        f"{s['deadline_days']}d"
-        for s in path["steps"]
-    )
-    ends = f"failed→{path['on_failed']}, refused→{path['on_refused']}"
-    start = f", emergency starts at {path['emergency_start']}" if path.get("emergency_start") else ""
+def rungs(path: dict[str, Any], names: Mapping[str, str] | None = None) -> str:
+    """'1 社区/村 community 30d → 2 街道/乡镇 street 30d → 3 P-LABOUR+X-CITY 15d; 未成功 failed→仲裁 arbitration,
+    拒绝 refused→诉讼 litigation; 紧急案件自第3级 emergency starts at rung 3': rungs counted from 1 as
+    people count them; names: a panel's name by its code, shown before the code."""
+
+    def rung(step: dict[str, Any]) -> str:
+        where = str(step.get("panel") or step.get("level"))
+        named = f"{names[where]} {where}" if names and where in names else bilingual(where)
+        pool = f"+{step['expert_pool']}" if step.get("expert_pool") else ""
+        return f"{named}{pool} {step['deadline_days']}d"
+
+    steps = " → ".join(f"{n} {rung(s)}" for n, s in enumerate(path["steps"], start=1))
+    ends = f"未成功 failed→{bilingual(path['on_failed'])}, 拒绝 refused→{bilingual(path['on_refused'])}"
+    first = path.get("emergency_start")
+    start = f"; 紧急案件自第{first + 1}级 emergency starts at rung {first + 1}" if first else ""
     return f"{steps}; {ends}{start}"
 
 

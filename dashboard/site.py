@@ -23,8 +23,10 @@ from fengqiao.config.settings import get_settings
 from fengqiao.db.sessions import form_token
 from fengqiao.models.access import ROLE_ZH, Caller, Role
 from fengqiao.models.figures import OUTCOME_ZH
+from fengqiao.models.names import reason_shown
 from fengqiao.models.times import shown
 from fengqiao.models.vocabulary import LABELS_ZH
+from fengqiao.services.names import current_names
 from fengqiao.services.sessions import session_caller
 
 HERE = Path(__file__).parent
@@ -52,6 +54,8 @@ def zh(value: Any) -> str:
 templates.env.filters["zh"] = zh
 templates.env.filters["shown"] = shown  # every time on a page: China time, labelled
 templates.env.globals.update(ROLE_ZH=ROLE_ZH, STAGE_ORDER=STAGE_ORDER, LEVEL_ORDER=LEVEL_ORDER)
+# names where people expect names (models.names): a page reads the applied network's once (`{% set n = names() %}`)
+templates.env.globals.update(names=current_names, reason_shown=reason_shown)
 
 
 class SignInNeeded(Exception):

@@ -35,8 +35,10 @@ def test_each_change_is_listed_by_section_and_entry():
         "paths",
         "labour",
         "changed",
-        "community 15d → street 15d → P-LABOUR 15d; failed→arbitration, refused→arbitration, emergency starts at 2",
-        "community 10d → street 15d → P-LABOUR 15d; failed→arbitration, refused→arbitration, emergency starts at 2",
+        "1 社区/村 community 15d → 2 街道/乡镇 street 15d → 3 P-LABOUR 15d; 未成功 failed→仲裁 arbitration, "
+        "拒绝 refused→仲裁 arbitration; 紧急案件自第3级 emergency starts at rung 3",
+        "1 社区/村 community 10d → 2 街道/乡镇 street 15d → 3 P-LABOUR 15d; 未成功 failed→仲裁 arbitration, "
+        "拒绝 refused→仲裁 arbitration; 紧急案件自第3级 emergency starts at rung 3",
     )
     assert (changes[3].before, changes[3].after) == ("30", "45")
     assert diff_documents(old, old) == []
@@ -58,8 +60,24 @@ def test_show_and_diff_on_the_command_line(network, tmp_path):
     assert "version 1 → version 2: 1 changes" in after.output.replace("\n", " ")
     shown = runner.invoke(app, ["config", "show"])
     assert shown.exit_code == 0
-    assert "labour" in shown.output and "community 10d → street 15d → P-LABOUR 15d" in shown.output
+    assert path_row(shown.output, "劳动争议 labour") == [
+        "劳动争议 labour",
+        "1 社区/村 community 10d → 2 街道/乡镇 street 15d → 3 市劳动争议人民调解委员会 P-LABOUR 15d; "
+        "未成功 failed→仲裁 arbitration, 拒绝 refused→仲裁 arbitration; 紧急案件自第3级 emergency starts at rung 3",
+    ]
     assert "2 ◀" in shown.output
+
+
+def path_row(output: str, first: str) -> list[str]:
+    """A row of the paths table as its cells, the lines rich wrapped it onto joined again."""
+    lines = [[c.strip() for c in line.strip()[1:-1].split("│")] for line in output.splitlines() if "│" in line]
+    start = next(i for i, cells in enumerate(lines) if cells[0] == first)
+    row = lines[start]
+    for cells in lines[start + 1 :]:
+        if cells[0]:
+            break
+        row = [" ".join(filter(None, pair)) for pair in zip(row, cells, strict=True)]
+    return row
 
 
 def test_applying_an_earlier_document_again_makes_it_current(network, tmp_path):

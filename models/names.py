@@ -1,0 +1,152 @@
+"""Names where people expect names: organisations, mediators, places, dispute types and timeline reasons.
+
+The pipeline stores codes (S-BAISHAWAN, M-S03, 511502, labour): they are stable, and the API and
+every JSON output keep them for integrators. People read names: Chinese first, English beside,
+the code beside that (`白沙湾街道人民调解委员会 S-BAISHAWAN`, `劳动争议 labour`). A code the
+network does not know is shown as it is.
+
+A timeline's reason is a sentence the system wrote in English (older rows, and rows whose words
+are fixed by the contract); `reason_shown` puts a Chinese sentence before it, made from the same
+facts, so the English stays the record and the Chinese is what a coordination centre reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fengqiao.models.network import Network
+from fengqiao.models.vocabulary import LABELS_ZH, Level
+
+DISPUTE_TYPES_ZH = {  # the screening ledger's names (矛盾纠纷排查台账) of the dispute types
+    "neighbourhood": "邻里纠纷",
+    "family": "婚姻家庭纠纷",
+    "property": "物业纠纷",
+    "land": "土地纠纷",
+    "contract": "合同纠纷",
+    "labour": "劳动争议",
+    "medical": "医疗纠纷",
+    "traffic": "交通事故纠纷",
+}
+GRADES_ZH = {"chief": "首席调解员", "first": "一级调解员", "second": "二级调解员", "mediator": "调解员"}
+RISKS_ZH = {"normal": "一般", "emergency": "紧急"}
+SUFFIX = "人民调解委员会"  # a committee's name without it is its place's name
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names of one network's codes; empty (codes shown as they are) before any is applied."""
+
+    orgs: dict[str, str]
+    mediators: dict[str, str]
+    places: dict[str, str]  # area code → the place a territorial organisation serves there
+
+    @classmethod
+    def of(cls, network: Network | None) -> Names:
+        if network is None:
+            return cls({}, {}, {})
+        territorial = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
+        places = {
+            o.area_code: o.name.removesuffix(SUFFIX)
+            for o in network.organisations.values()
+            if o.area_code and o.level in territorial and not o.is_room
+        }
+        return cls(
+            {o.code: o.name for o in network.organisations.values()},
+            {m.code: m.name for m in network.mediators},
+            places,
+        )
+
+    def org(self, code: str | None) -> str:
+        """`白沙湾街道人民调解委员会 S-BAISHAWAN`; — for none."""
+        if not code:
+            return "—"
+        return f"{self.orgs[code]} {code}" if code in self.orgs else code
+
+    def mediator(self, code: str | None) -> str:
+        """`郑明 M-S01`; — for none."""
+        if not code:
+            return "—"
+        return f"{self.mediators[code]} {code}" if code in self.mediators else code
+
+    def place(self, area_code: str | None) -> str:
+        """`朝阳社区 511502001001`: the place of the longest area code of the network the code lies in."""
+        if not area_code:
+            return "—"
+        known = [a for a in self.places if area_code.startswith(a)]
+        if not known:
+            return area_code
+        return f"{self.places[max(known, key=len)]} {area_code}"
+
+    def rung(self, label: str) -> str:
+        """A rung of a path as its label names it: a panel's code, or a level."""
+        if label in self.orgs:
+            return self.orgs[label]
+        return LABELS_ZH.get(label, label)
+
+
+def dispute_type(code: str | None) -> str:
+    """`劳动争议 labour` (the code is the English); — before triage."""
+    if not code:
+        return "—"
+    return f"{DISPUTE_TYPES_ZH[code]} {code}" if code in DISPUTE_TYPES_ZH else code
+
+
+def _zh(code: str) -> str:
+    return LABELS_ZH.get(code, code)
+
+
+# The system's sentences (models/steps.py, triage, intake, reconfiguration, duplicates, aftercare),
+# each with the Chinese made from its parts. The first that matches the start of a reason wins;
+# what follows (an assignment's notes after "; ") stays in English after the Chinese.
+_SENTENCES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Names], str]]] = [
+    (re.compile(r"received via (\w+)(?: ref \S+)?"), lambda m, n: f"经{_zh(m[1])}登记"),
+    (
+        re.compile(r"type (\w+), risk (\w+), starts at (\S+)"),
+        lambda m, n: (
+            f"分流为{DISPUTE_TYPES_ZH.get(m[1], m[1])}，风险{RISKS_ZH.get(m[2], m[2])}，自{n.rung(m[3])}开始调解"
+        ),
+    ),
+    (
+        re.compile(r"assigned to mediator (\S+) \((\w+)\), attempt (\d+)"),
+        lambda m, n: f"指派{GRADES_ZH.get(m[2], m[2])}{n.mediators.get(m[1], m[1])}，第{m[3]}次调解",
+    ),
+    (
+        re.compile(r"failed at the top of the path, handed off to (\w+)"),
+        lambda m, n: f"调解至最高层级仍未成功，导入{_zh(m[1])}",
+    ),
+    (
+        re.compile(r"failed at (\S+), escalated to (\S+)"),
+        lambda m, n: f"{n.rung(m[1])}调解未成功，升级至{n.rung(m[2])}",
+    ),
+    (re.compile(r"a party refused mediation, handed off to (\w+)"), lambda m, n: f"当事人拒绝调解，导入{_zh(m[1])}"),
+    (re.compile(r"withdrawn$"), lambda m, n: "申请人撤回"),
+    (re.compile(r"expert opinion given$"), lambda m, n: "专家意见已出具"),
+    (re.compile(r"result from (\w+)"), lambda m, n: f"{_zh(m[1])}结果已反馈（结果同悉）"),
+    (re.compile(r"agreement archived$"), lambda m, n: "调解协议归档结案"),
+    (re.compile(r"withdrawal archived$"), lambda m, n: "撤回归档结案"),
+    (re.compile(r"(agreement|oral_agreement)$"), lambda m, n: f"调解成功：{_zh(m[1])}"),
+    (re.compile(r"configuration version (\d+) → (\d+)"), lambda m, n: f"配置版本由第{m[1]}版迁移至第{m[2]}版"),
+]
+
+
+def reason_zh(reason: str, names: Names) -> str | None:
+    """The Chinese of a system sentence, or None (a reason written with its Chinese already, or unknown)."""
+    if _has_chinese(reason):
+        return None
+    for pattern, chinese in _SENTENCES:
+        if m := pattern.match(reason):
+            return chinese(m, names)
+    return None
+
+
+def reason_shown(reason: str, names: Names) -> str:
+    """`街道/乡镇调解未成功，升级至区县 failed at street, escalated to district`: Chinese first, the
+    stored English beside."""
+    chinese = reason_zh(reason, names)
+    return f"{chinese} {reason}" if chinese else reason

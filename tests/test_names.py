@@ -1,0 +1,96 @@
+"""Names where people expect names (Chinese first, English and the code beside); codes stay in JSON."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from fengqiao.cli.main import app
+from fengqiao.models.names import Names, dispute_type, reason_shown
+from fengqiao.models.vocabulary import InputKind
+from tests.drive import drive, register
+from tests.factories import a_new_case, sample_network
+
+NAMES = Names.of(sample_network()[0])
+
+
+def test_codes_are_shown_as_names_with_the_code_beside_and_unknown_codes_as_they_are():
+    assert NAMES.org("S-BAISHAWAN") == "白沙湾街道人民调解委员会 S-BAISHAWAN"
+    assert NAMES.mediator("M-S01") == "郑明 M-S01"
+    assert NAMES.place("511502") == "翠屏区 511502"
+    assert NAMES.place("511502002001") == "白沙社区 511502002001"
+    assert NAMES.place("511502001001009") == "朝阳社区 511502001001009"  # a grid the network does not list
+    assert dispute_type("labour") == "劳动争议 labour"
+    assert (NAMES.org("P-NOWHERE"), NAMES.mediator(None), NAMES.place("440300"), dispute_type("fishing")) == (
+        "P-NOWHERE",
+        "—",
+        "440300",
+        "fishing",
+    )
+
+
+def test_each_system_sentence_of_the_timeline_reads_in_chinese_with_the_english_beside():
+    said = {
+        "received via hotline_12345 ref YB-1": "经12345热线登记",
+        "type labour, risk emergency, starts at P-LABOUR": "分流为劳动争议，风险紧急，自市劳动争议人民调解委员会开始调解",
+        "assigned to mediator M-S01 (first), attempt 2": "指派一级调解员郑明，第2次调解",
+        "failed at community, escalated to street": "社区/村调解未成功，升级至街道/乡镇",
+        "failed at the top of the path, handed off to arbitration": "调解至最高层级仍未成功，导入仲裁",
+        "a party refused mediation, handed off to litigation": "当事人拒绝调解，导入诉讼",
+        "withdrawn": "申请人撤回",
+        "expert opinion given": "专家意见已出具",
+        "result from arbitration": "仲裁结果已反馈（结果同悉）",
+        "agreement archived": "调解协议归档结案",
+        "withdrawal archived": "撤回归档结案",
+        "oral_agreement": "调解成功：口头协议",
+        "configuration version 1 → 2": "配置版本由第1版迁移至第2版",
+    }
+    for english, chinese in said.items():
+        assert reason_shown(english, NAMES) == f"{chinese} {english}"
+    # a reason written with its Chinese already, and one no rule knows, are shown as stored
+    assert reason_shown("时限恢复 clock resumed", NAMES) == "时限恢复 clock resumed"
+    assert reason_shown("something new", NAMES) == "something new"
+
+
+def test_the_command_line_shows_names_and_the_json_keeps_the_codes(network, monkeypatch):
+    from fengqiao.cli.main import console
+
+    monkeypatch.setattr(console, "width", 400)  # one line a row, to read the timeline's reasons whole
+    case_no, case_id = register(a_new_case(channel_ref="N-1", area_code="511502001001001", summary="邻居装修噪音扰民"))
+    drive(case_no, case_id, [(InputKind.OUTCOME, "failed", "M-C01")])
+    runner = CliRunner()
+
+    shown = runner.invoke(app, ["case", case_no]).output
+    listed = runner.invoke(app, ["cases"]).output
+    as_json = json.loads(runner.invoke(app, ["case", case_no, "--json"]).output)
+
+    head = {line.split("  ", 1)[0]: line.split("  ", 1)[1].strip() for line in shown.splitlines()[:8] if "  " in line}
+    assert head["类型 type"] == "邻里纠纷 neighbourhood"
+    assert head["属地 area"] == "朝阳社区第一网格 511502001001001"
+    assert head["承办 org / mediator"] == "西郊街道人民调解委员会 S-XIJIAO / 郑明 M-S01"
+    [escalated] = [line for line in shown.splitlines() if "升级 escalation" in line]
+    assert "社区/村调解未成功，升级至街道/乡镇 failed at community, escalated to street" in escalated
+    assert "邻里纠纷 neighbourhood" in listed and "西郊街道人民调解委员会 S-XIJIAO" in listed
+    assert {k: as_json[k] for k in ("dispute_type", "area_code", "org", "mediator")} == {
+        "dispute_type": "neighbourhood",
+        "area_code": "511502001001001",
+        "org": "S-XIJIAO",
+        "mediator": "M-S01",
+    }
+
+
+def test_the_case_page_and_the_alerts_show_names(api):
+    from tests.factories import a_key
+
+    case_no, case_id = register(a_new_case(channel_ref="N-2", area_code="511502001001001", summary="邻居装修噪音扰民"))
+    drive(case_no, case_id, [(InputKind.OUTCOME, "failed", "M-C01")])
+    key = a_key("coordinator")["Authorization"].removeprefix("Bearer ")
+    assert api.post("/dashboard/login", data={"key": key}, follow_redirects=False).status_code == 303
+
+    page = api.get(f"/dashboard/cases/{case_no}").text
+
+    assert "<dd>朝阳社区第一网格 511502001001001</dd>" in page
+    assert "<dd>西郊街道人民调解委员会 S-XIJIAO / 郑明 M-S01</dd>" in page
+    assert "<td>社区/村调解未成功，升级至街道/乡镇 failed at community, escalated to street</td>" in page
+    assert "<td>西郊街道人民调解委员会 S-XIJIAO</td>" in page
