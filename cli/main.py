@@ -381,9 +381,10 @@ import fengqiao.cli.case_commands  # noqa: E402  (registers `case retry`)
 import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
 import fengqiao.cli.demo_commands  # noqa: E402  (registers `demo`)
 import fengqiao.cli.deploy_commands  # noqa: E402  (registers `deploy`)
-import fengqiao.cli.paperwork_commands  # noqa: E402  (registers `session`, `sessions`, `agreement`, `documents`, `case-file`)
+import fengqiao.cli.paperwork_commands  # noqa: E402  (registers `session`, `sessions`, `agreement`)
 import fengqiao.cli.screening_commands  # noqa: E402  (registers `screening record` and `screening list`)
-import fengqiao.cli.stats_commands  # noqa: E402, F401  (registers `stats` and `report`)
+import fengqiao.cli.stats_commands  # noqa: E402  (registers `stats` and `report`)
+import fengqiao.cli.subsidy_commands  # noqa: E402, F401  (registers `subsidies` and `tariff`)
 
 
 def main() -> None:  # pragma: no cover

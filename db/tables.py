@@ -460,3 +460,15 @@ screening_cases = Table(
     Column("screening_id", ID, ForeignKey("screenings.id"), primary_key=True),
     Column("case_id", ID, ForeignKey("cases.id"), primary_key=True, unique=True),  # a case comes from one sweep
 )
+
+# 以案定补: the case-subsidy tariffs (models/subsidies.py), each in force from a month until the next
+# (migration 0012); a month's statement is computed from the timeline with the tariff of that month.
+subsidy_tariffs = Table(
+    "subsidy_tariffs",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("effective_from", String(7), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("source", String(500), nullable=False),
+    Column("created_at", TS, nullable=False),
+)

@@ -17,11 +17,12 @@ from prefect.states import Crashed
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.db import cases as case_store
-from fengqiao.db import flow_runs, wakeups
+from fengqiao.db import flow_runs
 from fengqiao.db.parking import parking_of
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import Case
 from fengqiao.runs.deployments import case_runs_client
+from fengqiao.runs.serve import poll_now
 from fengqiao.services.runtime import engine
 from fengqiao.tasks.monitor import tags_for
 
@@ -45,16 +46,10 @@ def start_case_flow(case: Case, *, replacing: str | None = None) -> str:
     )
     with UnitOfWork(engine()) as uow:
         flow_runs.record_flow_run(uow.conn, case.id, str(run.id))
-        wakeups.announce(uow, wakeups.RUNS)  # a worker, here or elsewhere, takes it now
         uow.commit()
     log.info("case.flow_run.created", case_no=case.case_no, flow_run_id=str(run.id))
+    poll_now()
     return str(run.id)
-
-
-def _runs_ready() -> None:
-    with UnitOfWork(engine()) as uow:
-        wakeups.announce(uow, wakeups.RUNS)
-        uow.commit()
 
 
 def run_state(flow_run_id: str) -> StateType | None:
@@ -117,7 +112,7 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
     if state is StateType.PAUSED:
         try:
             resume_flow_run(UUID(flow_run_id))
-            _runs_ready()
+            poll_now()
             return "resumed"
         except (NotPausedError, RuntimeError) as exc:  # the sweep and a person's request raced: one resumed it
             log.info("case.flow_run.resume_skipped", case_id=case_id, reason=type(exc).__name__)

@@ -1,5 +1,5 @@
 """official figures: the agreement's kind on the case, counters for written and oral agreements and people;
-screening sessions
+screening sessions; case-subsidy tariffs
 
 Revision ID: 0012
 Revises: 0011
@@ -15,6 +15,9 @@ application keeps up (db/tallies.py), which now also counts by handoff target an
 Screening sessions (矛盾纠纷排查, models/screening.py) are reported too: `screenings` holds each
 sweep (when, where, who, disputes found and prevented), `screening_cases` the cases registered
 from it, each case from one sweep at most.
+
+Case-subsidy tariffs (以案定补, models/subsidies.py) are stored in `subsidy_tariffs`, each in force
+from its month until the next; the statements are computed from the timeline.
 
 Downgrade drops the tables, the column and the counters; the `mediated` counter keeps the new definition (an
 attempt began) until the older code counts again.
@@ -73,8 +76,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("case_id", name=op.f("uq_screening_cases_case_id")),
     )
 
+    op.create_table(
+        "subsidy_tariffs",
+        sa.Column("id", ID, autoincrement=True, nullable=False),
+        sa.Column("effective_from", sa.String(length=7), nullable=False),
+        sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("source", sa.String(length=500), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subsidy_tariffs")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("subsidy_tariffs")
     op.drop_table("screening_cases")
     op.drop_index("ix_screenings_area_code", table_name="screenings")
     op.drop_index("ix_screenings_held_on", table_name="screenings")

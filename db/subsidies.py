@@ -1,0 +1,88 @@
+"""Case-subsidy tariffs (versioned by the month they take effect) and the cases that concluded in a month."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, false, insert, or_, select
+from sqlalchemy.orm import aliased
+
+from fengqiao.db.tables import cases, organisations, subsidy_tariffs, transitions
+from fengqiao.models.clocks import CST
+from fengqiao.models.subsidies import Concluded
+
+
+def store_tariff(conn: Connection, document: dict[str, Any], *, effective_from: str, source: str, at: datetime) -> int:
+    return int(
+        conn.execute(
+            insert(subsidy_tariffs)
+            .values(effective_from=effective_from, document=document, source=source, created_at=at)
+            .returning(subsidy_tariffs.c.id)
+        ).scalar_one()
+    )
+
+
+def stored_tariffs(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(select(subsidy_tariffs).order_by(subsidy_tariffs.c.id)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def _conclusion(t: Any) -> Any:
+    """A row that concludes mediation: an agreement, or a handoff after an attempt (not one of an unsuitable case)."""
+    return or_(t.c.stage == "resolution", and_(t.c.stage == "handoff", t.c.from_status.in_(("mediating", "escalated"))))
+
+
+def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[Concluded]:
+    """The cases whose first conclusion fell in month (China time), with what the tariff's rules ask of them."""
+    year, m = map(int, month.split("-"))
+    start = datetime.combine(date(year, m, 1), time.min, tzinfo=CST)
+    end = datetime.combine(date(year, m, monthrange(year, m)[1]), time.min, tzinfo=CST) + timedelta(days=1)
+    t, earlier = transitions.alias("t"), aliased(transitions, name="earlier")
+    first = (
+        ~select(earlier.c.id)
+        .where(earlier.c.case_id == t.c.case_id, earlier.c.seq < t.c.seq, _conclusion(earlier))
+        .exists()
+    )
+    q = (
+        select(
+            cases.c.case_no,
+            cases.c.dispute_type,
+            cases.c.channel,
+            cases.c.attempt,
+            cases.c.people_involved,
+            cases.c.risk,
+            cases.c.mediator_code,
+            t.c.stage,
+            t.c.reason,
+            t.c.org_code,
+            organisations.c.level,
+        )
+        .select_from(
+            t.join(cases, cases.c.id == t.c.case_id).outerjoin(organisations, organisations.c.code == t.c.org_code)
+        )
+        .where(_conclusion(t), t.c.at >= start, t.c.at < end, first, cases.c.test.is_(false()))
+    )
+    if org is not None:
+        q = q.where(t.c.org_code == org)
+    found = []
+    for r in conn.execute(q):
+        agreed = "oral" if r.reason == "oral_agreement" else "written"  # a resolution's reason is the outcome
+        result = agreed if r.stage == "resolution" else "handed_off"
+        found.append(
+            Concluded(
+                case_no=r.case_no,
+                month=month,
+                result=result,
+                dispute_type=r.dispute_type or "",
+                channel=r.channel,
+                level=r.level or "",
+                org_code=r.org_code or "",
+                mediator=r.mediator_code or "",
+                attempts=r.attempt,
+                people=r.people_involved,
+                risk=r.risk,
+            )
+        )
+    return found
