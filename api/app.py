@@ -13,7 +13,18 @@ from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fengqiao.api import agreements, cases, intake, network, parking, screening, sessions, subsidies, webhooks
+from fengqiao.api import (
+    agreements,
+    cases,
+    documents,
+    intake,
+    network,
+    parking,
+    screening,
+    sessions,
+    subsidies,
+    webhooks,
+)
 from fengqiao.api.auth import configure_rate_limits
 from fengqiao.api.content import body_refusal
 from fengqiao.api.errors import error_response, install_error_handlers
@@ -39,18 +50,18 @@ class RequestGuard:
     what would be a driver error into the error shape every client already handles.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int | None = None) -> None:
+        self.app, self.json_bytes, self.upload_bytes = app, max_bytes, upload_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = scope.get("method") == "POST" and bool(documents.UPLOAD_PATH.match(scope.get("path", "")))
+        limit = self.upload_bytes if upload else self.json_bytes  # a signed copy is binary, and larger
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _refuse(
-                413, "body_too_large", f"the request body is over {self.max_bytes} bytes", scope, receive, send
-            )
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _refuse(413, "body_too_large", f"the request body is over {limit} bytes", scope, receive, send)
             return
         if "%00" in scope.get("raw_path", b"").decode("latin-1") + scope.get("query_string", b"").decode("latin-1"):
             await _refuse(422, "invalid_input", "the URL contains a NUL character", scope, receive, send)
@@ -61,17 +72,16 @@ class RequestGuard:
             if message["type"] == "http.disconnect":  # gone before the body was whole: nothing to answer
                 return
             body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await _refuse(
-                    413, "body_too_large", f"the request body is over {self.max_bytes} bytes", scope, receive, send
-                )
+            if len(body) > limit:
+                await _refuse(413, "body_too_large", f"the request body is over {limit} bytes", scope, receive, send)
                 return
             if not message.get("more_body"):
                 break
-        if refusal := body_refusal(scope, body):  # not JSON by its type, or not UTF-8
+        # an upload is multipart with a binary file, its type judged by content (models.uploads)
+        if not upload and (refusal := body_refusal(scope, body)):  # not JSON by its type, or not UTF-8
             await refusal(scope, receive, send)
             return
-        if has_nul(body, dict(scope.get("headers") or []).get(b"content-type", b"")):
+        if not upload and has_nul(body, dict(scope.get("headers") or []).get(b"content-type", b"")):
             await _refuse(422, "invalid_input", "the body contains a NUL character (\\u0000)", scope, receive, send)
             return
         sent = False
@@ -141,13 +151,14 @@ def create_app(settings: Settings | None = None, *, policies: Mapping[str, str] 
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from the validator's public site
     )
     install_error_handlers(app)
-    app.add_middleware(RequestGuard, max_bytes=settings.api_max_body_bytes)
+    app.add_middleware(RequestGuard, max_bytes=settings.api_max_body_bytes, upload_bytes=settings.document_max_bytes)
     app.add_middleware(SecurityHeaders, policies={"/api/v1/docs": DOCS, "/api/v1/redoc": DOCS, **(policies or {})})
     for router in (
         intake.router,
         cases.router,
         sessions.router,
         agreements.router,
+        documents.router,
         parking.router,
         network.router,
         screening.router,

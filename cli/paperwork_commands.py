@@ -1,14 +1,17 @@
 """The mediator's paperwork at the command line: `session` records a sitting (调解笔录), `sessions`
-lists them (masked), `agreement` records an agreement with its terms (调解协议)."""
+lists them (masked), `agreement` records an agreement with its terms (调解协议), `documents` lists
+and writes a case's papers (文书)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from fengqiao.cli.main import KeyOption, app, cli_key, console, edge, prepared
+from fengqiao.models.papers import ORDER
 
 
 def _instant(value: str) -> datetime:
@@ -117,3 +120,56 @@ def agreement(
     what = "已记录 recorded" if rec.created else "此前已记录 already recorded"
     console.print(f"{what}: {rec.case.case_no} {rec.input.kind} #{rec.input.round} = {rec.input.value}")
     console.print(f"流程 flow run: {try_wake(rec.case.id)}", soft_wrap=True)
+
+
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+@app.command("documents")
+@edge
+def documents(
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
+    out: Annotated[
+        Path | None, typer.Option(file_okay=False, help="write the latest version of each document into this folder")
+    ] = None,
+) -> None:
+    """文书 A case's documents (its papers made anew where its record changed); --out writes them as files."""
+    prepared()
+    from rich.table import Table
+
+    from fengqiao.models.times import shown
+    from fengqiao.services.documents import list_documents, read_document
+
+    case, found = list_documents(ref)
+    table = Table(title=f"{case.case_no} 文书 documents")
+    for column in ("id", "文书 document", "subject", "v", "origin", "bytes", "sha256", "made 时间"):
+        table.add_column(column)
+    for d in found:
+        row = (str(d.id), d.title, d.subject, str(d.version), d.origin, str(d.size), d.sha256[:16], shown(d.created_at))
+        table.add_row(*row)
+    console.print(table)
+    if out is None:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    latest = {(d.kind, d.subject): d for d in found}  # oldest first: the last of each is its latest version
+    for i, d in enumerate(sorted(latest.values(), key=lambda d: (ORDER.index(d.kind), d.subject)), 1):
+        _, content = read_document(case.case_no, d.id)
+        name = f"{i:02d}-{d.kind}-{d.subject.replace(':', '')}-v{d.version}.{EXTENSIONS[d.media_type]}"
+        (out / name).write_bytes(content)
+        console.print(f"已写出 written: {out / name} ({d.size} bytes)", soft_wrap=True)
+
+
+@app.command("case-file")
+@edge
+def case_file(
+    ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
+    out: Annotated[Path, typer.Option(dir_okay=False, help="the PDF to write, e.g. FQ20260000001.pdf")],
+    masked: Annotated[bool, typer.Option("--masked", help="personal data masked, signed copies withheld")] = False,
+) -> None:
+    """卷宗 Write the case file: cover, index (卷内目录) and every paper, the latest version of each."""
+    prepared()
+    from fengqiao.services.case_file import case_file_pdf
+
+    pdf = case_file_pdf(ref, unmask=not masked)
+    out.write_bytes(pdf)
+    console.print(f"已写出 written: {out} ({len(pdf)} bytes)", soft_wrap=True)

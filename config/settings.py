@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1", description="where `fengqiao serve` listens")
     api_port: int = Field(default=8000, gt=0, lt=65536)
     api_max_body_bytes: int = Field(default=65_536, gt=0, description="a larger request body is refused (413)")
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="a larger uploaded document (a signed copy) is refused (413)"
+    )
     api_request_seconds: float = Field(
         default=20.0, gt=0, description="a request not received whole (head and body) in this time: connection closed"
     )

@@ -25,8 +25,9 @@ from fengqiao.models.access import Caller
 from fengqiao.models.aftercare import aftercare_of
 from fengqiao.models.case import Case
 from fengqiao.models.network import Network
-from fengqiao.models.papers import CaseRecord, Paper, StoredPaper, papers_of
+from fengqiao.models.papers import CaseRecord, Paper, PaperKind, StoredPaper, papers_of
 from fengqiao.models.transitions import Transition
+from fengqiao.models.uploads import media_type_of
 from fengqiao.models.vocabulary import Level, Stage
 from fengqiao.services.case_reads import log_read, visible_in
 from fengqiao.services.context import configuration, load_context
@@ -40,15 +41,15 @@ COMMITTEE = "人民调解委员会"
 
 
 @cache
-def _templates() -> Environment:
+def templates() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
 def render_paper(paper: Paper) -> str:
-    return _templates().get_template("paper.html").render(p=paper.data)
+    return templates().get_template("paper.html").render(p=paper.data)
 
 
-def _committees(network: Network, case: Case, timeline: list[Transition]) -> tuple[str, str, str]:
+def committees_of(network: Network, case: Case, timeline: list[Transition]) -> tuple[str, str, str]:
     """(the committee that holds or last held the case, the one that accepted it, its district's name);
     before any assignment both are the committee of the case's district."""
     assigned = [t.org for t in timeline if t.stage is Stage.ASSIGNMENT and t.org in network.organisations]
@@ -68,7 +69,7 @@ def case_record(conn: Connection, case: Case) -> CaseRecord:
     ctx = load_context(conn, case.id)
     network, _ = configuration(conn, case.config_version)
     timeline = queries.timeline(conn, case.id)
-    committee, accepted, district = _committees(network, case, timeline)
+    committee, accepted, district = committees_of(network, case, timeline)
     mediator = next((m.name for m in network.mediators if m.code == case.mediator), None)
     terms = {r: t for (_, r) in ctx.inputs if (t := agreement_store.terms_of(conn, case.id, r)) is not None}
     return CaseRecord(
@@ -138,3 +139,26 @@ def read_document(
         log_read(uow.conn, caller, case.id, CONTENT_FIELDS, True, reason)
         uow.commit()
     return found
+
+
+def add_signed_copy(ref: str, content: bytes, filename: str, *, actor: str, attempt: int | None = None) -> StoredPaper:
+    """A signed (and sealed) copy of the agreement, uploaded: kept as it came, with its sha256, as the
+    next version of the attempt's signed copy. Its type is judged by its content (models.uploads)."""
+    media_type = media_type_of(content, filename)
+    with UnitOfWork(engine()) as uow:
+        case = case_store.find_case(uow.conn, ref)
+        data = {"filename": filename, "uploaded_by": actor}
+        stored = document_store.add_document(
+            uow.conn,
+            case.id,
+            kind=str(PaperKind.SIGNED_COPY),
+            subject=f"attempt:{attempt or case.attempt}",
+            origin="uploaded",
+            media_type=media_type,
+            content=content,
+            data=data,
+            actor=actor,
+            at=now(),
+        )
+        uow.commit()
+    return stored

@@ -12,8 +12,9 @@ from fengqiao.models.agreements import AgreementTerms, follow_up_on
 from fengqiao.services.agreements import record_agreement
 from fengqiao.services.follow_up import aftercare_for
 from fengqiao.services.runtime import engine
-from tests.drive import drive, register
-from tests.factories import a_key, a_new_case
+from tests.drive import drive
+from tests.factories import a_key
+from tests.paperwork import error, mediating
 
 V1 = "/api/v1"
 TERMS = {
@@ -22,16 +23,6 @@ TERMS = {
     "perform_by": "2026-12-31",
     "manner": "银行转账",
 }
-
-
-def error(response) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
-    return response.status_code, response.json()["error"]
-
-
-def mediating(ref: str) -> tuple[str, int]:
-    case_no, case_id = register(a_new_case(channel_ref=ref))
-    assert drive(case_no, case_id, []) == ["waiting:outcome"]
-    return case_no, case_id
 
 
 def test_the_follow_up_falls_due_the_day_after_the_deadline_else_the_fixed_days():

@@ -79,6 +79,34 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 404),
         "admin": (403, 403),
     },
+    ("POST", "/api/v1/cases/{case_id}/documents"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (201, 404),
+        "coordinator": (201, 404),
+        "admin": (403, 403),
+    },
+    ("GET", "/api/v1/cases/{case_id}/documents"): {
+        "-": 401,
+        "integrator": (200, 404),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (200, 200),
+    },
+    ("GET", "/api/v1/cases/{case_id}/documents/{document_id}"): {  # document 1: the first signed copy uploaded
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (403, 403),
+    },
+    ("GET", "/api/v1/cases/{case_id}/case-file"): {
+        "-": 401,
+        "integrator": (200, 404),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (200, 200),
+    },
     ("POST", "/api/v1/cases/{case_id}/handoff-result"): {
         "-": 401,
         "integrator": (200, 404),
@@ -202,6 +230,14 @@ SITTING = {
 }
 
 
+UPLOAD = {"files": {"file": ("signed.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}}
+
+
+def sent(body: dict | None) -> dict:
+    """How the matrix sends a body: a signed copy as a multipart upload, anything else as JSON."""
+    return body if body is not None and "files" in body else {"json": body}
+
+
 def request_for(method: str, path: str, cases: dict[str, str], document: dict) -> tuple[str, dict | None]:
     if path.startswith("/api/v1/intake/"):
         return path, example_of(path.rsplit("/", 1)[1])
@@ -212,6 +248,7 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         "/retry": ({"reason": "矩阵"}, "waiting"),
         "/sessions": (SITTING, "waiting") if method == "POST" else (None, "waiting"),
         "/agreement": ({"terms": "矩阵", "manner": "当场履行"}, "agreeing"),
+        "/documents": (UPLOAD if method == "POST" else None, "waiting"),
     }
     for suffix, (payload, which) in body.items():
         if path.endswith(suffix):
@@ -226,6 +263,10 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         return path.replace("{code}", entry["code"]), entry
     if path == "/api/v1/webhooks":
         return path, {"channel": "hotline_12345", "url": "http://127.0.0.1:9/results"} if method == "PUT" else None
+    if path.endswith("/documents/{document_id}"):
+        return path.replace("{case_id}", cases["waiting"]).replace(
+            "{document_id}", "1"
+        ) + "?unmask=true&reason=矩阵", None
     if path == "/api/v1/webhooks/{channel}":
         return path.replace("{channel}", "hotline_12345"), None
     return path.replace("{case_id}", cases["waiting"]), None
@@ -269,11 +310,11 @@ def test_each_cell_of_the_matrix(api, monkeypatch):
     expected: dict[tuple[str, str, str], int] = {}
     for (method, path), row in MATRIX.items():
         url, body = request_for(method, path, cases, document)
-        seen[(method, path, "-")] = client.request(method, url, json=body).status_code
+        seen[(method, path, "-")] = client.request(method, url, **sent(body)).status_code
         expected[(method, path, "-")] = row["-"]  # type: ignore[assignment]
         for role in ROLES:
             for i, where in enumerate(("own", "other")):
-                response = client.request(method, url, json=body, headers=keys[(role, where)])
+                response = client.request(method, url, **sent(body), headers=keys[(role, where)])
                 seen[(method, path, f"{role}/{where}")] = response.status_code
                 expected[(method, path, f"{role}/{where}")] = row[role][i]  # type: ignore[index]
 

@@ -10,6 +10,7 @@ from fengqiao.models.vocabulary import InputKind
 from fengqiao.services.runtime import engine
 from tests.drive import drive, register, timeline_of
 from tests.factories import a_key, a_new_case
+from tests.paperwork import error, mediating
 
 V1 = "/api/v1"
 SITTING = {
@@ -19,16 +20,6 @@ SITTING = {
     "mediators": ["陈调解", "刘调解"],
     "content": "张三称楼上漏水浸湿天花板，联系电话13812345678；李四同意承担维修费800元。",
 }
-
-
-def error(response) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
-    return response.status_code, response.json()["error"]
-
-
-def mediating(ref: str) -> tuple[str, int]:
-    case_no, case_id = register(a_new_case(channel_ref=ref))
-    assert drive(case_no, case_id, []) == ["waiting:outcome"]
-    return case_no, case_id
 
 
 def test_a_session_is_stored_once_shown_masked_and_a_timeline_row(api):

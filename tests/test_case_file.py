@@ -1,0 +1,147 @@
+"""The case file (卷宗): cover, index in the standard order, and every paper; masked for who may not unmask."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from datetime import UTC, datetime
+
+from pypdf import PdfReader, PdfWriter
+
+from fengqiao.models.privacy import unmasked_in
+from fengqiao.models.session_records import SessionRecord
+from fengqiao.services.agreements import record_agreement
+from fengqiao.services.case_file import case_file_pdf
+from fengqiao.services.documents import add_signed_copy
+from fengqiao.services.session_records import record_session
+from tests.drive import drive
+from tests.factories import a_key
+from tests.test_documents import TERMS, squash, text_of, walk_in
+
+
+def text_of_page(page) -> str:  # type: ignore[no-untyped-def]
+    w = PdfWriter()
+    w.add_page(page)
+    out = io.BytesIO()
+    w.write(out)
+    return text_of(out.getvalue())
+
+
+V1 = "/api/v1"
+
+
+def a_png() -> bytes:
+    """A real 2×2 grey PNG (zlib and struct: no image library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x80" * 2 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def a_pdf(pages: int) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def agreed(ref: str) -> str:
+    case_no, case_id = walk_in(ref)
+    assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    record_session(
+        case_no,
+        SessionRecord(
+            1, datetime(2026, 11, 24, 2, tzinfo=UTC), "调解室", ("张三", "李四"), ("卫红",), "议定赔偿。", "M-C01"
+        ),
+    )
+    record_agreement(case_no, TERMS, actor="M-C01")
+    assert drive(case_no, case_id, []) == ["closed"]
+    add_signed_copy(case_no, a_pdf(2), "signed.pdf", actor="M-C01", attempt=1)
+    add_signed_copy(case_no, a_png(), "photo.png", actor="M-C01", attempt=1)
+    return case_no
+
+
+INDEX = """卷 内 目 录
+Index
+序号 no. 文书名称 document 版本 v 页号 page 页数 pages
+1 人民调解申请书 Application for
+People's Mediation
+1 3 1
+2 人民调解受理登记表 Registration of
+a Mediation Case
+1 4 1
+3 人民调解笔录 Record of a
+Mediation Session
+1 5 1
+4 人民调解协议书 People's Mediation
+Agreement
+1 6 1
+5 调解协议书(签字盖章件) Signed
+Copy of the Agreement
+2 7 1
+6 司法确认申请书 Application for
+Judicial Confirmation
+1 8 1"""
+
+
+def pages_of(pdf: bytes) -> list[str]:
+    return [text_of_page(p) for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_the_case_file_joins_the_stored_papers_in_the_standard_order_with_an_index(network):
+    case_no = agreed("FILE-1")
+
+    pages = pages_of(case_file_pdf(case_no, unmask=True))
+
+    assert len(pages) == 8
+    assert pages[0].startswith("人 民 调 解 卷 宗\nCase File of People's Mediation\n")
+    assert f"\n{case_no}\n" in pages[0] and "申请人 applicant 张三" in pages[0]
+    assert pages[1] == squash(INDEX)
+    titles = ["人 民 调 解 申 请 书", "人 民 调 解 受 理 登 记 表", "人 民 调 解 笔 录", "人 民 调 解 协 议 书"]
+    assert [p.splitlines()[1] for p in pages[2:6]] == titles
+    assert pages[6] == ""  # the photographed signed copy: an image, no text
+    assert pages[7].splitlines()[1] == "司 法 确 认 申 请 书"
+
+
+def test_the_case_file_is_masked_for_who_may_not_unmask_and_whole_with_a_reason(api):
+    case_no = agreed("FILE-MASKED")
+
+    masked = api.get(f"{V1}/cases/{case_no}/case-file", headers=a_key("integrator", name="I-F01"))
+    whole = api.get(
+        f"{V1}/cases/{case_no}/case-file",
+        params={"unmask": True, "reason": "立卷归档"},
+        headers=a_key("coordinator", name="C-F01"),
+    )
+    refused = api.get(f"{V1}/cases/{case_no}/case-file", params={"unmask": True, "reason": "x"}, headers=a_key("admin"))
+
+    assert (masked.status_code, masked.headers["content-type"]) == (200, "application/pdf")
+    shown = pages_of(masked.content)
+    assert unmasked_in("\n".join(shown)) == []
+    assert "申请人 applicant 张*" in shown[0]
+    assert "5 调解协议书(签字盖章件) Signed\nCopy of the Agreement\n2 — 不予显示\nwithheld" in shown[1]
+    assert "申请人身份证号 ID no. 110101********4514" in "\n".join(shown[2:])
+    assert len(pages_of(whole.content)) == 8
+    assert refused.status_code == 403
+
+
+def test_fengqiao_case_file_writes_the_pdf(network, tmp_path):
+    from typer.testing import CliRunner
+
+    from fengqiao.cli.main import app
+    from tests.drive import register
+    from tests.factories import a_new_case
+
+    case_no, _ = register(a_new_case(channel_ref="FILE-CLI"))
+    target = tmp_path / "file.pdf"
+
+    done = CliRunner().invoke(app, ["case-file", case_no, "--out", str(target), "--masked"])
+
+    assert done.exit_code == 0, done.output
+    assert done.output == f"已写出 written: {target} ({target.stat().st_size} bytes)\n"
+    assert len(pages_of(target.read_bytes())) == 3  # cover, index, the registration (masked)
