@@ -1,4 +1,5 @@
-"""What an API body must be: JSON (Content-Type application/json, or none at all), encoded as UTF-8.
+"""What an API body must be: JSON (Content-Type application/json, or none at all), encoded as UTF-8;
+or, for a file's upload, multipart/form-data.
 
 An integrator whose client sends a form type, text or a GBK-encoded body is told exactly that
 (415 naming the Content-Type, 422 saying UTF-8 is required) instead of "the body is not JSON",
@@ -14,6 +15,7 @@ from starlette.types import Scope
 from fengqiao.api.errors import error_response
 
 JSON_TYPE = "application/json"
+UPLOAD_TYPE = "multipart/form-data"
 NOT_UTF8 = (
     "the body is not UTF-8: send JSON encoded as UTF-8 请求体须为UTF-8编码 (GBK and other encodings are not read)"
 )
@@ -28,6 +30,8 @@ def body_refusal(scope: Scope, body: bytes) -> Response | None:
     if declared is not None:
         media, _, params = declared.decode("latin-1").partition(";")
         media = media.strip().lower()
+        if media == UPLOAD_TYPE:  # a signed copy's upload (POST /cases/{id}/documents): its parts are bytes
+            return None
         if media != JSON_TYPE and not (media.startswith("application/") and media.endswith("+json")):
             return error_response(
                 415,

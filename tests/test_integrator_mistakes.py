@@ -96,6 +96,10 @@ def test_a_body_typed_other_than_json_or_in_another_charset_is_415(api):
         },
     )
     assert registered(api) == 0
+    upload = api.post(  # a file's upload is a form: its type passes, and the route judges the parts
+        f"{V1}/cases/1/documents", files={"file": ("x.pdf", b"%PDF-1.4")}, headers=key
+    )
+    assert error(upload)[0] == 403  # an integrator may not upload: refused by role, not by the body's type
     accepted = api.post(
         f"{V1}/intake/hotline_12345", content=body, headers=key | {"Content-Type": "application/json; charset=utf-8"}
     )
