@@ -7,12 +7,13 @@ fresh fengqiao PostgreSQL database, makes an integrator and a coordinator key, t
 (Debian's `wrk`; `apt-get install wrk`) against:
 
 - intake: POST /intake/hotline_12345, every request a new ticket (new caller and respondent, so
-  no report is held as a duplicate), each creating its case and its Prefect flow run;
+  no report is held as a duplicate), each committing its case and its intake transition (intake
+  does not ask Prefect: a worker starts the runs, the intake outbox);
 - one case: GET /cases/{id} over the cases intake made (masked, and an access-log row each);
 - the list: GET /cases?limit=50.
 
-No worker runs during the measurement, so the flow runs wait in Prefect and the figures are the
-API's own. Prints requests/s and wrk's latency percentiles (p50, p99) for each.
+No worker runs during the measurement, so the new cases wait in the outbox and the figures are
+the API's own. Prints requests/s and wrk's latency percentiles (p50, p99) for each.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def main() -> None:
         wait_until(f"{base}/api/v1/health")
 
         results = {}
-        results["intake (POST, new case + flow run)"] = wrk(
+        results["intake (POST, new case)"] = wrk(
             base,
             INTAKE_LUA.replace("KEY", integrator).replace("RUNTAG", f'"{tag}-"'),
             args.seconds,
