@@ -1,6 +1,7 @@
 """The command line starts fast: `--help` and the read-only commands import neither Prefect (only the
 commands that start or wake runs do, inside the command) nor alembic (the schema is at head: one row
-read, db/migrate.ensure_schema). Each command runs in a fresh interpreter, as a person starts it.
+read, db/migrate.ensure_schema), and end without the interpreter's teardown (cli/entry.py). Each
+command runs in a fresh interpreter, as a person starts it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from fengqiao.db.migrate import alembic_config, current_revision, ensure_schema,
 from fengqiao.services.intake import apply_configuration
 from tests.drive import register
 from tests.factories import a_new_case
+from tests.processes import BIN
 
 # Runs the command as the installed script does, then says which of the slow packages it loaded.
 SCRIPT = """
 import atexit, sys
 atexit.register(lambda: print("LOADED", sorted({m.split(".")[0] for m in sys.modules} & {"prefect", "alembic"})))
 sys.argv[0] = "fengqiao"
-from fengqiao.cli.main import app
-app()
+from fengqiao.cli.entry import main
+main()
 """
 
 
@@ -62,3 +64,20 @@ def test_the_head_read_from_the_scripts_is_alembics_and_a_new_database_is_migrat
     ensure_schema(url)  # no alembic_version table yet: alembic runs
 
     assert current_revision(url) == head_revision()
+
+
+def test_the_installed_command_ends_quickly_with_its_output_and_exit_status_whole(database):
+    apply_configuration()
+    case_no, _ = register(a_new_case(channel_ref="FAST-2"))
+
+    listed = subprocess.run([BIN / "fengqiao", "cases"], capture_output=True, text=True, timeout=120)
+    missing = subprocess.run(
+        [BIN / "fengqiao", "case", "show", "FQ20269999999"], capture_output=True, text=True, timeout=120
+    )
+
+    assert (listed.returncode, listed.stdout.count(case_no), listed.stdout.rstrip().endswith("┘")) == (0, 1, True)
+    assert (missing.returncode, missing.stdout, missing.stderr) == (
+        1,
+        "",
+        "case_not_found: no case 'FQ20269999999'\n",
+    )
