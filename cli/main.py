@@ -382,6 +382,7 @@ import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadli
 import fengqiao.cli.demo_commands  # noqa: E402  (registers `demo`)
 import fengqiao.cli.deploy_commands  # noqa: E402  (registers `deploy`)
 import fengqiao.cli.paperwork_commands  # noqa: E402  (registers `session`, `sessions`, `agreement`)
+import fengqiao.cli.points_commands  # noqa: E402  (registers `points`)
 import fengqiao.cli.screening_commands  # noqa: E402  (registers `screening record` and `screening list`)
 import fengqiao.cli.stats_commands  # noqa: E402  (registers `stats` and `report`)
 import fengqiao.cli.subsidy_commands  # noqa: E402, F401  (registers `subsidies` and `tariff`)

@@ -13,6 +13,7 @@ from fengqiao.models.duplicates import DuplicateRules
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.models.network import AftercareRules, EscalationPath, Expert, Mediator, Network, Organisation, PathStep
 from fengqiao.models.official import RateBase, StatisticsRules
+from fengqiao.models.points import PointsRules
 from fengqiao.models.triage import KeywordRule, NotSuitableRule, TriageRules
 from fengqiao.models.vocabulary import HandoffTarget, Level
 
@@ -129,6 +130,19 @@ class StatisticsDoc(_Strict):
     group_dispute_people: int = Field(default=5, ge=2, le=10_000, description="群体性纠纷: at least this many people")
 
 
+Weight = Annotated[float, Field(ge=0, le=1000)]
+
+
+class PointsDoc(_Strict):
+    """积分制: points for each unit of work (models/points.py)."""
+
+    per_case: Weight = 10.0
+    per_agreement: Weight = 5.0
+    per_session: Weight = 2.0
+    per_day: Weight = 0.5
+    per_satisfaction: Weight = 1.0
+
+
 class NetworkDoc(_Strict):
     organisations: list[OrgDoc] = Field(min_length=1)
     stationed_rooms: list[RoomDoc] = []
@@ -138,6 +152,7 @@ class NetworkDoc(_Strict):
     triage: TriageDoc
     aftercare: AftercareDoc = AftercareDoc()
     statistics: StatisticsDoc = StatisticsDoc()
+    points: PointsDoc = PointsDoc()
 
 
 def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
@@ -328,6 +343,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
         },
         aftercare=AftercareRules(net.aftercare.judicial_confirmation_days, net.aftercare.follow_up_days),
         statistics=StatisticsRules(net.statistics.success_rate, net.statistics.group_dispute_people),
+        points=PointsRules(**net.points.model_dump()),
     )
     t = net.triage
     rules = TriageRules(

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from fengqiao.api.app import create_app
 from fengqiao.api.auth import TooMany
 from fengqiao.config.settings import Settings, get_settings
-from fengqiao.dashboard import pages, reports, screening, subsidies
+from fengqiao.dashboard import pages, points, reports, screening, subsidies
 from fengqiao.dashboard.site import CSP, HERE, NotAViewer, Refused, SignInNeeded, page
 
 
@@ -20,6 +20,7 @@ def create_site(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(screening.router)
     app.include_router(subsidies.router)
+    app.include_router(points.router)
 
     @app.exception_handler(SignInNeeded)
     def sign_in_first(request: Request, exc: SignInNeeded) -> Response:

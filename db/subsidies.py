@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, false, insert, or_, select
+from sqlalchemy import Connection, and_, false, func, insert, or_, select
 from sqlalchemy.orm import aliased
 
 from fengqiao.db.tables import cases, organisations, subsidy_tariffs, transitions
-from fengqiao.models.clocks import CST
+from fengqiao.models.clocks import CST, day_of
 from fengqiao.models.subsidies import Concluded
 
 
@@ -40,6 +40,12 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
     start = datetime.combine(date(year, m, 1), time.min, tzinfo=CST)
     end = datetime.combine(date(year, m, monthrange(year, m)[1]), time.min, tzinfo=CST) + timedelta(days=1)
     t, earlier = transitions.alias("t"), aliased(transitions, name="earlier")
+    assigned = aliased(transitions, name="assigned")
+    first_assigned = (
+        select(func.min(assigned.c.at))
+        .where(assigned.c.case_id == t.c.case_id, assigned.c.stage == "assignment", assigned.c.seq < t.c.seq)
+        .scalar_subquery()
+    )
     first = (
         ~select(earlier.c.id)
         .where(earlier.c.case_id == t.c.case_id, earlier.c.seq < t.c.seq, _conclusion(earlier))
@@ -57,6 +63,8 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
             t.c.stage,
             t.c.reason,
             t.c.org_code,
+            t.c.at,
+            first_assigned.label("first_assigned"),
             organisations.c.level,
         )
         .select_from(
@@ -83,6 +91,18 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
                 attempts=r.attempt,
                 people=r.people_involved,
                 risk=r.risk,
+                days=_days_between(r.first_assigned, r.at),
             )
         )
     return found
+
+
+def _days_between(start: Any, end: datetime) -> int:
+    """China-time calendar days; SQLite's min() gives the stored text back, not a timestamp."""
+    if start is None:
+        return 0
+    if isinstance(start, str):
+        start = datetime.fromisoformat(start)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    return (day_of(end) - day_of(start)).days

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.models.official import StatisticsRules
+from fengqiao.models.points import PointsRules
 from fengqiao.models.vocabulary import HandoffTarget, Level
 
 TERRITORIAL_RANK = {Level.GRID: 0, Level.COMMUNITY: 1, Level.STREET: 2, Level.DISTRICT: 3}
@@ -95,6 +96,7 @@ class Network:
     paths: dict[str, EscalationPath] = field(default_factory=dict)
     aftercare: AftercareRules = field(default_factory=AftercareRules)
     statistics: StatisticsRules = field(default_factory=StatisticsRules)  # 统计口径: the official definitions
+    points: PointsRules = field(default_factory=PointsRules)  # 积分制: the weights of studio points
 
     def path_for(self, dispute_type: str) -> EscalationPath:
         try:

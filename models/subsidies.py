@@ -67,6 +67,7 @@ class Concluded:
     attempts: int
     people: int
     risk: str
+    days: int = 0  # China-time days from its first assignment to its conclusion (积分制's workload)
 
 
 @dataclass(frozen=True)

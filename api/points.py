@@ -1,0 +1,58 @@
+"""Studio points (积分制) through the API: a month's ranking of mediators and studios."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from fengqiao.api.auth import allow
+from fengqiao.models.access import Role
+from fengqiao.models.points import Tally
+from fengqiao.services.points import monthly_points
+from fengqiao.services.stats import MONTH_PATTERN
+
+router = APIRouter(tags=["points 积分制"])
+
+
+class Scored(BaseModel):
+    code: str = Field(description="the mediator's or studio's code")
+    rank: int
+    cases: int
+    agreements: int
+    sessions: int
+    days: int
+    satisfaction: int = Field(description="the follow-up visits' scores, summed")
+    visits: int
+    average_satisfaction: float | None
+    points: float
+
+
+class Points(BaseModel):
+    month: str
+    formula: dict[str, float] = Field(description="points for each unit of work (network YAML `points:`)")
+    mediators: list[Scored]
+    studios: list[Scored]
+
+
+def _scored(rows: list[tuple[str, Tally]]) -> list[Scored]:
+    return [
+        Scored(code=code, rank=rank, average_satisfaction=t.average_satisfaction, **asdict(t))
+        for rank, (code, t) in enumerate(rows, start=1)
+    ]
+
+
+@router.get("/points", response_model=Points, **allow(Role.COORDINATOR, Role.ADMIN))
+def get_points(
+    month: Annotated[str, Query(pattern=MONTH_PATTERN, description="the month (YYYY-MM); this month is live")],
+) -> Points:
+    """积分制 Each mediator's and studio's points for the month, highest first."""
+    found = monthly_points(month)
+    return Points(
+        month=found.month,
+        formula=asdict(found.rules),
+        mediators=_scored(found.mediators),
+        studios=_scored(found.studios),
+    )

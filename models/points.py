@@ -1,0 +1,97 @@
+"""Studio points (积分制): each mediator's and each mediation studio's points for a month.
+
+Points reward the cases a mediator concluded, the agreements among them, the workload (the
+mediation sessions recorded, the days the concluded cases were in mediation) and the parties'
+satisfaction at the follow-up visit (1 to 5). The weights are administrators' data (network YAML
+`points:`); the figures are read from the timeline when asked, so the current month is live and
+an earlier one is its history.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PointsRules:
+    """Points for each unit of work (network YAML `points:`)."""
+
+    per_case: float = 10.0  # a case concluded (agreement, or handed off after mediation)
+    per_agreement: float = 5.0  # of those, one that reached an agreement
+    per_session: float = 2.0  # a mediation session recorded (调解笔录)
+    per_day: float = 0.5  # a day a concluded case spent in mediation
+    per_satisfaction: float = 1.0  # each point of satisfaction at a follow-up visit
+
+
+@dataclass(frozen=True)
+class Work:
+    """One piece of credited work: a concluded case, a session or a follow-up visit, for a mediator and studio."""
+
+    mediator: str
+    studio: str
+    cases: int = 0
+    agreements: int = 0
+    sessions: int = 0
+    days: int = 0
+    satisfaction: int = 0  # the visit's score
+    visits: int = 0
+
+
+@dataclass
+class Tally:
+    cases: int = 0
+    agreements: int = 0
+    sessions: int = 0
+    days: int = 0
+    satisfaction: int = 0
+    visits: int = 0
+    points: float = 0.0
+
+    @property
+    def average_satisfaction(self) -> float | None:
+        return round(self.satisfaction / self.visits, 2) if self.visits else None
+
+
+@dataclass(frozen=True)
+class Ranking:
+    month: str
+    rules: PointsRules
+    mediators: list[tuple[str, Tally]] = field(default_factory=list)  # highest first, then by code
+    studios: list[tuple[str, Tally]] = field(default_factory=list)
+
+
+def points_of(t: Tally, rules: PointsRules) -> float:
+    return round(
+        t.cases * rules.per_case
+        + t.agreements * rules.per_agreement
+        + t.sessions * rules.per_session
+        + t.days * rules.per_day
+        + t.satisfaction * rules.per_satisfaction,
+        2,
+    )
+
+
+def ranking(month: str, work: Iterable[Work], rules: PointsRules) -> Ranking:
+    """Each mediator's and studio's tally and points, ranked by points (then by code, for a stable order)."""
+    by: dict[str, dict[str, Tally]] = {"mediator": defaultdict(Tally), "studio": defaultdict(Tally)}
+    for w in work:
+        for kind, key in (("mediator", w.mediator), ("studio", w.studio)):
+            if not key:
+                continue
+            t = by[kind][key]
+            t.cases += w.cases
+            t.agreements += w.agreements
+            t.sessions += w.sessions
+            t.days += w.days
+            t.satisfaction += w.satisfaction
+            t.visits += w.visits
+    for tallies in by.values():
+        for t in tallies.values():
+            t.points = points_of(t, rules)
+
+    def ranked(tallies: dict[str, Tally]) -> list[tuple[str, Tally]]:
+        return sorted(tallies.items(), key=lambda kv: (-kv[1].points, kv[0]))
+
+    return Ranking(month, rules, ranked(by["mediator"]), ranked(by["studio"]))
