@@ -290,18 +290,19 @@ def duplicates_list(ctx: typer.Context) -> None:
     prepared()
     from rich.table import Table
 
+    from fengqiao.models.times import shown
     from fengqiao.services.duplicates import suspected_duplicates
 
     rows = suspected_duplicates()
     table = Table(title=f"疑似重复 suspected duplicates ({len(rows)})")
     for label in ("案件 case", "渠道 channel", "渠道编号 ref", "登记 received", "疑似重复 duplicate of", "理由 why"):
-        table.add_column(label)
+        table.add_column(label, no_wrap=label == "登记 received")
     for r in rows:
         table.add_row(
             r["case_no"],
             r["channel"],
             r["channel_ref"] or "",
-            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            shown(r["created_at"]),
             r["duplicate_of"],
             r["duplicate_reason"],
         )

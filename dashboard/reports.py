@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,8 +12,9 @@ from fengqiao.api.cases import jurisdiction
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
 from fengqiao.db.queries import CaseFilter
 from fengqiao.models.access import Caller
-from fengqiao.models.clocks import CST, day_of
+from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError
+from fengqiao.models.times import shown
 from fengqiao.services.config_versions import config_versions, network_of, stored_version
 from fengqiao.services.printing import print_pdf
 from fengqiao.services.runtime import now
@@ -55,7 +56,7 @@ def report_data(month: str, region: str | None, question: Question | None = None
         "region": region or "",
         "f": this,
         "trend": trend["by_month"],
-        "made_at": datetime.now(UTC).astimezone(CST).strftime("%Y-%m-%d %H:%M"),
+        "made_at": shown(now()),
     }
 
 
