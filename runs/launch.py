@@ -12,17 +12,16 @@ from prefect.client.schemas.objects import StateType
 from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound, PrefectException
 from prefect.flow_runs import resume_flow_run
-from prefect.states import Crashed
+from prefect.states import Crashed, Scheduled
 
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.db import cases as case_store
-from fengqiao.db import flow_runs
+from fengqiao.db import flow_runs, wakeups
 from fengqiao.db.parking import parking_of
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import Case
 from fengqiao.runs.deployments import case_runs_client
-from fengqiao.runs.serve import poll_now
 from fengqiao.services.runtime import engine
 from fengqiao.tasks.monitor import tags_for
 
@@ -46,10 +45,16 @@ def start_case_flow(case: Case, *, replacing: str | None = None) -> str:
     )
     with UnitOfWork(engine()) as uow:
         flow_runs.record_flow_run(uow.conn, case.id, str(run.id))
+        wakeups.announce(uow, wakeups.RUNS)  # a worker, here or elsewhere, takes it now
         uow.commit()
     log.info("case.flow_run.created", case_no=case.case_no, flow_run_id=str(run.id))
-    poll_now()
     return str(run.id)
+
+
+def _runs_ready() -> None:
+    with UnitOfWork(engine()) as uow:
+        wakeups.announce(uow, wakeups.RUNS)
+        uow.commit()
 
 
 def run_state(flow_run_id: str) -> StateType | None:
@@ -112,7 +117,7 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
     if state is StateType.PAUSED:
         try:
             resume_flow_run(UUID(flow_run_id))
-            poll_now()
+            _runs_ready()
             return "resumed"
         except (NotPausedError, RuntimeError) as exc:  # the sweep and a person's request raced: one resumed it
             log.info("case.flow_run.resume_skipped", case_id=case_id, reason=type(exc).__name__)
@@ -123,11 +128,24 @@ def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:
         return "running"
     if case.status == "closed":
         return "closed"
-    # The run ended (crashed, failed, cancelled, completed early): hand the case to a new run.
+    if state is StateType.CRASHED:
+        return _resume_in_place(flow_run_id)
+    # The run ended (failed, cancelled, completed early): hand the case to a new run.
     with UnitOfWork(engine()) as uow:
         flow_runs.release_case(uow.conn, case_id, flow_run_id)
         uow.commit()
     return f"restarted {start_case_flow(case, replacing=flow_run_id)}"
+
+
+def _resume_in_place(flow_run_id: str) -> str:
+    """A crashed run (its worker died) is scheduled again, so the same run finishes the case: the
+    monitor keeps one run per case, whose state history shows the crash and the restart. A crash
+    says nothing about the case, so it is not counted as a failed step."""
+    message = "fengqiao: scheduled again after a crash; the case continues where it stands"
+    case_runs_client()[0].set_flow_run_state(UUID(flow_run_id), Scheduled(message=message), force=True)
+    log.warning("case.flow_run.rescheduled", flow_run_id=flow_run_id)
+    _runs_ready()
+    return "rescheduled"
 
 
 def try_wake(case_id: int) -> str:

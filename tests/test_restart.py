@@ -61,8 +61,9 @@ def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
     """The worker dies inside the triage step: the step's transaction is lost whole, Prefect still
-    says RUNNING, and the next worker's sweep declares the run dead and gives the case a new one."""
-    _, case_id = register(a_new_case(channel_ref="MIDSTEP-1"))
+    says RUNNING, and the next worker's sweep declares the run dead (Crashed) and schedules the same
+    run again: one run per case in the monitor, its history telling what happened."""
+    case_no, case_id = register(a_new_case(channel_ref="MIDSTEP-1"))
     blocker = engine().connect()
     blocker.begin()
     blocker.execute(text("LOCK TABLE transitions IN EXCLUSIVE MODE"))  # triage will block on its INSERT
@@ -79,16 +80,23 @@ def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
 
     processes.start("worker", str(BIN / "fengqiao"), "worker")
 
-    second_run = wait_for(
-        "a new run to take the case to its wait",
-        case_run_in(processes, case_id, "Suspended", not_run=first_run),
-        timeout=300,
-    )
-    assert flow_run_state(processes, first_run) == "Crashed"
+    wait_for("the same run to take the case to its wait", case_run_in(processes, case_id, "Suspended"), timeout=300)
+    port = processes.port  # type: ignore[attr-defined]
+    history = httpx.get(f"http://127.0.0.1:{port}/api/flow_run_states/", params={"flow_run_id": first_run}).json()
+    named = httpx.post(
+        f"http://127.0.0.1:{port}/api/flow_runs/filter",
+        json={"flow_runs": {"name": {"any_": [f"case-{case_no}"]}}},
+    ).json()
+
+    states = [s["name"] for s in sorted(history, key=lambda s: s["timestamp"])]
+    crashed = states.index("Crashed")
+    assert states[crashed - 1] == "Running" and states[crashed + 1] == "Scheduled", states
+    assert states[-1] == "Suspended" and "Completed" not in states
+    assert [r["id"] for r in named] == [first_run]
     assert [row[:6] for row in timeline_of(case_id)] == [
         (1, None, "received", "intake", None, "channel:grid"),
         (2, "received", "triaged", "triage", None, "fengqiao"),
         (3, "triaged", "mediating", "assignment", "C-ZHAOYANG", "fengqiao"),
     ]
     with UnitOfWork(engine()) as uow:
-        assert flow_runs.case_flow_run(uow.conn, case_id) == (second_run, True)
+        assert flow_runs.case_flow_run(uow.conn, case_id) == (first_run, True)
