@@ -130,7 +130,7 @@ def get_timeline(
     return [TimelineEntry(**vars(t)) for t in rows]
 
 
-def _recorded(rec: Recorded) -> InputRecorded:
+def recorded(rec: Recorded) -> InputRecorded:
     """What was stored, masked as the timeline shows it: an answer is no way round the access log."""
     i = rec.input
     return InputRecorded(
@@ -158,7 +158,7 @@ def _record(
     key = scoped(caller, idempotency_key)
     rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor, attempt=attempt, idempotency_key=key)
     wake.add_task(try_wake, case.id)
-    return _recorded(rec)
+    return recorded(rec)
 
 
 @router.post(

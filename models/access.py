@@ -23,6 +23,7 @@ class Role(StrEnum):
     MEDIATOR = "mediator"
     COORDINATOR = "coordinator"
     ADMIN = "admin"
+    EXPERT = "expert"  # one expert of a pool: gives the opinion an escalated case waits for (key name = expert code)
 
 
 def jurisdiction_problem(
@@ -49,7 +50,13 @@ def jurisdiction_problem(
     return None
 
 
-ROLE_ZH = {"integrator": "对接系统", "mediator": "调解员", "coordinator": "指挥中心", "admin": "管理员"}
+ROLE_ZH = {
+    "integrator": "对接系统",
+    "mediator": "调解员",
+    "coordinator": "指挥中心",
+    "admin": "管理员",
+    "expert": "专家",
+}
 MAY_UNMASK = frozenset({Role.MEDIATOR, Role.COORDINATOR})  # with a reason, logged
 
 
@@ -80,6 +87,8 @@ class Caller:
         for the cases its organisations hold (the key's orgs), a coordinator for any case it sees.
         """
         if self.role is Role.COORDINATOR:
+            return None
+        if self.role is Role.EXPERT:  # only the expert-opinion call is open to it, and only as itself
             return None
         if self.role is Role.INTEGRATOR:
             return None if sent_by == self.key_id else f"key {self.name} did not send this case"

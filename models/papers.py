@@ -70,6 +70,7 @@ class CaseRecord:
     sessions: tuple[SessionRecord, ...] = ()
     terms: Mapping[int, AgreementTerms] = field(default_factory=dict)
     aftercare: Aftercare | None = None
+    experts: Mapping[str, str] = field(default_factory=dict)  # the network's experts: code → name
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,23 @@ def rights_notice(record: CaseRecord, why: Transition) -> Paper:
     )
 
 
+def expert_opinion_paper(record: CaseRecord, opinion: HumanInput, at: datetime | None) -> Paper:
+    """The expert pool's opinion, kept as the expert gave it (专家咨询意见)."""
+    name = record.experts.get(opinion.actor)
+    fields = [
+        _field("咨询专家", "expert", f"{name}（{opinion.actor}）" if name else opinion.actor),
+        _field("出具日期", "given", day(at)),
+    ]
+    return _paper(
+        PaperKind.EXPERT_OPINION,
+        f"attempt:{opinion.round}",
+        record,
+        fields=fields,
+        paragraphs=[["专家意见", opinion.value]],
+        signatures=[["专家（签名）", "expert's signature"]],
+    )
+
+
 def follow_up_paper(record: CaseRecord, visit: HumanInput, at: datetime | None) -> Paper:
     honoured = visit.value == "honoured"
     fields = [
@@ -319,6 +337,10 @@ def papers_of(record: CaseRecord) -> list[Paper]:
         found.append(application(record))
     found.append(registration(record))
     found += [session_paper(record, s) for s in record.sessions]
+    given = [t.at for t in record.timeline if t.stage is Stage.EXPERT_OPINION]
+    opinions = sorted((r, a) for (k, r), a in record.inputs.items() if k is InputKind.EXPERT_OPINION)
+    for i, (_, opinion) in enumerate(opinions):
+        found.append(expert_opinion_paper(record, opinion, given[i] if i < len(given) else None))
     for (kind, _), answer in sorted(record.inputs.items(), key=lambda kv: kv[0][1]):
         if kind is InputKind.OUTCOME and answer.value in AGREEMENTS and _agreed_at(record, answer.round):
             found += agreement_papers(record, answer)

@@ -15,7 +15,7 @@ from tests.factories import a_key, a_new_case, example_of
 from tests.scanning import scanned_client
 
 OWN, OTHER = ("5115",), ("511599",)  # the sample city; a district with no cases
-ROLES = ("integrator", "mediator", "coordinator", "admin")
+ROLES = ("integrator", "mediator", "coordinator", "admin", "expert")
 INTAKE = ("hotline_12345", "grid", "walk_in", "police", "court", "petition", "online")
 
 # (method, path) → {"-": status without a key, role: (status in own jurisdiction, status in another)}
@@ -107,6 +107,14 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 404),
         "admin": (200, 200),
     },
+    ("POST", "/api/v1/cases/{case_id}/expert-opinion"): {  # the matrix's keys are no experts of the network: 422
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (422, 404),
+        "admin": (403, 403),
+        "expert": (422, 404),
+    },
     ("POST", "/api/v1/cases/{case_id}/handoff-result"): {
         "-": 401,
         "integrator": (200, 404),
@@ -196,8 +204,11 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "mediator": (200, 200),
         "coordinator": (200, 200),
         "admin": (200, 200),
+        "expert": (200, 200),
     },
 }
+for _row in MATRIX.values():  # an expert's key opens only the expert-opinion call
+    _row.setdefault("expert", (403, 403))
 
 
 def operations(schema: dict) -> list[tuple[str, str]]:
@@ -248,6 +259,7 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         "/retry": ({"reason": "矩阵"}, "waiting"),
         "/sessions": (SITTING, "waiting") if method == "POST" else (None, "waiting"),
         "/agreement": ({"terms": "矩阵", "manner": "当场履行"}, "agreeing"),
+        "/expert-opinion": ({"text": "矩阵"}, "waiting"),
         "/documents": (UPLOAD if method == "POST" else None, "waiting"),
     }
     for suffix, (payload, which) in body.items():

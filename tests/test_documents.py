@@ -29,7 +29,7 @@ from fengqiao.services.session_records import record_session
 from tests.drive import drive, register
 from tests.factories import a_new_case
 
-RADICALS = str.maketrans({"⺠": "民", "⻚": "页"})  # the CJK font maps these glyphs back to radicals
+RADICALS = str.maketrans({"⺠": "民", "⻚": "页", "⻅": "见", "⻋": "车"})  # the CJK font maps these glyphs back to radicals
 
 
 def text_of(pdf: bytes) -> str:
