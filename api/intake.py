@@ -27,7 +27,6 @@ from fengqiao.channels.referral import Referral
 from fengqiao.channels.walk_in import WalkInForm
 from fengqiao.models.access import Caller, Role
 from fengqiao.models.vocabulary import Channel, bilingual
-from fengqiao.runs.launch import start_case_flow
 from fengqiao.services.intake import flow_run_of, receive
 
 router = APIRouter(tags=["intake 登记"])
@@ -71,11 +70,9 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
         )
     receipt = receive(rec, idempotency_key=scoped(caller, idempotency_key), key_id=caller.key_id, caller=caller)
     case = receipt.case
-    flow_run_id = None
-    if receipt.starts_a_run:
-        flow_run_id = start_case_flow(case)
-    elif receipt.duplicate_of is None:
-        flow_run_id = flow_run_of(case.id)  # the same record again: its case's run
+    # A new case's run is started by a worker (the intake outbox, runs/sweep.py): intake never waits
+    # for Prefect. The same record again answers with its case's run, once there is one.
+    flow_run_id = None if receipt.created else flow_run_of(case.id)
     return IntakeAccepted(
         case_id=case.id,
         case_no=case.case_no,
@@ -99,9 +96,11 @@ def _route(channel: Channel):  # type: ignore[no-untyped-def]
         return await run_in_threadpool(accept, channel, data, caller, idempotency_key)
 
     intake.__doc__ = (
-        f"登记 A {bilingual(channel.value)} record, in that channel's own format. 202 with the case; the same "
-        "ticket or Idempotency-Key again returns the same case and starts nothing. A report repeating an "
-        "open case is registered, linked (`duplicate_of`) and held for a supervisor (并单)."
+        f"登记 A {bilingual(channel.value)} record, in that channel's own format. 202 once the case is stored; "
+        "a worker starts its flow run moments later (`flow_run_id` is null until then: `GET /cases/{case_id}` "
+        "shows it), so intake answers even while Prefect is down. The same ticket or Idempotency-Key again "
+        "returns the same case and starts nothing. A report repeating an open case is registered, linked "
+        "(`duplicate_of`) and held for a supervisor (并单)."
     )
     return intake
 

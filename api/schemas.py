@@ -46,7 +46,7 @@ class IntakeAccepted(BaseModel):
                     "case_id": 42,
                     "case_no": "FQ20260000042",
                     "status": "received",
-                    "flow_run_id": "83bd33f6-18e2-4bff-be9f-84b7244599f4",
+                    "flow_run_id": None,
                     "duplicate_of": None,
                     "created": True,
                 }
@@ -56,7 +56,10 @@ class IntakeAccepted(BaseModel):
     case_id: int
     case_no: str = Field(examples=["FQ20260000042"])
     status: Status
-    flow_run_id: str | None = Field(description="the case's Prefect flow run; none while held as a duplicate")
+    flow_run_id: str | None = Field(
+        description="the case's Prefect flow run; none on a new case (a worker starts it moments later) and "
+        "while held as a duplicate"
+    )
     duplicate_of: str | None = Field(
         default=None, description="the open case this report repeats (并单); the report is held for a supervisor"
     )

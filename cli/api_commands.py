@@ -30,13 +30,12 @@ def serve(
 
     from fengqiao.api.serving import server_config
     from fengqiao.dashboard.app import create_site
-    from fengqiao.runs.deployments import ensure_deployment
     from fengqiao.runs.serve import start_worker_thread
     from fengqiao.runs.sweep import sweep_once
 
     stop = threading.Event()
-    if worker:
-        thread, stop = start_worker_thread()
+    if worker:  # not waiting for Prefect: intake and answers are stored whether or not it is up
+        thread, stop = start_worker_thread(wait=False)
 
         def sweep() -> None:
             while not stop.wait(s.sweep_seconds):
@@ -44,8 +43,6 @@ def serve(
                     console.print(f"sweep: {json.dumps(woken)}")
 
         threading.Thread(target=sweep, name="sweep", daemon=True).start()
-    else:
-        ensure_deployment()
     where = f"http://{host or s.api_host}:{port or s.api_port}"
     console.print(f"看板 dashboard at {where}/dashboard/ · API at {where}/api/v1/docs · Ctrl-C stops")
     try:

@@ -11,16 +11,22 @@ from prefect.settings import PREFECT_WORKER_QUERY_SECONDS, temporary_settings
 
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import Settings, get_settings
+from fengqiao.db import wakeups
 from fengqiao.runs.deployments import ensure_deployment, wait_for_deployment
+from fengqiao.runs.sweep import start_new_cases
 from fengqiao.runs.worker import CaseWorker
+from fengqiao.services.runtime import engine
 
 RESTART_SECONDS = 5.0  # a worker whose loop ended (Prefect unreachable) starts again after this
 log = get_logger(component="worker")
-_poll_now = threading.Event()  # a worker in this process looks for runs at once (not at its next poll)
+_poll_now = threading.Event()  # look for runs at once (not at the next poll)
+_new_cases = threading.Event()  # start the runs of newly registered cases (the intake outbox)
 
 
-def poll_now() -> None:
-    """A run was just created or resumed here: a worker in this process (serve, the demo) takes it now."""
+def _woken(what: str) -> None:
+    """A wake-up (db/wakeups.py) from this process or, on PostgreSQL, any other."""
+    if what == wakeups.NEW_CASES:
+        _new_cases.set()
     _poll_now.set()
 
 
@@ -32,6 +38,9 @@ def run_worker(*, stop: threading.Event | None = None) -> None:
     worker logs it and starts again after a pause; it ends only when told to."""
     settings = get_settings()
     stopped = stop or threading.Event()
+    wakeups.on_wakeup(_woken)
+    listener = threading.Thread(target=wakeups.listen, args=(engine(), stopped, _woken), daemon=True)
+    listener.start()
 
     async def main() -> None:
         with temporary_settings(updates={PREFECT_WORKER_QUERY_SECONDS: settings.runner_poll_seconds}):
@@ -55,6 +64,9 @@ async def _serve_pool(settings: Settings, stopped: threading.Event) -> None:
         if await asyncio.to_thread(_poll_now.wait, 0.2) and worker.is_setup:
             _poll_now.clear()
             try:
+                if _new_cases.is_set():
+                    _new_cases.clear()
+                    await asyncio.to_thread(start_new_cases)
                 await worker.get_and_submit_flow_runs()
             except Exception as exc:  # noqa: BLE001 - the regular poll tries again
                 log.warning("worker.poll_now.failed", error=type(exc).__name__)
@@ -67,9 +79,12 @@ async def _serve_pool(settings: Settings, stopped: threading.Event) -> None:
         raise RuntimeError(f"the worker's loop ended: {type(ended).__name__}")
 
 
-def start_worker_thread() -> tuple[threading.Thread, threading.Event]:
+def start_worker_thread(*, wait: bool = True) -> tuple[threading.Thread, threading.Event]:
+    """The worker in a thread of this process; wait: until its deployment is there (the demo). The
+    API's process does not wait: intake needs only the database, and the worker retries Prefect."""
     stop = threading.Event()
     thread = threading.Thread(target=run_worker, kwargs={"stop": stop}, name="fengqiao-worker", daemon=True)
     thread.start()
-    wait_for_deployment()
+    if wait:
+        wait_for_deployment()
     return thread, stop

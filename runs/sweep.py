@@ -30,6 +30,23 @@ def sweep_once() -> dict[int, str]:
         return {}
 
 
+def start_new_cases() -> dict[int, str]:
+    """The intake outbox: each registered case without a flow run gets one, now. Intake only
+    commits the case and announces it (db/wakeups.py), so it never waits for Prefect; one worker
+    at a time drains (the others' wake-ups find nothing left), and Prefect's idempotency key
+    makes a second start of the same case the same run."""
+    try:
+        with held_alone(engine(), "outbox") as mine:
+            if not mine:
+                return {}
+            with UnitOfWork(engine()) as uow:
+                new = flow_runs.cases_without_runs(uow.conn)
+            return {case_id: _wake_or_report(case_id, settle_seconds=0) for case_id in new}
+    except Exception as exc:  # noqa: BLE001 - the sweep starts them at its next turn
+        log.warning("outbox.failed", error=type(exc).__name__)
+        return {}
+
+
 def _sweep() -> dict[int, str]:
     with held_alone(engine(), "sweep") as mine:
         if not mine:

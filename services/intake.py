@@ -21,7 +21,7 @@ from typing import Any
 from fengqiao.channels.common import ChannelRecord
 from fengqiao.config.network import load_network_file
 from fengqiao.db import cases as case_store
-from fengqiao.db import configurations, flow_runs, reports
+from fengqiao.db import configurations, flow_runs, reports, wakeups
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.case import Case, NewCase
@@ -130,6 +130,8 @@ def receive_many(batch: Sequence[Incoming]) -> list[Receipt | FengqiaoError]:
         try:
             with UnitOfWork(engine()) as uow:
                 answers, moves = _receive_batch(uow.conn, batch)
+                if any(isinstance(a, Receipt) and a.starts_a_run for a in answers):
+                    wakeups.announce(uow, wakeups.NEW_CASES)  # a worker starts their runs (runs/sweep.py)
                 uow.commit()
             break
         except ConcurrencyConflict:

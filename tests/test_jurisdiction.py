@@ -46,7 +46,7 @@ def test_a_ticket_id_tells_nothing_to_a_key_that_may_not_see_its_case(api):
         "field": "ticket_id",
     }
     assert error(from_nanxi) == (409, other_sender)
-    assert case_no not in from_nanxi.text and first.json()["flow_run_id"] not in from_nanxi.text
+    assert case_no not in from_nanxi.text
     assert from_city.status_code == 202 and from_city.json() == first.json() | {"created": False}
     assert again.status_code == 202 and again.json() == first.json() | {"created": False}
     assert error(changed) == (

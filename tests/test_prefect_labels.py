@@ -11,6 +11,8 @@ from prefect.client.orchestration import get_client
 from prefect.events.filters import EventFilter, EventRelatedFilter, EventResourceFilter
 
 from fengqiao.models.run_labels import PERSON, actor_label
+from fengqiao.runs.sweep import start_new_cases
+from fengqiao.services.intake import flow_run_of
 from fengqiao.tasks.triage import triage_case
 from tests.factories import a_key, example_of
 
@@ -52,7 +54,9 @@ def test_a_run_is_tagged_with_known_type_codes_only(api, declared, at_intake, af
     answer = api.post(f"{V1}/intake/walk_in", json=form, headers=a_key("integrator"))
 
     assert answer.status_code == 202
-    case_id, case_no, run = answer.json()["case_id"], answer.json()["case_no"], answer.json()["flow_run_id"]
+    case_id, case_no = answer.json()["case_id"], answer.json()["case_no"]
+    start_new_cases()  # as a worker does on the intake's wake-up
+    run = flow_run_of(case_id)
     assert _tags(run) == ["area:511502002001", "channel:walk_in", at_intake]
 
     triage_case.fn(case_id, flow_run_id=run)  # triage re-tags the run with the type it decided
