@@ -26,6 +26,7 @@ from fengqiao.api import (
     sessions,
     subsidies,
     webhooks,
+    worklist,
 )
 from fengqiao.api.auth import configure_rate_limits
 from fengqiao.api.content import body_refusal
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, *, policies: Mapping[str, str] 
         agreements.router,
         documents.router,
         expert_opinions.router,
+        worklist.router,
         parking.router,
         network.router,
         points.router,

@@ -115,6 +115,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "admin": (403, 403),
         "expert": (422, 404),
     },
+    ("GET", "/api/v1/my/cases"): {  # a mediator's own cases: none outside its jurisdiction to refuse
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 200),
+        "coordinator": (403, 403),
+        "admin": (403, 403),
+    },
     ("POST", "/api/v1/cases/{case_id}/handoff-result"): {
         "-": 401,
         "integrator": (200, 404),
