@@ -94,3 +94,15 @@ def test_the_case_page_and_the_alerts_show_names(api):
     assert "<dd>西郊街道人民调解委员会 S-XIJIAO / 郑明 M-S01</dd>" in page
     assert "<td>社区/村调解未成功，升级至街道/乡镇 failed at community, escalated to street</td>" in page
     assert "<td>西郊街道人民调解委员会 S-XIJIAO</td>" in page
+
+
+def test_the_statistics_and_the_monthly_report_name_their_districts(api):
+    from tests.factories import a_key
+
+    register(a_new_case(channel_ref="N-3", area_code="511503001001"))
+    key = a_key("coordinator")["Authorization"].removeprefix("Bearer ")
+    assert api.post("/dashboard/login", data={"key": key}, follow_redirects=False).status_code == 303
+
+    for page, chart in (("/dashboard/stats", "chart-area"), ("/dashboard/report", "report-area")):
+        bars = api.get(page).text.split(f'id="{chart}"')[1].split("</figure>")[0]
+        assert '<span class="label">南溪区 <small>511503</small></span>' in bars, page
