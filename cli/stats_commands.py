@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,9 +51,13 @@ def stats(
         return
     console.print(headline(found))
     console.print(definitions_table(found))
+    from fengqiao.models.names import dispute_type
+    from fengqiao.services.names import current_names
+
+    named = {"by_type": dispute_type, "by_area": current_names().place}  # names first, the code beside
     for key, title in SECTIONS:
         if found[key]:
-            console.print(_bars(title, found[key]))
+            console.print(_bars(title, found[key], label=named.get(key, bilingual)))
     if found["by_month"]:
         months = {m["month"]: m["cases"] for m in found["by_month"]}
         console.print(_bars("月度趋势 registered by month", months, ordered=True))
@@ -92,7 +97,9 @@ def definitions_table(found: dict[str, Any]) -> Table:
     return table
 
 
-def _bars(title: str, counts: dict[str, Any], *, ordered: bool = False) -> Table:
+def _bars(
+    title: str, counts: dict[str, Any], *, ordered: bool = False, label: Callable[[str], str] = bilingual
+) -> Table:
     """A table whose last column is a bar, so the largest group stands out at a glance."""
     table = Table(title=title, title_justify="left")
     table.add_column(title)
@@ -101,7 +108,7 @@ def _bars(title: str, counts: dict[str, Any], *, ordered: bool = False) -> Table
     top = max(counts.values())
     rows = counts.items() if ordered else sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     for name, n in rows:
-        table.add_row(bilingual(name), str(n), "█" * max(1, round(30 * n / top)))
+        table.add_row(label(name), str(n), "█" * max(1, round(30 * n / top)))
     return table
 
 

@@ -106,3 +106,17 @@ def test_the_statistics_and_the_monthly_report_name_their_districts(api):
     for page, chart in (("/dashboard/stats", "chart-area"), ("/dashboard/report", "report-area")):
         bars = api.get(page).text.split(f'id="{chart}"')[1].split("</figure>")[0]
         assert '<span class="label">南溪区 <small>511503</small></span>' in bars, page
+
+
+def test_the_statistics_command_names_its_types_and_districts(network, monkeypatch):
+    from fengqiao.cli.main import console
+
+    monkeypatch.setattr(console, "width", 200)
+    case_no, case_id = register(a_new_case(channel_ref="N-4", area_code="511503001001"))
+    drive(case_no, case_id, [])  # triaged: a dispute type
+
+    shown = CliRunner().invoke(app, ["stats"]).output
+
+    rows = [" ".join(line.strip("│ ").split()) for line in shown.splitlines()]
+    assert any(row.startswith("南溪区 511503 │ 1 │") for row in rows), shown
+    assert any(row.startswith("邻里纠纷 neighbourhood │ 1 │") for row in rows), shown
