@@ -143,6 +143,10 @@ class PointsDoc(_Strict):
     per_satisfaction: Weight = 1.0
 
 
+AgreementKind = Literal["agreement", "oral_agreement"]
+Requirement = Literal["session_record", "signed_copy", "oral_agreement"]  # models/case_file_rules.py
+
+
 class NetworkDoc(_Strict):
     organisations: list[OrgDoc] = Field(min_length=1)
     stationed_rooms: list[RoomDoc] = []
@@ -153,6 +157,9 @@ class NetworkDoc(_Strict):
     aftercare: AftercareDoc = AftercareDoc()
     statistics: StatisticsDoc = StatisticsDoc()
     points: PointsDoc = PointsDoc()
+    case_file: dict[AgreementKind, list[Requirement]] = Field(
+        default={}, description="卷宗齐全: the papers each agreement requires before the case may resolve"
+    )
 
 
 def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
@@ -344,6 +351,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
         aftercare=AftercareRules(net.aftercare.judicial_confirmation_days, net.aftercare.follow_up_days),
         statistics=StatisticsRules(net.statistics.success_rate, net.statistics.group_dispute_people),
         points=PointsRules(**net.points.model_dump()),
+        case_file={outcome: tuple(required) for outcome, required in net.case_file.items()},
     )
     t = net.triage
     rules = TriageRules(

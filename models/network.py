@@ -97,6 +97,7 @@ class Network:
     aftercare: AftercareRules = field(default_factory=AftercareRules)
     statistics: StatisticsRules = field(default_factory=StatisticsRules)  # 统计口径: the official definitions
     points: PointsRules = field(default_factory=PointsRules)  # 积分制: the weights of studio points
+    case_file: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 卷宗: papers an agreement requires
 
     def path_for(self, dispute_type: str) -> EscalationPath:
         try:

@@ -43,6 +43,7 @@ def record_agreement(
         attempt=attempt,
         idempotency_key=idempotency_key,
         also=keep_terms,
+        oral_terms=terms.oral,
     )
     with UnitOfWork(engine()) as uow:
         kept = agreement_store.terms_of(uow.conn, rec.case.id, rec.input.round)

@@ -16,7 +16,8 @@ from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.answers import answer_round, keyed_answer, stored_kind, waiting_for
 from fengqiao.models.case import Case, HumanInput, Wait
 from fengqiao.models.text import check_answer_text
-from fengqiao.models.vocabulary import InputKind, Stage, Status
+from fengqiao.models.vocabulary import AGREEMENTS, InputKind, Stage, Status
+from fengqiao.services.case_file_gate import check_case_file
 from fengqiao.services.context import CaseContext, load_context
 from fengqiao.services.runtime import engine, now
 
@@ -46,12 +47,15 @@ def record_input(
     attempt: int | None = None,
     idempotency_key: str | None = None,
     also: Callable[[Connection, Case, HumanInput], None] | None = None,
+    oral_terms: bool = False,
 ) -> Recorded:
     """attempt: the round the answer is for, if the caller says (models.answers decides).
 
     idempotency_key: as stored ("{key_id}:{key}"), looked up first: the answer it recorded comes
     back (created False) if this is the same answer, else InputConflict; a new key is stored with it.
     also: what is stored with the answer, in its transaction (an agreement's terms), given the answer as stored.
+    An agreement must find the case's file complete as the network requires (oral_terms: an oral
+    agreement's terms come with it), else IncompleteCaseFile names what is missing.
     """
     check_answer_text(kind, value, note)
     with UnitOfWork(engine()) as uow:
@@ -64,6 +68,8 @@ def record_input(
         decided = answer_round(ctx.case, awaited(ctx), ctx.inputs, kind, value, note, attempt=attempt)
         if isinstance(decided, HumanInput):  # an answer sent again after the case moved on
             return Recorded(ctx.case, decided, created=False)
+        if kind is InputKind.OUTCOME and value in AGREEMENTS:
+            check_case_file(uow.conn, ctx.network, ctx.case, value, decided, oral_terms=oral_terms)
         item = HumanInput(stored_kind(kind, value), decided, value, note, actor)
         stored, created = input_store.add_input(uow.conn, case.id, item, at=now(), key=idempotency_key)
         if also is not None:
