@@ -263,6 +263,11 @@ class Screened(BaseModel):
     cases_registered: int = Field(description="of the found, registered as cases and linked to their session")
 
 
+class Roster(BaseModel):
+    committees: dict[str, int] = Field(description="调委会 by kind (village, township, enterprise, …) and total")
+    mediators: dict[str, int] = Field(description="调解员 total, full_time, part_time")
+
+
 class Stats(BaseModel):
     received: int = Field(description="受理 cases registered in the period")
     mediated: int = Field(description="调解 cases in which at least one mediation attempt began")
@@ -275,6 +280,7 @@ class Stats(BaseModel):
     group_disputes: int = Field(description="群体性纠纷 disputes involving many people (see `definitions`)")
     definitions: dict[str, Definition] = Field(description="each official figure's definition 统计口径")
     screening: Screened
+    roster: Roster = Field(description="组织队伍 the applied network's committees and mediators in the region")
     closed: int
     overdue: int = Field(description="mediating cases past their deadline now")
     due_soon: int = Field(description="mediating cases due within three days")

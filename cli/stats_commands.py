@@ -69,6 +69,7 @@ def headline(found: dict[str, Any]) -> str:
 
     days = found["average_days_to_close"]
     agreements, handed, swept = found["agreements"], found["handed_off"], found["screening"]
+    committees, staff = found["roster"]["committees"], found["roster"]["mediators"]
     targets = "、".join(f"{bilingual(t)} {n}" for t, n in handed["by_target"].items())
     return (
         f"受理 received {found['received']} · 调解 mediated {found['mediated']} · "
@@ -81,6 +82,11 @@ def headline(found: dict[str, Any]) -> str:
         f"群体性纠纷 group disputes {found['group_disputes']}\n"
         f"排查 screening sessions {swept['sessions']} · 发现 disputes found {swept['disputes_found']} · "
         f"预防 prevented {swept['disputes_prevented']}\n"
+        f"调委会 committees {committees['total']} (村/居 village {committees['village']}, "
+        f"乡镇/街道 township {committees['township']}, 企事业 enterprise {committees['enterprise']}, "
+        f"行业/专业 sector {committees['sector']}, 其他 other {committees['other']})\n"
+        f"调解员 mediators {staff['total']} "
+        f"(专职 full-time {staff['full_time']}, 兼职 part-time {staff['part_time']})\n"
         f"超期 overdue {found['overdue']} · 临期 due soon {found['due_soon']} · "
         f"基层化解占比 resolved at the lowest level {pct(found['lowest_level_share'])} · "
         f"平均结案天数 average days to close {'—' if days is None else days}"

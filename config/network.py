@@ -37,6 +37,9 @@ class OrgDoc(_Strict):
     dispute_types: list[str] = []
     fields: list[str] = []
     capacity: int | None = Field(default=None, gt=0, description="open cases at once, over all its mediators")
+    committee_kind: Literal["village", "township", "enterprise", "sector", "other"] | None = Field(
+        default=None, description="统计类型 how the bureau counts the committee, if not by its level (models/roster.py)"
+    )
 
 
 class RoomDoc(_Strict):
@@ -306,7 +309,15 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
     network = Network(
         organisations={
             o.code: Organisation(
-                o.code, o.name, o.level, o.parent, o.area_code, tuple(o.dispute_types), tuple(o.fields), o.capacity
+                o.code,
+                o.name,
+                o.level,
+                o.parent,
+                o.area_code,
+                tuple(o.dispute_types),
+                tuple(o.fields),
+                o.capacity,
+                committee_kind=o.committee_kind,
             )
             for o in net.organisations
         }

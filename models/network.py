@@ -29,6 +29,7 @@ class Organisation:
     capacity: int | None = None  # open cases at once, over all its mediators; None: no limit set
     channels: tuple[str, ...] = ()  # a stationed room (派驻调解室): the referring channels it takes
     host: str | None = None  # where a stationed room sits: a police station, a court, a petition office
+    committee_kind: str | None = None  # how the bureau counts it (models/roster.py), if not by its level
 
     @property
     def is_room(self) -> bool:

@@ -20,13 +20,16 @@ from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.figures import AREA_DIGITS
+from fengqiao.models.network import Network
 from fengqiao.models.official import StatisticsRules, official_figures
+from fengqiao.models.roster import ROSTER_DEFINITIONS, roster
 from fengqiao.models.screening import SCREENING_DEFINITIONS
 from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine
 
 MONTH_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900-01 to 2199-12, ASCII digits (`\d` takes ٢)
 MONTH = re.compile(MONTH_PATTERN)
+EMPTY = Network(organisations={}, mediators=(), experts=())
 
 
 def month_of(text: str, field: str) -> str:
@@ -96,17 +99,19 @@ def figures(question: Question, *, today: date) -> dict[str, Any]:
     with UnitOfWork(engine()) as uow:
         found, counts = stats.case_figures(uow.conn, scope)
         overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
-        rules = statistics_rules(uow.conn)
+        network = applied_network(uow.conn)
         swept = screening_figures(uow.conn, question.screenings())
-    official = official_figures(counts, rules)
-    official["definitions"] |= {f"screening.{k}": d for k, d in SCREENING_DEFINITIONS.items()}
-    return official | {"screening": asdict(swept)} | found | {"overdue": overdue, "due_soon": due_soon}
+    official = official_figures(counts, network.statistics if network else StatisticsRules())
+    official["definitions"] |= {f"screening.{k}": d for k, d in SCREENING_DEFINITIONS.items()} | ROSTER_DEFINITIONS
+    staff = roster(network, question.region, question.within_areas) if network else roster(EMPTY)
+    extra = {"screening": asdict(swept), "roster": staff}
+    return official | extra | found | {"overdue": overdue, "due_soon": due_soon}
 
 
-def statistics_rules(conn: Connection) -> StatisticsRules:
-    """The definitions of the configuration applied last (the defaults before any is applied)."""
+def applied_network(conn: Connection) -> Network | None:
+    """The configuration applied last, whose definitions the figures use (None before any is applied)."""
     version = configurations.latest_config_version(conn)
-    return configuration(conn, version)[0].statistics if version else StatisticsRules()
+    return configuration(conn, version)[0] if version else None
 
 
 def latest_month_with_cases(question: Question) -> str | None:

@@ -289,6 +289,10 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "parties_involved": 2,
         "group_disputes": 0,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
+        "roster": {
+            "committees": {"village": 8, "township": 4, "enterprise": 0, "sector": 3, "other": 2, "total": 17},
+            "mediators": {"total": 24, "full_time": 21, "part_time": 3},
+        },
         "open": 1,
         "closed": 1,
         "overdue": 0,
@@ -320,6 +324,8 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
             "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 撤回 withdrawn 0 · 在办 open 1 · 结案 closed 1 · "
             "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0\n"
             "排查 screening sessions 0 · 发现 disputes found 0 · 预防 prevented 0\n"
+            "调委会 committees 17 (村/居 village 8, 乡镇/街道 township 4, 企事业 enterprise 0, 行业/专业 sector 3, "
+            "其他 other 2)\n调解员 mediators 24 (专职 full-time 21, 兼职 part-time 3)\n"
             "超期 overdue 0 · 临期 due soon 0 · 基层化解占比 resolved at the lowest level 100.0%"
         )
         in table

@@ -53,6 +53,10 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
         "parties_involved": 42,
         "group_disputes": 1,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
+        "roster": {
+            "committees": {"village": 8, "township": 4, "enterprise": 0, "sector": 3, "other": 2, "total": 17},
+            "mediators": {"total": 24, "full_time": 21, "part_time": 3},
+        },
         "open": 1,
         "closed": 9,
         "overdue": 0,
@@ -159,6 +163,10 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         "parties_involved": 3,
         "group_disputes": 0,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
+        "roster": {
+            "committees": {"village": 8, "township": 4, "enterprise": 0, "sector": 3, "other": 2, "total": 17},
+            "mediators": {"total": 24, "full_time": 21, "part_time": 3},
+        },
         "open": 1,
         "closed": 2,
         "overdue": 0,

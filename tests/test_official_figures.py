@@ -145,6 +145,8 @@ def test_the_campaign_gives_the_published_figures_in_the_default_definition_and_
         "open",
         "parties_involved",
         "received",
+        "roster.committees",
+        "roster.mediators",
         "screening.cases_registered",
         "screening.disputes_found",
         "screening.disputes_prevented",
@@ -277,3 +279,37 @@ def test_migration_0012_reads_each_agreement_kind_off_the_timeline_and_counts_it
 
     assert (agreement, tuple(counted), tuple(people)) == ("oral", (1, 0, 1, 6), ("6", 1))
     assert "oral" not in left and "parties" not in left
+
+
+def test_roster_figures_count_committees_by_kind_and_mediators_full_and_part_time_in_the_region(api):
+    from tests.factories import a_key
+    from tests.test_cli import run
+    from tests.test_dashboard import sign_in
+
+    document = load_network_file()
+    for org in document["organisations"]:
+        if org["code"] == "C-JINSHA":  # a factory's committee at a community's level
+            org["committee_kind"] = "enterprise"
+    apply_configuration(document, source="roster")
+    sign_in(api)
+
+    cuiping = api.get("/api/v1/stats", params={"region": "511502"}, headers=a_key("coordinator", name="r")).json()
+    city = json.loads(run("stats", "--json")[1])
+    page = api.get("/dashboard/stats", params={"region": "511502"}).text
+
+    # 翠屏: 3 communities and 1 enterprise's committee, 2 streets, the district; its 11 mediators, 2 part-time
+    assert cuiping["roster"] == {
+        "committees": {"village": 3, "township": 2, "enterprise": 1, "sector": 0, "other": 1, "total": 7},
+        "mediators": {"total": 11, "full_time": 9, "part_time": 2},
+    }
+    # the city adds 南溪 and the three panels, which serve everywhere
+    assert city["roster"]["committees"] == {
+        "village": 7,
+        "township": 4,
+        "enterprise": 1,
+        "sector": 3,
+        "other": 2,
+        "total": 17,
+    }
+    assert "村/居 3 · 乡镇/街道 2 · 企事业 1 · 行业/专业 0 · 其他 1" in page
+    assert cuiping["definitions"]["roster.mediators"]["label"] == "人民调解员 mediators"
