@@ -158,7 +158,7 @@ def test_each_curl_example_answers_the_status_its_block_names(live_api, tmp_path
     env |= {
         "FQ": live_api,
         "KEY": key_of(a_key("integrator", name="guide-integrator")),
-        "MEDIATOR_KEY": key_of(a_key("mediator", name="guide-mediator")),
+        "MEDIATOR_KEY": key_of(a_key("mediator", name="M-C01")),  # a mediator's key is named by its code
         "CENTRE_KEY": key_of(a_key("coordinator", name="guide-centre")),
         "ADMIN_KEY": key_of(a_key("admin", name="guide-admin")),
         "WEBHOOK_URL": "http://127.0.0.1:9/feedback",  # loopback: a registration, never a delivery
