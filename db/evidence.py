@@ -12,11 +12,27 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from typing import cast as cast_rows
 
-from sqlalchemy import Connection, Integer, String, Table, and_, cast, func, insert, literal, select, union_all
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Table,
+    and_,
+    cast,
+    create_engine,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.pool import NullPool
 
 from fengqiao.db.tables import access_log, cases, transitions
 from fengqiao.models.evidence import GENESIS, Chain, Head, chained
@@ -58,6 +74,27 @@ def _hash_before(conn: Connection, chain: Chain, case_id: int, seq: int) -> str:
         .limit(1)
     )
     return found or GENESIS
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that reads the chains without holding back writers, however long it takes.
+
+    fengqiao's SQLite engine begins every transaction IMMEDIATE (db/engine.py), which would stop
+    every writer for the whole of a verification; here SQLite reads in autocommit, each statement
+    on its own snapshot (WAL), and PostgreSQL in an ordinary READ COMMITTED transaction. Each chain
+    is read by one statement, with its cases' versions, so what it judges is consistent.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn:
+            yield conn
+        return
+    plain = create_engine(engine.url, connect_args={"timeout": 60}, poolclass=NullPool, hide_parameters=True)
+    try:
+        with plain.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+    finally:
+        plain.dispose()
 
 
 def chain_rows(

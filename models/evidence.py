@@ -72,18 +72,8 @@ CONTENT: dict[Chain, tuple[str, ...]] = {
 def instant(at: datetime) -> str:
     """UTC, microseconds always written; a naive value is UTC already (as the database gives it back)."""
     if at.tzinfo is not None:
-        at = at.astimezone(UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return instant(value)
-    if isinstance(value, StrEnum):
-        return value.value
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds") + "Z"
 
 
 def canonical(obj: Mapping[str, Any]) -> bytes:
@@ -91,8 +81,10 @@ def canonical(obj: Mapping[str, Any]) -> bytes:
 
 
 def link_hash(chain: Chain, row: Mapping[str, Any], prev_hash: str) -> str:
-    """The row_hash of a row with this content after a row whose hash is prev_hash."""
-    obj = {name: _plain(row[name]) for name in CONTENT[chain]}
+    """The row_hash of a row with this content after a row whose hash is prev_hash. The values are
+    JSON as they are (a StrEnum is its string, a list of fields a list); only `at` needs writing out."""
+    obj = {name: row[name] for name in CONTENT[chain]}
+    obj["at"] = instant(row["at"])
     obj["chain"] = chain.value
     obj["prev_hash"] = prev_hash
     return hashlib.sha256(canonical(obj)).hexdigest()

@@ -19,7 +19,6 @@ from typing import Any
 from fengqiao.channels.senders import Sent, WebhookSender
 from fengqiao.config.settings import get_settings
 from fengqiao.db import evidence
-from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import NotDelivered
 from fengqiao.models.evidence import canonical, digest_summary
@@ -39,8 +38,8 @@ def write_digest(*, at: datetime, folder: Path | None = None) -> Digest:
     path = folder / f"chain-digest-{at.astimezone(CST):%Y-%m-%dT%H%M%S}.jsonl"
     partial = path.with_suffix(".partial")
     root, chains = hashlib.sha256(), 0
-    with UnitOfWork(engine()) as uow, partial.open("wb") as f:
-        for head in evidence.heads(uow.conn):
+    with evidence.reading(engine()) as conn, partial.open("wb") as f:
+        for head in evidence.heads(conn):  # one statement: one snapshot of every head
             line = head.line()
             f.write(line)
             root.update(line)

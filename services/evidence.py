@@ -18,7 +18,7 @@ from typing import Any
 
 from fengqiao.db import cases as case_store
 from fengqiao.db import evidence
-from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.db.uow import Connection
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.evidence import (
@@ -49,29 +49,29 @@ class Verification:
 def verify(*, case: str | None = None, since: date | None = None, digest: Path | None = None) -> Verification:
     """Recompute the chains (one case's, or all; rows written from `since`, a China-time day on)."""
     start = datetime.combine(since, time(), tzinfo=CST) if since else None
-    with UnitOfWork(engine()) as uow:
-        case_id = case_store.find_case(uow.conn, case).id if case else None
+    with evidence.reading(engine()) as conn:
+        case_id = case_store.find_case(conn, case).id if case else None
         found = Verification()
         seen: set[int] = set()
         for chain in Chain:
-            _check_chain(uow.conn, chain, found, seen, case_id=case_id, since=start)
+            _check_chain(conn, chain, found, seen, case_id=case_id, since=start)
         if start is None:
-            for cid, case_no, version in evidence.cases_without_timeline(uow.conn, case_id=case_id):
+            for cid, case_no, version in evidence.cases_without_timeline(conn, case_id=case_id):
                 if gap := missing_tail(None, version):
                     found.breaks.append(Break(cid, case_no, Chain.TIMELINE, *gap))
         if digest is not None:
-            _hold_against_digest(uow.conn, digest, found, case_id=case_id)
+            _hold_against_digest(conn, digest, found, case_id=case_id)
     found.cases = len(seen)
     return found
 
 
 def verify_case(case_id: int) -> Verification:
     """One case's two chains, for its page."""
-    with UnitOfWork(engine()) as uow:
+    with evidence.reading(engine()) as conn:
         found = Verification()
         seen: set[int] = set()
         for chain in Chain:
-            _check_chain(uow.conn, chain, found, seen, case_id=case_id, since=None)
+            _check_chain(conn, chain, found, seen, case_id=case_id, since=None)
     found.cases = len(seen)
     return found
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,13 +18,14 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from fengqiao.cli.main import app
-from fengqiao.db import access
+from fengqiao.db import access, evidence
 from fengqiao.db.engine import get_engine
 from fengqiao.db.migrate import alembic_config, upgrade
 from fengqiao.db.tables import access_log, transitions
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
 from fengqiao.models.case import Party
+from fengqiao.models.evidence import Chain
 from fengqiao.services.case_reads import read_case, read_timeline
 from fengqiao.services.evidence import verify
 from fengqiao.services.runtime import engine
@@ -282,3 +284,15 @@ def test_migration_0011_chains_the_rows_stored_before_it_and_keeps_them_append_o
     if database.startswith("postgresql"):
         with db.begin() as conn:  # the statement triggers went with the columns: TRUNCATE as before 0011
             assert conn.execute(text("SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%no_truncate'")).scalar() == 0
+
+
+def test_a_verification_under_way_holds_back_no_writer(network):
+    a_mediating_case()
+    with evidence.reading(engine()) as conn:
+        rows = evidence.chain_rows(conn, Chain.TIMELINE)
+        assert next(rows)["seq"] == 1  # the read is open, its snapshot held
+        started = time.monotonic()
+        _, other = a_mediating_case("WHILE-READING")  # SQLite's writers wait up to 60 s for a lock
+        assert time.monotonic() - started < 20
+        assert [r["case_id"] for r in rows] == [1, 1]  # the snapshot: the other case is not in it
+    assert [r["seq"] for r in stored(transitions, other)] == [1, 2, 3]
