@@ -29,8 +29,10 @@ def type_label(case: Case, known_types: Collection[str]) -> str:
 
 
 def run_tags(case: Case, known_types: Collection[str]) -> list[str]:
-    """What a coordinator filters runs by in the Prefect UI: the channel, the area code and the type code."""
-    return [f"channel:{case.channel}", f"area:{case.area_code}", f"type:{type_label(case, known_types)}"]
+    """What a coordinator filters runs by in the Prefect UI: the channel, the area code and the type code;
+    `test` on a test key's case (its run is real, its case counts nowhere)."""
+    tags = [f"channel:{case.channel}", f"area:{case.area_code}", f"type:{type_label(case, known_types)}"]
+    return [*tags, "test"] if case.test else tags
 
 
 def actor_label(actor: str) -> str:

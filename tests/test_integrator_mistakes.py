@@ -22,14 +22,15 @@ from fengqiao.db.engine import get_engine
 from fengqiao.db.migrate import alembic_config, upgrade
 from fengqiao.db.tallies import rebuild
 from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.run_labels import run_tags
 from fengqiao.models.vocabulary import Channel, InputKind
 from fengqiao.services.intake import receive
 from fengqiao.services.keys import caller_for
 from fengqiao.services.runtime import engine
 from fengqiao.services.stats import Question, figures
 from tests.drive import drive
-from tests.factories import a_key, example_of
-from tests.test_migrations import a_case
+from tests.factories import a_case, a_key, example_of
+from tests.test_migrations import a_case as a_stored_case
 
 V1 = "/api/v1"
 CHANNELS = "hotline_12345, grid, walk_in, police, court, petition, online"
@@ -197,6 +198,18 @@ def test_a_test_case_runs_its_course_but_owes_no_result_and_counts_in_no_figure(
     assert [m["cases"] for m in counted["by_month"]] == [1]
 
 
+def test_a_test_cases_flow_run_is_tagged_test_in_prefect():
+    known = {"neighbourhood"}
+
+    assert run_tags(a_case(test=True, dispute_type="neighbourhood"), known) == [
+        "channel:grid",
+        "area:511502001001001",
+        "type:neighbourhood",
+        "test",
+    ]
+    assert "test" not in run_tags(a_case(dispute_type="neighbourhood"), known)
+
+
 def key_of(headers: dict[str, str]) -> str:
     return headers["Authorization"].removeprefix("Bearer ")
 
@@ -217,7 +230,7 @@ def test_migration_0014_marks_existing_keys_and_cases_real_and_drops_the_marks_o
     command.downgrade(alembic_config(database), "0013")
     engine_ = get_engine(database)
     with engine_.begin() as conn:
-        a_case(conn)
+        a_stored_case(conn)
         conn.execute(
             text(
                 "INSERT INTO api_keys (name, role, areas, orgs, prefix, sha256, created_at) "
