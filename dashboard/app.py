@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from fengqiao.api.app import create_app
 from fengqiao.api.auth import TooMany
 from fengqiao.config.settings import Settings, get_settings
-from fengqiao.dashboard import pages, points, reports, screening, subsidies
+from fengqiao.dashboard import mediators, pages, points, reports, screening, subsidies
 from fengqiao.dashboard.site import CSP, HERE, NotAViewer, Refused, SignInNeeded, page
 
 
@@ -17,6 +17,7 @@ def create_site(settings: Settings | None = None) -> FastAPI:
     app = create_app(settings or get_settings(), policies={"/dashboard": CSP})
     app.mount("/dashboard/static", StaticFiles(directory=HERE / "static"), name="dashboard-static")
     app.include_router(pages.router)
+    app.include_router(mediators.router)
     app.include_router(reports.router)
     app.include_router(screening.router)
     app.include_router(subsidies.router)

@@ -12,7 +12,7 @@ from fengqiao.api.auth import client_address, count
 from fengqiao.api.cases import get_case, get_timeline, jurisdiction
 from fengqiao.config.calendar import is_workday
 from fengqiao.config.settings import get_settings
-from fengqiao.dashboard.site import COOKIE, LEVEL_ORDER, VIEWERS, page, posted_form, viewer
+from fengqiao.dashboard.site import COOKIE, LEVEL_ORDER, MEDIATORS, VIEWERS, page, posted_form, viewer
 from fengqiao.db import board, queries
 from fengqiao.db.sessions import form_token
 from fengqiao.models.access import Caller
@@ -46,12 +46,13 @@ async def sign_in(request: Request) -> Response:
     count("address", client_address(request))
     key = (await posted_form(request, signed_in=False)).get("key", "").strip()
     hours = get_settings().dashboard_session_hours
-    signed = start_session(key, roles=VIEWERS, lasts=timedelta(hours=hours))
+    signed = start_session(key, roles=(*VIEWERS, *MEDIATORS), lasts=timedelta(hours=hours))
     if signed is None:
         return RedirectResponse("/dashboard/login?error=key", status_code=303)
     if signed.session_id is None:  # no session: its pages would all be refused
         return RedirectResponse("/dashboard/login?error=role", status_code=303)
-    answer = RedirectResponse("/dashboard/", status_code=303)
+    home = "/dashboard/my" if signed.caller.role in MEDIATORS else "/dashboard/"
+    answer = RedirectResponse(home, status_code=303)
     answer.set_cookie(
         COOKIE,
         signed.session_id,

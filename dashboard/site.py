@@ -3,8 +3,8 @@
 A coordinator signs in with their API key once; the browser then holds only a session id
 (HttpOnly, SameSite=Strict), looked up with its key on every page, so a session ends at its
 expiry, at sign-out, or on the next click after the key is revoked. Every form posted carries
-the session's token and must come from this site (Origin); only coordinators and
-administrators may sign in; jurisdictions apply as in the API.
+the session's token and must come from this site (Origin); coordinators and administrators
+sign in to the board, mediators to their own pages; jurisdictions apply as in the API.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ CSP = (  # the pages load their own script and stylesheet; charts use inline sty
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 VIEWERS = (Role.COORDINATOR, Role.ADMIN)
+MEDIATORS = (Role.MEDIATOR,)  # their own pages (dashboard/mediators.py): the worklist and their cases
 STAGE_ORDER = ("received", "triaged", "mediating", "escalated")
 LEVEL_ORDER = ("grid", "community", "street", "district", "panel", "expert_pool", "none")
 TYPE_ZH = {code: label for label, code in TYPES_ZH.items()}  # the screening ledger's names of dispute types
@@ -75,15 +76,15 @@ class Refused(Exception):
         self.status, self.why = status, why
 
 
-def viewer(request: Request) -> Caller:
-    """The signed-in coordinator or administrator, counted against the pages' limit per key."""
+def viewer(request: Request, roles: tuple[Role, ...] = VIEWERS) -> Caller:
+    """The signed-in coordinator or administrator (or one of roles), counted against the pages' limit per key."""
     session_id = request.cookies.get(COOKIE)
     if not session_id:
         raise SignInNeeded
     caller = session_caller(session_id)
     if caller is None:
         raise SignInNeeded
-    if caller.role not in VIEWERS:
+    if caller.role not in roles:
         raise NotAViewer(caller)
     request.state.form_token = form_token(session_id)
     count("pages", caller.key_id, caller.name)

@@ -1,0 +1,88 @@
+"""A mediator's own pages: sign in with a mediator's key, the worklist, and the paperwork of a case."""
+
+from __future__ import annotations
+
+import re
+
+from fengqiao.db import cases as case_store
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.services.agreements import agreement_of
+from fengqiao.services.runtime import engine
+from fengqiao.services.session_records import read_sessions
+from tests.factories import a_key
+from tests.paperwork import mediating
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def signed_in_as_mediator(api, case_no: str) -> str:  # type: ignore[no-untyped-def]
+    """Signs in with a key named by the case's mediator's code; that code."""
+    with UnitOfWork(engine()) as uow:
+        mediator = case_store.find_case(uow.conn, case_no).mediator
+    assert mediator is not None
+    key = a_key("mediator", name=mediator)["Authorization"].removeprefix("Bearer ")
+    answer = api.post("/dashboard/login", data={"key": key}, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/dashboard/my")
+    return mediator
+
+
+def test_a_mediator_records_a_session_uploads_the_signed_copy_and_the_agreement(api):
+    case_no, case_id = mediating("PAGES-1")
+    mediator = signed_in_as_mediator(api, case_no)
+
+    listed = api.get("/dashboard/my")
+    board = api.get("/dashboard/", follow_redirects=False)
+    page = api.get(f"/dashboard/my/cases/{case_no}")
+    token = re.search(r'name="csrf" value="(\w+)"', page.text).group(1)  # type: ignore[union-attr]
+    url = f"/dashboard/my/cases/{case_no}"
+    sitting = {
+        "csrf": token,
+        "held_at": "2026-11-24T10:00",
+        "place": "朝阳社区调解室",
+        "attendees": "张三（申请人）\n李四（被申请人）",
+        "mediators": mediator,
+        "content": "双方同意赔偿800元。",
+    }
+    session = api.post(f"{url}/sessions", data=sitting, follow_redirects=False)
+    renamed = api.post(
+        f"{url}/documents", data={"csrf": token}, files={"file": ("协议.pdf", b"\x89PNG\r\n\x1a\n", "application/pdf")}
+    )
+    upload = api.post(
+        f"{url}/documents",
+        data={"csrf": token},
+        files={"file": ("协议.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    forged = api.post(f"{url}/documents", data={"csrf": "x"}, files={"file": ("协议.pdf", PDF, "application/pdf")})
+    terms = {"csrf": token, "terms": "李四赔偿800元。", "amount": "800", "perform_by": "2026-12-31", "manner": "现金"}
+    agreement = api.post(f"{url}/agreement", data=terms, follow_redirects=False)
+    after = api.get(url)
+
+    assert listed.status_code == 200 and f'data-case="{case_no}"' in listed.text
+    assert board.status_code == 403  # the coordinators' board is not a mediator's page
+    assert page.status_code == 200 and 'id="session-form"' in page.text
+    assert (session.status_code, session.headers["location"]) == (303, url)
+    assert "文件内容与扩展名不符" in renamed.text  # shown on the case's page after the redirect
+    assert (upload.status_code, upload.headers.get("location")) == (303, url), upload.text[:3000]
+    assert forged.status_code == 403
+    assert (agreement.status_code, agreement.headers["location"]) == (303, url)
+    _, sessions = read_sessions(case_no)
+    assert [(s.number, s.place, s.actor) for s in sessions] == [(1, "朝阳社区调解室", mediator)]
+    with UnitOfWork(engine()) as uow:
+        case = case_store.get_case(uow.conn, case_id)
+        kept = agreement_of(uow.conn, case)
+    assert kept is not None and (kept.terms, str(kept.amount), kept.manner) == ("李四赔偿800元。", "800.00", "现金")
+    assert "调解协议书（签字盖章件） Signed Copy of the Agreement" in after.text
+    assert 'id="case-file"' in after.text
+
+
+def test_a_mediator_may_not_open_another_organisations_case(api):
+    case_no, _ = mediating("PAGES-OTHER")
+    key = a_key("mediator", name="M-C03", orgs=("C-JINSHA",))["Authorization"].removeprefix("Bearer ")
+    api.post("/dashboard/login", data={"key": key})
+
+    mine = api.get("/dashboard/my")
+    theirs = api.get(f"/dashboard/my/cases/{case_no}")
+
+    assert 'id="no-cases"' in mine.text
+    assert theirs.status_code == 403
