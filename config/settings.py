@@ -31,7 +31,13 @@ class Settings(BaseSettings):
     worker_stop_seconds: float = Field(
         default=10.0, ge=0, description="on SIGTERM, how long running steps may take to finish before the worker exits"
     )
-    sweep_seconds: float = Field(default=30.0, gt=0)
+    sweep_seconds: float = Field(default=15.0, gt=0, description="how often a worker sweeps for cases not moving")
+    worker_heartbeat_seconds: int = Field(
+        default=10, gt=0, description="how often a worker beats on the work pool (Prefect's default is 30)"
+    )
+    worker_dead_seconds: float = Field(
+        default=45.0, gt=0, description="a worker silent this long is dead: the sweep hands its runs on"
+    )
     stale_run_seconds: float = Field(
         default=600.0, gt=0, description="a running run with no heartbeat or state change for this long is dead"
     )

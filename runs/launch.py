@@ -4,18 +4,15 @@ what a case needs; Prefect is only asked to run it."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import httpx
 from prefect.client.schemas.objects import StateType
-from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
 from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound, PrefectException
 from prefect.flow_runs import resume_flow_run
-from prefect.states import Crashed, Scheduled
+from prefect.states import Scheduled
 
 from fengqiao.config.logging import get_logger
-from fengqiao.config.settings import get_settings
 from fengqiao.db import cases as case_store
 from fengqiao.db import flow_runs, wakeups
 from fengqiao.db.parking import parking_of
@@ -63,35 +60,6 @@ def run_state(flow_run_id: str) -> StateType | None:
     except ObjectNotFound:
         return None
     return state.type if state else None
-
-
-def crash_if_dead(flow_run_id: str) -> bool:
-    """Mark a run Crashed if it claims to be running but shows no sign of life; whether it did.
-
-    A worker killed mid-step leaves its run RUNNING in Prefect for ever (the open-source server
-    does not detect it by itself). The run's last sign of life is its latest heartbeat event or
-    state change; older than FENGQIAO_STALE_RUN_SECONDS means its process is gone.
-    """
-    stale_after = timedelta(seconds=get_settings().stale_run_seconds)
-    client = case_runs_client()[0]
-    run = client.read_flow_run(UUID(flow_run_id))
-    if run.state is None or run.state.type not in (StateType.RUNNING, StateType.PENDING):
-        return False
-    heartbeats = client.read_events(
-        filter=EventFilter(
-            event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
-            resource=EventResourceFilter(id=[f"prefect.flow-run.{flow_run_id}"]),
-            occurred=EventOccurredFilter.model_validate({"since": run.state.timestamp}),
-        ),
-        limit=1,
-    ).events
-    last_alive = max([run.state.timestamp, *(e.occurred for e in heartbeats)])
-    if datetime.now(UTC) - last_alive < stale_after:
-        return False
-    message = f"fengqiao sweep: no heartbeat or state change since {last_alive.isoformat()}"
-    client.set_flow_run_state(UUID(flow_run_id), Crashed(message=message), force=True)
-    log.warning("case.flow_run.crashed", flow_run_id=flow_run_id, last_alive=last_alive.isoformat())
-    return True
 
 
 def wake_case(case_id: int, *, settle_seconds: float = 30.0) -> str:

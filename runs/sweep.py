@@ -8,7 +8,8 @@ from fengqiao.db import flow_runs
 from fengqiao.db.locks import held_alone
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import StepKind
-from fengqiao.runs.launch import ACTIVE, crash_if_dead, run_state, wake_case
+from fengqiao.runs.launch import ACTIVE, run_state, wake_case
+from fengqiao.runs.liveness import crash_if_dead
 from fengqiao.services.result_back import deliver_due
 from fengqiao.services.runtime import engine
 from fengqiao.services.steps import current_step

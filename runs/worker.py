@@ -30,6 +30,7 @@ from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.workers.base import BaseJobConfiguration, BaseVariables, BaseWorker, BaseWorkerResult
 
 from fengqiao.config.logging import get_logger
+from fengqiao.config.settings import get_settings
 
 log = get_logger(component="worker")
 WORKER_TYPE = "fengqiao-inprocess"
@@ -56,7 +57,13 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
     def __init__(self, work_pool_name: str, *, name: str, threads: int) -> None:
         # Not BaseWorker's own limit: it is keyed by flow run, and a run resumed while its last
         # execution still unwinds is polled again; the limiter then raises in the polling loop.
-        super().__init__(work_pool_name, name=name, limit=None, create_pool_if_not_found=False)
+        super().__init__(
+            work_pool_name,
+            name=name,
+            limit=None,
+            create_pool_if_not_found=False,
+            heartbeat_interval_seconds=get_settings().worker_heartbeat_seconds,  # its death is seen by it (liveness.py)
+        )
         self._threads = anyio.CapacityLimiter(threads)
         self._thread_count = threads
         self._running: dict[UUID, anyio.Event] = {}

@@ -100,3 +100,42 @@ def test_a_worker_killed_mid_step_leaves_nothing_half_done(network, processes):
     ]
     with UnitOfWork(engine()) as uow:
         assert flow_runs.case_flow_run(uow.conn, case_id) == (first_run, True)
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_dead_workers_run_is_handed_on_by_its_heartbeat_on_the_work_pool(network, processes):
+    """A worker SIGKILLed mid-step stops beating on the work pool; another worker's sweep sees that
+    (the run's own staleness limit is set far away, so only the worker's heartbeat can tell) and
+    schedules the run again, which the live worker takes to the case's wait."""
+    processes.env.update(
+        FENGQIAO_STALE_RUN_SECONDS="3600", FENGQIAO_WORKER_HEARTBEAT_SECONDS="5", FENGQIAO_WORKER_DEAD_SECONDS="20"
+    )
+    _, case_id = register(a_new_case(channel_ref="DEADWORKER-1"))
+    blocker = engine().connect()
+    blocker.begin()
+    blocker.execute(text("LOCK TABLE transitions IN EXCLUSIVE MODE"))  # triage will block on its INSERT
+    try:
+        start_prefect_and_worker(processes)
+        dead_pid = processes.running["worker"].pid
+        run = str(wait_for("the case's run to be running", case_run_in(processes, case_id, "Running")))
+        time.sleep(3)  # inside triage, waiting for the lock
+        processes.kill("worker")
+        killed_at = time.monotonic()
+    finally:
+        blocker.rollback()
+        blocker.close()
+    processes.start("worker-b", str(BIN / "fengqiao"), "worker")
+
+    wait_for("the run to reach the case's wait", case_run_in(processes, case_id, "Suspended"), timeout=240)
+    print(f"killed → the same run suspended at the wait: {time.monotonic() - killed_at:.1f} s")
+    port = processes.port  # type: ignore[attr-defined]
+    history = httpx.get(f"http://127.0.0.1:{port}/api/flow_run_states/", params={"flow_run_id": run}).json()
+    crashed = [s["message"] for s in history if s["name"] == "Crashed"]
+
+    assert len(crashed) == 1 and crashed[0].startswith("fengqiao sweep: its worker fengqiao-"), crashed
+    assert f"-{dead_pid} sent no heartbeat since " in crashed[0]
+    assert [row[2:4] for row in timeline_of(case_id)] == [
+        ("received", "intake"),
+        ("triaged", "triage"),
+        ("mediating", "assignment"),
+    ]

@@ -1,0 +1,73 @@
+"""Whether a case run that Prefect shows running is still alive, and if not, declaring it Crashed.
+
+A worker killed mid-step leaves its runs RUNNING in Prefect for ever (the open-source server does
+not notice by itself). The quick sign is the worker's own heartbeat on the work pool: each worker
+beats every FENGQIAO_WORKER_HEARTBEAT_SECONDS and labels the runs it takes with its name, so a
+run whose worker has been silent for FENGQIAO_WORKER_DEAD_SECONDS is handed on, within a sweep of
+that. A run with no such label (or whose worker Prefect no longer lists) falls back on its own
+last sign of life: its latest heartbeat event or state change, older than FENGQIAO_STALE_RUN_SECONDS.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from prefect.client.orchestration import SyncPrefectClient
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.events.filters import EventFilter, EventNameFilter, EventOccurredFilter, EventResourceFilter
+from prefect.states import Crashed
+
+from fengqiao.config.logging import get_logger
+from fengqiao.config.settings import get_settings
+from fengqiao.runs.deployments import case_runs_client
+
+log = get_logger(component="liveness")
+
+
+def crash_if_dead(flow_run_id: str) -> bool:
+    """Mark the run Crashed if it claims to be running but its worker or itself shows no sign of life."""
+    client = case_runs_client()[0]
+    run = client.read_flow_run(UUID(flow_run_id))
+    if run.state is None or run.state.type not in (StateType.RUNNING, StateType.PENDING):
+        return False
+    now = datetime.now(UTC)
+    reason = _worker_gone(client, run, now) or _run_silent(client, run, now)
+    if reason is None:
+        return False
+    client.set_flow_run_state(UUID(flow_run_id), Crashed(message=f"fengqiao sweep: {reason}"), force=True)
+    log.warning("case.flow_run.crashed", flow_run_id=flow_run_id, reason=reason)
+    return True
+
+
+def _worker_gone(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:
+    labels = run.labels or {}
+    name, pool = labels.get("prefect.worker.name"), labels.get("prefect.work-pool.name")
+    if not isinstance(name, str) or not isinstance(pool, str):
+        return None
+    worker = next((w for w in client.read_workers_for_work_pool(pool, limit=200, offset=0) if w.name == name), None)
+    if worker is None or worker.last_heartbeat_time is None:
+        return None
+    dead_after, last_beat = timedelta(seconds=get_settings().worker_dead_seconds), worker.last_heartbeat_time
+    if now - last_beat < dead_after:
+        return None
+    assert run.state is not None
+    if run.state.timestamp - last_beat >= dead_after:
+        return None  # a state set after that worker fell silent is another's: the label is still being moved
+    return f"its worker {name} sent no heartbeat since {worker.last_heartbeat_time.isoformat()}"
+
+
+def _run_silent(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:
+    assert run.state is not None
+    heartbeats = client.read_events(
+        filter=EventFilter(
+            event=EventNameFilter(name=["prefect.flow-run.heartbeat"]),
+            resource=EventResourceFilter(id=[f"prefect.flow-run.{run.id}"]),
+            occurred=EventOccurredFilter.model_validate({"since": run.state.timestamp}),
+        ),
+        limit=1,
+    ).events
+    last_alive = max([run.state.timestamp, *(e.occurred for e in heartbeats)])
+    if now - last_alive < timedelta(seconds=get_settings().stale_run_seconds):
+        return None
+    return f"no heartbeat or state change since {last_alive.isoformat()}"
