@@ -7,7 +7,7 @@ after a crash asks again and continues exactly where the case stands.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -169,3 +169,12 @@ class NewCase:
     amount: float | None = None
     parties: tuple[Party, ...] = ()
     test: bool = False  # sent with a test key (models.access.Caller.test)
+
+    def from_test_key(self) -> NewCase:
+        """The record as a test key's: marked test, its ticket id in the test keys' own namespace
+        (`test:` before it), so a trial neither takes nor meets a real ticket id."""
+        return replace(self, test=True, channel_ref=f"{TEST_REF}{self.channel_ref}" if self.channel_ref else None)
+
+
+TEST_REF = "test:"
+REF_CHARS = 100  # cases.channel_ref holds a ticket id of at most this many characters

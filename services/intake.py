@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,9 @@ from fengqiao.db import cases as case_store
 from fengqiao.db import configurations, flow_runs, reports, wakeups
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
-from fengqiao.models.case import Case, NewCase
+from fengqiao.models.case import REF_CHARS, TEST_REF, Case, NewCase
 from fengqiao.models.duplicates import Match, raise_risk_for_reports
-from fengqiao.models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError
+from fengqiao.models.errors import ConcurrencyConflict, ConfigurationError, FengqiaoError, InvalidInput
 from fengqiao.models.intake_plan import (
     Add,
     InBatch,
@@ -182,9 +182,16 @@ def _receive_batch(
 
 def _as_record(item: Incoming) -> Record:
     rec = item.record
+    new = rec.new
+    if item.caller and item.caller.test:
+        if new.channel_ref and len(TEST_REF + new.channel_ref) > REF_CHARS:
+            longest = REF_CHARS - len(TEST_REF)
+            field = next((k for k, v in rec.payload.items() if v == new.channel_ref), "channel_ref")  # ticket_id…
+            raise InvalidInput(f"a test key's ticket id is at most {longest} characters", field=field)
+        new = new.from_test_key()
     return Record(
         item.name,
-        replace(rec.new, test=True) if item.caller and item.caller.test else rec.new,
+        new,
         payload_digest(rec.payload),
         item.idempotency_key,
         item.key_id,

@@ -165,6 +165,27 @@ def test_a_test_keys_reports_repeat_no_real_case_raise_no_alert_and_are_shown_as
     assert re.search(rf'{trial[0]["case_no"]}</a>[^<]*<span class="tag test">测试 test</span>', board)
 
 
+def test_a_test_keys_tickets_are_its_own_a_real_ticket_id_is_never_taken(api):
+    real_key, trial_key = a_key("integrator", name="12345-platform"), test_key()
+    record = hotline(1)
+
+    trial = api.post(f"{V1}/intake/hotline_12345", json=record, headers=trial_key).json()
+    again = api.post(f"{V1}/intake/hotline_12345", json=record, headers=trial_key).json()
+    real = api.post(f"{V1}/intake/hotline_12345", json=record, headers=real_key).json()
+    long = api.post(f"{V1}/intake/hotline_12345", json=record | {"ticket_id": "Y" * 96}, headers=trial_key)
+
+    assert (trial["created"], again["created"], again["case_no"]) == (True, False, trial["case_no"])
+    assert (real["created"], real["duplicate_of"]) == (True, None)  # the ticket id is the real platform's
+    assert error(long) == (
+        422,
+        {
+            "code": "invalid_input",
+            "message": "field ticket_id: a test key's ticket id is at most 95 characters",
+            "field": "ticket_id",
+        },
+    )
+
+
 def test_a_test_case_runs_its_course_but_owes_no_result_and_counts_in_no_figure(network, monkeypatch):
     monkeypatch.setenv("FENGQIAO_RESULT_WEBHOOKS", json.dumps({"hotline_12345": "http://127.0.0.1:9/never"}))
     real_key, trial_key = a_key("integrator", name="12345-platform"), test_key()
