@@ -41,7 +41,7 @@ def audit_verify(
     held = f"; {found.digest_heads} heads of {digest.name} held" if digest else ""
     rows = f"{found.rows[Chain.TIMELINE]} transitions, {found.rows[Chain.ACCESS]} access-log rows"
     verdict = "[green]完好 intact[/]" if found.intact else f"[red]{len(found.breaks)} 处断链 broken[/]"
-    console.print(f"核验 verified {found.cases} cases: {rows}{held}: {verdict}", highlight=False)
+    console.print(f"核验 verified {found.cases} cases: {rows}{held}: {verdict}", soft_wrap=True, highlight=False)
     if not found.intact:
         raise typer.Exit(1)
 
@@ -55,4 +55,4 @@ def audit_digest() -> None:
     from fengqiao.runs.deployments import start_embedded_prefect
 
     start_embedded_prefect()  # a no-op against a Prefect server
-    console.print(json.dumps(chain_digest(), ensure_ascii=False), highlight=False)
+    console.print(json.dumps(chain_digest(), ensure_ascii=False), soft_wrap=True, highlight=False)

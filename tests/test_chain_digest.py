@@ -169,3 +169,16 @@ def test_the_digest_is_deployed_daily_on_the_work_pool(network):
         "fengqiao-cases",
     )
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 0 * * *", "Asia/Shanghai")  # type: ignore[union-attr]
+
+
+def test_audit_digest_runs_the_flow_once(network, receiver):
+    a_mediating_case()
+
+    result = CliRunner().invoke(app, ["audit", "digest"])
+
+    shown = json.loads(result.output)
+    assert (result.exit_code, shown["chains"], shown["posted"]) == (0, 1, 200)
+    assert Path(shown["file"]).read_text(encoding="utf-8").splitlines()[-1] == json.dumps(
+        {k: shown[k] for k in ("at", "chains", "day", "format", "root")}, separators=(",", ":"), ensure_ascii=False
+    )
+    assert CliRunner().invoke(app, ["audit", "verify", "--case", "FQ0"]).output == "case_not_found: no case 'FQ0'\n"
