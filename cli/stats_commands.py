@@ -77,7 +77,7 @@ def headline(found: dict[str, Any]) -> str:
         f"(书面 written {agreements['written']}, 口头 oral {agreements['oral']}) · "
         f"调解成功率 success rate {pct(found['success_rate'])}\n"
         f"导入法治轨道 handed off {handed['total']}{f' ({targets})' if targets else ''} · "
-        f"撤回 withdrawn {found['withdrawn']} · 在办 open {found['open']} · 结案 closed {found['closed']} · "
+        f"撤回 withdrawn {found['withdrawn']} · 在办 open {found['open']} · 结案 closed {found['closed']}\n"
         f"涉及当事人 parties involved {found['parties_involved']} · "
         f"群体性纠纷 group disputes {found['group_disputes']}\n"
         f"排查 screening sessions {swept['sessions']} · 发现 disputes found {swept['disputes_found']} · "

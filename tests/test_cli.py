@@ -321,7 +321,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         table_code == 0
         and (
             "受理 received 2 · 调解 mediated 2 · 调解成功 agreements 1 (书面 written 1, 口头 oral 0) · "
-            "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 撤回 withdrawn 0 · 在办 open 1 · 结案 closed 1 · "
+            "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 撤回 withdrawn 0 · 在办 open 1 · 结案 closed 1\n"
             "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0\n"
             "排查 screening sessions 0 · 发现 disputes found 0 · 预防 prevented 0\n"
             "调委会 committees 17 (村/居 village 8, 乡镇/街道 township 4, 企事业 enterprise 0, 行业/专业 sector 3, "

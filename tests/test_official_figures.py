@@ -44,9 +44,8 @@ PEOPLE = {0: 12, 1: 12, 250: 12, 300: 12, 400: 30, 480: 12, 502: 12, 10: 5, 260:
 def _move(conn, case, status: Status, stage: Stage, reason: str, minutes: int, **changes):  # type: ignore[no-untyped-def]
     after = replace(case, status=status, version=case.version + 1, **changes)
     at = REGISTERED + timedelta(days=1, minutes=minutes)
-    case_store.save_move(
-        conn, case, after, Transition(after.version, at, case.status, status, stage, "test", reason), flow_run_id=None
-    )
+    record = Transition(after.version, at, case.status, status, stage, "test", reason, org=after.org_code)
+    case_store.save_move(conn, case, after, record, flow_run_id=None)
     return after
 
 
@@ -59,7 +58,7 @@ def _campaign() -> None:
             for n in range(len(PLAN))
         ]
         added = case_store.add_cases(conn, news, config_version=1, at=REGISTERED)
-        for (case, _), (what, target) in zip(added, PLAN, strict=True):
+        for n, ((case, _), (what, target)) in enumerate(zip(added, PLAN, strict=True)):
             if what == "waiting":
                 continue
             if what == "withdrawn_unmediated":
@@ -74,6 +73,7 @@ def _campaign() -> None:
                 1,
                 dispute_type="neighbourhood",
                 org_code="C-ZHAOYANG",
+                mediator=("M-C01", "M-C02")[n % 2],
                 attempt=1,
             )
             if what in ("agreement", "oral_agreement"):
