@@ -121,6 +121,8 @@ def broken_link(
     `before_*` describe the row before it in the chain as stored (None: it is the first).
     Answers the seq to report and what differs: a missing row is reported at its own seq.
     """
+    if row["seq"] is None:
+        return 0, f"a row without seq (id {row.get('id')}): written outside the chain"
     seq = int(row["seq"])
     if before_seq is None and seq != 1:
         return 1, f"missing (the chain starts at seq {seq})"

@@ -296,3 +296,30 @@ def test_a_verification_under_way_holds_back_no_writer(network):
         assert time.monotonic() - started < 20
         assert [r["case_id"] for r in rows] == [1, 1]  # the snapshot: the other case is not in it
     assert [r["seq"] for r in stored(transitions, other)] == [1, 2, 3]
+
+
+def test_a_row_written_outside_the_chain_is_reported(network):
+    case_no, case_id = a_mediating_case()
+    reader = caller()
+    read_case(case_no, reader)
+    with UnitOfWork(engine()) as uow:  # as anyone with INSERT may: no seq, no hashes
+        uow.conn.execute(
+            text(
+                "INSERT INTO access_log (id, at, key_id, key_name, role, case_id, action, fields, reason) "
+                "VALUES (900, '2026-12-01 08:00:00+00', :k, 'centre-audit', 'coordinator', :c, 'unmask', '[]', 'x')"
+            ),
+            {"k": reader.key_id, "c": case_id},
+        )
+        uow.conn.execute(
+            text(
+                "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason) "
+                "VALUES (:c, 4, '2026-12-01 08:00:00+00', 'mediating', 'clock', 'x', 'x')"
+            ),
+            {"c": case_id},
+        )
+        uow.commit()
+
+    assert sorted(str(b) for b in verify().breaks) == [
+        f"case {case_no}, access_log seq 0: a row without seq (id 900): written outside the chain",
+        f"case {case_no}, transitions seq 4: no hash: written outside the chain",
+    ]
