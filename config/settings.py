@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     worker_dead_seconds: float = Field(
         default=45.0, gt=0, description="a worker silent this long is dead: the sweep hands its runs on"
     )
+    late_run_minutes: float = Field(
+        default=15.0,
+        ge=1 / 6,  # Prefect's least window for a proactive trigger: 10 s
+        description="a case run Late longer than this is an alert (a Prefect automation, applied by `fengqiao deploy`)",
+    )
     stale_run_seconds: float = Field(
         default=600.0, gt=0, description="a running run with no heartbeat or state change for this long is dead"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, false, func, insert, select, text, update
+from sqlalchemy import Connection, delete, exists, false, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from fengqiao.db.queries import CaseFilter
@@ -63,8 +63,16 @@ def raise_alert(
     )
     alert_id = int(conn.execute(stmt.returning(alerts.c.id)).scalar_one())
     conn.execute(delete(alert_cases).where(alert_cases.c.alert_id == alert_id))
-    conn.execute(insert(alert_cases), [{"alert_id": alert_id, "case_id": c} for c in sorted(set(case_ids))])
+    if case_ids:  # an alert of no case (a work pool's) has no rows here
+        conn.execute(insert(alert_cases), [{"alert_id": alert_id, "case_id": c} for c in sorted(set(case_ids))])
     return alert_id
+
+
+def heard(conn: Connection, kind: AlertKind, subject: str, *, at: datetime) -> bool:
+    """An alert of this kind and subject was raised or grown at `at` or later: the news of `at` is
+    in it already (acknowledged or not), so hearing it again raises nothing."""
+    q = select(alerts.c.id).where(alerts.c.kind == kind, alerts.c.subject == subject, alerts.c.updated_at >= at)
+    return conn.execute(q.limit(1)).first() is not None
 
 
 @dataclass(frozen=True)
@@ -93,9 +101,11 @@ class AlertRow:
 def list_alerts(
     conn: Connection, where: CaseFilter, *, open_only: bool = True, limit: int = 200, only: int | None = None
 ) -> list[AlertRow]:
-    """Alerts with at least one case the filter's jurisdiction covers (the case list's own rule), newest first."""
+    """Alerts with at least one case the filter's jurisdiction covers (the case list's own rule), and
+    alerts of no case (the system's: a work pool without workers), shown to every key; newest first."""
     seen = where.apply(select(alert_cases.c.alert_id).join(cases, cases.c.id == alert_cases.c.case_id))
-    q = select(alerts).where(alerts.c.id.in_(seen))
+    caseless = ~exists().where(alert_cases.c.alert_id == alerts.c.id)
+    q = select(alerts).where(or_(alerts.c.id.in_(seen), caseless))
     if open_only:
         q = q.where(alerts.c.acknowledged_at.is_(None))
     if only is not None:

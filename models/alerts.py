@@ -24,6 +24,10 @@ class AlertKind(StrEnum):
     RESPONDENT = "respondent"
     AREA = "area"
     CASE_PARKED = "case_parked"  # a poison case set aside after failed runs (models.parking)
+    # What Prefect's automations heard (runs/automations.py): about a case's run, or the pool
+    RUN_CRASHED = "run_crashed"
+    RUN_LATE = "run_late"
+    POOL_NO_HEARTBEAT = "pool_no_heartbeat"  # no case: shown to every key (db.alerts.list_alerts)
 
 
 DISTRICT_DIGITS = 6  # GB/T 2260: province 2, city 4, district or county 6 digits of an area code
@@ -39,6 +43,9 @@ ALERT_ZH = {
     "respondent": "同一被申请人多次被投诉",
     "area": "同一社区集中报告",
     "case_parked": "案件流程连续失败已暂停",
+    "run_crashed": "案件流程运行崩溃",
+    "run_late": "案件流程运行延迟",
+    "pool_no_heartbeat": "工作池无工作进程心跳",
 }
 
 
@@ -65,4 +72,21 @@ def cluster_reason(kind: AlertKind, reports: int, rules: AlertRules, shown: str)
     return (
         f"{rules.window_days}日内{reports}件报告指向{who}: {reports} reports within {rules.window_days} days "
         f"(threshold {rules.threshold(kind)})"
+    )
+
+
+def run_alert_reason(kind: AlertKind, case_no: str, *, late_minutes: float) -> str:
+    """Why a case's run is an alert: the run (named by the case number) and what Prefect saw; no personal data."""
+    if kind is AlertKind.RUN_CRASHED:
+        return f"{case_no} 的流程运行崩溃: Prefect run case-{case_no} Crashed"
+    return (
+        f"{case_no} 的流程运行延迟超过{late_minutes:g}分钟: Prefect run case-{case_no} Late "
+        f"for more than {late_minutes:g} minutes, no worker took it"
+    )
+
+
+def pool_alert_reason(pool: str) -> str:
+    return (
+        f"工作池 {pool} 无工作进程心跳，案件暂停推进: no worker heartbeat in Prefect work pool {pool}; "
+        "no case moves until a worker runs"
     )

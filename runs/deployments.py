@@ -26,6 +26,7 @@ from fengqiao.config.logging import get_logger
 from fengqiao.config.prefect_env import EMBEDDED_PORT, EMBEDDED_STARTED
 from fengqiao.config.settings import get_settings
 from fengqiao.models.errors import PrefectUnavailable
+from fengqiao.runs.automations import apply_automations
 from fengqiao.runs.worker import CaseWorker
 
 log = get_logger(component="deployments")
@@ -72,14 +73,26 @@ def start_embedded_prefect() -> str | None:
     with _lock:
         server = SubprocessASGIServer(port=int(port))
         if not server.running:
-            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+            # The server inherits this process's terminal: its background services log SQLite's
+            # "database is locked" with a traceback (their next round retries), which is noise on
+            # the demo's screen. Its root logger is quieted for the subprocess only.
+            quiet = "PREFECT_LOGGING_ROOT_LEVEL" not in os.environ
+            if quiet:
+                os.environ["PREFECT_LOGGING_ROOT_LEVEL"] = "CRITICAL"
+            try:
+                server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+            finally:
+                if quiet:
+                    del os.environ["PREFECT_LOGGING_ROOT_LEVEL"]
             os.environ[EMBEDDED_STARTED] = "1"
     return server.api_url
 
 
-def deploy() -> list[tuple[str, str]]:
-    """The work pool (created if missing) and the deployments on it: `fengqiao deploy`, run once per
-    release; idempotent, so the demo and `serve` run it too. Each deployment's name and entrypoint."""
+def deploy() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The work pool (created if missing), the deployments on it and the pool's automations
+    (runs/automations.py): `fengqiao deploy`, run once per release; idempotent, so the demo and
+    `serve` run it too. Each deployment's name and entrypoint; each automation's name and what was
+    done to it (created, updated, unchanged)."""
     pool = get_settings().work_pool
     with get_client(sync_client=True) as client:
         try:
@@ -99,7 +112,9 @@ def deploy() -> list[tuple[str, str]]:
         )
         deployment.apply(work_pool_name=pool)  # type: ignore[union-attr]  # to_deployment is sync here
         applied.append((spec.full_name, spec.entrypoint))
-    return applied
+    with get_client(sync_client=True) as client:
+        automations = apply_automations(client, pool, get_settings().late_run_minutes)
+    return applied, automations
 
 
 def ensure_deployment() -> None:

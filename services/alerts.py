@@ -9,13 +9,22 @@ from enum import StrEnum
 
 from fengqiao.config.settings import get_settings
 from fengqiao.db import alerts as store
+from fengqiao.db import cases as case_store
 from fengqiao.db import queries
 from fengqiao.db.alerts import AlertRow
 from fengqiao.db.queries import CaseFilter
 from fengqiao.db.uow import Connection, UnitOfWork
-from fengqiao.models.alerts import AlertKind, AlertRules, cluster_area, cluster_reason, emergency_reason
+from fengqiao.models.alerts import (
+    AlertKind,
+    AlertRules,
+    cluster_area,
+    cluster_reason,
+    emergency_reason,
+    pool_alert_reason,
+    run_alert_reason,
+)
 from fengqiao.models.case import Case
-from fengqiao.models.errors import FengqiaoError
+from fengqiao.models.errors import CaseNotFound, FengqiaoError
 from fengqiao.models.privacy import mask_name
 from fengqiao.models.vocabulary import Risk
 from fengqiao.services.runtime import engine, now
@@ -59,6 +68,39 @@ def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: dateti
         reason = cluster_reason(kind, len(members), limits, shown)
         if reason:
             store.raise_alert(conn, kind, subject, area_code=area, case_ids=members, reason=reason, at=at)
+
+
+def alert_on_run(kind: AlertKind, case_no: str, *, at: datetime, late_minutes: float = 0) -> int | None:
+    """What Prefect heard about a case's run at `at` (Crashed, Late): an alert on the case, once per
+    news (heard again, as every reader of Prefect's events may, it raises nothing). None when the
+    news is old, the case is not ours (no such number, or registered after the news: a number
+    reused by another database on the same Prefect server) or a test key's."""
+    with UnitOfWork(engine()) as uow:
+        try:
+            case = case_store.find_case(uow.conn, case_no)
+        except CaseNotFound:
+            return None
+        if case.test or (case.created_at and at < case.created_at) or store.heard(uow.conn, kind, case.case_no, at=at):
+            return None
+        reason = run_alert_reason(kind, case.case_no, late_minutes=late_minutes)
+        alert_id = store.raise_alert(
+            uow.conn, kind, case.case_no, area_code=case.area_code, case_ids=[case.id], reason=reason, at=at
+        )
+        uow.commit()
+        return alert_id
+
+
+def alert_on_pool(pool: str, *, at: datetime) -> int | None:
+    """No worker heartbeat in the work pool: an alert of no case, which every key sees; once per news."""
+    with UnitOfWork(engine()) as uow:
+        kind = AlertKind.POOL_NO_HEARTBEAT
+        if store.heard(uow.conn, kind, pool, at=at):
+            return None
+        alert_id = store.raise_alert(
+            uow.conn, kind, pool, area_code="", case_ids=[], reason=pool_alert_reason(pool), at=at
+        )
+        uow.commit()
+        return alert_id
 
 
 class NotAcknowledged(StrEnum):
