@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from fengqiao.db.tables import access_log, api_keys, intake_records
+from fengqiao.db import evidence
+from fengqiao.db.tables import api_keys, intake_records
 from fengqiao.models.access import Caller, Role
 from fengqiao.models.errors import InvalidInput
 
@@ -110,9 +111,11 @@ def log_access(
     reason: str,
     at: datetime,
 ) -> None:
-    """Who read (or unmasked) which personal data of which case, when and why. Never updated."""
-    conn.execute(
-        insert(access_log).values(
+    """Who read (or unmasked) which personal data of which case, when and why. Never updated: each
+    row is the next link of the case's access chain (db/evidence.py)."""
+    evidence.append_access(
+        conn,
+        dict(
             at=at,
             key_id=caller.key_id,
             key_name=caller.name,
@@ -121,5 +124,5 @@ def log_access(
             action=action,
             fields=fields,
             reason=reason,
-        )
+        ),
     )

@@ -1,7 +1,8 @@
 """Cases: registering them, reading them, storing their moves, their parties and due days.
 
 Every change of a case goes through save_move(): a conditional UPDATE on the version it read
-plus one INSERT into transitions, so two writers racing on one case can never both succeed.
+plus one INSERT into transitions, so two writers racing on one case can never both succeed; the
+row is the next link of the case's hash chain (db/evidence.py), written in the same transaction.
 A function per question over one connection; the caller's unit of work commits.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fengqiao.db import tallies
+from fengqiao.db import evidence, tallies
 from fengqiao.db.tables import cases, human_inputs, parties, transitions
 from fengqiao.models import figures
 from fengqiao.models.case import Case, DuplicateState, NewCase, Party
@@ -137,7 +138,10 @@ def add_cases(
     records = [intake_transition(new, dup, at=at) for new, dup in items]
     conn.execute(
         insert(transitions),
-        [_transition_row(row.id, r, flow_run_id=None) for row, r in zip(inserted, records, strict=True)],
+        [
+            evidence.link_transition(conn, _transition_row(row.id, r, flow_run_id=None))
+            for row, r in zip(inserted, records, strict=True)
+        ],
     )
     added = [
         (replace(_to_case(row), case_no=n["_no"], created_at=at), r)
@@ -219,7 +223,8 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
         after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at, agreement=agreement
     )
     tallies.apply(conn, figures.change(stored.facts, now_counted))
-    conn.execute(insert(transitions).values(**_transition_row(before.id, record, flow_run_id=flow_run_id)))
+    row = _transition_row(before.id, record, flow_run_id=flow_run_id)
+    conn.execute(insert(transitions).values(**evidence.link_transition(conn, row)))
 
 
 def _transition_row(case_id: int, record: Transition, *, flow_run_id: str | None) -> dict[str, Any]:
