@@ -11,9 +11,12 @@ personal data unmasked, with a reason, and every read is access-logged.
 
 from __future__ import annotations
 
+import io
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from fengqiao.db import agreements as agreement_store
 from fengqiao.db import cases as case_store
@@ -24,6 +27,7 @@ from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.aftercare import aftercare_of
 from fengqiao.models.case import Case
+from fengqiao.models.errors import InvalidInput
 from fengqiao.models.network import Network
 from fengqiao.models.papers import CaseRecord, Paper, PaperKind, StoredPaper, papers_of
 from fengqiao.models.transitions import Transition
@@ -142,10 +146,20 @@ def read_document(
     return found
 
 
+def readable_pdf(content: bytes) -> int:
+    """Its pages, if the PDF can be read (the case file joins it); else InvalidInput naming the file."""
+    try:
+        return len(PdfReader(io.BytesIO(content)).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"PDF无法读取 the PDF cannot be read: {type(exc).__name__}", field="file") from None
+
+
 def add_signed_copy(ref: str, content: bytes, filename: str, *, actor: str, attempt: int | None = None) -> StoredPaper:
     """A signed (and sealed) copy of the agreement, uploaded: kept as it came, with its sha256, as the
     next version of the attempt's signed copy. Its type is judged by its content (models.uploads)."""
     media_type = media_type_of(content, filename)
+    if media_type == PDF:
+        readable_pdf(content)
     with UnitOfWork(engine()) as uow:
         case = case_store.find_case(uow.conn, ref)
         data = {"filename": filename, "uploaded_by": actor}

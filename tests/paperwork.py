@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfWriter
+
 from tests.drive import drive, register
 from tests.factories import a_new_case
 
@@ -15,3 +19,16 @@ def mediating(ref: str) -> tuple[str, int]:
     case_no, case_id = register(a_new_case(channel_ref=ref))
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
     return case_no, case_id
+
+
+def a_pdf(pages: int = 1) -> bytes:
+    """A real PDF of blank A4 pages, as a scanner would make a signed copy."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = a_pdf()

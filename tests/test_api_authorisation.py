@@ -12,6 +12,7 @@ from fengqiao.models.case import Party
 from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case, example_of
+from tests.paperwork import PDF
 from tests.scanning import scanned_client
 
 OWN, OTHER = ("5115",), ("511599",)  # the sample city; a district with no cases
@@ -248,7 +249,7 @@ SITTING = {
 }
 
 
-UPLOAD = {"files": {"file": ("signed.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}}
+UPLOAD = {"files": {"file": ("signed.pdf", PDF, "application/pdf")}}
 
 
 def sent(body: dict | None) -> dict:

@@ -17,6 +17,7 @@ from fengqiao.services.documents import add_signed_copy
 from fengqiao.services.session_records import record_session
 from tests.drive import drive
 from tests.factories import a_key
+from tests.paperwork import a_pdf
 from tests.test_documents import TERMS, squash, text_of, walk_in
 
 
@@ -40,15 +41,6 @@ def a_png() -> bytes:
     rows = b"".join(b"\x00" + b"\x80" * 2 for _ in range(2))
     header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def a_pdf(pages: int) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(595, 842)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def agreed(ref: str) -> str:

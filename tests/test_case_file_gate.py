@@ -8,13 +8,12 @@ from fengqiao.config.network import SAMPLE_NETWORK, load_network_file, parse_net
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.services.intake import apply_configuration
 from tests.factories import a_key
-from tests.paperwork import error, mediating
+from tests.paperwork import PDF, error, mediating
 from tests.test_session_records import SITTING
 
 V1 = "/api/v1"
 RULES = {"agreement": ["session_record", "signed_copy"], "oral_agreement": ["session_record", "oral_agreement"]}
 TERMS = {"terms": "李四赔偿800元。", "manner": "现金", "amount": "800.00"}
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 @pytest.fixture

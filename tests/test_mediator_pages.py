@@ -10,9 +10,7 @@ from fengqiao.services.agreements import agreement_of
 from fengqiao.services.runtime import engine
 from fengqiao.services.session_records import read_sessions
 from tests.factories import a_key
-from tests.paperwork import mediating
-
-PDF = b"%PDF-1.4\n%%EOF\n"
+from tests.paperwork import PDF, mediating
 
 
 def signed_in_as_mediator(api, case_no: str) -> str:  # type: ignore[no-untyped-def]

@@ -10,10 +10,9 @@ from typer.testing import CliRunner
 from fengqiao.cli.main import app
 from tests.drive import register
 from tests.factories import a_key, a_new_case
-from tests.paperwork import error, mediating
+from tests.paperwork import PDF, error, mediating
 
 V1 = "/api/v1"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(17)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(20)
 
@@ -56,6 +55,11 @@ def test_a_file_is_judged_by_its_content_not_its_name(api):
     renamed = api.post(
         f"{V1}/cases/{case_no}/documents", files={"file": ("协议书.pdf", PNG, "application/pdf")}, headers=mediator
     )
+    broken = api.post(
+        f"{V1}/cases/{case_no}/documents",
+        files={"file": ("协议书.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        headers=mediator,
+    )
     text = api.post(
         f"{V1}/cases/{case_no}/documents",
         files={"file": ("协议书.pdf", b"just text", "application/pdf")},
@@ -67,6 +71,14 @@ def test_a_file_is_judged_by_its_content_not_its_name(api):
         {
             "code": "invalid_input",
             "message": "field file: 文件内容与扩展名不符 the file is a PNG image by its content, but its name '协议书.pdf' says .pdf",
+            "field": "file",
+        },
+    )
+    assert error(broken) == (
+        422,
+        {
+            "code": "invalid_input",
+            "message": "field file: PDF无法读取 the PDF cannot be read: PdfReadError",
             "field": "file",
         },
     )
