@@ -73,7 +73,17 @@ def start_embedded_prefect() -> str | None:
     with _lock:
         server = SubprocessASGIServer(port=int(port))
         if not server.running:
-            server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+            # The server inherits this process's terminal: its background services log SQLite's
+            # "database is locked" with a traceback (their next round retries), which is noise on
+            # the demo's screen. Its root logger is quieted for the subprocess only.
+            quiet = "PREFECT_LOGGING_ROOT_LEVEL" not in os.environ
+            if quiet:
+                os.environ["PREFECT_LOGGING_ROOT_LEVEL"] = "CRITICAL"
+            try:
+                server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")))
+            finally:
+                if quiet:
+                    del os.environ["PREFECT_LOGGING_ROOT_LEVEL"]
             os.environ[EMBEDDED_STARTED] = "1"
     return server.api_url
 
