@@ -57,7 +57,7 @@ def serve(
 @edge
 def keys_create(
     name: Annotated[str, typer.Argument(help="who holds it: 12345-platform, mediator M-C01, centre-cuiping")],
-    role: Annotated[Role, typer.Option(help="integrator, mediator, coordinator or admin")],
+    role: Annotated[Role, typer.Option(help="integrator, mediator, coordinator, admin or expert (named by its code)")],
     area: Annotated[list[str], typer.Option(help="an area-code prefix of its jurisdiction (repeatable)")] = [],  # noqa: B006
     org: Annotated[list[str], typer.Option(help="an organisation of its jurisdiction (repeatable)")] = [],  # noqa: B006
     test: Annotated[
