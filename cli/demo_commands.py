@@ -31,7 +31,8 @@ def demo(
     console.print(
         f"\n日志 JSON log: {s.log_file}\n"
         "在 Prefect 界面查看流程 see the flow runs in the Prefect UI:\n"
-        f"  PREFECT_HOME={os.environ['PREFECT_HOME']} {Path(sys.executable).parent / 'prefect'} server start\n"
+        f"  PREFECT_HOME={os.environ['PREFECT_HOME']} PREFECT_SERVER_ANALYTICS_ENABLED=false "
+        f"{Path(sys.executable).parent / 'prefect'} server start\n"
         "  then open http://127.0.0.1:4200 → Runs\n"
         "  (runs are named case-<case_no>, tagged channel:, area:, type:)"
     )

@@ -13,6 +13,7 @@ from typing import Any
 from prefect import flow, task
 
 from fengqiao.config.logging import get_logger
+from fengqiao.models.clocks import CST
 from fengqiao.services.chain_digest import Digest, post_digest, write_digest
 from fengqiao.services.runtime import now
 from fengqiao.tasks.withheld import withheld
@@ -41,7 +42,12 @@ def post(digest: Digest) -> int | None:
     return sent.status_code
 
 
-@flow(name="chain-digest", log_prints=False, persist_result=False)
+@flow(
+    name="chain-digest",
+    flow_run_name=lambda: f"chain-digest-{now().astimezone(CST).date()}",  # the China day it covers
+    log_prints=False,
+    persist_result=False,
+)
 @withheld
 def chain_digest() -> dict[str, Any]:
     digest = write()

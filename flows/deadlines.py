@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from prefect import flow, task
+from prefect.runtime import flow_run
 
 from fengqiao.config.logging import get_logger
 from fengqiao.config.prefect_env import prefect_reachable
@@ -24,6 +25,15 @@ from fengqiao.tasks.withheld import withheld
 
 WARN_DAYS = 3
 log = get_logger(component="deadlines")
+
+
+def _today() -> date:
+    return now().astimezone(CST).date()
+
+
+def _run_name() -> str:
+    """A run of the sweep is named for the day it sweeps (deadline-sweep-2026-12-02), not at random."""
+    return f"deadline-sweep-{flow_run.parameters.get('today') or _today()}"
 
 
 @task(name="warn-deadline", task_run_name="warn-{due.case_no}")
@@ -49,10 +59,10 @@ def overdue(due: Due) -> str:
     return try_wake(due.case_id)
 
 
-@flow(name="deadline-sweep", log_prints=False, persist_result=False)
+@flow(name="deadline-sweep", flow_run_name=_run_name, log_prints=False, persist_result=False)
 @withheld
 def deadline_sweep(today: date | None = None) -> dict[str, Any]:
-    day = today or now().astimezone(CST).date()
+    day = today or _today()
     found = deadlines(day)
     corrected = refresh_due_dates({d.case_id: d.clock.due for d in found})
     if corrected:

@@ -40,6 +40,7 @@ class Deployment:
     name: str
     description: str
     schedules: tuple[Schedule, ...] = ()
+    tags: tuple[str, ...] = ()  # given to every run of it, so the UI's filters find them
 
     @property
     def full_name(self) -> str:
@@ -52,12 +53,14 @@ DEADLINES = Deployment(
     "daily",
     "Warn before deadlines; escalate overdue attempts as the path says (reason deadline).",
     (Cron("0 8 * * *", timezone="Asia/Shanghai"),),
+    ("fengqiao", "sweep:deadlines"),
 )
 CHAIN_DIGEST = Deployment(
     "fengqiao.flows.chain_digest.chain_digest",
     "daily",
     "Every case's hash-chain heads to a digest file; its root posted to FENGQIAO_AUDIT_DIGEST_WEBHOOK.",
     (Cron("30 0 * * *", timezone="Asia/Shanghai"),),
+    ("fengqiao", "audit:digest"),
 )
 DEPLOYMENTS = (CASE, DEADLINES, CHAIN_DIGEST)
 DEPLOYMENT = CASE.full_name  # "case-flow/case": what case runs are created from
@@ -107,6 +110,7 @@ def deploy() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
             name=spec.name,
             description=spec.description,
             schedules=list(spec.schedules),
+            tags=list(spec.tags),
             work_pool_name=pool,
             entrypoint_type=EntrypointType.MODULE_PATH,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from prefect.client.orchestration import get_client
 
 from fengqiao.db import inputs as input_store
 from fengqiao.db.uow import UnitOfWork
@@ -73,9 +74,13 @@ def test_the_sweep_flow_warns_near_deadlines_and_stores_the_overdue_outcome(netw
     late_no, late_id = mediating_case("D-4", declared="labour")  # 15 days at the community
     day = now().astimezone(CST).date() + timedelta(days=28)
 
-    result = deadline_sweep(day)
+    state = deadline_sweep(day, return_state=True)
+    result = state.result()
 
     assert result["clocks"] == 2 and result["near"] == [near_no] and list(result["overdue"]) == [late_no]
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert run.name == f"deadline-sweep-{day}"  # named for the day it sweeps, never at random
     with UnitOfWork(engine()) as uow:
         stored = input_store.get_inputs(uow.conn, late_id)[(InputKind.OUTCOME, 1)]
     assert (stored.value, stored.note, stored.actor) == ("failed", "deadline", "fengqiao:deadline")

@@ -80,9 +80,9 @@ def test_two_workers_one_stopped_mid_run_every_case_ends_as_scripted(network, pr
     ]
     seen = prefect(port, "POST", "/work_pools/fengqiao-cases/workers/filter", {"limit": 10})
     assert (pool["type"], pool["is_paused"]) == ("fengqiao-inprocess", False)
-    assert [(d["paused"], d["entrypoint"]) for d in deployments] == [
-        (False, "fengqiao.flows.case.case_flow"),
-        (False, "fengqiao.flows.deadlines.deadline_sweep"),
+    assert [(d["paused"], d["entrypoint"], sorted(d["tags"])) for d in deployments] == [
+        (False, "fengqiao.flows.case.case_flow", []),
+        (False, "fengqiao.flows.deadlines.deadline_sweep", ["fengqiao", "sweep:deadlines"]),
     ]
     assert len(seen) == 2  # both workers sent heartbeats to the pool
 
