@@ -112,7 +112,7 @@ def automations(pool: str, late_minutes: float) -> list[AutomationCore]:
 def _shape(automation: AutomationCore) -> dict[str, Any]:
     """What an automation does, without the ids Prefect gives its trigger."""
     shape = AutomationCore.model_validate(automation.model_dump(include=set(AutomationCore.model_fields)))
-    return shape.model_dump(mode="json", exclude={"trigger": {"id"}})
+    return shape.model_dump(exclude={"trigger": {"id"}})  # Python values: sets compare as sets, in any order
 
 
 def apply_automations(client: SyncPrefectClient, pool: str, late_minutes: float) -> list[tuple[str, str]]:
