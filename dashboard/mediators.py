@@ -8,6 +8,7 @@ Everything goes through the same services as the API; a refusal is shown on the 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,7 +30,7 @@ from fengqiao.services.agreements import record_agreement
 from fengqiao.services.case_file import case_file_pdf
 from fengqiao.services.case_reads import case_to_answer, read_case
 from fengqiao.services.documents import add_signed_copy, list_documents, read_document
-from fengqiao.services.human_input import record_input
+from fengqiao.services.human_input import Recorded, record_input
 from fengqiao.services.session_records import read_sessions, record_session
 from fengqiao.services.worklist import worklist
 
@@ -104,6 +105,16 @@ async def post_session(request: Request, ref: str) -> Response:
     return _back(case_no)
 
 
+async def _answered(case_no: str, record: Callable[[], Recorded]) -> Response:
+    """Store the answer, then wake the case's flow from a thread (Prefect's client is not called on the loop)."""
+    try:
+        rec = record()
+    except FengqiaoError as exc:
+        return _back(case_no, exc)
+    await run_in_threadpool(try_wake, rec.case.id)
+    return _back(case_no)
+
+
 @router.post("/cases/{ref}/agreement")
 async def post_agreement(request: Request, ref: str) -> Response:
     caller = _mediator(request)
@@ -115,12 +126,7 @@ async def post_agreement(request: Request, ref: str) -> Response:
     except (InvalidOperation, ValueError):
         return _back(case_no, InvalidInput("an amount in yuan and a day as YYYY-MM-DD", field="amount"))
     terms = AgreementTerms(0, form.get("oral") == "on", form.get("terms", ""), form.get("manner", ""), amount, deadline)
-    try:
-        rec, _ = record_agreement(case_no, terms, actor=caller.actor)
-    except FengqiaoError as exc:
-        return _back(case_no, exc)
-    await run_in_threadpool(try_wake, rec.case.id)  # Prefect's client is called from a thread, not the loop
-    return _back(case_no)
+    return await _answered(case_no, lambda: record_agreement(case_no, terms, actor=caller.actor)[0])
 
 
 @router.post("/cases/{ref}/outcome")
@@ -131,12 +137,10 @@ async def post_outcome(request: Request, ref: str) -> Response:
     result = form.get("result", "")
     if result not in EXITS:
         return _back(case_no, InvalidInput(f"one of {', '.join(EXITS)}", field="result"))
-    try:
-        rec = record_input(case_no, InputKind.OUTCOME, result, note=form.get("note", ""), actor=caller.actor)
-    except FengqiaoError as exc:
-        return _back(case_no, exc)
-    await run_in_threadpool(try_wake, rec.case.id)  # Prefect's client is called from a thread, not the loop
-    return _back(case_no)
+    note = form.get("note", "")
+    return await _answered(
+        case_no, lambda: record_input(case_no, InputKind.OUTCOME, result, note=note, actor=caller.actor)
+    )
 
 
 @router.post("/cases/{ref}/documents")
