@@ -22,6 +22,7 @@ from fengqiao.models import figures
 from fengqiao.models.case import Case, DuplicateState, NewCase, Party
 from fengqiao.models.duplicates import Match, name_key
 from fengqiao.models.errors import CaseNotFound, ConcurrencyConflict
+from fengqiao.models.subsidies import concludes
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, HandoffTarget, InputKind, Risk, Stage, Status
 
@@ -184,6 +185,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
     stored = tallies.stored_facts(conn, before)
     outcome = figures.outcome_after(stored.outcome, after.status)
     agreement = figures.agreement_after(stored.agreement, record)
+    concluded_by = stored.concluded_by or (after.mediator if concludes(record) else None)
     closed_at, level = stored.closed_at, stored.level
     if after.status is not Status.CLOSED:
         closed_at = None
@@ -208,6 +210,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
             config_version=after.config_version,
             outcome=outcome,
             agreement=agreement,
+            concluded_by=concluded_by,
             closed_at=closed_at,
             updated_at=record.at,
         )

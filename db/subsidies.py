@@ -41,11 +41,9 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
     end = datetime.combine(date(year, m, monthrange(year, m)[1]), time.min, tzinfo=CST) + timedelta(days=1)
     t, earlier = transitions.alias("t"), aliased(transitions, name="earlier")
     assigned = aliased(transitions, name="assigned")
-    first_assigned = (
-        select(func.min(assigned.c.at))
-        .where(assigned.c.case_id == t.c.case_id, assigned.c.stage == "assignment", assigned.c.seq < t.c.seq)
-        .scalar_subquery()
-    )
+    before = (assigned.c.case_id == t.c.case_id, assigned.c.stage == "assignment", assigned.c.seq < t.c.seq)
+    first_assigned = select(func.min(assigned.c.at)).where(*before).scalar_subquery()
+    attempts_then = select(func.count()).where(*before).scalar_subquery()  # not the attempts of a later re-opening
     first = (
         ~select(earlier.c.id)
         .where(earlier.c.case_id == t.c.case_id, earlier.c.seq < t.c.seq, _conclusion(earlier))
@@ -56,10 +54,10 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
             cases.c.case_no,
             cases.c.dispute_type,
             cases.c.channel,
-            cases.c.attempt,
+            attempts_then.label("attempt"),
             cases.c.people_involved,
             cases.c.risk,
-            cases.c.mediator_code,
+            func.coalesce(cases.c.concluded_by, cases.c.mediator_code).label("mediator_code"),
             t.c.stage,
             t.c.reason,
             t.c.org_code,

@@ -136,6 +136,7 @@ cases = Table(
     Column("due_on", Date, index=True),  # the current mediation attempt's deadline (China-time day)
     Column("outcome", String(20), nullable=False, server_default="open"),  # models.figures.CaseOutcome
     Column("agreement", String(10)),  # written | oral: the agreement that resolved it (migration 0012)
+    Column("concluded_by", String(64)),  # the mediator holding it at its first conclusion (以案定补, migration 0012)
     Column("closed_at", TS),
     # a poison case (models.parking): flow runs failed in a row, the last one's error, and when it
     # was parked at the limit (no run is started for it until a person retries it; migration 0006)

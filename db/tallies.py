@@ -58,12 +58,20 @@ class Stored:
     closed_at: Any
     level: str | None
     agreement: str | None
+    concluded_by: str | None = None
 
 
 def stored_facts(conn: Connection, case: Case) -> Stored:
     """The facts the stored row contributes now, with its outcome, closing instant, level and agreement."""
     row = conn.execute(
-        select(cases.c.created_at, cases.c.outcome, cases.c.closed_at, cases.c.agreement, organisations.c.level)
+        select(
+            cases.c.created_at,
+            cases.c.outcome,
+            cases.c.closed_at,
+            cases.c.agreement,
+            cases.c.concluded_by,
+            organisations.c.level,
+        )
         .select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code))
         .where(cases.c.id == case.id)
     ).one()
@@ -75,7 +83,7 @@ def stored_facts(conn: Connection, case: Case) -> Stored:
         closed_at=row.closed_at,
         agreement=row.agreement,
     )
-    return Stored(facts, row.outcome, row.closed_at, row.level, row.agreement)
+    return Stored(facts, row.outcome, row.closed_at, row.level, row.agreement, row.concluded_by)
 
 
 def level_of(conn: Connection, org_code: str | None) -> str | None:

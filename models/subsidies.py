@@ -4,7 +4,7 @@ A tariff is administrators' data: rules, each paying a sum in yuan for a case th
 way it names (a written or oral agreement, or a handoff after mediation) and, if it says so, of a
 dispute type, channel, level, difficulty (attempts, people involved) or risk. A case earns each
 rule it matches once, in the month (China time) of its first conclusion: the mediator holding it
-and the committee that concluded it are credited.
+then (kept on the case, `cases.concluded_by`) and the committee that concluded it are credited.
 
 Tariffs are versioned by the month they take effect from; a month's statement uses the tariff in
 force in that month. A month that has ended is closed: a new tariff may not take effect in a
@@ -17,7 +17,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import Stage, Status
+
 RESULTS = ("written", "oral", "handed_off")
+
+
+def concludes(record: Transition) -> bool:
+    """A move that concludes mediation: an agreement, or a handoff after an attempt (not an unsuitable case's)."""
+    mediated = record.from_status in (Status.MEDIATING, Status.ESCALATED)
+    return record.stage is Stage.RESOLUTION or (record.stage is Stage.HANDOFF and mediated)
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,23 @@ def test_a_tariff_that_does_not_hold_is_refused_with_its_line(network):
             ensure_ascii=False,
         ),
     )
+
+
+def test_a_case_reopened_and_concluded_again_by_another_mediator_leaves_the_closed_month_as_it_was(network):
+    n = _known_set()
+    apply_tariff(_sample(), effective_from="2026-09", source=SAMPLE)
+    before = monthly_statement("2026-09")
+    this_month = now().astimezone(CST).strftime("%Y-%m")
+    with UnitOfWork(engine()) as uow:
+        a = case_store.find_case(uow.conn, n["T-A"])
+        a = _move(uow.conn, a, "2026-10-02 09:00", Status.CLOSED, Stage.CLOSING, "agreement archived")
+        a = _move(uow.conn, a, "2026-10-20 09:00", Status.TRIAGED, Stage.FOLLOW_UP, "not honoured", mediator=None)
+        a = _assign(uow.conn, a, "2026-10-21 09:00", "C-ZHAOYANG", "M-C02")
+        _move(uow.conn, a, "2026-10-22 09:00", Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        uow.commit()
+
+    after = monthly_statement("2026-09")
+
+    assert after == before  # still credited to M-C01, who held it when it first concluded
+    assert [i.case_no for i in monthly_statement("2026-10").items] == [n["T-D"]]  # counted once, in September
+    assert monthly_statement(this_month).items == ()

@@ -17,7 +17,8 @@ sweep (when, where, who, disputes found and prevented), `screening_cases` the ca
 from it, each case from one sweep at most.
 
 Case-subsidy tariffs (以案定补, models/subsidies.py) are stored in `subsidy_tariffs`, each in force
-from its month until the next; the statements are computed from the timeline.
+from its month until the next; the statements are computed from the timeline, each case credited
+to the mediator holding it at its first conclusion (`cases.concluded_by`, here the current one).
 
 Downgrade drops the tables, the column and the counters; the `mediated` counter keeps the new definition (an
 attempt began) until the older code counts again.
@@ -39,12 +40,18 @@ ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 def upgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.add_column(sa.Column("agreement", sa.String(length=10), nullable=True))
+        batch_op.add_column(sa.Column("concluded_by", sa.String(length=64), nullable=True))
     with op.batch_alter_table("case_tallies", schema=None) as batch_op:
         for name in COUNTERS:
             batch_op.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
     op.execute(
         "UPDATE cases SET agreement = (SELECT CASE WHEN t.reason = 'oral_agreement' THEN 'oral' ELSE 'written' END "
         "FROM transitions t WHERE t.case_id = cases.id AND t.stage = 'resolution' ORDER BY t.seq DESC LIMIT 1)"
+    )
+    op.execute(  # stored before this revision: the mediator holding a concluded case now is the best known
+        "UPDATE cases SET concluded_by = mediator_code WHERE EXISTS (SELECT 1 FROM transitions t "
+        "WHERE t.case_id = cases.id AND (t.stage = 'resolution' OR (t.stage = 'handoff' "
+        "AND t.from_status IN ('mediating', 'escalated'))))"
     )
     _rebuild()
     op.create_table(
@@ -97,6 +104,7 @@ def downgrade() -> None:
     # and SQLite refuses to drop a referred table while foreign keys are enforced
     for name in reversed(COUNTERS):
         op.execute(f"ALTER TABLE case_tallies DROP COLUMN {name}")
+    op.execute("ALTER TABLE cases DROP COLUMN concluded_by")
     op.execute("ALTER TABLE cases DROP COLUMN agreement")
     op.execute("DELETE FROM case_tallies WHERE dimension IN ('handoff', 'people')")
 
