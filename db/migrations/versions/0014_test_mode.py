@@ -11,6 +11,13 @@ results back (结果同悉), and is never matched as a duplicate of a real case 
 Existing keys and cases are real (false).
 
 Downgrade drops both columns; test cases then look like real ones.
+
+No table is copied: on SQLite, alembic's batch mode copies a table to add a column whose default
+is an SQL expression (false()) or to drop one, and a copy of `cases`, which other tables refer to,
+ends in DROP TABLE cases, refused while foreign keys are enforced ("FOREIGN KEY constraint failed";
+PRAGMA foreign_keys cannot be turned off inside the migration's transaction). A plain ALTER TABLE
+… ADD COLUMN takes the constant default on both databases; downgrade uses ALTER TABLE … DROP
+COLUMN (SQLite 3.35+), as 0011 and 0012 do.
 """
 
 import sqlalchemy as sa
@@ -23,14 +30,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("test", sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("test", sa.Boolean(), nullable=False, server_default=sa.false()))
+    for table in ("api_keys", "cases"):
+        op.add_column(table, sa.Column("test", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("test")
-    with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.drop_column("test")
+    for table in ("cases", "api_keys"):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN test")
