@@ -1,4 +1,4 @@
-"""The HTTP API of CONTRACT.md under /api/v1: the app, its limits and its health check."""
+"""The HTTP API under /api/v1: the app, its limits and its health check."""
 
 from __future__ import annotations
 

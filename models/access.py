@@ -1,6 +1,6 @@
 """Who may do what through the API, which cases they may see, and what personal data they see.
 
-Roles (CONTRACT.md): an integrator's system sends cases in and reads back what it sent; a
+Roles (README's): an integrator's system sends cases in and reads back what it sent; a
 mediator records outcomes and visits; a coordination centre watches and steps in; an
 administrator runs the network. A key also carries a jurisdiction: area-code prefixes and
 organisation codes. A case outside it does not exist for that key (404, not 403), so a key

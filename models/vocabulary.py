@@ -1,4 +1,4 @@
-"""The fixed names of CONTRACT.md, each with the Chinese label people read first."""
+"""The pipeline's fixed names (statuses, stages, outcomes, channels, levels), each with its Chinese label."""
 
 from enum import StrEnum
 

@@ -55,6 +55,8 @@ def test_readme_names_only_files_that_exist_and_counts_the_sample_network_right(
     linked = re.findall(r"\]\(([^)#:]+)\)", readme) + re.findall(r"`([\w/.-]+\.md)`", readme)
     assert linked and [path for path in linked if not (ROOT / path).exists()] == []
     assert "CONTRACT.md" not in readme and "issue 5" not in readme
+    named = [str(p.relative_to(ROOT)) for p in ROOT.glob("*/*.py") if "CONTRACT.md" in p.read_text(encoding="utf-8")]
+    assert named == ["tests/test_guides.py"]  # no module cites a contract the repository does not hold
     assert re.findall(r"(\d+) mediators\)", readme) == [str(len(sample["mediators"]))]
     assert "docs/operator-guide.zh.md" in readme and "docs/integrator-guide.md" in readme
 
