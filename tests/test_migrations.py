@@ -1,14 +1,21 @@
-"""An installation made before intake records and duplicates upgrades with its cases intact."""
+"""An installation made before intake records and duplicates upgrades with its cases intact; one at head
+downgrades to the first revision with them (no migration copies a table others refer to) and back."""
 
 from __future__ import annotations
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from fengqiao.db.engine import get_engine
 from fengqiao.db.migrate import alembic_config, current_revision, upgrade
+
+
+def head(url: str) -> str | None:
+    """The head as alembic reads it from the scripts (one head: the chain never forks)."""
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
 def a_case(conn: Connection) -> None:
@@ -46,7 +53,7 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
 
     upgrade(database)
 
-    assert current_revision(database) == "0010"
+    assert current_revision(database) == head(database)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM access_log")).scalar_one() == 0
         assert conn.execute(text("SELECT match_key FROM parties")).scalar_one() == "宜宾顺达abc公司"
@@ -63,6 +70,35 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
             ("2026-11", "511502001", "status", "received", 1, 0),
             ("2026-11", "511502001", "type", "", 1, 0),
         ]
+
+
+def test_a_database_at_head_with_a_case_downgrades_to_0001_keeping_it_and_upgrades_again(database):
+    engine = get_engine(database)
+    with engine.begin() as conn:
+        a_case(conn)
+        conn.execute(text("INSERT INTO parties (id, case_id, role, name) VALUES (1, 1, 'respondent', '顺达公司')"))
+        conn.execute(
+            text(
+                "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason) "
+                "VALUES (1, 1, '2026-11-01 08:00:00+00', 'received', 'intake', 'channel:grid', 'received via grid')"
+            )
+        )
+
+    command.downgrade(alembic_config(database), "0001")
+
+    assert current_revision(database) == "0001"
+    kept = (
+        "SELECT c.case_no, p.name, t.reason FROM cases c "
+        "JOIN parties p ON p.case_id = c.id JOIN transitions t ON t.case_id = c.id"
+    )
+    with engine.connect() as conn:
+        assert tuple(conn.execute(text(kept)).one()) == ("FQ20260000001", "顺达公司", "received via grid")
+
+    upgrade(database)
+
+    assert current_revision(database) == head(database)
+    with engine.connect() as conn:
+        assert tuple(conn.execute(text(kept)).one()) == ("FQ20260000001", "顺达公司", "received via grid")
 
 
 ANSWER = (
@@ -88,7 +124,7 @@ def test_migration_0010_keeps_answers_with_their_keys_unique_per_case_and_drops_
 
     upgrade(database)
 
-    assert current_revision(database) == "0010"
+    assert current_revision(database) == head(database)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT round, idempotency_key FROM human_inputs ORDER BY round")).all()
     assert [tuple(r) for r in rows] == [(1, None), (2, None), (3, None), (4, None)]

@@ -79,8 +79,8 @@ def downgrade() -> None:
     op.drop_index('ix_alerts_open_subject', table_name='alerts')
     op.drop_table('alerts')
     op.drop_table('case_tallies')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index('ix_cases_due_on')
-        batch_op.drop_column('closed_at')
-        batch_op.drop_column('outcome')
-        batch_op.drop_column('due_on')
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+) rather than a batch copy: other tables refer to cases,
+    # and SQLite refuses DROP TABLE cases while foreign keys are enforced and a row refers to it
+    op.drop_index('ix_cases_due_on', table_name='cases')
+    for column in ('closed_at', 'outcome', 'due_on'):
+        op.execute(f'ALTER TABLE cases DROP COLUMN {column}')

@@ -49,7 +49,7 @@ def downgrade() -> None:
     with op.batch_alter_table("case_parkings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_case_parkings_case_id"))
     op.drop_table("case_parkings")
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("parked_at")
-        batch_op.drop_column("last_step_error")
-        batch_op.drop_column("step_failures")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+) rather than a batch copy: other tables refer to cases,
+    # and SQLite refuses DROP TABLE cases while foreign keys are enforced and a row refers to it
+    for column in ("parked_at", "last_step_error", "step_failures"):
+        op.execute(f"ALTER TABLE cases DROP COLUMN {column}")
