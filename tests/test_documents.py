@@ -29,7 +29,8 @@ from fengqiao.services.session_records import record_session
 from tests.drive import drive, register
 from tests.factories import a_new_case
 
-RADICALS = str.maketrans({"⺠": "民", "⻚": "页", "⻅": "见", "⻋": "车"})  # the CJK font maps these glyphs back to radicals
+# the CJK font maps these glyphs back to the radicals that look the same
+RADICALS = str.maketrans({"⺠": "民", "⻚": "页", "⻅": "见", "⻋": "车"})
 
 
 def text_of(pdf: bytes) -> str:
