@@ -151,6 +151,30 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 200),
         "admin": (200, 200),
     },
+    ("POST", "/api/v1/screenings"): {  # a sweep of 511502001001: outside 511599's jurisdiction
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (201, 422),
+        "coordinator": (201, 422),
+        "admin": (201, 201),
+    },
+    ("GET", "/api/v1/screenings"): {
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 200),
+        "coordinator": (200, 200),
+        "admin": (200, 200),
+    },
+    **{
+        ("GET", f"/api/v1/{path}"): {
+            "-": 401,
+            "integrator": (403, 403),
+            "mediator": (403, 403),
+            "coordinator": (200, 200),
+            "admin": (200, 200),
+        }
+        for path in ("subsidies", "points")
+    },
     ("GET", "/api/v1/escalation-paths"): {
         "-": 401,
         "integrator": (403, 403),
@@ -249,6 +273,13 @@ SITTING = {
 }
 
 
+SWEEP = {
+    "held_on": "2026-11-20",
+    "area_code": "511502001001",
+    "place": "矩阵",
+    "screened_by": "矩阵",
+    "disputes_found": 0,
+}
 UPLOAD = {"files": {"file": ("signed.pdf", PDF, "application/pdf")}}
 
 
@@ -287,6 +318,10 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         return path.replace("{case_id}", cases["waiting"]).replace(
             "{document_id}", "1"
         ) + "?unmask=true&reason=矩阵", None
+    if path == "/api/v1/screenings" and method == "POST":
+        return path, SWEEP
+    if path in ("/api/v1/subsidies", "/api/v1/points"):
+        return f"{path}?month=2026-11", None
     if path == "/api/v1/webhooks/{channel}":
         return path.replace("{channel}", "hotline_12345"), None
     return path.replace("{case_id}", cases["waiting"]), None
