@@ -7,7 +7,7 @@ import os
 import socket
 import threading
 
-from prefect.settings import PREFECT_WORKER_QUERY_SECONDS, temporary_settings
+from prefect.settings import PREFECT_CLIENT_RETRY_EXTRA_CODES, PREFECT_WORKER_QUERY_SECONDS, temporary_settings
 
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import Settings, get_settings
@@ -42,8 +42,14 @@ def run_worker(*, stop: threading.Event | None = None) -> None:
     listener = threading.Thread(target=wakeups.listen, args=(engine(), stopped, _woken), daemon=True)
     listener.start()
 
+    # Prefect's client retries 502/503 and dropped connections (backing off ~1 min in all), not a
+    # 500: one made a run's engine or the worker's submission fail mid-run, leaving the run Pending
+    # or Running with nobody on it (tests/test_prefect_faults.py). The worker's calls and its runs'
+    # (threads copy this context) retry a 500 as well, so a short server error only delays them.
+    retried = {PREFECT_WORKER_QUERY_SECONDS: settings.runner_poll_seconds, PREFECT_CLIENT_RETRY_EXTRA_CODES: {500}}
+
     async def main() -> None:
-        with temporary_settings(updates={PREFECT_WORKER_QUERY_SECONDS: settings.runner_poll_seconds}):
+        with temporary_settings(updates=retried):
             while not stopped.is_set():
                 try:
                     await asyncio.to_thread(ensure_deployment)
