@@ -31,7 +31,7 @@ def serve(
     from fengqiao.api.serving import server_config
     from fengqiao.dashboard.app import create_site
     from fengqiao.runs.serve import start_worker_thread
-    from fengqiao.runs.sweep import sweep_once
+    from fengqiao.runs.sweep import sweep_round
 
     stop = threading.Event()
     if worker:  # not waiting for Prefect: intake and answers are stored whether or not it is up
@@ -39,7 +39,7 @@ def serve(
 
         def sweep() -> None:
             while not stop.wait(s.sweep_seconds):
-                if woken := sweep_once():
+                if woken := sweep_round():
                     console.print(f"sweep: {json.dumps(woken)}")
 
         threading.Thread(target=sweep, name="sweep", daemon=True).start()

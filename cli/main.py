@@ -254,14 +254,14 @@ def worker() -> None:
     import signal
 
     from fengqiao.runs.serve import start_worker_thread
-    from fengqiao.runs.sweep import sweep_once
+    from fengqiao.runs.sweep import sweep_round
 
     thread, stop = start_worker_thread()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     console.print(f"worker serving case-flow/case at {os.environ['PREFECT_API_URL']}; Ctrl-C stops")
     try:
         while thread.is_alive() and not stop.is_set():
-            woken = sweep_once()
+            woken = sweep_round()
             if woken:
                 console.print(f"sweep: {json.dumps(woken)}")
             stop.wait(s.sweep_seconds)

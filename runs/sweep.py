@@ -10,6 +10,7 @@ from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import StepKind
 from fengqiao.runs.launch import ACTIVE, run_state, wake_case
 from fengqiao.runs.liveness import crash_if_dead
+from fengqiao.runs.schedules import start_due_runs
 from fengqiao.services.result_back import deliver_due
 from fengqiao.services.runtime import engine
 from fengqiao.services.steps import current_step
@@ -85,3 +86,13 @@ def _wake_or_report(case_id: int, *, settle_seconds: float) -> str:
     except Exception as exc:  # noqa: BLE001 - one case's failure never ends the sweep
         log.warning("sweep.case.failed", case_id=case_id, error=type(exc).__name__)
         return f"not woken now ({type(exc).__name__})"
+
+
+def sweep_round() -> dict[int, str]:
+    """What a long-lived worker does each round: the sweep and, on the embedded server, which has
+    no scheduler, the scheduled deployments' due runs (runs/schedules.py)."""
+    try:
+        start_due_runs()
+    except Exception as exc:  # noqa: BLE001 - the next round asks again (one run per fire time)
+        log.warning("schedules.failed", error=type(exc).__name__)
+    return sweep_once()
