@@ -33,24 +33,32 @@ class ImportSummary:
     already: int = 0
     duplicates: int = 0
     rejected: int = 0
+    linked: int = 0  # cases linked to the screening session whose ledger it is
     to_start: list[Case] = field(default_factory=list)
 
 
 CHUNK = 200  # records registered per transaction; a bad record still writes nothing
 
 
-def import_file(console: Console, path: Path, channel: Channel, *, start_flows: bool) -> ImportSummary:
+def import_file(
+    console: Console, path: Path, channel: Channel, *, start_flows: bool, screening: int | None = None
+) -> ImportSummary:
+    """screening: the session (矛盾纠纷排查) whose ledger the file is; each case it registers is linked to it."""
     summary = ImportSummary()
+    if screening is not None:
+        from fengqiao.services.screening import check_screening
+
+        check_screening(screening)  # before anything is registered
     with Progress(*COLUMNS, console=console) as progress:
         bar = progress.add_task(f"登记 intake {bilingual(channel)}", total=count_records(path))
         chunk: list[Parsed] = []
         for parsed in read_records(path, channel):
             chunk.append(parsed)
             if len(chunk) == CHUNK:
-                _register(chunk, summary, progress.console)
+                _register(chunk, summary, progress.console, screening)
                 progress.advance(bar, len(chunk))
                 chunk = []
-        _register(chunk, summary, progress.console)
+        _register(chunk, summary, progress.console, screening)
         progress.advance(bar, len(chunk))
         if start_flows and summary.to_start:
             from fengqiao.runs.launch import start_case_flow
@@ -68,15 +76,17 @@ def import_file(console: Console, path: Path, channel: Channel, *, start_flows: 
         f"登记 {summary.created} new, {summary.duplicates} suspected duplicates, "
         f"{summary.already} already registered, {summary.rejected} rejected"
     )
+    if screening is not None:
+        console.print(f"关联排查 linked to screening #{screening}: {summary.linked} cases", highlight=False)
     return summary
 
 
-def _register(chunk: list[Parsed], summary: ImportSummary, out: Console) -> None:
+def _register(chunk: list[Parsed], summary: ImportSummary, out: Console, screening: int | None) -> None:
     """One transaction for the chunk's good records; every record's answer reported in file order."""
     from fengqiao.services.intake import Incoming, receive_many
 
     good = [Incoming(name, parsed) for name, parsed in chunk if not isinstance(parsed, InvalidInput)]
-    answers = iter(receive_many(good) if good else [])
+    answers = iter(receive_many(good, screening=screening) if good else [])
     for name, parsed in chunk:
         answer = parsed if isinstance(parsed, InvalidInput) else next(answers)
         if isinstance(answer, ConfigurationError):
@@ -96,5 +106,7 @@ def _register(chunk: list[Parsed], summary: ImportSummary, out: Console) -> None
             )
         else:
             summary.created += 1
+        if screening is not None and not isinstance(answer, FengqiaoError) and answer.created:
+            summary.linked += 1
         if not isinstance(answer, FengqiaoError) and answer.starts_a_run:
             summary.to_start.append(answer.case)

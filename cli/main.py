@@ -233,6 +233,9 @@ def intake(
     start_flows: Annotated[
         bool, typer.Option(help="start the new cases' flow runs after accepting them (else the worker's sweep does)")
     ] = True,
+    screening: Annotated[
+        int | None, typer.Option(help="排查 the screening session whose ledger it is: its new cases are linked to it")
+    ] = None,
 ) -> None:
     """登记 Import a file of channel records; one line per rejected record; exit 1 if any was rejected.
 
@@ -242,7 +245,7 @@ def intake(
     prepared()
     from fengqiao.cli.importing import import_file
 
-    if import_file(console, file, channel, start_flows=start_flows).rejected:
+    if import_file(console, file, channel, start_flows=start_flows, screening=screening).rejected:
         raise typer.Exit(1)
 
 

@@ -117,3 +117,29 @@ def screening_figures(conn: Connection, within: Within) -> ScreeningFigures:
         .where(within.where())
     )
     return ScreeningFigures(int(sessions), int(found), int(prevented), int(registered or 0))
+
+
+def link_cases(conn: Connection, screening_id: int, case_ids: list[int]) -> int:
+    """Link cases registered from a session's ledger to it; the linked cases stay at most the disputes
+    it found. Its row is locked first, so two imports into one session cannot pass the bound together."""
+    found = conn.scalar(select(screenings.c.disputes_found).where(screenings.c.id == screening_id).with_for_update())
+    if found is None:
+        raise InvalidInput(
+            f"no screening session #{screening_id}", record=f"screening {screening_id}", field="screening"
+        )
+    linked = int(conn.scalar(select(func.count()).where(screening_cases.c.screening_id == screening_id)) or 0)
+    if linked + len(case_ids) > found:
+        raise InvalidInput(
+            f"排查 #{screening_id} 发现纠纷 {found} 件，已关联 {linked} 件，本台账又登记 {len(case_ids)} 件: "
+            f"screening #{screening_id} found {found} disputes, {linked} cases are linked to it and this ledger "
+            f"registered {len(case_ids)} more",
+            record=f"screening {screening_id}",
+            field="disputes_found",
+        )
+    if case_ids:
+        conn.execute(insert(screening_cases), [{"screening_id": screening_id, "case_id": i} for i in case_ids])
+    return len(case_ids)
+
+
+def screening_exists(conn: Connection, screening_id: int) -> bool:
+    return conn.scalar(select(screenings.c.id).where(screenings.c.id == screening_id)) is not None

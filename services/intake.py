@@ -22,6 +22,7 @@ from fengqiao.channels.common import ChannelRecord
 from fengqiao.config.network import load_network_file
 from fengqiao.db import cases as case_store
 from fengqiao.db import configurations, flow_runs, reports, wakeups
+from fengqiao.db import screenings as screening_store
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.case import REF_CHARS, TEST_REF, Case, NewCase
@@ -119,24 +120,29 @@ class Incoming:
     caller: Caller | None = None  # that key's jurisdiction (None: the command line, which sees every case)
 
 
-def receive_many(batch: Sequence[Incoming]) -> list[Receipt | FengqiaoError]:
+def receive_many(batch: Sequence[Incoming], *, screening: int | None = None) -> list[Receipt | FengqiaoError]:
     """Register records of one channel in one transaction: an answer (or the record's error) for each.
 
     A bad record is answered with its error and writes nothing; the others are registered. If a
     racing request registers one of the same tickets first, the batch is retried, and then
-    record by record, so each record still gets exactly one case.
+    record by record, so each record still gets exactly one case. screening: the session whose
+    ledger the records are (矛盾纠纷排查); the cases they register are linked to it in the same
+    transaction, within the disputes it found (else nothing is written).
     """
     for attempt in range(3):
         try:
             with UnitOfWork(engine()) as uow:
                 answers, moves = _receive_batch(uow.conn, batch)
+                if screening is not None:
+                    new = [a.case.id for a in answers if isinstance(a, Receipt) and a.created]
+                    screening_store.link_cases(uow.conn, screening, new)
                 if any(isinstance(a, Receipt) and a.starts_a_run for a in answers):
                     wakeups.announce(uow, wakeups.NEW_CASES)  # a worker starts their runs (runs/sweep.py)
                 uow.commit()
             break
         except ConcurrencyConflict:
             if len(batch) > 1:
-                return [a for item in batch for a in receive_many([item])]
+                return [a for item in batch for a in receive_many([item], screening=screening)]
             if attempt == 2:
                 raise
     for case, move in moves:  # each transition gets its event and log line, as in the flow

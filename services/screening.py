@@ -32,6 +32,13 @@ def record_screening(s: Screening, *, caller: Caller | None = None) -> Screening
     return stored
 
 
+def check_screening(screening_id: int) -> None:
+    """A ledger imported as a session's (fengqiao intake --screening) names one that exists."""
+    with UnitOfWork(engine()) as uow:
+        if not store.screening_exists(uow.conn, screening_id):
+            raise InvalidInput(f"no screening session #{screening_id}", field="screening")
+
+
 def _network(conn: Connection) -> Network:
     version = configurations.latest_config_version(conn)
     if version is None:

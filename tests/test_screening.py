@@ -9,7 +9,7 @@ from fengqiao.models.clocks import CST
 from fengqiao.services.runtime import now
 from tests.drive import register
 from tests.factories import a_key, a_new_case
-from tests.test_cli import run
+from tests.test_cli import EXAMPLES, run
 from tests.test_dashboard import sign_in
 
 V1 = "/api/v1"
@@ -132,3 +132,34 @@ def test_a_session_that_does_not_add_up_or_lies_outside_is_refused_naming_the_fi
     assert refused(held_on="2199-01-01")[:2] == (422, "held_on")
     assert refused(cases=["FQ20269999999"])[:2] == (404, "cases")
     assert refused(disputes_found=-1)[:2] == (422, "disputes_found")
+
+
+def test_a_ledger_imported_as_a_sessions_links_the_cases_it_registers_within_the_disputes_found(network, tmp_path):
+    ledger = EXAMPLES / "screening_ledger.csv"
+    header, *rows = ledger.read_text(encoding="utf-8").splitlines()
+    other = tmp_path / "ledger2.csv"
+    other.write_text("\n".join([header, *(r.replace("-00", "-10") for r in rows)]) + "\n", encoding="utf-8")
+    sweep = ("screening", "record", "--on", _today(), "--area", "511502002001", "--place", "白沙村", "--by", "张勇")
+
+    assert run(*sweep, "--found", "2")[0] == 0
+    assert run(*sweep, "--found", "1")[0] == 0
+    imported = run("intake", str(ledger), "--channel", "grid", "--no-start-flows", "--screening", "1")
+    again = run("intake", str(ledger), "--channel", "grid", "--no-start-flows", "--screening", "1")
+    too_many = run("intake", str(other), "--channel", "grid", "--no-start-flows", "--screening", "2")
+    missing = run("intake", str(other), "--channel", "grid", "--no-start-flows", "--screening", "9")
+    listed = run("screening", "list")[1]
+    month = _today()[:7]
+    swept = json.loads(run("stats", "--json", "--from", month, "--to", month)[1])["screening"]
+
+    assert imported[0] == 0 and "登记 2 new, 0 suspected duplicates" in imported[1]
+    assert imported[1].endswith("关联排查 linked to screening #1: 2 cases\n")
+    assert again[0] == 0 and again[1].endswith(
+        "登记 0 new, 0 suspected duplicates, 2 already registered, 0 rejected\n关联排查 linked to screening #1: 0 cases\n"
+    )
+    assert too_many[0] == 1 and too_many[1].endswith(
+        "invalid_input: record screening 2, field disputes_found: 排查 #2 发现纠纷 1 件，已关联 0 件，本台账又登记 2 件: "
+        "screening #2 found 1 disputes, 0 cases are linked to it and this ledger registered 2 more\n"
+    )
+    assert missing == (1, "invalid_input: field screening: no screening session #9\n")
+    assert "FQ20260000001 FQ20260000002" in listed and "FQ20260000003" not in listed  # the refused ledger wrote nothing
+    assert swept == {"sessions": 2, "disputes_found": 3, "disputes_prevented": 0, "cases_registered": 2}
