@@ -14,16 +14,30 @@ from fengqiao.models.vocabulary import Channel
 Parsed = tuple[str, ChannelRecord | InvalidInput]
 
 
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text. A ledger saved by Excel on Chinese Windows is GBK: refused whole,
+    naming the line where decoding failed, before anything is read or registered."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInput(
+            "文件须为UTF-8编码（GBK等请另存为UTF-8）the file must be UTF-8 encoded (save a GBK or other file as UTF-8)",
+            record=f"{path.name}:{line}",
+            field="(encoding)",
+        ) from None
+
+
 def count_records(path: Path) -> int:
     """For the progress bar: data lines (the CSV header does not count)."""
-    with path.open(encoding="utf-8-sig") as f:
-        n = sum(1 for line in f if line.strip())
+    n = sum(1 for line in read_text(path).splitlines() if line.strip())
     return n - 1 if path.suffix.lower() == ".csv" else n
 
 
 def read_records(path: Path, channel: Channel) -> Iterator[Parsed]:
     """(record name file:line, the adapted record or why it was rejected), in file order."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)
     if path.suffix.lower() == ".csv":
         try:
             for name, row in ledger.rows(text, source=path.name):

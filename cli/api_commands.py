@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 from typing import Annotated
 
@@ -45,12 +46,20 @@ def serve(
         threading.Thread(target=sweep, name="sweep", daemon=True).start()
     where = f"http://{host or s.api_host}:{port or s.api_port}"
     console.print(f"看板 dashboard at {where}/dashboard/ · API at {where}/api/v1/docs · Ctrl-C stops")
+    # uvicorn stops on SIGTERM, then raises the signal again under the handler found before it ran:
+    # Python's default would end the process there, with no cleanup, leaving the embedded Prefect
+    # server running orphaned. Ending by SystemExit runs the worker's drain and the exit handlers.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.Server(server_config(create_site(s), s, host=host or s.api_host, port=port or s.api_port)).run()
     finally:
         stop.set()
         if worker:
             thread.join(timeout=30)
+
+
+def _exit_on_sigterm(*_: object) -> None:
+    raise SystemExit(0)
 
 
 @keys_app.command("create")

@@ -84,7 +84,7 @@ def run_demo(cases: int, *, console: Console, timeout: float = 900) -> DemoResul
     with console.status("启动 Prefect 与工作进程 starting Prefect and the worker…"):
         worker, stop = start_worker_thread()
     try:
-        return report(_drive(cases, timeout, console=console), console=console)
+        return report(_drive(cases, timeout, console=console), console=console, timeout=timeout)
     finally:
         stop.set()  # the worker takes no new run and lets running steps finish, then ends
         worker.join(get_settings().worker_stop_seconds + 5)
@@ -118,7 +118,7 @@ def _result(timeline: list[Transition], status: Status) -> Status:
     return decisive or status
 
 
-def report(demo: list[DemoCase], *, console: Console) -> DemoResult:
+def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoResult:
     by_outcome: Counter[str] = Counter()
     by_level: Counter[str] = Counter()
     by_stage: Counter[str] = Counter()
@@ -132,8 +132,10 @@ def report(demo: list[DemoCase], *, console: Console) -> DemoResult:
         case, timeline = route.case, route.timeline
         result = _result(timeline, case.status)
         if case.status != Status.CLOSED or result != c.scenario.ends_as:
+            still_open = case.status != Status.CLOSED
+            why = f"仍未结案 still open after --timeout {timeout:g} s" if still_open else "已结案 closed"
             missed.append(
-                f"{c.case_no} ({c.scenario.name}): {bilingual(case.status)}, {bilingual(result)}; "
+                f"{c.case_no} ({c.scenario.name}): {why}, {bilingual(case.status)}, {bilingual(result)}; "
                 f"scripted to close as {bilingual(c.scenario.ends_as)}"
             )
         by_outcome[bilingual(result)] += 1

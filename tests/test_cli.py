@@ -69,6 +69,23 @@ def test_intake_registers_good_records_and_names_each_rejected_one(network, tmp_
         assert [(c.channel, c.status) for c in queries.list_cases(uow.conn)] == [("grid", "received")]
 
 
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_a_file_not_in_utf8_is_refused_whole_naming_its_line(network, tmp_path, suffix):
+    file = tmp_path / f"ledger{suffix}"  # as Excel on Chinese Windows saves it
+    first = json.dumps(GOOD, ensure_ascii=False) if suffix == ".jsonl" else "台账编号,类型"
+    file.write_bytes((first + "\n" + "邻居装修噪音扰民\n").encode("gbk"))
+
+    code, out = run("intake", str(file), "--channel", "grid", "--no-start-flows")
+
+    assert (code, out.strip()) == (
+        1,
+        f"invalid_input: record ledger{suffix}:1, field (encoding): 文件须为UTF-8编码（GBK等请另存为UTF-8）the file "
+        "must be UTF-8 encoded (save a GBK or other file as UTF-8)",
+    )
+    with UnitOfWork(engine()) as uow:
+        assert queries.list_cases(uow.conn) == []
+
+
 def test_a_case_is_shown_with_its_timeline_and_parties_masked(network, tmp_path):
     file = tmp_path / "one.jsonl"
     file.write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -288,6 +305,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "withdrawn": 0,
         "parties_involved": 2,
         "group_disputes": 0,
+        "judicial_confirmation_applied": 0,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
         "roster": {
             "committees": {"village": 8, "township": 4, "enterprise": 0, "sector": 3, "other": 2, "total": 17},
@@ -322,7 +340,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         and (
             "受理 received 2 · 调解 mediated 2 · 调解成功 agreements 1 (书面 written 1, 口头 oral 0) · "
             "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 撤回 withdrawn 0 · 在办 open 1 · 结案 closed 1\n"
-            "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0\n"
+            "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0 · 申请司法确认 applied for judicial confirmation 0\n"
             "排查 screening sessions 0 · 发现 disputes found 0 · 预防 prevented 0\n"
             "调委会 committees 17 (村/居 village 8, 乡镇/街道 township 4, 企事业 enterprise 0, 行业/专业 sector 3, "
             "其他 other 2)\n调解员 mediators 24 (专职 full-time 21, 兼职 part-time 3)\n"

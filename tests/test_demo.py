@@ -93,7 +93,10 @@ def test_a_demo_whose_cases_do_not_close_as_scripted_fails_naming_each(tmp_path)
     )
 
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
-    missed = re.findall(r"not as scripted: (FQ\d+) \((\w+)\): .*; scripted to close as (\S+ \w+)", result.stderr)
+    missed = re.findall(
+        r"not as scripted: (FQ\d+) \((\w+)\): 仍未结案 still open after --timeout 1 s, .*; scripted to close as (\S+ \w+)",
+        result.stderr,
+    )
     assert [(scenario, ends) for _, scenario, ends in missed] == [
         ("resolved_first_level", "已化解 resolved"),
         ("escalated_once", "已化解 resolved"),

@@ -125,7 +125,7 @@ def respondent_alerts(html: str) -> list[tuple[int, str, list[str], str]]:
         head = re.match(r' class="card alert \w+" data-alert="(\d+)" data-kind="respondent"', part)
         if head:
             body = text_of("<section" + part.split("</section>")[0])
-            area = re.search(r"区域 area (\d+)", body).group(1)  # type: ignore[union-attr]
+            area = re.search(r"区域 area (?:[^\d·]+ )?(\d+)", body).group(1)  # type: ignore[union-attr]  # name, code
             found.append((int(head.group(1)), area, re.findall(r"FQ\d{11}", body), body))
     return found
 
