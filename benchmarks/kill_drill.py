@@ -414,11 +414,13 @@ def drill(args: argparse.Namespace, made: Made) -> None:
     each = "; ".join(f"{k} p50 {pct(v, 0.5):.1f} s, max {max(v):.1f} s" for k, v in sorted(by_kind.items()))
     retries = sum((c.retries for c in cases), Counter[str]())
     kills = ", ".join(f"{k} {out.kills[k]}" for k in KINDS)
+    short = sum(out.kills.values()) < args.kills or out.cuts < args.cuts
     print(
         f"\n{len(cases)} cases (the demo scenarios in turn), HTTP API only; fengqiao serve --no-worker and "
         f"{WORKERS} fengqiao workers, Prefect server, PostgreSQL; seed {args.seed}\n"
-        f"kills (SIGKILL, restarted after 1-3 s): {sum(out.kills.values())} ({kills}); "
-        f"database connections cut {out.cuts} times ({out.backends_cut} backends)\n"
+        f"kills (SIGKILL, restarted after 1-3 s): {sum(out.kills.values())} of {args.kills} asked ({kills}); "
+        f"database connections cut {out.cuts} of {args.cuts} times ({out.backends_cut} backends)"
+        f"{' (the cases had all closed: a smaller --gap spreads them)' if short else ''}\n"
         f"recovery, restart → next transition written anywhere: p50 {pct(recovery, 0.5):.1f} s, "
         f"max {max(recovery, default=float('nan')):.1f} s ({len(recovery)} of {len(out.restarts)} restarts "
         f"followed by a transition){'; by process: ' + each if each else ''}\n"
