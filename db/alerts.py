@@ -62,9 +62,15 @@ def raise_alert(
         set_={"case_ids": stmt.excluded.case_ids, "reason": stmt.excluded.reason, "updated_at": at},
     )
     alert_id = int(conn.execute(stmt.returning(alerts.c.id)).scalar_one())
-    conn.execute(delete(alert_cases).where(alert_cases.c.alert_id == alert_id))
-    if case_ids:  # an alert of no case (a work pool's) has no rows here
-        conn.execute(insert(alert_cases), [{"alert_id": alert_id, "case_id": c} for c in sorted(set(case_ids))])
+    # Only the difference is written: a busy community's alert grows by one case at a time, and
+    # rewriting all its rows at every intake made intake slower with every case (an alert of no
+    # case, a work pool's, has no rows here).
+    kept = set(conn.scalars(select(alert_cases.c.case_id).where(alert_cases.c.alert_id == alert_id)))
+    wanted = set(case_ids)
+    if gone := kept - wanted:
+        conn.execute(delete(alert_cases).where(alert_cases.c.alert_id == alert_id, alert_cases.c.case_id.in_(gone)))
+    if new := wanted - kept:
+        conn.execute(insert(alert_cases), [{"alert_id": alert_id, "case_id": c} for c in sorted(new)])
     return alert_id
 
 
