@@ -32,12 +32,23 @@ def crash_if_dead(flow_run_id: str) -> bool:
     if run.state is None or run.state.type not in (StateType.RUNNING, StateType.PENDING):
         return False
     now = datetime.now(UTC)
-    reason = _worker_gone(client, run, now) or _run_silent(client, run, now)
+    reason = _never_started(run, now) or _worker_gone(client, run, now) or _run_silent(client, run, now)
     if reason is None:
         return False
     client.set_flow_run_state(UUID(flow_run_id), Crashed(message=f"fengqiao sweep: {reason}"), force=True)
     log.warning("case.flow_run.crashed", flow_run_id=flow_run_id, reason=reason)
     return True
+
+
+def _never_started(run: FlowRun, now: datetime) -> str | None:
+    """A worker takes a run only when it has a thread free, so Pending lasts a moment: a run Pending
+    for the dead limit was taken by a worker that died before it started the run, maybe before the
+    run was labelled with its name (the label then still names the last, living, worker)."""
+    assert run.state is not None
+    since = run.state.timestamp
+    if run.state.type is not StateType.PENDING or now - since < timedelta(seconds=get_settings().worker_dead_seconds):
+        return None
+    return f"taken by a worker at {since.isoformat()} and never started"
 
 
 def _worker_gone(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:

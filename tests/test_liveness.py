@@ -1,0 +1,40 @@
+"""A run Prefect shows as taken but that no living worker runs is declared Crashed, with the reason."""
+
+from __future__ import annotations
+
+import time
+from uuid import UUID
+
+from prefect.client.orchestration import get_client
+from prefect.states import Pending
+
+from fengqiao.config.settings import get_settings
+from fengqiao.runs.launch import start_case_flow
+from fengqiao.runs.liveness import crash_if_dead
+from fengqiao.services.case_reads import case_route
+from tests.drive import register
+from tests.factories import a_new_case
+
+
+def test_a_run_left_pending_past_the_dead_limit_is_crashed_naming_why(network, monkeypatch):
+    """A worker that died between taking a run (Pending) and labelling it with its name leaves the
+    label naming the last living worker; Pending itself is the sign, since a worker takes a run
+    only when it has a thread free."""
+    monkeypatch.setenv("FENGQIAO_WORKER_DEAD_SECONDS", "1")
+    get_settings.cache_clear()
+    _, case_id = register(a_new_case(channel_ref="PENDING-1"))
+    run_id = start_case_flow(case_route(case_id).case)
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(UUID(run_id), Pending(), force=True)
+        pending_at = client.read_flow_run(UUID(run_id)).state.timestamp
+        assert crash_if_dead(run_id) is False  # just taken: alive as far as anyone knows
+
+        time.sleep(1.5)
+        crashed = crash_if_dead(run_id)
+        state = client.read_flow_run(UUID(run_id)).state
+
+    assert crashed is True
+    assert (state.name, state.message) == (
+        "Crashed",
+        f"fengqiao sweep: taken by a worker at {pending_at.isoformat()} and never started",
+    )
