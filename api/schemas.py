@@ -278,6 +278,9 @@ class Stats(BaseModel):
     open: int
     parties_involved: int = Field(description="涉及当事人人数 people involved, summed")
     group_disputes: int = Field(description="群体性纠纷 disputes involving many people (see `definitions`)")
+    judicial_confirmation_applied: int = Field(
+        description="申请司法确认 cases whose parties applied to a court to confirm their agreement"
+    )
     definitions: dict[str, Definition] = Field(description="each official figure's definition 统计口径")
     screening: Screened
     roster: Roster = Field(description="组织队伍 the applied network's committees and mediators in the region")

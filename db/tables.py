@@ -415,6 +415,21 @@ agreement_terms = Table(
     UniqueConstraint("case_id", "attempt", name="uq_agreement_terms_case_attempt"),
 )
 
+# 申请司法确认: the parties applied to a court to confirm an agreement (Art. 33), one per case and the
+# attempt that reached it (migration 0015); counted in the official figures.
+judicial_confirmations = Table(
+    "judicial_confirmations",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("applied_on", Date, nullable=False),
+    Column("court", String(100), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("recorded_at", TS, nullable=False),
+    UniqueConstraint("case_id", "attempt", name="uq_judicial_confirmations_case_attempt"),
+)
+
 # The case's papers (migration 0013): each generated from the record (a PDF, with the data it was
 # made from) or uploaded (a signed copy), kept with its sha256. Never changed: a document made
 # again is a new version; triggers refuse UPDATE and DELETE.

@@ -43,6 +43,7 @@ class Counts:
     parties: int
     handed_off: Mapping[str, int]  # target → cases whose outcome is a handoff to it
     by_people: Mapping[int, int]  # people involved → cases
+    confirmation_applied: int = 0  # cases whose parties applied for judicial confirmation
 
 
 def _label(zh: str, en: str, definition: str) -> dict[str, str]:
@@ -77,6 +78,12 @@ def definitions(rules: StatisticsRules) -> dict[str, dict[str, str]]:
         "group_disputes": _label(
             "群体性纠纷", "group disputes", f"涉及{n}人以上的纠纷件数 disputes involving {n} or more people"
         ),
+        "judicial_confirmation_applied": _label(
+            "申请司法确认",
+            "applied for judicial confirmation",
+            "达成调解协议后当事人共同向人民法院申请司法确认的件数（人民调解法第三十三条） cases whose parties "
+            "jointly applied to a court to confirm their agreement (People's Mediation Law Art. 33), a case once",
+        ),
     }
 
 
@@ -99,5 +106,6 @@ def official_figures(counts: Counts, rules: StatisticsRules) -> dict[str, Any]:
         "open": counts.open,
         "parties_involved": counts.parties,
         "group_disputes": sum(n for people, n in counts.by_people.items() if people >= rules.group_dispute_people),
+        "judicial_confirmation_applied": counts.confirmation_applied,
         "definitions": definitions(rules),
     }

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
 from fengqiao.db import configurations, queries, stats
+from fengqiao.db.judicial_confirmations import applied_count
 from fengqiao.db.screenings import Within, screening_figures
 from fengqiao.db.tallies import Scope
 from fengqiao.db.uow import Connection, UnitOfWork
@@ -98,6 +99,7 @@ def figures(question: Question, *, today: date) -> dict[str, Any]:
     scope = question.scope()
     with UnitOfWork(engine()) as uow:
         found, counts = stats.case_figures(uow.conn, scope)
+        counts = replace(counts, confirmation_applied=applied_count(uow.conn, scope))
         overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
         network = applied_network(uow.conn)
         swept = screening_figures(uow.conn, question.screenings())

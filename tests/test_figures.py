@@ -52,6 +52,7 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
         # 2 people each, escalated_once 3, the emergency's 23 workers: the one group dispute
         "parties_involved": 42,
         "group_disputes": 1,
+        "judicial_confirmation_applied": 0,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
         "roster": {
             "committees": {"village": 8, "township": 4, "enterprise": 0, "sector": 3, "other": 2, "total": 17},
@@ -162,6 +163,7 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         "withdrawn": 0,
         "parties_involved": 3,
         "group_disputes": 0,
+        "judicial_confirmation_applied": 0,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
         "roster": {
             "committees": {"village": 8, "township": 4, "enterprise": 0, "sector": 3, "other": 2, "total": 17},

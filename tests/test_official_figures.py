@@ -141,6 +141,7 @@ def test_the_campaign_gives_the_published_figures_in_the_default_definition_and_
         "agreements",
         "group_disputes",
         "handed_off",
+        "judicial_confirmation_applied",
         "mediated",
         "open",
         "parties_involved",
