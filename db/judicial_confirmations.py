@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, false, func, insert, or_, select, true
+from sqlalchemy.exc import IntegrityError
 
 from fengqiao.db.tables import cases, judicial_confirmations
 from fengqiao.db.tallies import Scope
@@ -20,17 +21,23 @@ def application_of(conn: Connection, case_id: int, attempt: int) -> Application 
     return None if r is None else Application(r.attempt, r.applied_on, r.court, r.actor)
 
 
-def add_application(conn: Connection, case_id: int, application: Application, *, at: datetime) -> None:
-    conn.execute(
-        insert(judicial_confirmations).values(
-            case_id=case_id,
-            attempt=application.attempt,
-            applied_on=application.applied_on,
-            court=application.court,
-            actor=application.actor,
-            recorded_at=at,
-        )
-    )
+def add_application(conn: Connection, case_id: int, application: Application, *, at: datetime) -> Application | None:
+    """Store it; None if it was stored, else the application another request stored meanwhile."""
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(judicial_confirmations).values(
+                    case_id=case_id,
+                    attempt=application.attempt,
+                    applied_on=application.applied_on,
+                    court=application.court,
+                    actor=application.actor,
+                    recorded_at=at,
+                )
+            )
+        return None
+    except IntegrityError:
+        return application_of(conn, case_id, application.attempt)
 
 
 def standing_agreement(conn: Connection, case_id: int) -> str | None:

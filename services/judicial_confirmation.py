@@ -47,6 +47,7 @@ def record_application(
         care = aftercare_of(timeline, network.aftercare, agreement_of(uow.conn, case))
         agreement = store.standing_agreement(uow.conn, case.id)
         checked = checked_application(case.case_no, sent, agreement=agreement, aftercare=care, today=today)
-        store.add_application(uow.conn, case.id, checked, at=now())
+        if (meanwhile := store.add_application(uow.conn, case.id, checked, at=now())) is not None:
+            return case, same_application(case.case_no, meanwhile, sent), False  # another request stored it first
         uow.commit()
     return case, checked, True

@@ -155,3 +155,27 @@ def test_an_application_must_lie_between_the_agreement_and_the_last_day_to_apply
     )
     assert error(no_court)[0] == 422 and error(no_court)[1]["field"] == "court"
     assert last_day.status_code == 200 and last_day.json()["created"] is True
+
+
+def test_an_application_stored_meanwhile_by_another_request_is_answered_not_stored_twice(network):
+    from fengqiao.db import cases as case_store
+    from fengqiao.db import judicial_confirmations as store
+    from fengqiao.db.uow import UnitOfWork
+    from fengqiao.models.judicial_confirmation import Application
+    from fengqiao.services.runtime import engine
+
+    case_no = _closed("JC-R", "agreement", ("钱一", "孙一"))
+    first = Application(1, day_of(now()), "翠屏区人民法院", "M-C01")
+    with UnitOfWork(engine()) as uow:
+        case_id = case_store.find_case(uow.conn, case_no).id
+        stored = store.add_application(uow.conn, case_id, first, at=now())
+        uow.commit()
+    with UnitOfWork(engine()) as uow:  # the check found none, but another request's insert landed first
+        meanwhile = store.add_application(
+            uow.conn, case_id, Application(1, first.applied_on, "别的法院", "M-C02"), at=now()
+        )
+        uow.commit()
+
+    assert stored is None
+    assert meanwhile == first
+    assert judicial_confirmation.record_application(case_no, actor="M-C01")[1:] == (first, False)
