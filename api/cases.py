@@ -30,12 +30,13 @@ from fengqiao.api.schemas import (
 from fengqiao.db import queries
 from fengqiao.models.access import MAY_UNMASK, Caller, Role
 from fengqiao.models.case import Case
+from fengqiao.models.errors import CaseNotFound
 from fengqiao.models.privacy import mask_text
 from fengqiao.models.vocabulary import Channel, InputKind, Risk, Status
 from fengqiao.runs.launch import try_wake
 from fengqiao.services import case_reads
 from fengqiao.services.follow_up import record_follow_up
-from fengqiao.services.human_input import Recorded, record_input
+from fengqiao.services.human_input import Recorded, answer_again, record_input
 
 router = APIRouter(tags=["cases 案件"])
 EVERYONE = (Role.INTEGRATOR, Role.MEDIATOR, Role.COORDINATOR, Role.ADMIN)
@@ -144,6 +145,13 @@ def recorded(rec: Recorded) -> InputRecorded:
     )
 
 
+def _answered_by(ref: str, key: str, kind: InputKind, value: str, note: str, attempt: int | None) -> Recorded | None:
+    try:
+        return answer_again(ref, key, kind, value, note, attempt=attempt)
+    except CaseNotFound:
+        return None  # answerable_case says 404, as for any case the caller may not see
+
+
 def _record(
     caller: Caller,
     ref: str,
@@ -154,8 +162,10 @@ def _record(
     wake: BackgroundTasks,
     idempotency_key: str | None,
 ) -> InputRecorded:
-    case = answerable_case(caller, ref)
     key = scoped(caller, idempotency_key)
+    if key is not None and (again := _answered_by(ref, key, kind, value, note, attempt)):
+        return recorded(again)  # this key's own answer, sent again: its first answer, wherever the case is now
+    case = answerable_case(caller, ref)
     rec = record_input(case.case_no, kind, value, note=note, actor=caller.actor, attempt=attempt, idempotency_key=key)
     wake.add_task(try_wake, case.id)
     return recorded(rec)

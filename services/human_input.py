@@ -37,6 +37,21 @@ def awaited(ctx: CaseContext) -> Wait | None:
     return waiting_for(ctx.case, ctx.path, ctx.inputs, agreed=agreed)
 
 
+def answer_again(
+    case_ref: str, key: str, kind: InputKind, value: str, note: str = "", *, attempt: int | None = None
+) -> Recorded | None:
+    """The answer this Idempotency-Key (as stored, "{key_id}:{key}") recorded on the case, if the same
+    request comes again: its first answer, even after the case left the sender's jurisdiction (a
+    failed outcome escalates it to an organisation the mediator's key does not see), since the key
+    learns nothing it did not send. None if the key recorded nothing here; a different answer under
+    it is InputConflict."""
+    with UnitOfWork(engine()) as uow:
+        case = case_store.find_case(uow.conn, case_ref)
+        keyed = input_store.input_by_key(uow.conn, case.id, key)
+    first = keyed_answer(case, keyed, kind, value, note, attempt=attempt)
+    return None if first is None else Recorded(case, first, created=False)
+
+
 def record_input(
     case_ref: str,
     kind: InputKind,

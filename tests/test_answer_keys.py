@@ -55,6 +55,41 @@ def test_an_outcome_sent_again_with_its_key_after_the_case_escalated_is_the_firs
     assert stored_keys(case_id) == [("outcome", 1, f"{key_id_of(mediator)}:outcome-7f3a")]
 
 
+def test_a_mediator_whose_case_escalated_beyond_its_key_gets_its_first_answer_again_or_a_conflict(api, monkeypatch):
+    """The failed outcome takes the case to the street, which a community mediator's key does not
+    see; the same request sent again (its answer was lost) still gets the first answer, not a 404."""
+    case_no, case_id = escalated_case()
+    assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    community = timeline_of(case_id)[2][4]  # the organisation of the first assignment
+    mediator = a_key("mediator", name="M-C04", areas=(), orgs=(community,)) | {"Idempotency-Key": "outcome-lost"}
+
+    with prefect_down(monkeypatch):
+        first = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "failed"}, headers=mediator)
+    assert drive(case_no, case_id, []) == ["waiting:outcome"]  # escalated: the street holds it now
+    with prefect_down(monkeypatch):
+        again = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "failed"}, headers=mediator)
+        other = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "agreement"}, headers=mediator)
+        unkeyed = api.post(
+            f"{V1}/cases/{case_no}/outcome", json={"result": "failed"}, headers=mediator | {"Idempotency-Key": "new"}
+        )
+
+    assert (first.status_code, again.status_code, again.json()) == (200, 200, first.json())
+    assert (other.status_code, other.json()) == (
+        409,
+        {
+            "error": {
+                "code": "input_conflict",
+                "message": f"the Idempotency-Key was already used for a different answer on case {case_no} "
+                "(outcome attempt 1)",
+                "field": "Idempotency-Key",
+            }
+        },
+    )
+    assert unkeyed.status_code == 404  # a new request on a case the key no longer sees
+    assert stored_inputs(case_id) == [("outcome", 1, "failed", "M-C04")]
+    assert timeline_of(case_id) == ESCALATED_TIMELINE
+
+
 def keyed(api, case_no: str, what: str, body: dict, headers: dict, key: str):  # type: ignore[no-untyped-def]
     """POST /cases/{case_no}/{what} with an Idempotency-Key."""
     return api.post(f"{V1}/cases/{case_no}/{what}", json=body, headers=headers | {"Idempotency-Key": key})
