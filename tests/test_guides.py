@@ -26,6 +26,7 @@ from fengqiao.config.settings import get_settings
 from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register
 from tests.factories import a_key, a_new_case
+from tests.paperwork import PDF
 from tests.processes import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,7 +167,7 @@ def test_each_curl_example_answers_the_status_its_block_names(live_api, tmp_path
         "WEBHOOK_URL": "http://127.0.0.1:9/feedback",  # loopback: a registration, never a delivery
     }
     (tmp_path / "examples").symlink_to(ROOT / "examples")
-    (tmp_path / "signed-agreement.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    (tmp_path / "signed-agreement.pdf").write_bytes(PDF)  # a readable PDF: uploads must be (bdc35ff)
     examples = api_examples()
     script = "curl() { command curl -sS -w '%{stderr}%{http_code}\\n' \"$@\"; }\n" + "".join(
         f"echo '@@ {n}' | tee /dev/stderr\n{body}\necho\n" for n, (_, body) in enumerate(examples)
