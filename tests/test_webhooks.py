@@ -101,13 +101,10 @@ def sent_and_closed(api, key: dict[str, str], district: tuple[str, ...]) -> tupl
 
 
 def no_worker_runs_it(case_id: int) -> None:
-    """The API created the case's run from the deployment; no worker runs here, so that run is
-    released as a run that ended would be, and the test drives the case in this process."""
+    """Intake starts no run (a worker would, from the intake outbox); no worker runs here, so the
+    test drives the case in this process."""
     with UnitOfWork(engine()) as uow:
-        run_id, _ = flow_runs.case_flow_run(uow.conn, case_id)
-        assert run_id is not None
-        flow_runs.release_case(uow.conn, case_id, run_id)
-        uow.commit()
+        assert flow_runs.case_flow_run(uow.conn, case_id) == (None, False)
 
 
 def tries_of(case_id: int) -> tuple[str, list[tuple[str, int | None, str | None]]]:

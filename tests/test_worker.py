@@ -61,6 +61,8 @@ def test_two_workers_one_stopped_mid_run_every_case_ends_as_scripted(network, pr
 
     for _, case_id in cases:  # the sweep starts each case; a worker runs it until it waits
         wait_for("the case to wait for its outcome", case_run_in(processes, case_id, "Suspended"), timeout=300)
+    # both beat on the pool while they run (a stopped worker's row may go: it beats every 10 s)
+    seen = prefect(port, "POST", "/work_pools/fengqiao-cases/workers/filter", {"limit": 10, "offset": 0})
     for case_no, _ in cases:
         record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01")
     workers["worker-a"].send_signal(signal.SIGTERM)  # the sweeps are resuming the runs now
@@ -78,7 +80,6 @@ def test_two_workers_one_stopped_mid_run_every_case_ends_as_scripted(network, pr
     deployments = [
         prefect(port, "GET", f"/deployments/name/{name}") for name in ("case-flow/case", "deadline-sweep/daily")
     ]
-    seen = prefect(port, "POST", "/work_pools/fengqiao-cases/workers/filter", {"limit": 10})
     assert (pool["type"], pool["is_paused"]) == ("fengqiao-inprocess", False)
     assert [(d["paused"], d["entrypoint"], sorted(d["tags"])) for d in deployments] == [
         (False, "fengqiao.flows.case.case_flow", []),
