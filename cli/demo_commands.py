@@ -17,7 +17,7 @@ from fengqiao.cli.main import app, console, edge, err, prepared
 def demo(
     cases: Annotated[int, typer.Option("--cases", "-n", min=1, max=2000, help="how many disputes")] = 16,
     timeout: Annotated[
-        float, typer.Option("--timeout", min=1, help="秒 seconds the cases may take, from the first registered")
+        float, typer.Option("--timeout", min=0.1, help="秒 seconds the cases may take, from the first registered")
     ] = 900,
 ) -> None:
     """演示 Load the sample network and push N disputes through every path, with scripted people.

@@ -84,7 +84,7 @@ def test_a_demo_whose_cases_do_not_close_as_scripted_fails_naming_each(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FENGQIAO_"))}
 
     result = subprocess.run(
-        [str(BIN / "fengqiao"), "demo", "--cases", "2", "--timeout", "1"],
+        [str(BIN / "fengqiao"), "demo", "--cases", "2", "--timeout", "0.1"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -94,7 +94,7 @@ def test_a_demo_whose_cases_do_not_close_as_scripted_fails_naming_each(tmp_path)
 
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
     missed = re.findall(
-        r"not as scripted: (FQ\d+) \((\w+)\): 仍未结案 still open after --timeout 1 s, .*; scripted to close as (\S+ \w+)",
+        r"not as scripted: (FQ\d+) \((\w+)\): 仍未结案 still open after --timeout 0.1 s, .*; scripted to close as (\S+ \w+)",
         result.stderr,
     )
     assert [(scenario, ends) for _, scenario, ends in missed] == [

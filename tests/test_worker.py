@@ -57,6 +57,12 @@ def test_two_workers_one_stopped_mid_run_every_case_ends_as_scripted(network, pr
     assert deployed.returncode == 0, deployed.stdout + deployed.stderr
     assert "fengqiao.flows.case.case_flow" in deployed.stdout
     workers = {name: processes.start(name, str(BIN / "fengqiao"), "worker") for name in ("worker-a", "worker-b")}
+    wait_for(  # both beat on the pool: the UI's work-pool page shows each
+        "both workers on the pool",
+        lambda: (
+            len(prefect(port, "POST", "/work_pools/fengqiao-cases/workers/filter", {"limit": 10, "offset": 0})) == 2
+        ),
+    )
     cases = [register(RESOLVED.intake_record(channel_ref=f"W-{n}", n=n)) for n in range(CASES)]
 
     for _, case_id in cases:  # the sweep starts each case; a worker runs it until it waits
