@@ -55,8 +55,7 @@ def _sweep() -> dict[int, str]:
             return {}
         with UnitOfWork(engine()) as uow:
             candidates = flow_runs.cases_with_open_runs(uow.conn)
-            never_started = flow_runs.cases_without_runs(uow.conn)
-        woken = {case_id: _wake_or_report(case_id, settle_seconds=30.0) for case_id in never_started}
+        woken = start_new_cases()  # the outbox, in case a wake-up was lost
         try:
             deliver_due()  # results owed to channels whose earlier attempts failed
         except Exception as exc:  # noqa: BLE001 - the sweep goes on; the notices stay due
