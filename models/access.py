@@ -53,7 +53,7 @@ def jurisdiction_problem(
 ROLE_ZH = {
     "integrator": "对接系统",
     "mediator": "调解员",
-    "coordinator": "指挥中心",
+    "coordinator": "协调中心",
     "admin": "管理员",
     "expert": "专家",
 }

@@ -54,7 +54,7 @@ def test_only_a_valid_coordinator_administrator_or_mediator_key_opens_the_dashbo
     assert (refused.status_code, refused.headers["location"]) == (303, "/dashboard/login")
     assert (
         re.search(r'id="role-refused">([^<]+)<', told.text).group(1)
-        == "此密钥不能登录：看板仅供指挥中心、管理员和调解员使用。 "
+        == "此密钥不能登录：看板仅供协调中心、管理员和调解员使用。 "
     )
     with UnitOfWork(engine()) as uow:
         assert uow.conn.exec_driver_sql("SELECT count(*) FROM dashboard_sessions").scalar() == 0
