@@ -514,6 +514,9 @@ def main() -> None:
         help="cases of the bare phase (a process per execution is slow): the shapes of the first measured ones",
     )
     parser.add_argument("--timeout", type=float, default=600, help="seconds a phase may take")
+    parser.add_argument(
+        "--keep-databases", action="store_true", help="leave both databases for inspection (their names are printed)"
+    )
     args = parser.parse_args()
     phases = [int(w) for w in args.workers.split(",") if w.strip()]
 
@@ -527,6 +530,9 @@ def main() -> None:
         print("\ninterrupted: stopping what this run started", file=sys.stderr)
         raise SystemExit(130) from None
     finally:
+        if args.keep_databases:
+            print(f"kept databases: {' '.join(made.databases)}", file=sys.stderr)
+            made.databases.clear()
         made.close()
     print_table(args, results)
 
