@@ -25,6 +25,7 @@ from fengqiao.models.errors import (
     FengqiaoError,
     InputConflict,
     InvalidInput,
+    NotConfirmable,
     NotParked,
     NotWaitingForInput,
     TransitionNotAllowed,
@@ -42,6 +43,7 @@ STATUS: dict[type[FengqiaoError], int] = {
     InputConflict: 409,
     ConcurrencyConflict: 409,
     NotParked: 409,
+    NotConfirmable: 409,
 }
 
 

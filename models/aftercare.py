@@ -1,7 +1,8 @@
 """After an agreement: the window for judicial confirmation (司法确认) and the follow-up visit (回访).
 
 Parties to a written agreement may jointly ask a court to confirm it within 30 days of its
-taking effect; the mediation committee visits them later to see that it is honoured. A visit
+taking effect (人民调解法 Art. 33); an oral agreement (Art. 30) is not confirmed, so it has no such
+window. The mediation committee visits the parties later to see that it is honoured. A visit
 that finds it broken re-opens mediation at the rung that reached it, or hands the case off.
 """
 
@@ -18,13 +19,13 @@ from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import InvalidInput, NotWaitingForInput
 from fengqiao.models.network import AftercareRules, EscalationPath
 from fengqiao.models.transitions import Moved, Transition, transition
-from fengqiao.models.vocabulary import Stage, Status
+from fengqiao.models.vocabulary import Outcome, Stage, Status
 
 
 @dataclass(frozen=True)
 class Aftercare:
     agreed_on: date
-    confirm_by: date  # the last day to ask a court for judicial confirmation
+    confirm_by: date | None  # the last day to ask a court for judicial confirmation; None: an oral agreement
     visit_on: date  # when the follow-up visit is due
 
 
@@ -42,7 +43,8 @@ def aftercare_of(
     if agreed is None:
         return None
     day = day_of(agreed.at)
-    confirm_by = day + timedelta(days=rules.judicial_confirmation_days)
+    oral = agreed.reason == Outcome.ORAL_AGREEMENT  # a resolution's reason is its outcome (models.steps)
+    confirm_by = None if oral else day + timedelta(days=rules.judicial_confirmation_days)
     return Aftercare(day, confirm_by, follow_up_on(day, terms, rules.follow_up_days))
 
 

@@ -9,6 +9,8 @@ FengqiaoError                 every error this application means to raise
 ├── InputConflict             a different input was already recorded for this wait (exit 1 / 409)
 ├── ConcurrencyConflict       another writer changed the case first (exit 1 / 409)
 ├── NotParked                 a retry of a case that is not parked (exit 1 / 409)
+├── NotConfirmable            no standing agreement a court could confirm (申请司法确认; exit 1 / 409)
+│   └── OralAgreementNotConfirmable  the agreement is oral (Art. 30): not confirmed (Art. 33)
 ├── NotDelivered              a post the receiver did not acknowledge (the chain digest's webhook)
 └── StepFailed                a step failed for a reason that is not ours: its type only (tasks.withheld)
 """
@@ -60,6 +62,18 @@ class ConcurrencyConflict(FengqiaoError):
 
 class NotParked(FengqiaoError):
     code = "not_parked"
+
+
+class NotConfirmable(FengqiaoError):
+    """申请司法确认 for a case without a standing agreement: there is nothing a court could confirm."""
+
+    code = "not_confirmable"
+
+
+class OralAgreementNotConfirmable(NotConfirmable):
+    """The case's agreement is oral (人民调解法 Art. 30): judicial confirmation (Art. 33) is for a written one."""
+
+    code = "oral_agreement_not_confirmable"
 
 
 class NotDelivered(FengqiaoError):

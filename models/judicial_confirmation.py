@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from fengqiao.models.aftercare import Aftercare
-from fengqiao.models.errors import InputConflict, InvalidInput, NotWaitingForInput
+from fengqiao.models.errors import InputConflict, InvalidInput, NotConfirmable, OralAgreementNotConfirmable
 from fengqiao.models.text import recorded_text
 
 COURT_CHARS = 100
@@ -31,16 +31,20 @@ def checked_application(
     case_no: str, sent: Application, *, agreement: str | None, aftercare: Aftercare | None, today: date
 ) -> Application:
     """The application, if the case stands closed by a written agreement and it lies in its window;
-    else the error naming the case and the field. agreement: written | oral | None (no agreement stands)."""
+    else the error naming the case and the field. agreement: written | oral | None (no agreement stands).
+
+    An oral agreement (Art. 30) is refused before its date is looked at: it has no window to lie in."""
     if agreement is None or aftercare is None:
-        raise NotWaitingForInput(
-            f"case {case_no} has no agreement to confirm: 申请司法确认 needs a case closed with an agreement",
+        raise NotConfirmable(
+            f"案件 {case_no} 没有可申请司法确认的调解协议 case {case_no} has no agreement to confirm: "
+            "申请司法确认 needs a case closed with a written agreement",
             field="case",
         )
-    if agreement == "oral":
-        raise NotWaitingForInput(
-            f"case {case_no} was closed with an oral agreement (口头协议): a court confirms a written agreement "
-            "(调解协议书), for which the 司法确认申请书 is made",
+    if agreement == "oral" or aftercare.confirm_by is None:
+        raise OralAgreementNotConfirmable(
+            f"案件 {case_no} 以口头协议结案，口头协议不申请司法确认（人民调解法第三十三条确认的是调解协议书） "
+            f"case {case_no} was closed with an oral agreement: judicial confirmation (People's Mediation Law "
+            "Art. 33) is for a written mediation agreement",
             field="case",
         )
     try:
@@ -55,7 +59,7 @@ def checked_application(
         raise InvalidInput(
             f"{sent.applied_on} is before the agreement of {aftercare.agreed_on}", record=case_no, field="applied_on"
         )
-    if sent.applied_on > aftercare.confirm_by:
+    if sent.applied_on > aftercare.confirm_by:  # a date: an oral agreement was refused above
         raise InvalidInput(
             f"{sent.applied_on} is after the last day to apply, {aftercare.confirm_by} "
             f"(申请期限: the agreement of {aftercare.agreed_on} and the days the network allows)",

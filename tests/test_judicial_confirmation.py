@@ -93,16 +93,17 @@ def test_an_application_is_recorded_once_and_counted_in_the_official_figures(api
     assert error(for_oral) == (
         409,
         {
-            "code": "not_waiting_for_input",
+            "code": "oral_agreement_not_confirmable",
             "field": "case",
-            "message": f"case {oral} was closed with an oral agreement (口头协议): a court confirms a written "
-            "agreement (调解协议书), for which the 司法确认申请书 is made",
+            "message": f"案件 {oral} 以口头协议结案，口头协议不申请司法确认（人民调解法第三十三条确认的是调解协议书） "
+            f"case {oral} was closed with an oral agreement: judicial confirmation (People's Mediation Law Art. 33) "
+            "is for a written mediation agreement",
         },
     )
     assert for_waiting == (
         1,
-        f"not_waiting_for_input: case {waiting} has no agreement to confirm: 申请司法确认 needs a case closed "
-        "with an agreement\n",
+        f"not_confirmable: 案件 {waiting} 没有可申请司法确认的调解协议 case {waiting} has no agreement to confirm: "
+        "申请司法确认 needs a case closed with a written agreement\n",
     )
     assert error(tomorrow)[0] == 409  # an oral agreement is refused before its date is looked at
     assert city["judicial_confirmation_applied"] == 2
@@ -119,6 +120,25 @@ def test_an_application_is_recorded_once_and_counted_in_the_official_figures(api
         "<td>2</td>" in page
     )
     assert "群体性纠纷 <b>0</b> 件，申请司法确认 <b>2</b> 件；" in report
+
+
+def test_an_oral_agreement_shows_no_confirmation_window_and_a_written_one_shows_its_last_day(network):
+    today = day_of(now())
+    written = _closed("JC-5", "agreement", ("张五", "李五"))
+    oral = _closed("JC-6", "oral_agreement", ("张六", "李六"))
+
+    shown_written, shown_oral = run("case", written)[1], run("case", oral)[1]
+    refused = run("judicial-confirmation", oral, "--court", "翠屏区人民法院")
+
+    assert f"司法确认 confirm by {today + timedelta(days=30)}; 回访 visit on" in shown_written
+    assert "司法确认 不适用（口头协议） judicial confirmation: not for an oral agreement; 回访 visit on" in shown_oral
+    assert "confirm by" not in shown_oral
+    assert refused == (
+        1,
+        f"oral_agreement_not_confirmable: 案件 {oral} 以口头协议结案，口头协议不申请司法确认（人民调解法第三十三条确认的是"
+        f"调解协议书） case {oral} was closed with an oral agreement: judicial confirmation (People's Mediation Law "
+        "Art. 33) is for a written mediation agreement\n",
+    )
 
 
 def test_an_application_must_lie_between_the_agreement_and_the_last_day_to_apply(api, monkeypatch):
