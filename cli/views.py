@@ -11,7 +11,7 @@ from rich.table import Table
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.models.case import Case, Wait
-from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown, step_shown
+from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown
 from fengqiao.models.parking import Parked
 from fengqiao.models.times import shown
 from fengqiao.models.transitions import Transition
@@ -115,7 +115,7 @@ def show_case(console: Console, ref: str) -> None:
         ("承办 org / mediator", f"{names.org(case.org_code)} / {names.mediator(case.mediator)}"),
         ("移交 handoff", bilingual(case.handoff_target) if case.handoff_target else "—"),
         ("流程 flow run", f"{view.flow_run_id or '—'}{' (open)' if view.flow_run_open else ''}"),
-        ("等待 waiting for", f"{step_shown(f'waiting:{w.kind}')} --attempt {w.round}" if (w := view.waiting) else "—"),
+        ("等待 waiting for", f"{w.kind} --attempt {w.round}" if (w := view.waiting) else "—"),
         ("当事人 parties", parties or "—"),
         *([("并单 duplicate of", f"{view.duplicate_of} ({case.duplicate_state})")] if view.duplicate_of else []),
         *(
@@ -154,8 +154,8 @@ def show_case(console: Console, ref: str) -> None:
         (
             str(t.seq),
             shown(t.at),
-            bilingual(t.from_status) if t.from_status else "—",  # intake's row has none: — → 已受理 received
-            bilingual(t.to_status),
+            t.from_status or "—",
+            t.to_status,
             bilingual(t.stage),
             names.org(t.org) if t.org else "",
             t.actor,
