@@ -1,4 +1,4 @@
-"""Studio points (积分制) through the API: a month's ranking of mediators and studios."""
+"""Points (积分制) through the API: a month's ranking of mediators and committees."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from fengqiao.api.auth import allow
 from fengqiao.models.access import Role
-from fengqiao.models.points import Tally
+from fengqiao.models.points import Tally, standing
 from fengqiao.services.points import monthly_points
 from fengqiao.services.stats import MONTH_PATTERN
 
@@ -18,8 +18,8 @@ router = APIRouter(tags=["points 积分制"])
 
 
 class Scored(BaseModel):
-    code: str = Field(description="the mediator's or studio's code")
-    rank: int
+    code: str = Field(description="the mediator's or committee's code")
+    rank: int = Field(description="standard competition ranking: equal points share a rank (1, 1, 3)")
     cases: int
     agreements: int
     sessions: int
@@ -34,13 +34,15 @@ class Points(BaseModel):
     month: str
     formula: dict[str, float] = Field(description="points for each unit of work (network YAML `points:`)")
     mediators: list[Scored]
-    studios: list[Scored]
+    committees: list[Scored] = Field(
+        description="the committees (调委会) and stationed rooms (派驻调解室) the cases were held at"
+    )
 
 
 def _scored(rows: list[tuple[str, Tally]]) -> list[Scored]:
     return [
         Scored(code=code, rank=rank, average_satisfaction=t.average_satisfaction, **asdict(t))
-        for rank, (code, t) in enumerate(rows, start=1)
+        for rank, code, t in standing(rows)
     ]
 
 
@@ -48,11 +50,11 @@ def _scored(rows: list[tuple[str, Tally]]) -> list[Scored]:
 def get_points(
     month: Annotated[str, Query(pattern=MONTH_PATTERN, description="the month (YYYY-MM); this month is live")],
 ) -> Points:
-    """积分制 Each mediator's and studio's points for the month, highest first."""
+    """积分制 Each mediator's and committee's points for the month, highest first; a month not begun is 422."""
     found = monthly_points(month)
     return Points(
         month=found.month,
         formula=asdict(found.rules),
         mediators=_scored(found.mediators),
-        studios=_scored(found.studios),
+        committees=_scored(found.committees),
     )

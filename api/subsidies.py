@@ -15,19 +15,29 @@ from fengqiao.services.subsidies import monthly_statement
 router = APIRouter(tags=["subsidies 以案定补"])
 
 
+class SubsidyShare(BaseModel):
+    attempt: int = Field(description="the mediation attempt (1, 2, …; 0: concluded before any attempt)")
+    mediator: str = Field(description="who conducted it")
+    org_code: str = Field(description="the committee it was conducted at")
+    yuan: int
+
+
 class SubsidyItem(BaseModel):
     case_no: str
     org_code: str = Field(description="the committee that concluded it")
-    mediator: str
-    result: str = Field(description="written, oral or handed_off")
+    mediator: str = Field(description="the mediator holding it when it concluded")
+    result: str = Field(description="written, oral, handed_off (after mediation) or refused")
     rules: list[str] = Field(description="the tariff's rules it earns, once each")
-    yuan: int
+    yuan: int = Field(description="the case's sum (with org: that committee's shares of it)")
+    shares: list[SubsidyShare] = Field(description="who is paid: by attempt (share split) or the concluding mediator")
 
 
 class SubsidyStatement(BaseModel):
     month: str
+    provisional: bool = Field(description="未结账: the month is not over, its figures may still change")
     tariff_version: int | None = Field(description="the tariff in force in the month (None: none yet)")
     tariff_from: str | None
+    share: str = Field(description="split (between the attempts' mediators) or concluding (all to the last)")
     total: int = Field(description="元 yuan")
     by_mediator: dict[str, int]
     by_org: dict[str, int]
@@ -37,16 +47,24 @@ class SubsidyStatement(BaseModel):
 @router.get("/subsidies", response_model=SubsidyStatement, **allow(Role.COORDINATOR, Role.ADMIN))
 def get_subsidies(
     month: Annotated[str, Query(pattern=MONTH_PATTERN, description="the month (YYYY-MM), China time")],
-    org: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="one committee")] = None,
+    org: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="one committee: its shares only")
+    ] = None,
 ) -> SubsidyStatement:
-    """以案定补 A month's statement: each case's rules and yuan, totals by mediator and committee."""
+    """以案定补 A month's statement: each case's rules, yuan and who is paid; totals by mediator and committee.
+    A month not begun, or a committee the network lacks, is 422 naming the field."""
     s = monthly_statement(month, org)
     return SubsidyStatement(
         month=s.month,
+        provisional=s.provisional,
         tariff_version=s.tariff_version,
         tariff_from=s.tariff_from,
+        share=s.share,
         total=s.total,
         by_mediator=s.by_mediator,
         by_org=s.by_org,
-        items=[SubsidyItem(**vars(i) | {"rules": list(i.rules)}) for i in s.items],
+        items=[
+            SubsidyItem(**vars(i) | {"rules": list(i.rules), "shares": [SubsidyShare(**vars(p)) for p in i.shares]})
+            for i in s.items
+        ],
     )

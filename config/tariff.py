@@ -21,7 +21,7 @@ class RuleDoc(BaseModel):
     name: Name
     label: str = Field(min_length=1, max_length=100, description="如 一般纠纷、疑难复杂纠纷、信访案件")
     yuan: int = Field(gt=0, le=100_000, description="paid once for each case the rule matches")
-    results: list[Literal["written", "oral", "handed_off"]] = Field(min_length=1)
+    results: list[Literal["written", "oral", "handed_off", "refused"]] = Field(min_length=1)
     dispute_types: list[str] = []
     channels: list[Channel] = []
     levels: list[Level] = []
@@ -34,6 +34,10 @@ class TariffDoc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     rules: list[RuleDoc] = Field(min_length=1)
+    share: Literal["split", "concluding"] = Field(
+        default="split",
+        description="split: a case's sum divided equally between its attempts' mediators; concluding: all to the last",
+    )
 
     @model_validator(mode="after")
     def _names_once(self) -> TariffDoc:
@@ -60,7 +64,9 @@ def parse_tariff_document(text: str, source: str) -> dict[str, Any]:
 
 
 def tariff_from_document(version: int, effective_from: str, doc: dict[str, Any]) -> Tariff:
-    parsed = TariffDoc.model_validate(doc)
+    """A stored tariff; one stored before `share` existed paid the concluding mediator, and still does
+    (a closed month's statement never changes). parse_tariff_document writes `share` into new ones."""
+    parsed = TariffDoc.model_validate({"share": "concluding"} | doc)
     return Tariff(
         version,
         effective_from,
@@ -79,4 +85,5 @@ def tariff_from_document(version: int, effective_from: str, doc: dict[str, Any])
             )
             for r in parsed.rules
         ),
+        parsed.share,
     )

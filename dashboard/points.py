@@ -1,4 +1,4 @@
-"""The studio points ranking page (积分制): a month's mediators and studios, highest first; any month by the picker."""
+"""The points ranking page (积分制): a month's mediators and committees, highest first; any month by the picker."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from fengqiao.dashboard.site import page, viewer
-from fengqiao.models.clocks import day_of
-from fengqiao.services.points import monthly_points
-from fengqiao.services.runtime import now
+from fengqiao.models.errors import InvalidInput
+from fengqiao.services.names import current_names
+from fengqiao.services.points import monthly_points, points_data
 from fengqiao.services.stats import MONTH_PATTERN
+from fengqiao.services.subsidies import current_month
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 
@@ -19,5 +20,10 @@ router = APIRouter(prefix="/dashboard", include_in_schema=False)
 @router.get("/points", response_class=HTMLResponse)
 def points_page(request: Request, month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None) -> Any:
     caller = viewer(request)
-    found = monthly_points(month or day_of(now()).strftime("%Y-%m"))
-    return page(request, "points.html", caller, r=found)
+    try:
+        found = monthly_points(month or current_month())
+    except InvalidInput as exc:  # a month not begun: said on the page
+        answer = page(request, "missing.html", caller, message=exc.message)
+        answer.status_code = 422
+        return answer
+    return page(request, "points.html", caller, r=found, p=points_data(found, current_names()))

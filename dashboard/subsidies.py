@@ -11,38 +11,50 @@ from fastapi.responses import HTMLResponse, Response
 
 from fengqiao.dashboard.reports import pdf_of
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
-from fengqiao.models.clocks import day_of
-from fengqiao.models.subsidies import Statement
-from fengqiao.services.runtime import now
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.subsidies import RESULT_LABELS, Statement
+from fengqiao.services.names import current_names
 from fengqiao.services.stats import MONTH_PATTERN
-from fengqiao.services.subsidies import monthly_statement, statement_rows
+from fengqiao.services.subsidies import current_month, month_shown, monthly_statement, statement_rows
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
 Org = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{0,64}$")]
 
 
+def _shown(s: Statement) -> dict[str, Any]:
+    """What the template shows beside the statement: names for codes, bilingual results, the month's state."""
+    return {"s": s, "names": current_names(), "results": RESULT_LABELS, "month_shown": month_shown(s)}
+
+
 def render_statement(s: Statement, org: str | None) -> str:
-    """The statement as one self-contained page (its styles inline), for printing from a file."""
+    """The statement as one self-contained page (its styles inline), for printing from a file: with
+    the lines the finance office signs and stamps (制表人, 审核人, 盖章)."""
     css = (HERE / "static" / "style.css").read_text(encoding="utf-8")
-    return templates.get_template("subsidies.html").render(s=s, org=org or "", standalone=True, inline_css=css)
+    return templates.get_template("subsidies.html").render(**_shown(s), org=org or "", standalone=True, inline_css=css)
 
 
 def csv_of(s: Statement) -> bytes:
     """UTF-8 with a byte-order mark, so the finance office's spreadsheet reads the Chinese headers."""
     out = io.StringIO()
-    csv.writer(out).writerows(statement_rows(s))
+    csv.writer(out).writerows(statement_rows(s, current_names()))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def _statement(month: str | None, org: str | None) -> Statement:
-    return monthly_statement(month or day_of(now()).strftime("%Y-%m"), org or None)
+    return monthly_statement(month or current_month(), org or None)
 
 
 @router.get("/subsidies", response_class=HTMLResponse)
 def subsidies_page(request: Request, month: Month = None, org: Org = None) -> Any:
     caller = viewer(request)
-    return page(request, "subsidies.html", caller, s=_statement(month, org), org=org or "", standalone=False)
+    try:
+        s = _statement(month, org)
+    except InvalidInput as exc:  # a month not begun, a committee the network lacks: said on the page
+        answer = page(request, "missing.html", caller, message=exc.message)
+        answer.status_code = 422
+        return answer
+    return page(request, "subsidies.html", caller, **_shown(s), org=org or "", standalone=False)
 
 
 @router.get("/subsidies.csv")

@@ -1,4 +1,4 @@
-"""What studio points (积分制) are made of for a month: concluded cases, sessions recorded, follow-up visits."""
+"""What points (积分制) are made of for a month: concluded cases, sessions recorded, follow-up visits."""
 
 from __future__ import annotations
 
@@ -23,13 +23,15 @@ def _bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def work_in(conn: Connection, month: str) -> list[Work]:
-    """The month's credited work: cases first concluded in it, sessions held in it, visits recorded in it.
+    """The month's credited work: cases first concluded in it (a refusal is not), sessions held in it,
+    visits recorded in it.
 
     A session or a visit is credited to the mediator holding its case and that case's organisation.
     """
     work = [
-        Work(c.mediator, c.org_code, cases=1, agreements=int(c.result != "handed_off"), days=c.days)
+        Work(c.mediator, c.org_code, cases=1, agreements=int(c.result in ("written", "oral")), days=c.days)
         for c in concluded_in(conn, month)
+        if c.result != "refused"  # a case a party would not mediate earns no points
     ]
     start, end = _bounds(month)
     real = cases.c.test.is_(false())

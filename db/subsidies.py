@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from fengqiao.db.tables import cases, organisations, subsidy_tariffs, transitions
 from fengqiao.models.clocks import CST, day_of
-from fengqiao.models.subsidies import Concluded
+from fengqiao.models.subsidies import ASSIGNED, REFUSED, Concluded
 
 
 def store_tariff(conn: Connection, document: dict[str, Any], *, effective_from: str, source: str, at: datetime) -> int:
@@ -29,13 +29,27 @@ def stored_tariffs(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
+def organisation_known(conn: Connection, code: str) -> bool:
+    """An organisation of the network, now or in an earlier version (its statements stay readable)."""
+    return conn.execute(select(organisations.c.code).where(organisations.c.code == code)).first() is not None
+
+
 def _conclusion(t: Any) -> Any:
-    """A row that concludes mediation: an agreement, or a handoff after an attempt (not one of an unsuitable case)."""
-    return or_(t.c.stage == "resolution", and_(t.c.stage == "handoff", t.c.from_status.in_(("mediating", "escalated"))))
+    """A row that concludes mediation (models.subsidies.concludes): an agreement, a handoff after an
+    attempt (not one of an unsuitable case), or a party's refusal at any open status."""
+    mediated = t.c.from_status.in_(("mediating", "escalated"))
+    return or_(t.c.stage == "resolution", and_(t.c.stage == "handoff", or_(mediated, t.c.rule == REFUSED)))
 
 
-def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[Concluded]:
-    """The cases whose first conclusion fell in month (China time), with what the tariff's rules ask of them."""
+def _result(stage: str, reason: str, rule: str | None) -> str:
+    if stage == "resolution":  # a resolution's reason is the outcome
+        return "oral" if reason == "oral_agreement" else "written"
+    return "refused" if rule == REFUSED else "handed_off"
+
+
+def concluded_in(conn: Connection, month: str) -> list[Concluded]:
+    """The cases whose first conclusion fell in month (China time), with what the tariff's rules ask of
+    them and who conducted each attempt before it (models.subsidies.shares_of)."""
     year, m = map(int, month.split("-"))
     start = datetime.combine(date(year, m, 1), time.min, tzinfo=CST)
     end = datetime.combine(date(year, m, monthrange(year, m)[1]), time.min, tzinfo=CST) + timedelta(days=1)
@@ -58,8 +72,11 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
             cases.c.people_involved,
             cases.c.risk,
             func.coalesce(cases.c.concluded_by, cases.c.mediator_code).label("mediator_code"),
+            t.c.case_id,
+            t.c.seq,
             t.c.stage,
             t.c.reason,
+            t.c.rule,
             t.c.org_code,
             t.c.at,
             first_assigned.label("first_assigned"),
@@ -70,17 +87,15 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
         )
         .where(_conclusion(t), t.c.at >= start, t.c.at < end, first, cases.c.test.is_(false()))
     )
-    if org is not None:
-        q = q.where(t.c.org_code == org)
+    rows = conn.execute(q).all()
+    conducted = _conducted(conn, {r.case_id: r.seq for r in rows})
     found = []
-    for r in conn.execute(q):
-        agreed = "oral" if r.reason == "oral_agreement" else "written"  # a resolution's reason is the outcome
-        result = agreed if r.stage == "resolution" else "handed_off"
+    for r in rows:
         found.append(
             Concluded(
                 case_no=r.case_no,
                 month=month,
-                result=result,
+                result=_result(r.stage, r.reason, r.rule),
                 dispute_type=r.dispute_type or "",
                 channel=r.channel,
                 level=r.level or "",
@@ -90,9 +105,27 @@ def concluded_in(conn: Connection, month: str, org: str | None = None) -> list[C
                 people=r.people_involved,
                 risk=r.risk,
                 days=_days_between(r.first_assigned, r.at),
+                conducted=tuple(conducted.get(r.case_id, ())),
             )
         )
     return found
+
+
+def _conducted(conn: Connection, concluded_at: dict[int, int]) -> dict[int, list[tuple[str, str]]]:
+    """Each case's attempts before its conclusion (seq): the mediator its assignment named, and the committee."""
+    by_case: dict[int, list[tuple[str, str]]] = {}
+    ids = list(concluded_at)
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        rows = conn.execute(
+            select(transitions.c.case_id, transitions.c.seq, transitions.c.org_code, transitions.c.reason)
+            .where(transitions.c.case_id.in_(chunk), transitions.c.stage == "assignment")
+            .order_by(transitions.c.case_id, transitions.c.seq)
+        )
+        for r in rows:
+            if r.seq < concluded_at[r.case_id]:
+                named = ASSIGNED.match(r.reason)
+                by_case.setdefault(r.case_id, []).append((named.group(1) if named else "", r.org_code or ""))
+    return by_case
 
 
 def _days_between(start: Any, end: datetime) -> int:

@@ -1,4 +1,8 @@
-"""Studio points (积分制): each mediator's and each mediation studio's points for a month.
+"""Points (积分制): each mediator's and each mediation committee's points for a month.
+
+The "studios" of 积分制 are, in this network, its organisations: the people's mediation committees
+(调委会) and the stationed rooms (派驻调解室, such as a court's 诉调对接工作室) that held the cases, so
+they are ranked as committees, by the organisation code the case was held at.
 
 Points reward the cases a mediator concluded, the agreements among them, the workload (the
 mediation sessions recorded, the days the concluded cases were in mediation) and the parties'
@@ -27,10 +31,10 @@ class PointsRules:
 
 @dataclass(frozen=True)
 class Work:
-    """One piece of credited work: a concluded case, a session or a follow-up visit, for a mediator and studio."""
+    """One piece of credited work: a concluded case, a session or a follow-up visit, for a mediator and committee."""
 
     mediator: str
-    studio: str
+    committee: str
     cases: int = 0
     agreements: int = 0
     sessions: int = 0
@@ -59,7 +63,16 @@ class Ranking:
     month: str
     rules: PointsRules
     mediators: list[tuple[str, Tally]] = field(default_factory=list)  # highest first, then by code
-    studios: list[tuple[str, Tally]] = field(default_factory=list)
+    committees: list[tuple[str, Tally]] = field(default_factory=list)  # committees and stationed rooms
+
+
+def standing(rows: list[tuple[str, Tally]]) -> list[tuple[int, str, Tally]]:
+    """Standard competition ranking (1, 1, 3): equal points share a rank, and the next rank skips."""
+    ranked: list[tuple[int, str, Tally]] = []
+    for place, (code, t) in enumerate(rows, start=1):
+        rank = ranked[-1][0] if ranked and ranked[-1][2].points == t.points else place
+        ranked.append((rank, code, t))
+    return ranked
 
 
 def points_of(t: Tally, rules: PointsRules) -> float:
@@ -74,10 +87,10 @@ def points_of(t: Tally, rules: PointsRules) -> float:
 
 
 def ranking(month: str, work: Iterable[Work], rules: PointsRules) -> Ranking:
-    """Each mediator's and studio's tally and points, ranked by points (then by code, for a stable order)."""
-    by: dict[str, dict[str, Tally]] = {"mediator": defaultdict(Tally), "studio": defaultdict(Tally)}
+    """Each mediator's and committee's tally and points, ordered by points (then by code, for a stable order)."""
+    by: dict[str, dict[str, Tally]] = {"mediator": defaultdict(Tally), "committee": defaultdict(Tally)}
     for w in work:
-        for kind, key in (("mediator", w.mediator), ("studio", w.studio)):
+        for kind, key in (("mediator", w.mediator), ("committee", w.committee)):
             if not key:
                 continue
             t = by[kind][key]
@@ -94,4 +107,4 @@ def ranking(month: str, work: Iterable[Work], rules: PointsRules) -> Ranking:
     def ranked(tallies: dict[str, Tally]) -> list[tuple[str, Tally]]:
         return sorted(tallies.items(), key=lambda kv: (-kv[1].points, kv[0]))
 
-    return Ranking(month, rules, ranked(by["mediator"]), ranked(by["studio"]))
+    return Ranking(month, rules, ranked(by["mediator"]), ranked(by["committee"]))

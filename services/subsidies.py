@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fengqiao.config.tariff import tariff_from_document
@@ -9,19 +10,32 @@ from fengqiao.db import subsidies as store
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import InvalidInput
-from fengqiao.models.subsidies import Statement, Tariff, closed_months_changed, in_force, statement
+from fengqiao.models.names import Names
+from fengqiao.models.subsidies import (
+    RESULT_LABELS,
+    Statement,
+    Tariff,
+    checked_month,
+    closed_months_changed,
+    in_force,
+    month_of,
+    statement,
+)
 from fengqiao.services.runtime import engine, now
-from fengqiao.services.stats import month_of
 
 
 def _tariffs(conn: Connection) -> list[Tariff]:
     return [tariff_from_document(r["id"], r["effective_from"], r["document"]) for r in store.stored_tariffs(conn)]
 
 
+def current_month() -> str:
+    return day_of(now()).strftime("%Y-%m")
+
+
 def apply_tariff(document: dict[str, Any], *, effective_from: str, source: str) -> Tariff:
     """Store a checked tariff in force from a month on; refused if it would change a closed month's statement."""
     month_of(effective_from, "from")
-    current = day_of(now()).strftime("%Y-%m")
+    current = current_month()
     with UnitOfWork(engine()) as uow:
         stored = _tariffs(uow.conn)
         if changed := closed_months_changed(effective_from, [t.effective_from for t in stored], current):
@@ -42,20 +56,57 @@ def tariffs() -> list[Tariff]:
 
 
 def monthly_statement(month: str, org: str | None = None) -> Statement:
-    """A month's statement, by the tariff in force in that month, from the recorded timeline."""
-    month_of(month, "month")
+    """A month's statement, by the tariff in force in that month, from the recorded timeline; the
+    current month's is provisional (未结账). A month not begun or an unknown committee is refused."""
+    current = current_month()
+    checked_month(month, current)
     with UnitOfWork(engine()) as uow:
+        if org is not None and not store.organisation_known(uow.conn, org):
+            raise InvalidInput(f"{org!r} 不是网络中的调解组织 is not an organisation of the network", field="org")
         tariff = in_force(month, _tariffs(uow.conn))
-        return statement(month, store.concluded_in(uow.conn, month, org), tariff)
+        found = statement(month, store.concluded_in(uow.conn, month), tariff, org=org)
+    return replace(found, provisional=month == current)
 
 
-def statement_rows(s: Statement) -> list[list[str]]:
-    """The statement as the finance office's CSV: a header, each case, then the totals by mediator and committee."""
+def month_shown(s: Statement) -> str:
+    return f"{s.month} 未结账 provisional" if s.provisional else s.month
+
+
+def statement_rows(s: Statement, names: Names) -> list[list[str]]:
+    """The statement as the finance office's CSV: a header, each payable share of each case, then the
+    totals by mediator and committee; names first with the code beside, results and rules bilingual."""
+    month = month_shown(s)
     rows = [
-        ["月份 month", "案件 case", "调委会 committee", "调解员 mediator", "结果 result", "规则 rules", "金额 yuan"]
+        [
+            "月份 month",
+            "案件 case",
+            "结果 result",
+            "规则 rules",
+            "第几次调解 attempt",
+            "调委会 committee",
+            "调解员 mediator",
+            "金额 yuan",
+        ]
     ]
-    rows += [[s.month, i.case_no, i.org_code, i.mediator, i.result, " ".join(i.rules), str(i.yuan)] for i in s.items]
-    rows += [[s.month, "", "", m, "", "调解员合计 mediator total", str(y)] for m, y in s.by_mediator.items()]
-    rows += [[s.month, "", o, "", "", "调委会合计 committee total", str(y)] for o, y in s.by_org.items()]
-    rows.append([s.month, "", "", "", "", "总计 total", str(s.total)])
+    for i in s.items:
+        rules = "、".join(s.labels.get(r, r) for r in i.rules)
+        rows += [
+            [
+                month,
+                i.case_no,
+                RESULT_LABELS[i.result],
+                rules,
+                str(p.attempt),
+                names.org(p.org_code),
+                names.mediator(p.mediator),
+                str(p.yuan),
+            ]
+            for p in i.shares
+        ]
+    rows += [
+        [month, "", "", "调解员合计 mediator total", "", "", names.mediator(m), str(y)]
+        for m, y in s.by_mediator.items()
+    ]
+    rows += [[month, "", "", "调委会合计 committee total", "", names.org(o), "", str(y)] for o, y in s.by_org.items()]
+    rows.append([month, "", "", "总计 total", "", "", "", str(s.total)])
     return rows

@@ -1,4 +1,4 @@
-"""Studio points (积分制): exact points per mediator and studio from cases, sessions, days and satisfaction."""
+"""Points (积分制): exact points per mediator and committee from cases, sessions, days and satisfaction; ties share a rank."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.aftercare import IfBroken
 from fengqiao.models.clocks import CST
 from fengqiao.models.session_records import SessionRecord
-from fengqiao.models.vocabulary import Stage, Status
+from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
 from fengqiao.services.follow_up import record_follow_up
 from fengqiao.services.points import monthly_points
 from fengqiao.services.runtime import engine, now
 from fengqiao.services.session_records import record_session
 from tests.factories import a_key
 from tests.test_cli import run
-from tests.test_subsidies import _known_set, _move
+from tests.test_subsidies import _assign, _case, _known_set, _move
 
 
 def _tallies(rows) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
     return {code: (t.cases, t.agreements, t.sessions, t.days, t.satisfaction, t.points) for code, t in rows}
 
 
-def test_points_per_mediator_and_studio_for_past_months_and_the_live_one(api):
+def test_points_per_mediator_and_committee_for_past_months_and_the_live_one(api):
     n = _known_set()
     waiting = "T-F"  # still mediating with M-C01: a session held in September
     with UnitOfWork(engine()) as uow:
@@ -47,7 +47,7 @@ def test_points_per_mediator_and_studio_for_past_months_and_the_live_one(api):
         "M-C02": (1, 1, 0, 1, 0, 15.5),  # B: 2 → 3 Sep
     }
     assert [code for code, _ in september.mediators] == ["M-C01", "M-S01", "M-C02"]  # ranked
-    assert _tallies(september.studios) == {"C-ZHAOYANG": (2, 2, 1, 30, 0, 47.0), "S-XIJIAO": (1, 1, 0, 16, 0, 23.0)}
+    assert _tallies(september.committees) == {"C-ZHAOYANG": (2, 2, 1, 30, 0, 47.0), "S-XIJIAO": (1, 1, 0, 16, 0, 23.0)}
     assert _tallies(october.mediators) == {"M-C02": (1, 0, 0, 6, 0, 13.0)}  # D handed off 1 Oct
     assert _tallies(live.mediators) == {"M-C01": (0, 0, 0, 0, 4, 4.0)}  # the visit to A, this month
     assert live.mediators[0][1].average_satisfaction == 4.0
@@ -66,7 +66,7 @@ def test_points_per_mediator_and_studio_for_past_months_and_the_live_one(api):
     }
 
 
-def test_the_ranking_page_lists_mediators_and_studios_highest_first(api):
+def test_the_ranking_page_lists_mediators_and_committees_highest_first(api):
     import re
 
     from tests.test_dashboard import sign_in
@@ -81,4 +81,67 @@ def test_the_ranking_page_lists_mediators_and_studios_highest_first(api):
         ("M-C01", "29.5"),  # no session on F in this test: 10 + 5 + 14.5
         ("M-S01", "23.0"),
         ("M-C02", "15.5"),
+    ]
+
+
+def _november() -> None:
+    """M-C01 and M-C03 each settle a case in two days (16 points each); M-C02 hands one off after a day (10.5)."""
+    with UnitOfWork(engine()) as uow:
+        c = uow.conn
+        x = _assign(c, _case(c, "N-X", "2026-11-02 09:00"), "2026-11-02 10:00", "C-ZHAOYANG", "M-C01")
+        _move(c, x, "2026-11-04 10:00", Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        y = _assign(c, _case(c, "N-Y", "2026-11-02 09:00"), "2026-11-02 10:00", "C-JINSHA", "M-C03")
+        _move(c, y, "2026-11-04 10:00", Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        z = _assign(c, _case(c, "N-Z", "2026-11-02 09:00"), "2026-11-02 10:00", "C-ZHAOYANG", "M-C02")
+        _move(
+            c,
+            z,
+            "2026-11-03 10:00",
+            Status.HANDED_OFF,
+            Stage.HANDOFF,
+            "failed",
+            handoff_target=HandoffTarget.LITIGATION,
+        )
+        uow.commit()
+
+
+def test_equal_points_share_a_rank_and_the_next_rank_skips_in_every_view(api):
+    import json
+    import re
+
+    from tests.test_dashboard import sign_in
+
+    _november()
+    code, shown = run("points", "--month", "2026-11")
+    as_json = run("points", "--month", "2026-11", "--json")
+    served = api.get("/api/v1/points", params={"month": "2026-11"}, headers=a_key("admin", name="ranks")).json()
+    sign_in(api)
+    page = api.get("/dashboard/points", params={"month": "2026-11"}).text
+    found = json.loads(as_json[1])
+
+    assert [(m["rank"], m["code"], m["name"], m["points"]) for m in found["mediators"]] == [
+        (1, "M-C01", "卫红 M-C01", 16.0),
+        (1, "M-C03", "沈玉 M-C03", 16.0),
+        (3, "M-C02", "蒋平 M-C02", 10.5),
+    ]
+    assert [(m["rank"], m["name"], m["cases"], m["days"]) for m in found["committees"]] == [
+        (1, "朝阳社区人民调解委员会 C-ZHAOYANG", 2, 3),
+        (2, "金沙社区人民调解委员会 C-JINSHA", 1, 2),
+    ]
+    assert (as_json[0], found["month"], found["formula"]["per_case"]) == (0, "2026-11", 10.0)
+    assert [(m["rank"], m["code"]) for m in served["mediators"]] == [(1, "M-C01"), (1, "M-C03"), (3, "M-C02")]
+    assert [(c["rank"], c["code"], c["points"]) for c in served["committees"]] == [
+        (1, "C-ZHAOYANG", 26.5),
+        (2, "C-JINSHA", 16.0),
+    ]
+    ranks = [re.findall(r"│\s+(\d)\s+│\s+(\S+ M-C0\d)", line) for line in shown.splitlines()]
+    assert code == 0 and [r[0] for r in ranks if r] == [("1", "卫红 M-C01"), ("1", "沈玉 M-C03"), ("3", "蒋平 M-C02")]
+    assert "积分 points 2026-11 · 调委会/调解室 committees and stationed rooms" in shown
+    mediators = page.split('id="mediators"')[1].split("</table>")[0]
+    assert re.findall(
+        r'data-code="([\w-]+)" data-points="[\d.]+" data-rank="(\d)"><td>\d</td><td>([^<]+)<', mediators
+    ) == [
+        ("M-C01", "1", "卫红 M-C01"),
+        ("M-C03", "1", "沈玉 M-C03"),
+        ("M-C02", "3", "蒋平 M-C02"),
     ]

@@ -13,13 +13,14 @@ import pytest
 
 from fengqiao.config.tariff import parse_tariff_document
 from fengqiao.db import cases as case_store
+from fengqiao.db.subsidies import store_tariff
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import ConfigurationError, InvalidInput
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, HandoffTarget, Stage, Status
 from fengqiao.services.runtime import engine, now
-from fengqiao.services.subsidies import apply_tariff, monthly_statement
+from fengqiao.services.subsidies import apply_tariff, monthly_statement, tariffs
 from tests.factories import a_key, a_new_case
 from tests.test_cli import run
 
@@ -30,9 +31,11 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
-def _move(conn, case, at: str, status: Status, stage: Stage, reason: str, **changes):  # type: ignore[no-untyped-def]
+def _move(conn, case, at: str, status: Status, stage: Stage, reason: str, rule=None, **changes):  # type: ignore[no-untyped-def]
     after = replace(case, status=status, version=case.version + 1, **changes)
-    record = Transition(after.version, _at(at), case.status, status, stage, "test", reason, org=after.org_code)
+    record = Transition(
+        after.version, _at(at), case.status, status, stage, "test", reason, org=after.org_code, rule=rule
+    )
     case_store.save_move(conn, case, after, record, flow_run_id=None)
     return after
 
@@ -54,7 +57,7 @@ def _assign(conn, case, at: str, org: str, mediator: str):  # type: ignore[no-un
         at,
         Status.MEDIATING,
         Stage.ASSIGNMENT,
-        "assigned",
+        f"assigned to mediator {mediator} (mediator), attempt {case.attempt + 1}",  # as models.steps.assign says
         dispute_type="neighbourhood",
         org_code=org,
         mediator=mediator,
@@ -94,16 +97,44 @@ def _known_set() -> dict[str, str]:
         e = _assign(c, _case(c, "T-E", "2026-09-05 09:00"), "2026-09-05 10:00", "C-ZHAOYANG", "M-C01")
         _move(c, e, "2026-09-06 10:00", Status.WITHDRAWN, Stage.WITHDRAWAL, "withdrawn")
         _assign(c, _case(c, "T-F", "2026-09-07 09:00"), "2026-09-07 10:00", "C-ZHAOYANG", "M-C01")
+        # G: a party refused once M-C01 had it; H: a party refused before any attempt: neither is mediated
+        g = _assign(c, _case(c, "T-G", "2026-09-12 09:00"), "2026-09-12 10:00", "C-ZHAOYANG", "M-C01")
+        refused = ("a party refused mediation, handed off to litigation", "voluntary:refused")
+        _move(
+            c,
+            g,
+            "2026-09-13 10:00",
+            Status.HANDED_OFF,
+            Stage.HANDOFF,
+            *refused,
+            handoff_target=HandoffTarget.LITIGATION,
+        )
+        h = _case(c, "T-H", "2026-09-14 09:00")
+        _move(
+            c,
+            h,
+            "2026-09-14 10:00",
+            Status.HANDED_OFF,
+            Stage.HANDOFF,
+            *refused,
+            handoff_target=HandoffTarget.LITIGATION,
+        )
         uow.commit()
         numbers = {
             ref: uow.conn.exec_driver_sql(f"SELECT case_no FROM cases WHERE channel_ref = '{ref}'").scalar_one()
-            for ref in ("T-A", "T-B", "T-C", "T-D")
+            for ref in ("T-A", "T-B", "T-C", "T-D", "T-G", "T-H")
         }
     return numbers
 
 
 def _sample() -> dict:
     return parse_tariff_document(Path(SAMPLE).read_text(encoding="utf-8"), SAMPLE)
+
+
+def _shares(s):  # type: ignore[no-untyped-def]
+    return [
+        (i.case_no, i.result, i.rules, [(p.attempt, p.mediator, p.org_code, p.yuan) for p in i.shares]) for i in s.items
+    ]
 
 
 def test_a_months_statement_gives_exact_yuan_per_mediator_and_a_later_tariff_leaves_it_unchanged(api, tmp_path):
@@ -125,31 +156,186 @@ def test_a_months_statement_gives_exact_yuan_per_mediator_and_a_later_tariff_lea
         "/api/v1/subsidies", params={"month": "2026-09", "org": "S-XIJIAO"}, headers=a_key("admin", name="fin")
     ).json()
 
-    assert [(i.case_no, i.mediator, i.org_code, i.result, i.rules, i.yuan) for i in september.items] == [
-        (n["T-A"], "M-C01", "C-ZHAOYANG", "written", ("standard",), 100),
-        (n["T-B"], "M-C02", "C-ZHAOYANG", "oral", ("standard", "petition"), 1600),
-        (n["T-C"], "M-S01", "S-XIJIAO", "written", ("standard", "difficult", "group"), 2600),
+    # C failed at 朝阳 (M-C01) and was settled at 西郊 (M-S01): its 2600 split between the two attempts;
+    # G and H were refusals (before and after an attempt began): the sample tariff pays neither
+    assert _shares(september) == [
+        (n["T-A"], "written", ("standard",), [(1, "M-C01", "C-ZHAOYANG", 100)]),
+        (n["T-B"], "oral", ("standard", "petition"), [(1, "M-C02", "C-ZHAOYANG", 1600)]),
+        (
+            n["T-C"],
+            "written",
+            ("standard", "difficult", "group"),
+            [(1, "M-C01", "C-ZHAOYANG", 1300), (2, "M-S01", "S-XIJIAO", 1300)],
+        ),
     ]
-    assert (september.by_mediator, september.by_org, september.total) == (
-        {"M-C01": 100, "M-C02": 1600, "M-S01": 2600},
-        {"C-ZHAOYANG": 1700, "S-XIJIAO": 2600},
+    assert (september.by_mediator, september.by_org, september.total, september.share, september.provisional) == (
+        {"M-C01": 1400, "M-C02": 1600, "M-S01": 1300},
+        {"C-ZHAOYANG": 3000, "S-XIJIAO": 1300},
         4300,
+        "split",
+        False,
     )
     assert (october.by_mediator, october.total) == ({"M-C02": 50}, 50)
     assert (
         refused.value.field == "from" and "would change the closed statements of 2026-10 until" in refused.value.message
     )
-    # the later tariff changes neither closed month
+    # the later tariff changes neither closed month; the current month is provisional (未结账)
     assert (later.version, monthly_statement("2026-09"), monthly_statement("2026-10")) == (2, september, october)
+    assert monthly_statement(this_month).provisional is True
     assert code == 0 and "合计 total 4300 元 yuan · 案件 cases 3" in shown
+    assert "以案定补 subsidies 2026-09 · 标准 tariff v1 from 2026-09, 按次分摊 split by attempt" in shown
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in shown.splitlines() if line.startswith("│")]
+    assert [c[3:] for c in cells if len(c) == 6 and c[3]] == [  # who is paid: a line for each share
+        ["1", "卫红 M-C01", "100"],
+        ["1", "蒋平 M-C02", "1600"],
+        ["1", "卫红 M-C01", "1300"],
+        ["2", "郑明 M-S01", "1300"],
+    ]
+    assert [c for c in cells if len(c) == 2] == [
+        ["卫红 M-C01", "1400"],
+        ["蒋平 M-C02", "1600"],
+        ["郑明 M-S01", "1300"],
+        ["朝阳社区人民调解委员会 C-ZHAOYANG", "3000"],
+        ["西郊街道人民调解委员会 S-XIJIAO", "1300"],
+    ]
     rows = list(csv.reader(io.StringIO((tmp_path / "s.csv").read_bytes().decode("utf-8-sig"))))
-    assert rows[0][-1] == "金额 yuan" and rows[-1][-2:] == ["总计 total", "4300"]
-    assert (served["total"], served["tariff_version"], served["by_mediator"]) == (
+    assert rows[0] == [
+        "月份 month",
+        "案件 case",
+        "结果 result",
+        "规则 rules",
+        "第几次调解 attempt",
+        "调委会 committee",
+        "调解员 mediator",
+        "金额 yuan",
+    ]
+    assert rows[3:5] == [
+        [
+            "2026-09",
+            n["T-C"],
+            "书面协议 written agreement",
+            "一般纠纷 standard case、疑难复杂纠纷 difficult case、群体性纠纷 group dispute",
+            "1",
+            "朝阳社区人民调解委员会 C-ZHAOYANG",
+            "卫红 M-C01",
+            "1300",
+        ],
+        [
+            "2026-09",
+            n["T-C"],
+            "书面协议 written agreement",
+            "一般纠纷 standard case、疑难复杂纠纷 difficult case、群体性纠纷 group dispute",
+            "2",
+            "西郊街道人民调解委员会 S-XIJIAO",
+            "郑明 M-S01",
+            "1300",
+        ],
+    ]
+    assert rows[-1] == ["2026-09", "", "", "总计 total", "", "", "", "4300"]
+    assert (
+        served["total"],
+        served["tariff_version"],
+        served["share"],
+        served["provisional"],
+        served["by_mediator"],
+    ) == (
         4300,
         1,
-        {"M-C01": 100, "M-C02": 1600, "M-S01": 2600},
+        "split",
+        False,
+        {"M-C01": 1400, "M-C02": 1600, "M-S01": 1300},
     )
-    assert (mine["total"], [i["case_no"] for i in mine["items"]]) == (2600, [n["T-C"]])
+    assert served["items"][2]["shares"] == [
+        {"attempt": 1, "mediator": "M-C01", "org_code": "C-ZHAOYANG", "yuan": 1300},
+        {"attempt": 2, "mediator": "M-S01", "org_code": "S-XIJIAO", "yuan": 1300},
+    ]
+    # 西郊's statement: its share of C only
+    assert (mine["total"], mine["by_mediator"], [(i["case_no"], i["yuan"]) for i in mine["items"]]) == (
+        1300,
+        {"M-S01": 1300},
+        [(n["T-C"], 1300)],
+    )
+
+
+def test_a_refusal_pays_only_by_a_rule_naming_it_and_an_older_tariff_pays_the_concluding_mediator(network):
+    n = _known_set()
+    paying = _sample()
+    paying["rules"].append(
+        {
+            "name": "refused_after_attempt",
+            "label": "拒绝调解（已开始调解） refused once mediating",
+            "yuan": 30,
+            "results": ["refused"],
+            "min_attempts": 1,
+        }
+    )
+    apply_tariff(paying, effective_from="2026-09", source="paying")
+    with_refusals = monthly_statement("2026-09")
+    older = _sample()
+    del older["share"]  # a row stored before `share` existed: it paid the mediator who concluded, and still does
+    with UnitOfWork(engine()) as uow:
+        store_tariff(uow.conn, older, effective_from="2026-09", source="older", at=now())
+        uow.commit()
+    concluding = monthly_statement("2026-09")
+
+    assert [(i.case_no, i.result, i.rules, i.yuan) for i in with_refusals.items if i.result == "refused"] == [
+        (n["T-G"], "refused", ("refused_after_attempt",), 30)  # H, refused before any attempt, earns nothing
+    ]
+    assert (with_refusals.by_mediator, with_refusals.total) == ({"M-C01": 1430, "M-C02": 1600, "M-S01": 1300}, 4330)
+    assert [t.share for t in tariffs()] == ["split", "concluding"]
+    assert (concluding.share, concluding.by_mediator, concluding.by_org, concluding.total) == (
+        "concluding",
+        {"M-C01": 100, "M-C02": 1600, "M-S01": 2600},
+        {"C-ZHAOYANG": 1700, "S-XIJIAO": 2600},
+        4300,
+    )
+
+
+def test_bad_options_are_one_line_naming_the_option_exit_2_and_write_nothing(api, tmp_path):
+    _known_set()
+    apply_tariff(_sample(), effective_from="2026-09", source=SAMPLE)
+    out = tmp_path / "s.docx"
+
+    unknown_org = run("subsidies", "--month", "2026-09", "--org", "C-NOPE")
+    bad_month = run("subsidies", "--month", "2026-13")
+    not_begun = run("subsidies", "--month", "2199-01")
+    bad_format = run("subsidies", "--month", "2026-09", "--out", str(out))
+    points_month = run("points", "--month", "2026-13")
+    points_not_begun = run("points", "--month", "2199-01", "--json")
+    served = api.get("/api/v1/subsidies", params={"month": "2026-09", "org": "C-NOPE"}, headers=a_key("coordinator"))
+    this_month = now().astimezone(CST).strftime("%Y-%m")
+
+    assert unknown_org == (
+        2,
+        "invalid_input: field --org: 'C-NOPE' 不是网络中的调解组织 is not an organisation of the network\n",
+    )
+    month_error = "'2026-13' 不是月份 is not a month: 请写 write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10\n"
+    assert bad_month == (2, f"invalid_input: field --month: {month_error}")
+    assert points_month == (2, f"invalid_input: field --month: {month_error}")
+    assert (
+        not_begun
+        == points_not_begun
+        == (
+            2,
+            f"invalid_input: field --month: '2199-01' 尚未开始 has not begun: 本月 this month is {this_month}\n",
+        )
+    )
+    assert bad_format == (
+        2,
+        f"invalid_input: field --out: '{out}' 不支持的格式 is not a format the statement is written in: "
+        ".csv, .pdf, .html\n",
+    )
+    assert not out.exists()
+    assert (served.status_code, served.json()) == (
+        422,
+        {
+            "error": {
+                "code": "invalid_input",
+                "field": "org",
+                "message": "field org: 'C-NOPE' 不是网络中的调解组织 is not an organisation of the network",
+            }
+        },
+    )
 
 
 def test_the_statement_page_csv_and_pdf(api):
@@ -158,16 +344,24 @@ def test_the_statement_page_csv_and_pdf(api):
     _known_set()
     apply_tariff(_sample(), effective_from="2026-09", source=SAMPLE)
     sign_in(api)
+    this_month = now().astimezone(CST).strftime("%Y-%m")
 
     page = api.get("/dashboard/subsidies", params={"month": "2026-09"}).text
+    current = api.get("/dashboard/subsidies", params={"month": this_month}).text
     spreadsheet = api.get("/dashboard/subsidies.csv", params={"month": "2026-09", "org": "C-ZHAOYANG"})
     pdf = api.get("/dashboard/subsidies.pdf", params={"month": "2026-09"})
+    unknown = api.get("/dashboard/subsidies", params={"month": "2026-09", "org": "C-NOPE"})
 
-    assert (
-        '<b id="statement-total">4300</b>' in page and '<tr data-mediator="M-S01"><td>M-S01</td><td>2600</td>' in page
-    )
-    assert spreadsheet.content.decode("utf-8-sig").splitlines()[-1] == "2026-09,,,,,总计 total,1700"
+    assert '<b id="statement-total">4300</b>' in page
+    assert '<tr data-mediator="M-S01"><td>郑明 M-S01</td><td>1300</td>' in page
+    assert '<tr data-org="C-ZHAOYANG"><td>朝阳社区人民调解委员会 C-ZHAOYANG</td><td>3000</td>' in page
+    assert "<td>口头协议 oral agreement</td><td>一般纠纷 standard case、信访案件 petition case</td>" in page
+    assert "制表人 <small>prepared by</small>" in page and "审核人 <small>reviewed by</small>" in page
+    assert "（盖章 <small>seal</small>）" in page and 'id="provisional"' not in page
+    assert '<span class="tag" id="provisional">未结账 <small>provisional</small></span>' in current
+    assert spreadsheet.content.decode("utf-8-sig").splitlines()[-1] == "2026-09,,,总计 total,,,,3000"
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert unknown.status_code == 422 and "&#39;C-NOPE&#39; 不是网络中的调解组织" in unknown.text
 
 
 def test_a_tariff_that_does_not_hold_is_refused_with_its_line(network):
@@ -180,9 +374,10 @@ def test_a_tariff_that_does_not_hold_is_refused_with_its_line(network):
 
     assert refused.value.message.startswith(f"t.yaml:{line}: rules.4.results.0: Input should be 'written'")
     assert (code, json.dumps(said.strip(), ensure_ascii=False)) == (
-        1,
+        2,
         json.dumps(
-            "invalid_input: field from: '2026-13' is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)",
+            "invalid_input: field --from: '2026-13' 不是月份 is not a month: 请写 write YYYY-MM, 1900-01 to 2199-12, "
+            "e.g. 2026-10",
             ensure_ascii=False,
         ),
     )
