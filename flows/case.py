@@ -12,10 +12,10 @@ from prefect.context import FlowRunContext
 from prefect.flow_runs import suspend_flow_run
 
 from fengqiao.models.case import StepKind
+from fengqiao.services.claims import claim_case, release_case
 from fengqiao.services.parking import clear_step_failures, record_step_failure
 from fengqiao.services.steps import current_step
 from fengqiao.tasks.assignment import assign_mediator
-from fengqiao.tasks.claim import claim_case, release_case
 from fengqiao.tasks.closing import close_case
 from fengqiao.tasks.escalation import record_expert_opinion
 from fengqiao.tasks.handoff import hand_off_unsuitable

@@ -68,6 +68,7 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
         self._thread_count = threads
         self._running: dict[UUID, anyio.Event] = {}
         self._flows: dict[str, Flow[..., Any]] = {}
+        self._entrypoints: dict[UUID, str] = {}
         self._flows_lock = threading.Lock()
         self.stopping = False
 
@@ -78,6 +79,15 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
                 assert isinstance(loaded, Flow), entrypoint
                 self._flows[entrypoint] = loaded
             return self._flows[entrypoint]
+
+    async def _entrypoint(self, flow_run: FlowRun) -> str:
+        """The deployment's entrypoint, asked once per deployment: `fengqiao deploy` keeps it stable."""
+        assert flow_run.deployment_id is not None
+        if flow_run.deployment_id not in self._entrypoints:
+            deployment = await self.client.read_deployment(flow_run.deployment_id)
+            assert deployment.entrypoint is not None
+            self._entrypoints[flow_run.deployment_id] = deployment.entrypoint
+        return self._entrypoints[flow_run.deployment_id]
 
     @staticmethod
     def _execute(flow: Flow[..., Any], flow_run: FlowRun) -> str:
@@ -106,10 +116,7 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
         configuration: InProcessJob,
         task_status: anyio.abc.TaskStatus[int] | None = None,
     ) -> InProcessResult:
-        assert flow_run.deployment_id is not None
-        deployment = await self.client.read_deployment(flow_run.deployment_id)
-        assert deployment.entrypoint is not None
-        flow = await anyio.to_thread.run_sync(self._flow, deployment.entrypoint)
+        flow = await anyio.to_thread.run_sync(self._flow, await self._entrypoint(flow_run))
         if task_status is not None:
             task_status.started(os.getpid())
         while (earlier := self._running.get(flow_run.id)) is not None:

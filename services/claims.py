@@ -1,21 +1,19 @@
-"""The claim: the database lets one open flow run drive a case at a time."""
+"""The claim: the database lets one open flow run drive a case at a time.
+
+Plain calls from the case flow, not Prefect tasks: a claim is bookkeeping, not a step of the
+case, and as a task it cost Prefect's server a task run and three events per execution."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from prefect import task
 
 from fengqiao.db import flow_runs
 from fengqiao.db import parking as parking_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.services.runtime import engine
 from fengqiao.services.steps import current_step
-from fengqiao.tasks.withheld import withheld
 
 
-@task(name="claim-case", task_run_name="claim-{case_id}")
-@withheld
 def claim_case(case_id: int, flow_run_id: str) -> dict[str, Any] | None:
     """The database lets one open flow run drive a case; any other run (or any run of a parked
     case) leaves without writing. The step, with `failures`: the case's failed runs in a row."""
