@@ -20,33 +20,44 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     true,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import TextClause
 
 from fengqiao.db.tables import case_tallies, cases, organisations
 from fengqiao.models import figures
 from fengqiao.models.case import Case
 from fengqiao.models.figures import COUNTERS, Facts, Key
 
+KEYS = ("month", "area", "org_code", "dimension", "value")
+
+
+def _upsert() -> TextClause:
+    """The counters' upsert as text, which PostgreSQL and SQLite spell alike: SQLAlchemy compiles its
+    own on_conflict_do_update afresh at every execution (it has no cache key), and every change of a
+    case adds to about seven counters."""
+    columns = ", ".join(f'"{c}"' for c in (*KEYS, *COUNTERS))
+    values = ", ".join(f":{c}" for c in (*KEYS, *COUNTERS))
+    added = ", ".join(f'"{c}" = case_tallies."{c}" + excluded."{c}"' for c in COUNTERS)
+    conflict = ", ".join(f'"{c}"' for c in KEYS)
+    upsert = f"INSERT INTO case_tallies ({columns}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {added}"
+    return text(upsert)
+
+
+UPSERT = _upsert()
+
 
 def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:
-    """Add the counters; in key order, so two transactions never wait on each other's rows crosswise."""
+    """Add the counters; in key order, so two transactions never wait on each other's rows crosswise.
+    One executemany (psycopg pipelines it: one round trip, not one a counter)."""
     if not delta:
         return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     rows = [
-        dict(zip(("month", "area", "org_code", "dimension", "value"), key, strict=True))
-        | dict(zip(COUNTERS, counts, strict=True))
+        dict(zip(KEYS, key, strict=True)) | dict(zip(COUNTERS, counts, strict=True))
         for key, counts in sorted(delta.items())
     ]
-    stmt = dialect.insert(case_tallies)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["month", "area", "org_code", "dimension", "value"],
-        set_={c: getattr(case_tallies.c, c) + getattr(stmt.excluded, c) for c in COUNTERS},
-    )
-    for row in rows:  # one statement a row: executemany with ON CONFLICT is not portable in SQLAlchemy 2.0
-        conn.execute(stmt, row)
+    conn.execute(UPSERT, rows)
 
 
 @dataclass(frozen=True)
