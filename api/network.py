@@ -24,8 +24,7 @@ from fengqiao.models.errors import ConfigurationError
 from fengqiao.services.config_versions import stored_version
 from fengqiao.services.intake import apply_configuration
 from fengqiao.services.runtime import now
-from fengqiao.services.stats import MONTH_PATTERN as MONTH
-from fengqiao.services.stats import Question, figures
+from fengqiao.services.stats import API, Question, asked, figures
 
 router = APIRouter(tags=["network 网络与路径"])
 STAFF = (Role.COORDINATOR, Role.ADMIN)
@@ -130,16 +129,21 @@ def get_experts() -> list[dict[str, Any]]:
 def get_stats(
     caller: CallerDep,
     since: Annotated[
-        str | None, Query(alias="from", pattern=MONTH, description="registered in or after this month (YYYY-MM)")
+        str | None, Query(alias="from", description="registered in or after this month (YYYY-MM), not after `to`")
     ] = None,
     until: Annotated[
-        str | None, Query(alias="to", pattern=MONTH, description="registered in or before this month (YYYY-MM)")
+        str | None, Query(alias="to", description="registered in or before this month (YYYY-MM), not after this one")
     ] = None,
     region: Annotated[
-        str | None, Query(pattern=r"^\d{2,9}$", description="an area-code prefix, down to a street")
+        str | None, Query(description="an area-code prefix of 2 to 9 digits (down to a street) the network serves")
     ] = None,
 ) -> Stats:
-    """统计 Counts and rates by type, channel, level, outcome, district and month; overdue cases (in jurisdiction)."""
+    """统计 Counts and rates by type, channel, level, outcome, district and month; overdue cases (in jurisdiction).
+
+    A month that is not one or is after this month, `from` after `to`, or a region that is not an
+    area-code prefix the network serves is 422, naming the parameter and its value."""
     areas, orgs = jurisdiction(caller)
+    today = day_of(now())
+    since, until, region = asked(since, until, region, today=today, names=API)
     question = Question(since, until, region, within_areas=areas, within_orgs=orgs)
-    return Stats(**figures(question, today=day_of(now())))
+    return Stats(**figures(question, today=today))

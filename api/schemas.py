@@ -260,12 +260,37 @@ class Screened(BaseModel):
     sessions: int = Field(description="排查次数 screening sessions held in the period")
     disputes_found: int = Field(description="排查发现纠纷")
     disputes_prevented: int = Field(description="预防纠纷")
-    cases_registered: int = Field(description="of the found, registered as cases and linked to their session")
+    cases_registered: int = Field(
+        description="cases registered in the period (as 受理 counts them) from a screening session's findings"
+    )
 
 
 class Roster(BaseModel):
     committees: dict[str, int] = Field(description="调委会 by kind (village, township, enterprise, …) and total")
     mediators: dict[str, int] = Field(description="调解员 total, full_time, part_time")
+
+
+class Compared(BaseModel):
+    from_: str = Field(alias="from", description="first month, YYYY-MM")
+    to: str = Field(description="last month, YYYY-MM")
+    received: int
+    mediated: int
+    agreements: int
+    success_rate: float | None
+    handed_off: int
+    refused: int
+    agreement_amount: str
+    change: dict[str, float | None] | None = Field(
+        default=None, description="relative change of each figure (success_rate: in points); null from zero"
+    )
+
+    model_config = {"populate_by_name": True}
+
+
+class Comparisons(BaseModel):
+    year_to_date: Compared = Field(description="本年累计: January to the period's last month")
+    previous_period: Compared = Field(description="环比: as many months just before")
+    same_period_last_year: Compared = Field(description="同比: the same months a year earlier")
 
 
 class Stats(BaseModel):
@@ -274,9 +299,13 @@ class Stats(BaseModel):
     agreements: Agreements
     success_rate: float | None = Field(description="调解成功率, by the definition in `definitions`")
     handed_off: HandedOff
+    refused: int = Field(description="拒绝调解 cases a party's refusal of mediation ended (not in handed_off)")
     withdrawn: int
     open: int
     parties_involved: int = Field(description="涉及当事人人数 people involved, summed")
+    agreement_amount: str = Field(description="协议涉及金额 yuan in the agreements' terms, two decimals")
+    as_of: str = Field(description="the day the roster is as of: the period's last day, or today")
+    compared: Comparisons | None = Field(description="本年累计, 环比, 同比 of a period with `from` and `to`; else null")
     group_disputes: int = Field(description="群体性纠纷 disputes involving many people (see `definitions`)")
     judicial_confirmation_applied: int = Field(
         description="申请司法确认 cases whose parties applied to a court to confirm their agreement"
@@ -285,13 +314,13 @@ class Stats(BaseModel):
     screening: Screened
     roster: Roster = Field(description="组织队伍 the applied network's committees and mediators in the region")
     closed: int
-    overdue: int = Field(description="mediating cases past their deadline now")
+    overdue: int = Field(description="mediating cases past their deadline today")
     due_soon: int = Field(description="mediating cases due within three days")
     by_status: dict[str, int]
     by_type: dict[str, int]
     by_channel: dict[str, int]
-    by_level: dict[str, int] = Field(description="by the level of the organisation holding (or that closed) the case")
-    by_outcome: dict[str, int] = Field(description="open, resolved, handed_off, withdrawn")
+    by_level: dict[str, int] = Field(description="化解层级 agreements by the level of the organisation reaching them")
+    by_outcome: dict[str, int] = Field(description="open, resolved, handed_off, refused, withdrawn")
     by_area: dict[str, int] = Field(description="by district (six-digit area code)")
     lowest_level_share: float | None = Field(description="of the resolved, the share resolved at community or grid")
     average_days_to_close: float | None = Field(description="calendar days from registration to closing")

@@ -17,7 +17,7 @@ SECTIONS = (
     ("by_status", "状态 status"),
     ("by_type", "纠纷类型 dispute type"),
     ("by_channel", "渠道 channel"),
-    ("by_level", "化解层级 level reached"),
+    ("by_level", "化解层级 level resolved at"),
     ("by_outcome", "调解结果 outcome"),
     ("by_area", "区县 district"),
 )
@@ -36,13 +36,11 @@ def stats(
     from fengqiao.models.clocks import day_of
     from fengqiao.models.errors import InvalidInput
     from fengqiao.services.runtime import now
-    from fengqiao.services.stats import Question, figures, month_of
+    from fengqiao.services.stats import Question, asked, figures
 
     try:  # a period or region the counters cannot answer is bad usage (2), not a rejected record
-        question = Question(
-            month_of(since, "from") if since else None, month_of(until, "to") if until else None, region
-        )
-        found = figures(question, today=day_of(now()))
+        today = day_of(now())
+        found = figures(Question(*asked(since, until, region, today=today)), today=today)
     except InvalidInput as exc:
         err.print(f"[red]{exc.code}:[/] {exc.message}", soft_wrap=True)
         raise typer.Exit(2) from None
@@ -54,7 +52,10 @@ def stats(
     from fengqiao.models.names import dispute_type
     from fengqiao.services.names import current_names
 
-    named = {"by_type": dispute_type, "by_area": current_names().place}  # names first, the code beside
+    def type_named(code: str) -> str:
+        return "待分流 untriaged" if code == "untriaged" else dispute_type(code)
+
+    named = {"by_type": type_named, "by_area": current_names().place}  # names first, the code beside
     for key, title in SECTIONS:
         if found[key]:
             console.print(_bars(title, found[key], label=named.get(key, bilingual)))
@@ -77,7 +78,9 @@ def headline(found: dict[str, Any]) -> str:
         f"(书面 written {agreements['written']}, 口头 oral {agreements['oral']}) · "
         f"调解成功率 success rate {pct(found['success_rate'])}\n"
         f"导入法治轨道 handed off {handed['total']}{f' ({targets})' if targets else ''} · "
+        f"拒绝调解 refused {found['refused']} · "
         f"撤回 withdrawn {found['withdrawn']} · 在办 open {found['open']} · 结案 closed {found['closed']}\n"
+        f"协议涉及金额 amount agreed {found['agreement_amount']} 元 yuan\n"
         f"涉及当事人 parties involved {found['parties_involved']} · "
         f"群体性纠纷 group disputes {found['group_disputes']} · "
         f"申请司法确认 applied for judicial confirmation {found['judicial_confirmation_applied']}\n"
@@ -87,11 +90,36 @@ def headline(found: dict[str, Any]) -> str:
         f"乡镇/街道 township {committees['township']}, 企事业 enterprise {committees['enterprise']}, "
         f"行业/专业 sector {committees['sector']}, 其他 other {committees['other']})\n"
         f"调解员 mediators {staff['total']} "
-        f"(专职 full-time {staff['full_time']}, 兼职 part-time {staff['part_time']})\n"
+        f"(专职 full-time {staff['full_time']}, 兼职 part-time {staff['part_time']}; 截至 as of {found['as_of']})\n"
         f"超期 overdue {found['overdue']} · 临期 due soon {found['due_soon']} · "
         f"基层化解占比 resolved at the lowest level {pct(found['lowest_level_share'])} · "
-        f"平均结案天数 average days to close {'—' if days is None else days}"
+        f"平均结案天数 average days to close {'—' if days is None else days}" + compared_lines(found["compared"])
     )
+
+
+def compared_lines(compared: dict[str, Any] | None) -> str:
+    """本年累计, 环比, 同比 of a bounded period: received, agreements, success rate, each with its change."""
+    if not compared:
+        return ""
+    titles = {"year_to_date": "本年累计 year to date", "previous_period": "环比", "same_period_last_year": "同比"}
+    lines = []
+    for key, title in titles.items():
+        c = compared[key]
+        moved = c.get("change", {})
+        rate = "—" if c["success_rate"] is None else f"{c['success_rate']:.1%}"
+        lines.append(
+            f"{title} {c['from']}..{c['to']}: 受理 received {c['received']}{_delta(moved, 'received')} · "
+            f"调解成功 agreements {c['agreements']}{_delta(moved, 'agreements')} · "
+            f"调解成功率 success rate {rate}{_delta(moved, 'success_rate', points=True)}"
+        )
+    return "\n" + "\n".join(lines)
+
+
+def _delta(moved: dict[str, float | None], name: str, *, points: bool = False) -> str:
+    if name not in moved:
+        return ""
+    d = moved[name]
+    return " (—)" if d is None else (f" ({d * 100:+.1f} pts)" if points else f" ({d:+.1%})")
 
 
 def definitions_table(found: dict[str, Any]) -> Table:
@@ -129,9 +157,15 @@ def report(
     """月报 The monthly report (矛盾纠纷信息分析月报告) for a month and region, as PDF or a printable page."""
     prepared()
     from fengqiao.dashboard.reports import pdf_of, render_report, report_data
+    from fengqiao.models.clocks import day_of
     from fengqiao.models.errors import InvalidInput
+    from fengqiao.services.runtime import now
+    from fengqiao.services.stats import Options, asked
 
-    try:
+    try:  # checked before anything is made or written
+        if out is not None and out.suffix.lower() not in (".pdf", ".html"):
+            raise InvalidInput(f"{str(out)!r} 不支持的文件类型 is neither .pdf nor .html", field="--out")
+        asked(month, month, region, today=day_of(now()), names=Options("--month", "--month", "--region"))
         data = report_data(month, region)
     except InvalidInput as exc:
         err.print(f"[red]{exc.code}:[/] {exc.message}", soft_wrap=True)

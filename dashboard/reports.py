@@ -18,7 +18,15 @@ from fengqiao.models.times import shown
 from fengqiao.services.config_versions import config_versions, network_of, stored_version
 from fengqiao.services.printing import print_pdf
 from fengqiao.services.runtime import now
-from fengqiao.services.stats import MONTH_PATTERN, Question, figures, latest_month_with_cases, month_of
+from fengqiao.services.stats import (
+    MONTH_PATTERN,
+    PAGE,
+    Options,
+    Question,
+    asked,
+    figures,
+    latest_month_with_cases,
+)
 from fengqiao.services.whatif import what_if
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -35,7 +43,9 @@ def _question(caller: Caller, since: str | None, until: str | None, region: str 
 def stats_page(request: Request, since: Month = None, until: Month = None, region: Region = None) -> Any:
     caller = viewer(request)
     try:
-        found = figures(_question(caller, since, until, region), today=day_of(now()))
+        today = day_of(now())
+        asked(since, until, region or None, today=today, names=PAGE)
+        found = figures(_question(caller, since, until, region), today=today)
         error = None
     except FengqiaoError as exc:
         found, error = None, exc.message
@@ -44,8 +54,9 @@ def stats_page(request: Request, since: Month = None, until: Month = None, regio
 
 
 def report_data(month: str, region: str | None, question: Question | None = None) -> dict[str, Any]:
-    """The month's figures, the year's trend up to it, and when it was made."""
-    month_of(month, "month")
+    """The month's figures (with 本年累计, 环比, 同比), the year's trend up to it, and when it was made;
+    a month that is not one or is after this one, or an unknown region, is InvalidInput naming it."""
+    asked(month, month, region, today=day_of(now()), names=Options("month", "month", "region"))
     year, m = map(int, month.split("-"))
     start = f"{year - 1}-{m + 1:02d}" if m < 12 else f"{year}-01"
     base = question or Question(region=region)

@@ -140,8 +140,8 @@ def add_cases(
     conn.execute(
         insert(transitions),
         [
-            evidence.link_transition(conn, _transition_row(row.id, r, flow_run_id=None))
-            for row, r in zip(inserted, records, strict=True)
+            evidence.link_transition(conn, _transition_row(row.id, r, flow_run_id=None), case_no=n["_no"])
+            for row, n, r in zip(inserted, numbers, records, strict=True)
         ],
     )
     added = [
@@ -185,6 +185,7 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
     stored = tallies.stored_facts(conn, before)
     outcome = figures.outcome_after(stored.outcome, after.status)
     agreement = figures.agreement_after(stored.agreement, record)
+    refused_in = figures.refused_in_after(stored.refused_in, record, outcome)
     concluded_by = stored.concluded_by or (after.mediator if concludes(record) else None)
     closed_at, level = stored.closed_at, stored.level
     if after.status is not Status.CLOSED:
@@ -223,7 +224,13 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
     if after.org_code != before.org_code:  # most moves keep their organisation, and its level
         level = tallies.level_of(conn, after.org_code)
     now_counted = figures.facts_of(
-        after, created_at=before.created_at, level=level, outcome=outcome, closed_at=closed_at, agreement=agreement
+        after,
+        created_at=before.created_at,
+        level=level,
+        outcome=outcome,
+        closed_at=closed_at,
+        agreement=agreement,
+        refused_in=refused_in,
     )
     tallies.apply(conn, figures.change(stored.facts, now_counted))
     row = _transition_row(before.id, record, flow_run_id=flow_run_id)

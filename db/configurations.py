@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from fengqiao.db.tables import cases, config_versions, experts, mediators, organisations
+from fengqiao.db.tables import cases, config_applications, config_versions, experts, mediators, organisations
 from fengqiao.models.errors import CaseNotFound
 
 
@@ -23,11 +23,13 @@ def store_config_version(conn: Connection, document: dict[str, Any], *, source: 
     if existing is not None:  # the same document again: the same version, applied again
         conn.execute(update(config_versions).where(config_versions.c.id == existing).values(applied_at=at))
         _sync_network(conn, document)
+        conn.execute(insert(config_applications).values(version_id=existing, applied_at=at))
         return int(existing)
     version = conn.execute(
         insert(config_versions).values(created_at=at, applied_at=at, source=source, sha256=sha, document=document)
     ).inserted_primary_key
     _sync_network(conn, document)
+    conn.execute(insert(config_applications).values(version_id=version[0], applied_at=at))  # type: ignore[index]
     return int(version[0])  # type: ignore[index]
 
 
@@ -64,6 +66,19 @@ def latest_config_version(conn: Connection) -> int | None:
     return conn.scalar(
         select(config_versions.c.id).order_by(config_versions.c.applied_at.desc(), config_versions.c.id.desc()).limit(1)
     )
+
+
+def version_in_force(conn: Connection, at: datetime) -> int | None:
+    """The version in force at an instant: the one applied last at or before it (the first one applied,
+    for an instant before any): a month's figures keep the definitions they were published in."""
+    applied = select(config_applications.c.version_id)
+    before = applied.where(config_applications.c.applied_at <= at).order_by(
+        config_applications.c.applied_at.desc(), config_applications.c.id.desc()
+    )
+    found = conn.scalar(before.limit(1))
+    if found is None:
+        found = conn.scalar(applied.order_by(config_applications.c.applied_at, config_applications.c.id).limit(1))
+    return None if found is None else int(found)
 
 
 def config_versions_list(conn: Connection) -> list[dict[str, Any]]:

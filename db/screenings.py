@@ -8,7 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, false, func, insert, or_, select, true
 
+from fengqiao.db.judicial_confirmations import _in_scope as cases_in_scope
 from fengqiao.db.tables import cases, screening_cases, screenings
+from fengqiao.db.tallies import Scope
+from fengqiao.models.clocks import CST
 from fengqiao.models.errors import CaseNotFound, InvalidInput
 from fengqiao.models.screening import Screening, ScreeningFigures
 
@@ -36,11 +39,14 @@ class Within:
 
 
 def add_screening(conn: Connection, s: Screening, *, at: datetime) -> Screening:
-    """Store a session and link its cases; a case number that is unknown or already linked is refused."""
+    """Store a session and link its cases; a case number that is unknown or already linked is refused,
+    and so is a case registered in an earlier month: 登记为案件 counts a case in the month it was
+    registered, and a month gone by keeps the figures it was published with."""
     ids = []
+    this_month = at.astimezone(CST).strftime("%Y-%m")
     for no in s.cases:
         row = conn.execute(
-            select(cases.c.id, screening_cases.c.screening_id)
+            select(cases.c.id, cases.c.created_at, screening_cases.c.screening_id)
             .select_from(cases.outerjoin(screening_cases, screening_cases.c.case_id == cases.c.id))
             .where(cases.c.case_no == no)
         ).first()
@@ -48,6 +54,13 @@ def add_screening(conn: Connection, s: Screening, *, at: datetime) -> Screening:
             raise CaseNotFound(f"no case {no!r}", field="cases")
         if row.screening_id is not None:
             raise InvalidInput(f"case {no} is already linked to screening {row.screening_id}", field="cases")
+        registered = row.created_at.astimezone(CST).strftime("%Y-%m")
+        if registered != this_month:
+            raise InvalidInput(
+                f"案件 {no} 登记于 {registered}，该月统计已发布，不能再关联 case {no} was registered in {registered}; "
+                f"a month gone by keeps its published figures: link only a case registered this month ({this_month})",
+                field="cases",
+            )
         ids.append(row.id)
     new_id = conn.execute(
         insert(screenings)
@@ -66,7 +79,8 @@ def add_screening(conn: Connection, s: Screening, *, at: datetime) -> Screening:
         .returning(screenings.c.id)
     ).scalar_one()
     if ids:
-        conn.execute(insert(screening_cases), [{"screening_id": new_id, "case_id": i} for i in ids])
+        rows = [{"screening_id": new_id, "case_id": i, "screened_on": s.held_on} for i in ids]
+        conn.execute(insert(screening_cases), rows)
     return replace(s, id=int(new_id))
 
 
@@ -103,7 +117,10 @@ def list_screenings(conn: Connection, within: Within) -> list[Screening]:
     ]
 
 
-def screening_figures(conn: Connection, within: Within) -> ScreeningFigures:
+def screening_figures(conn: Connection, within: Within, registered_in: Scope) -> ScreeningFigures:
+    """Sessions, disputes found and prevented by the day held and the area swept; the cases registered
+    from them as 受理 counts them (registered_in: their registration month and where they arose), so
+    a ledger imported later never changes an earlier month."""
     sessions, found, prevented = conn.execute(
         select(
             func.count(),
@@ -113,32 +130,41 @@ def screening_figures(conn: Connection, within: Within) -> ScreeningFigures:
     ).one()
     registered = conn.scalar(
         select(func.count())
-        .select_from(screening_cases.join(screenings, screenings.c.id == screening_cases.c.screening_id))
-        .where(within.where())
+        .select_from(screening_cases.join(cases, cases.c.id == screening_cases.c.case_id))
+        .where(cases_in_scope(registered_in))
     )
     return ScreeningFigures(int(sessions), int(found), int(prevented), int(registered or 0))
 
 
-def link_cases(conn: Connection, screening_id: int, case_ids: list[int]) -> int:
-    """Link cases registered from a session's ledger to it; the linked cases stay at most the disputes
-    it found. Its row is locked first, so two imports into one session cannot pass the bound together."""
-    found = conn.scalar(select(screenings.c.disputes_found).where(screenings.c.id == screening_id).with_for_update())
-    if found is None:
+def link_cases(conn: Connection, screening_id: int, linked_cases: list[tuple[int, date | None]]) -> int:
+    """Link cases registered from a session's ledger to it, each with the ledger's 排查日期 (else the
+    session's day); the linked cases stay at most the disputes it found. Its row is locked first, so
+    two imports into one session cannot pass the bound together."""
+    session = conn.execute(
+        select(screenings.c.disputes_found, screenings.c.held_on)
+        .where(screenings.c.id == screening_id)
+        .with_for_update()
+    ).first()
+    if session is None:
         raise InvalidInput(
             f"no screening session #{screening_id}", record=f"screening {screening_id}", field="screening"
         )
+    found = session.disputes_found
     linked = int(conn.scalar(select(func.count()).where(screening_cases.c.screening_id == screening_id)) or 0)
-    if linked + len(case_ids) > found:
+    if linked + len(linked_cases) > found:
         raise InvalidInput(
-            f"排查 #{screening_id} 发现纠纷 {found} 件，已关联 {linked} 件，本台账又登记 {len(case_ids)} 件: "
+            f"排查 #{screening_id} 发现纠纷 {found} 件，已关联 {linked} 件，本台账又登记 {len(linked_cases)} 件: "
             f"screening #{screening_id} found {found} disputes, {linked} cases are linked to it and this ledger "
-            f"registered {len(case_ids)} more",
+            f"registered {len(linked_cases)} more",
             record=f"screening {screening_id}",
             field="disputes_found",
         )
-    if case_ids:
-        conn.execute(insert(screening_cases), [{"screening_id": screening_id, "case_id": i} for i in case_ids])
-    return len(case_ids)
+    if linked_cases:
+        rows = [
+            {"screening_id": screening_id, "case_id": i, "screened_on": on or session.held_on} for i, on in linked_cases
+        ]
+        conn.execute(insert(screening_cases), rows)
+    return len(linked_cases)
 
 
 def screening_exists(conn: Connection, screening_id: int) -> bool:

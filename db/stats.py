@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, false, func, select
+from sqlalchemy import Connection, and_, false, func, select
 
+from fengqiao.db.judicial_confirmations import _in_scope as cases_in_scope
 from fengqiao.db.queries import CaseFilter
-from fengqiao.db.tables import cases
+from fengqiao.db.tables import agreement_terms, cases
 from fengqiao.db.tallies import Scope, summed
 from fengqiao.models.figures import COUNTERS
 from fengqiao.models.official import Counts
@@ -26,15 +28,19 @@ def case_figures(conn: Connection, scope: Scope) -> tuple[dict[str, Any], Counts
     by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     whole = dict.fromkeys(COUNTERS, 0)
     months: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    people: dict[tuple[str, int], int] = defaultdict(int)
     for r in rows:
         if r["dimension"] == "all":
             for c in COUNTERS:
                 whole[c] += int(r[c])
                 months[r["month"]][c] += int(r[c])
-            by["level"][r["level"] or "none"] += int(r["cases"])
+            by["level"][r["level"] or "none"] += int(r["resolved"])  # 化解层级: where the resolved were resolved
             by["area"][r["district"]] += int(r["cases"])
+        elif r["dimension"] == "people" and r["cases"]:
+            people[(r["month"], int(r["value"]))] += int(r["cases"])
         elif r["cases"]:
-            by[r["dimension"]][r["value"] or "none"] += int(r["cases"])
+            blank = "untriaged" if r["dimension"] == "type" else "none"  # 待分流: no type decided yet
+            by[r["dimension"]][r["value"] or blank] += int(r["cases"])
     clean = {d: {k: n for k, n in sorted(v.items()) if n} for d, v in by.items()}
     outcomes = clean.get("outcome", {})
     counts = Counts(
@@ -46,7 +52,8 @@ def case_figures(conn: Connection, scope: Scope) -> tuple[dict[str, Any], Counts
         open=outcomes.get("open", 0),
         parties=whole["parties"],
         handed_off={t: n for t, n in clean.get("handoff", {}).items() if t != "none"},
-        by_people={int(p): n for p, n in clean.get("people", {}).items()},
+        by_people=dict(people),
+        refused=sum(n for t, n in clean.get("refused", {}).items() if t != "none"),
     )
     found = {
         "closed": whole["closed"],
@@ -65,6 +72,21 @@ def case_figures(conn: Connection, scope: Scope) -> tuple[dict[str, Any], Counts
         ],
     }
     return found, counts
+
+
+def agreement_amount(conn: Connection, scope: Scope) -> Decimal:
+    """协议涉及金额: the amounts in the terms of the scope's standing agreements (the attempt that reached each)."""
+    q = (
+        select(func.coalesce(func.sum(agreement_terms.c.amount), 0))
+        .select_from(
+            cases.join(
+                agreement_terms,
+                and_(agreement_terms.c.case_id == cases.c.id, agreement_terms.c.attempt == cases.c.attempt),
+            )
+        )
+        .where(cases.c.outcome == "resolved", cases_in_scope(scope))
+    )
+    return Decimal(conn.scalar(q) or 0).quantize(Decimal("0.01"))
 
 
 def overdue_counts(conn: Connection, where: CaseFilter, *, today: date, soon_days: int = 3) -> tuple[int, int]:

@@ -70,6 +70,16 @@ config_versions = Table(
     Column("applied_at", TS),  # the last time it was applied: applying an earlier document again reverts to it
 )
 
+# Every application of a version, in order (migration 0017): which was in force in a past month,
+# whose definitions (统计口径) and roster that month's figures keep, even after a later revert.
+config_applications = Table(
+    "config_applications",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("version_id", ID, ForeignKey("config_versions.id"), nullable=False),
+    Column("applied_at", TS, nullable=False, index=True),
+)
+
 organisations = Table(
     "organisations",
     metadata,
@@ -475,6 +485,7 @@ screening_cases = Table(
     metadata,
     Column("screening_id", ID, ForeignKey("screenings.id"), primary_key=True),
     Column("case_id", ID, ForeignKey("cases.id"), primary_key=True, unique=True),  # a case comes from one sweep
+    Column("screened_on", Date),  # the ledger's 排查日期 for the case, else the session's day (migration 0017)
 )
 
 # 以案定补: the case-subsidy tariffs (models/subsidies.py), each in force from a month until the next

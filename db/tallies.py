@@ -25,10 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import TextClause
 
-from fengqiao.db.tables import case_tallies, cases, organisations
+from fengqiao.db.tables import case_tallies, cases, organisations, transitions
 from fengqiao.models import figures
 from fengqiao.models.case import Case
-from fengqiao.models.figures import COUNTERS, Facts, Key
+from fengqiao.models.figures import COUNTERS, REFUSAL_RULE, Facts, Key
 
 KEYS = ("month", "area", "org_code", "dimension", "value")
 
@@ -70,6 +70,7 @@ class Stored:
     level: str | None
     agreement: str | None
     concluded_by: str | None = None
+    refused_in: str | None = None
 
 
 def stored_facts(conn: Connection, case: Case) -> Stored:
@@ -86,6 +87,9 @@ def stored_facts(conn: Connection, case: Case) -> Stored:
         .select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code))
         .where(cases.c.id == case.id)
     ).one()
+    refused_in = None
+    if row.outcome == "handed_off":  # by a refusal? the move that handed it off says (no column keeps it)
+        refused_in = refused_in_stored(conn, case.id)
     facts = figures.facts_of(
         case,
         created_at=row.created_at,
@@ -93,8 +97,9 @@ def stored_facts(conn: Connection, case: Case) -> Stored:
         outcome=row.outcome,
         closed_at=row.closed_at,
         agreement=row.agreement,
+        refused_in=refused_in,
     )
-    return Stored(facts, row.outcome, row.closed_at, row.level, row.agreement, row.concluded_by)
+    return Stored(facts, row.outcome, row.closed_at, row.level, row.agreement, row.concluded_by, refused_in)
 
 
 def level_of(conn: Connection, org_code: str | None) -> str | None:
@@ -115,6 +120,9 @@ def rebuild(conn: Connection) -> int:
     area = func.substr(cases.c.area_code, 1, figures.AREA_DIGITS)
     org = func.coalesce(cases.c.org_code, "")
     resolved = cases.c.outcome == "resolved"
+    refusals = _refusals()
+    refused_in = refusals.c.from_status
+    refused = and_(cases.c.outcome == "handed_off", refused_in.is_not(None))
 
     def count_if(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
@@ -124,7 +132,7 @@ def rebuild(conn: Connection) -> int:
         "closed": func.count(cases.c.closed_at),
         "close_days": func.coalesce(func.sum(_days_expr(conn)), 0),
         "resolved": count_if(resolved),
-        "mediated": count_if(cases.c.attempt > 0),
+        "mediated": count_if(cases.c.attempt - case((and_(refused, refused_in == "mediating"), 1), else_=0) > 0),
         "lowest": count_if(and_(resolved, organisations.c.level.in_(lowest_levels))),
         "written": count_if(and_(resolved, func.coalesce(cases.c.agreement, "written") == "written")),
         "oral": count_if(and_(resolved, cases.c.agreement == "oral")),
@@ -133,16 +141,20 @@ def rebuild(conn: Connection) -> int:
     present = {c["name"] for c in inspect(conn).get_columns(case_tallies.name)}
     kept = [c for c in COUNTERS if c in present]
     counters = [every[c].label(c) for c in kept]
-    source = cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)
-    handoff = case((cases.c.outcome == "handed_off", func.coalesce(cases.c.handoff_target, "")), else_="")
+    source = cases.outerjoin(organisations, cases.c.org_code == organisations.c.code).outerjoin(
+        refusals, refusals.c.case_id == cases.c.id
+    )
+    target = func.coalesce(cases.c.handoff_target, "")
+    handoff = case((and_(cases.c.outcome == "handed_off", ~refused), target), else_="")
     real = _real_cases(conn)
     for dimension, value in (
         ("all", literal("*")),
         ("status", cases.c.status),
         ("type", func.coalesce(cases.c.dispute_type, "")),
         ("channel", cases.c.channel),
-        ("outcome", cases.c.outcome),
+        ("outcome", case((refused, "refused"), else_=cases.c.outcome)),
         ("handoff", handoff),
+        ("refused", case((refused, target), else_="")),
         ("people", cast(cases.c.people_involved, String)),
     ):
         q = (
@@ -153,6 +165,33 @@ def rebuild(conn: Connection) -> int:
         )
         conn.execute(case_tallies.insert().from_select(["month", "area", "org_code", "dimension", "value", *kept], q))
     return int(conn.scalar(select(func.count()).select_from(case_tallies)) or 0)
+
+
+def refused_in_stored(conn: Connection, case_id: int) -> str | None:
+    """The status a party refused mediation in, if the case's last handoff was that refusal (else None)."""
+    last = conn.execute(
+        select(transitions.c.rule, transitions.c.from_status)
+        .where(transitions.c.case_id == case_id, transitions.c.to_status == "handed_off")
+        .order_by(transitions.c.seq.desc())
+        .limit(1)
+    ).first()
+    return last.from_status if last is not None and last.rule == REFUSAL_RULE else None
+
+
+def _refusals() -> Any:
+    """refused_in_stored for every case at once: (case_id, from_status) where the last handoff was a refusal."""
+    last = (
+        select(transitions.c.case_id, func.max(transitions.c.seq).label("seq"))
+        .where(transitions.c.to_status == "handed_off")
+        .group_by(transitions.c.case_id)
+        .subquery()
+    )
+    return (
+        select(transitions.c.case_id, transitions.c.from_status)
+        .join(last, and_(last.c.case_id == transitions.c.case_id, last.c.seq == transitions.c.seq))
+        .where(transitions.c.rule == REFUSAL_RULE)
+        .subquery()
+    )
 
 
 def _real_cases(conn: Connection) -> Any:

@@ -2,8 +2,8 @@
 
 The statistics of a coordination centre are sums over every case it ever registered: a million
 rows in a city after a few years. Rather than scan them on each look, each case adds its facts to
-a few counters (one per dimension: all, status, type, channel, outcome, handoff target, people
-involved), keyed by the month it was
+a few counters (one per dimension: all, status, type, channel, outcome, handoff target, refusal,
+people involved), keyed by the month it was
 registered, its street and the organisation holding it; a change of the case moves its
 contribution from one counter to another, in the transaction of the change. Reading the figures
 then sums a few thousand counters.
@@ -38,9 +38,11 @@ OUTCOME_ZH = {
     "open": "办理中",
     "resolved": "调解成功",
     "handed_off": "导入诉讼/仲裁/复议",
-    "withdrawn": "撤回/拒绝调解",
+    "refused": "拒绝调解",
+    "withdrawn": "撤回",
 }
-DIMENSIONS = ("all", "status", "type", "channel", "outcome", "handoff", "people")
+DIMENSIONS = ("all", "status", "type", "channel", "outcome", "handoff", "refused", "people")
+REFUSAL_RULE = "voluntary:refused"  # the rule models.steps.apply_exit records when a party refuses mediation
 COUNTERS = ("cases", "closed", "close_days", "resolved", "mediated", "lowest", "written", "oral", "parties")
 
 
@@ -56,6 +58,22 @@ def agreement_after(previous: str | None, record: Transition) -> str | None:
     if record.stage is Stage.RESOLUTION:
         return Agreement.ORAL if record.reason == Outcome.ORAL_AGREEMENT else Agreement.WRITTEN
     return previous
+
+
+def refused_in_after(previous: str | None, record: Transition, outcome: str) -> str | None:
+    """The status a party refused mediation in, kept while the case stands handed off by that refusal.
+
+    A refusal is a handoff to the path's on_refused target (models.steps.apply_exit), but it is not
+    a handoff after mediation: refused while its first mediator was assigned, no attempt took place.
+    """
+    if record.rule == REFUSAL_RULE and record.from_status is not None:
+        return record.from_status.value
+    return previous if outcome == CaseOutcome.HANDED_OFF else None
+
+
+def attempts_made(attempt: int, refused_in: str | None) -> int:
+    """Mediation attempts that took place: a refusal while mediating ends its attempt before it began."""
+    return attempt - 1 if refused_in == Status.MEDIATING and attempt > 0 else attempt
 
 
 def outcome_after(previous: str, status: Status) -> CaseOutcome:
@@ -77,11 +95,12 @@ class Facts:
     channel: str
     outcome: str
     closed_days: int | None  # China-time days from registration to closing; None while not closed
-    mediated: bool  # 调解: at least one mediation attempt begun
+    mediated: bool  # 调解: at least one mediation attempt took place (not one a party refused)
     lowest: bool  # resolved at community or grid level
     agreement: str = ""  # written | oral while the case stands resolved by one; "" otherwise
     handoff: str = ""  # the target while the case stands handed off; "" otherwise
     people: int = 1  # people involved (涉及当事人人数)
+    refused: str = ""  # the target a party's refusal sent it to while it stands so; "" otherwise
     test: bool = False  # a test key's case: it counts nowhere
 
 
@@ -93,8 +112,10 @@ def facts_of(
     outcome: str,
     closed_at: datetime | None,
     agreement: str | None = None,
+    refused_in: str | None = None,
 ) -> Facts:
     resolved = outcome == CaseOutcome.RESOLVED
+    refused = outcome == CaseOutcome.HANDED_OFF and refused_in is not None
     return Facts(
         month=created_at.astimezone(CST).strftime("%Y-%m"),
         area=case.area_code[:AREA_DIGITS],
@@ -106,11 +127,12 @@ def facts_of(
         closed_days=(closed_at.astimezone(CST).date() - created_at.astimezone(CST).date()).days
         if closed_at is not None
         else None,
-        mediated=case.attempt > 0,
+        mediated=attempts_made(case.attempt, refused_in if refused else None) > 0,
         lowest=resolved and level in LOWEST_LEVELS,
         agreement=(agreement or Agreement.WRITTEN) if resolved else "",
-        handoff=(case.handoff_target or "") if outcome == CaseOutcome.HANDED_OFF else "",
+        handoff=(case.handoff_target or "") if outcome == CaseOutcome.HANDED_OFF and not refused else "",
         people=case.people_involved,
+        refused=(case.handoff_target or "") if refused else "",
         test=case.test,
     )
 
@@ -138,8 +160,9 @@ def contribution(f: Facts) -> dict[Key, tuple[int, ...]]:
         "status": f.status,
         "type": f.dispute_type,
         "channel": f.channel,
-        "outcome": f.outcome,
+        "outcome": "refused" if f.refused else f.outcome,
         "handoff": f.handoff,
+        "refused": f.refused,
         "people": str(f.people),
     }
     return {(f.month, f.area, f.org_code, d, values[d]): counts for d in DIMENSIONS}

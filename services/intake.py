@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,11 @@ def receive_many(batch: Sequence[Incoming], *, screening: int | None = None) -> 
             with UnitOfWork(engine()) as uow:
                 answers, moves = _receive_batch(uow.conn, batch)
                 if screening is not None:
-                    new = [a.case.id for a in answers if isinstance(a, Receipt) and a.created]
+                    new = [
+                        (a.case.id, screened_on(item.record))
+                        for item, a in zip(batch, answers, strict=True)
+                        if isinstance(a, Receipt) and a.created
+                    ]
                     screening_store.link_cases(uow.conn, screening, new)
                 if any(isinstance(a, Receipt) and a.starts_a_run for a in answers):
                     wakeups.announce(uow, wakeups.NEW_CASES)  # a worker starts their runs (runs/sweep.py)
@@ -148,6 +152,12 @@ def receive_many(batch: Sequence[Incoming], *, screening: int | None = None) -> 
     for case, move in moves:  # each transition gets its event and log line, as in the flow
         announce(case, move, flow_run_id=None)
     return answers
+
+
+def screened_on(record: ChannelRecord) -> date | None:
+    """The ledger's 排查日期 of a record (channels.ledger keeps it in the payload), kept on its screening link."""
+    day = record.payload.get("screened_on")
+    return date.fromisoformat(day) if isinstance(day, str) else None
 
 
 def _receive_batch(

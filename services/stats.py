@@ -22,15 +22,81 @@ from fengqiao.models.clocks import CST
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.figures import AREA_DIGITS
 from fengqiao.models.network import Network
-from fengqiao.models.official import StatisticsRules, official_figures
+from fengqiao.models.official import (
+    COMPARISON_DEFINITIONS,
+    StatisticsRules,
+    case_definitions,
+    change,
+    headline,
+    official_figures,
+)
 from fengqiao.models.roster import ROSTER_DEFINITIONS, roster
 from fengqiao.models.screening import SCREENING_DEFINITIONS
 from fengqiao.services.context import configuration
-from fengqiao.services.runtime import engine
+from fengqiao.services.runtime import engine, now
 
 MONTH_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900-01 to 2199-12, ASCII digits (`\d` takes ٢)
 MONTH = re.compile(MONTH_PATTERN)
 EMPTY = Network(organisations={}, mediators=(), experts=())
+
+
+@dataclass(frozen=True)
+class Options:
+    """The public names of a question's options where it is asked, for its errors to name."""
+
+    since: str
+    until: str
+    region: str
+
+
+CLI = Options("--from", "--to", "--region")
+API = Options("from", "to", "region")
+PAGE = Options("since", "until", "region")
+REGION = re.compile(r"^[0-9]{2,9}$")
+
+
+def asked(
+    since: str | None, until: str | None, region: str | None, *, today: date, names: Options = CLI
+) -> tuple[str | None, str | None, str | None]:
+    """A period and region the figures can answer, else InvalidInput naming the option and its value:
+    not a month, a month after this one (China time), a start after the end, or a region that is not
+    an area-code prefix down to a street or that no organisation of the applied network serves."""
+    this_month = today.strftime("%Y-%m")
+    for option, text in ((names.since, since), (names.until, until)):
+        if text is None:
+            continue
+        if not MONTH.fullmatch(text):
+            raise InvalidInput(
+                f"{text!r} 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10", field=option
+            )
+        if text > this_month:
+            raise InvalidInput(
+                f"{text!r} 晚于本月 is after this month ({this_month}, China time): nothing is registered in it yet",
+                field=option,
+            )
+    if since and until and since > until:
+        raise InvalidInput(
+            f"{since!r} 晚于 {names.until} {until!r} is after {names.until} {until!r}", field=names.since
+        )
+    if region is not None:
+        _check_region(region, names.region)
+    return since, until, region
+
+
+def _check_region(region: str, option: str) -> None:
+    if not REGION.fullmatch(region):
+        finer = region.isascii() and region.isdigit() and len(region) > AREA_DIGITS
+        why = (
+            f"细于街道 is finer than a street: statistics are kept by street ({AREA_DIGITS} digits)"
+            if finer
+            else "不是区划代码 is not an area-code prefix: 2 to 9 digits, e.g. 511502"
+        )
+        raise InvalidInput(f"{region!r} {why}", field=option)
+    with UnitOfWork(engine()) as uow:
+        network = _InForce(uow.conn).network(now())
+    areas = [o.area_code for o in network.organisations.values() if o.area_code] if network else []
+    if not any(a.startswith(region) or region.startswith(a) for a in areas):
+        raise InvalidInput(f"{region!r} 不在网络内 is served by no organisation of the applied network", field=option)
 
 
 def month_of(text: str, field: str) -> str:
@@ -94,26 +160,91 @@ class Question:
 
 
 def figures(question: Question, *, today: date) -> dict[str, Any]:
-    """The official figures in the definitions the applied configuration chose, each with its definition;
-    counts, rates and monthly trend from the counters; overdue and due-soon cases from their due dates."""
+    """The official figures, each with its definition, in the definitions of the configuration in force
+    at the period's end (群体性纠纷 month by month); counts, rates and trend from the counters; the
+    roster, overdue and due-soon cases as of the period's last day (today for the current month)."""
     scope = question.scope()
+    as_of = min(today, _last_day(question.until)) if question.until else today
     with UnitOfWork(engine()) as uow:
-        found, counts = stats.case_figures(uow.conn, scope)
-        counts = replace(counts, confirmation_applied=applied_count(uow.conn, scope))
+        conn = uow.conn
+        official, found = _counted(conn, scope, _InForce(conn))
         overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
-        network = applied_network(uow.conn)
-        swept = screening_figures(uow.conn, question.screenings())
-    official = official_figures(counts, network.statistics if network else StatisticsRules())
+        network = _InForce(conn).network(_end_of(as_of))
+        swept = screening_figures(uow.conn, question.screenings(), scope)
+        compared = _compared(conn, question, official) if question.since and question.until else None
     official["definitions"] |= {f"screening.{k}": d for k, d in SCREENING_DEFINITIONS.items()} | ROSTER_DEFINITIONS
+    official["definitions"] |= case_definitions(today.isoformat()) | COMPARISON_DEFINITIONS
     staff = roster(network, question.region, question.within_areas) if network else roster(EMPTY)
-    extra = {"screening": asdict(swept), "roster": staff}
+    extra = {"screening": asdict(swept), "roster": staff, "as_of": as_of.isoformat(), "compared": compared}
     return official | extra | found | {"overdue": overdue, "due_soon": due_soon}
 
 
-def applied_network(conn: Connection) -> Network | None:
-    """The configuration applied last, whose definitions the figures use (None before any is applied)."""
-    version = configurations.latest_config_version(conn)
-    return configuration(conn, version)[0] if version else None
+class _InForce:
+    """The configuration in force at an instant (db.configurations.version_in_force), each parsed once."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def network(self, at: datetime) -> Network | None:
+        version = configurations.version_in_force(self.conn, at)
+        return configuration(self.conn, version)[0] if version else None
+
+    def rules(self, at: datetime) -> StatisticsRules:
+        network = self.network(at)
+        return network.statistics if network else StatisticsRules()
+
+
+def _counted(conn: Connection, scope: Scope, in_force: _InForce) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the official figures with their definitions, the other case figures) of a scope."""
+    found, counts = stats.case_figures(conn, scope)
+    counts = replace(
+        counts,
+        confirmation_applied=applied_count(conn, scope),
+        agreement_amount=stats.agreement_amount(conn, scope),
+    )
+    months = {month for month, _ in counts.by_people}
+    thresholds = {m: in_force.rules(_end_of(_last_day(m))).group_dispute_people for m in months}
+    end = _end_of(_last_day(scope.month_to)) if scope.month_to else now()
+    return official_figures(counts, in_force.rules(end), thresholds), found
+
+
+def _compared(conn: Connection, question: Question, official: dict[str, Any]) -> dict[str, Any]:
+    """本年累计, 环比 and 同比 of a bounded period, in the same definitions."""
+    assert question.since and question.until
+    months = _months_between(question.since, question.until)
+    periods = {
+        "year_to_date": (f"{question.until[:4]}-01", question.until),
+        "previous_period": (_shift(question.since, -months), _shift(question.since, -1)),
+        "same_period_last_year": (_shift(question.since, -12), _shift(question.until, -12)),
+    }
+    now = headline(official)
+    out: dict[str, Any] = {}
+    for name, (since, until) in periods.items():
+        then = headline(_counted(conn, replace(question, since=since, until=until).scope(), _InForce(conn))[0])
+        out[name] = {"from": since, "to": until} | then
+        if name != "year_to_date":
+            out[name]["change"] = change(now, then)
+    return out
+
+
+def _months_between(since: str, until: str) -> int:
+    (y1, m1), (y2, m2) = map(int, since.split("-")), map(int, until.split("-"))
+    return (y2 - y1) * 12 + m2 - m1 + 1
+
+
+def _shift(month: str, n: int) -> str:
+    year, m = map(int, month.split("-"))
+    index = year * 12 + m - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _last_day(month: str) -> date:
+    year, m = map(int, month.split("-"))
+    return date(year, m, monthrange(year, m)[1])
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=CST)
 
 
 def latest_month_with_cases(question: Question) -> str | None:

@@ -16,8 +16,9 @@ from fengqiao.config.settings import get_settings
 from fengqiao.db import queries
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
+from fengqiao.models.clocks import CST
 from fengqiao.models.vocabulary import InputKind
-from fengqiao.services.runtime import engine
+from fengqiao.services.runtime import engine, now
 from tests.drive import drive, register, registered_month
 from tests.factories import a_new_case
 
@@ -290,7 +291,9 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
 
     code, out = run("stats", "--json")
     nanxi_code, nanxi = run("stats", "--json", "--region", "511503")
-    later_code, later = run("stats", "--json", "--from", "2100-01")
+    later_code, later = run(
+        "stats", "--json", "--from", registered_month(agreed[0]), "--to", registered_month(agreed[0])
+    )
     bad_code, bad = run("stats", "--from", "2026-13")
     fine_code, fine = run("stats", "--region", "511503001001")
     table_code, table = run("stats")
@@ -302,6 +305,10 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "agreements": {"total": 1, "written": 1, "oral": 0},
         "success_rate": 0.5,
         "handed_off": {"total": 0, "by_target": {}},
+        "refused": 0,
+        "agreement_amount": "0.00",
+        "as_of": now().astimezone(CST).date().isoformat(),
+        "compared": None,
         "withdrawn": 0,
         "parties_involved": 2,
         "group_disputes": 0,
@@ -318,7 +325,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "by_status": {"closed": 1, "mediating": 1},
         "by_type": {"neighbourhood": 2},
         "by_channel": {"grid": 2},
-        "by_level": {"community": 2},
+        "by_level": {"community": 1},
         "by_area": {"511502": 1, "511503": 1},
         "by_outcome": {"open": 1, "resolved": 1},
         "lowest_level_share": 1.0,
@@ -326,24 +333,27 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "by_month": [{"month": month, "cases": 2, "closed": 1, "resolved": 1}],
     }
     assert (nanxi_code, json.loads(nanxi)["received"], json.loads(nanxi)["by_status"]) == (0, 1, {"mediating": 1})
-    assert (later_code, json.loads(later)["received"]) == (0, 0)
+    assert (later_code, json.loads(later)["compared"]["year_to_date"]["received"]) == (0, 2)
     assert (bad_code, bad.strip()) == (
         2,
-        "invalid_input: field from: '2026-13' is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)",
+        "invalid_input: field --from: '2026-13' 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10",
     )
     assert (fine_code, fine.strip()) == (
         2,
-        "invalid_input: field region: statistics are kept by street; '511503001001' is finer than 9 digits",
+        "invalid_input: field --region: '511503001001' 细于街道 is finer than a street: statistics are kept by street "
+        "(9 digits)",
     )
     assert (
         table_code == 0
         and (
             "受理 received 2 · 调解 mediated 2 · 调解成功 agreements 1 (书面 written 1, 口头 oral 0) · "
-            "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 撤回 withdrawn 0 · 在办 open 1 · 结案 closed 1\n"
+            "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 拒绝调解 refused 0 · 撤回 withdrawn 0 · 在办 open 1 · "
+            "结案 closed 1\n协议涉及金额 amount agreed 0.00 元 yuan\n"
             "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0 · 申请司法确认 applied for judicial confirmation 0\n"
             "排查 screening sessions 0 · 发现 disputes found 0 · 预防 prevented 0\n"
             "调委会 committees 17 (村/居 village 8, 乡镇/街道 township 4, 企事业 enterprise 0, 行业/专业 sector 3, "
-            "其他 other 2)\n调解员 mediators 24 (专职 full-time 21, 兼职 part-time 3)\n"
+            "其他 other 2)\n调解员 mediators 24 (专职 full-time 21, 兼职 part-time 3; 截至 as of "
+            f"{now().astimezone(CST).date().isoformat()})\n"
             "超期 overdue 0 · 临期 due soon 0 · 基层化解占比 resolved at the lowest level 100.0%"
         )
         in table

@@ -41,13 +41,17 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
     found = figures(Question(), today=now().astimezone(CST).date())
     assert {k: v for k, v in found.items() if k != "definitions"} == {
         "received": 10,
-        # every case but not_suitable began a mediation attempt (the waiting one too)
-        "mediated": 9,
+        # every case but not_suitable and refused (refused at its first attempt) was mediated (the waiting one too)
+        "mediated": 8,
         # resolved_first_level … emergency: one of the five agreed orally
         "agreements": {"total": 5, "written": 4, "oral": 1},
-        "success_rate": round(5 / 9, 4),
-        # refused (family) and not_suitable to litigation, failed_to_arbitration (labour) to arbitration
-        "handed_off": {"total": 3, "by_target": {"arbitration": 1, "litigation": 2}},
+        "success_rate": round(5 / 8, 4),
+        # not_suitable to litigation, failed_to_arbitration (labour) to arbitration; refused (family) apart
+        "handed_off": {"total": 2, "by_target": {"arbitration": 1, "litigation": 1}},
+        "refused": 1,
+        "agreement_amount": "0.00",
+        "as_of": now().astimezone(CST).date().isoformat(),
+        "compared": None,
         "withdrawn": 1,
         # 2 people each, escalated_once 3, the emergency's 23 workers: the one group dispute
         "parties_involved": 42,
@@ -73,11 +77,11 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
             "police": 2,
             "walk_in": 1,
         },
-        # not_suitable is never assigned; the waiting case, refused and withdrawn stay at their community
-        "by_level": {"community": 4, "none": 1, "panel": 3, "street": 2},
+        # 化解层级: the five agreements by the level that reached them
+        "by_level": {"community": 1, "panel": 2, "street": 2},
         "by_area": {"511502": 8, "511503": 2},
-        # refused, failed_to_arbitration and not_suitable end handed off; withdrawn withdraws
-        "by_outcome": {"handed_off": 3, "open": 1, "resolved": 5, "withdrawn": 1},
+        # failed_to_arbitration and not_suitable end handed off; refused apart; withdrawn withdraws
+        "by_outcome": {"handed_off": 2, "open": 1, "refused": 1, "resolved": 5, "withdrawn": 1},
         # of the 5 resolved, only resolved_first_level at a community (emergency goes to a panel)
         "lowest_level_share": round(1 / 5, 4),
         "average_days_to_close": 0.0,
@@ -160,6 +164,10 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         "agreements": {"total": 1, "written": 1, "oral": 0},
         "success_rate": 0.5,
         "handed_off": {"total": 1, "by_target": {"arbitration": 1}},
+        "refused": 0,
+        "agreement_amount": "0.00",
+        "as_of": "2026-11-23",
+        "compared": None,
         "withdrawn": 0,
         "parties_involved": 3,
         "group_disputes": 0,
@@ -173,7 +181,7 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         "closed": 2,
         "overdue": 0,
         "due_soon": 0,
-        "by_level": {"community": 1, "none": 1, "street": 1},
+        "by_level": {"community": 1},  # the one agreement; the handed-off and waiting cases are not counted
         "by_area": {"511502": 2, "511503": 1},
         "by_outcome": {"handed_off": 1, "open": 1, "resolved": 1},
         "lowest_level_share": 1.0,
@@ -186,7 +194,7 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
     }
     assert (everything["by_status"], everything["by_type"]) == (
         {"closed": 2, "received": 1},
-        {"family": 1, "labour": 1, "none": 1},
+        {"family": 1, "labour": 1, "untriaged": 1},
     )
     assert (october["received"], october["average_days_to_close"], october["success_rate"]) == (1, 20.0, 0.0)
     assert (cuiping_autumn["received"], cuiping_autumn["average_days_to_close"], cuiping_autumn["by_outcome"]) == (

@@ -7,10 +7,12 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
 from fengqiao.config.network import load_network_file, parse_network_document
 from fengqiao.db import cases as case_store
 from fengqiao.db import tallies
+from fengqiao.db.tables import config_applications
 from fengqiao.db.tallies import Scope, summed
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.clocks import CST
@@ -122,7 +124,13 @@ def test_the_campaign_gives_the_published_figures_in_the_default_definition_and_
     default = figures(Question("2026-09", "2026-09"), today=TODAY)
     document = load_network_file()
     document["statistics"] = {"success_rate": "received", "group_dispute_people": 12}
-    apply_configuration(document, source="statistics-received")
+    received_version = apply_configuration(document, source="statistics-received")
+    applied_later = figures(Question("2026-09", "2026-09"), today=TODAY)
+    with UnitOfWork(engine()) as uow:  # as if it had been applied before September: in force that month
+        uow.conn.execute(
+            insert(config_applications).values(version_id=received_version, applied_at=REGISTERED - timedelta(days=40))
+        )
+        uow.commit()
     over_received = figures(Question("2026-09", "2026-09"), today=TODAY)
 
     # 调解成功 ÷ 调解 = 307 ÷ 460, as the bureau published; the old rule (÷ 398 concluded) gave 77 %
@@ -134,27 +142,18 @@ def test_the_campaign_gives_the_published_figures_in_the_default_definition_and_
     assert default["definitions"]["group_disputes"]["definition"] == (
         "涉及5人以上的纠纷件数 disputes involving 5 or more people"
     )
+    # a configuration applied after September leaves September's figures as published
+    assert _official(applied_later) == _official(default)
     # 调解成功 ÷ 受理 = 307 ÷ 503; a group dispute is now 12 people or more
     assert _official(over_received) == CAMPAIGN | {"success_rate": 0.6103, "group_disputes": 7}
     assert over_received["definitions"]["success_rate"]["definition"] == "调解成功 ÷ 受理 agreements ÷ received"
-    assert sorted(default["definitions"]) == [
-        "agreements",
-        "group_disputes",
-        "handed_off",
-        "judicial_confirmation_applied",
-        "mediated",
-        "open",
-        "parties_involved",
-        "received",
-        "roster.committees",
-        "roster.mediators",
-        "screening.cases_registered",
-        "screening.disputes_found",
-        "screening.disputes_prevented",
-        "screening.sessions",
-        "success_rate",
-        "withdrawn",
-    ]
+    figures_shown = {k for k in default if k != "definitions"} - {"screening", "roster", "compared"}
+    assert sorted(default["definitions"]) == sorted(
+        figures_shown
+        | {f"screening.{k}" for k in default["screening"]}
+        | {f"roster.{k}" for k in default["roster"]}
+        | {"year_to_date", "previous_period", "same_period_last_year"}
+    )  # every figure carries its definition, the comparisons too
     assert (default["closed"], default["by_outcome"]) == (
         57,
         {"handed_off": 91, "open": 55, "resolved": 307, "withdrawn": 50},
@@ -240,7 +239,8 @@ def test_stats_json_and_the_api_carry_each_figure_with_its_definition(api):
     assert served["definitions"] == json.loads(out)["definitions"]
     assert served["definitions"]["mediated"] == {
         "label": "调解 mediated",
-        "definition": "至少开始一次调解的件数 cases in which at least one mediation attempt began",
+        "definition": "至少开始一次调解的件数；当事人在首次调解时即拒绝调解的不计入 cases in which at least one "
+        "mediation attempt began; an attempt a party refused (拒绝调解) did not begin",
     }
     assert table_code == 0 and "调解成功率 success rate 100.0%" in table and "统计口径 definitions" in table
 

@@ -1,0 +1,203 @@
+"""A statistician's review of the figures: refusals apart from handoffs, the level agreements were reached
+at, 待分流, the amount agreed, 环比 and 同比, screening counted by registration month, and bad questions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from fengqiao.db import agreements, tallies
+from fengqiao.db import cases as case_store
+from fengqiao.db.tables import screening_cases
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.agreements import AgreementTerms
+from fengqiao.models.clocks import CST
+from fengqiao.models.figures import REFUSAL_RULE
+from fengqiao.models.transitions import Transition
+from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
+from fengqiao.services.runtime import engine
+from fengqiao.services.stats import Question, figures
+from tests.factories import a_key, a_new_case
+from tests.test_cli import EXAMPLES, run
+from tests.test_official_figures import _counters
+
+NOVEMBER = datetime(2026, 11, 5, 9, 0, tzinfo=CST)
+TODAY = date(2026, 12, 3)
+
+
+def _move(conn, case, status: Status, stage: Stage, reason: str, *, rule: str | None = None, **changes):  # type: ignore[no-untyped-def]
+    after = replace(case, status=status, version=case.version + 1, **changes)
+    at = case.created_at + timedelta(hours=after.version)
+    record = Transition(after.version, at, case.status, status, stage, "test", reason, org=after.org_code, rule=rule)
+    case_store.save_move(conn, case, after, record, flow_run_id=None)
+    return after
+
+
+def _assigned(conn, case, org: str, attempt: int):  # type: ignore[no-untyped-def]
+    return _move(
+        conn, case, Status.MEDIATING, Stage.ASSIGNMENT, "assigned", dispute_type="neighbourhood", org_code=org,
+        mediator="M-C01", attempt=attempt,
+    )  # fmt: skip
+
+
+def _cases() -> None:
+    """November: two refusals (one before any attempt, one after a failed one), a failure handed to
+    arbitration, an agreement of 1,234.50 yuan at the community, one left untriaged; October: one agreement."""
+    with UnitOfWork(engine()) as uow:
+        conn = uow.conn
+        added = case_store.add_cases(
+            conn, [(a_new_case(channel_ref=f"R-{n}"), None) for n in range(5)], config_version=1, at=NOVEMBER
+        )
+        [(october, _)] = case_store.add_cases(
+            conn, [(a_new_case(channel_ref="R-oct"), None)], config_version=1, at=NOVEMBER - timedelta(days=30)
+        )
+        refused_first, refused_later, failed, agreed = (c for c, _ in added[:4])
+        refused = "a party refused mediation, handed off to litigation"
+        case = _assigned(conn, refused_first, "C-ZHAOYANG", 1)
+        _move(conn, case, Status.HANDED_OFF, Stage.HANDOFF, refused, rule=REFUSAL_RULE, handoff_target="litigation")
+        case = _assigned(conn, refused_later, "C-ZHAOYANG", 1)
+        case = _move(conn, case, Status.ESCALATED, Stage.ESCALATION, "failed, escalated", org_code="S-XIJIAO")
+        case = _assigned(conn, case, "S-XIJIAO", 2)
+        _move(conn, case, Status.HANDED_OFF, Stage.HANDOFF, refused, rule=REFUSAL_RULE, handoff_target="litigation")
+        case = _assigned(conn, failed, "C-ZHAOYANG", 1)
+        _move(conn, case, Status.HANDED_OFF, Stage.HANDOFF, "failed", handoff_target=HandoffTarget.ARBITRATION)
+        case = _assigned(conn, agreed, "C-ZHAOYANG", 1)
+        terms = AgreementTerms(1, False, "赔偿修缮费", "银行转账", Decimal("1234.50"))
+        agreements.add_terms(conn, case.id, terms, at=NOVEMBER)
+        _move(conn, case, Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        case = _assigned(conn, october, "S-XIJIAO", 1)
+        _move(conn, case, Status.RESOLVED, Stage.RESOLUTION, "oral_agreement")
+        uow.commit()
+
+
+def test_a_refusal_is_counted_apart_and_agreements_by_the_level_that_reached_them(network):
+    _cases()
+    kept = _counters()
+    with UnitOfWork(engine()) as uow:
+        tallies.rebuild(uow.conn)
+        uow.commit()
+    assert kept == _counters()  # the counters kept with each move equal a count from scratch
+
+    found = figures(Question("2026-11", "2026-11"), today=TODAY)
+
+    picked = ("received", "mediated", "agreements", "success_rate", "handed_off", "refused", "open")
+    assert {k: found[k] for k in picked} == {
+        "received": 5,
+        # the failure, the agreement, and the refusal after a failed attempt; not the refusal at the first
+        "mediated": 3,
+        "agreements": {"total": 1, "written": 1, "oral": 0},
+        "success_rate": round(1 / 3, 4),
+        "handed_off": {"total": 1, "by_target": {"arbitration": 1}},  # after mediation: not the refusals
+        "refused": 2,
+        "open": 1,
+    }
+    assert found["by_outcome"] == {"handed_off": 1, "open": 1, "refused": 2, "resolved": 1}
+    assert found["by_level"] == {"community": 1}  # 化解层级: only the one agreement, where it was reached
+    assert found["by_type"] == {"neighbourhood": 4, "untriaged": 1}
+    assert found["agreement_amount"] == "1234.50"
+    assert found["definitions"]["refused"]["label"] == "拒绝调解 refused mediation"
+    assert found["compared"] == {
+        "year_to_date": {
+            "from": "2026-01", "to": "2026-11", "received": 6, "mediated": 4, "agreements": 2,
+            "success_rate": 0.5, "handed_off": 1, "refused": 2, "agreement_amount": "1234.50",
+        },
+        "previous_period": {
+            "from": "2026-10", "to": "2026-10", "received": 1, "mediated": 1, "agreements": 1,
+            "success_rate": 1.0, "handed_off": 0, "refused": 0, "agreement_amount": "0.00",
+            "change": {
+                "received": 4.0, "mediated": 2.0, "agreements": 0.0, "success_rate": -0.6667,
+                "handed_off": None, "refused": None, "agreement_amount": None,
+            },
+        },
+        "same_period_last_year": {
+            "from": "2025-11", "to": "2025-11", "received": 0, "mediated": 0, "agreements": 0,
+            "success_rate": None, "handed_off": 0, "refused": 0, "agreement_amount": "0.00",
+            "change": dict.fromkeys(
+                ("received", "mediated", "agreements", "success_rate", "handed_off", "refused", "agreement_amount")
+            ),
+        },
+    }  # fmt: skip
+    assert figures(Question(), today=TODAY)["compared"] is None  # no period, nothing to compare
+
+
+def test_a_question_the_figures_cannot_answer_is_refused_naming_the_option_and_nothing_is_written(api, tmp_path):
+    coordinator = a_key("coordinator")
+    this_month = datetime.now(CST).strftime("%Y-%m")
+
+    def api_error(**params: str) -> tuple[int, str, str]:
+        answer = api.get("/api/v1/stats", params=params, headers=coordinator)
+        error = answer.json()["error"]
+        return answer.status_code, error["field"], error["message"]
+
+    out = tmp_path / "x.xlsx"
+    assert run("stats", "--region", "abc") == (
+        2,
+        "invalid_input: field --region: 'abc' 不是区划代码 is not an area-code prefix: 2 to 9 digits, e.g. 511502\n",
+    )
+    assert run("stats", "--region", "999999") == (
+        2,
+        "invalid_input: field --region: '999999' 不在网络内 is served by no organisation of the applied network\n",
+    )
+    assert run("stats", "--from", "2026-11", "--to", "2026-10") == (
+        2,
+        "invalid_input: field --from: '2026-11' 晚于 --to '2026-10' is after --to '2026-10'\n",
+    )
+    assert run("stats", "--to", "2100-01") == (
+        2,
+        f"invalid_input: field --to: '2100-01' 晚于本月 is after this month ({this_month}, China time): nothing is "
+        "registered in it yet\n",
+    )
+    assert run("report", "--month", this_month, "--out", str(out)) == (
+        2,
+        f"invalid_input: field --out: {str(out)!r} 不支持的文件类型 is neither .pdf nor .html\n",
+    )
+    assert not out.exists()
+    assert api_error(region="abc") == (
+        422,
+        "region",
+        "field region: 'abc' 不是区划代码 is not an area-code prefix: 2 to 9 digits, e.g. 511502",
+    )
+    assert api_error(**{"from": "2026-11", "to": "2026-10"}) == (
+        422,
+        "from",
+        "field from: '2026-11' 晚于 to '2026-10' is after to '2026-10'",
+    )
+    assert api_error(to="2100-01")[:2] == (422, "to")
+    assert api_error(**{"from": "2026-13"}) == (
+        422,
+        "from",
+        "field from: '2026-13' 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10",
+    )
+
+
+def test_a_ledger_keeps_its_screening_dates_and_a_past_months_case_is_not_linked_later(network):
+    today = datetime.now(CST).date().isoformat()
+    sweep = ("screening", "record", "--on", today, "--area", "511502002001", "--place", "白沙村", "--by", "张勇")
+    assert run(*sweep, "--found", "3")[0] == 0
+    imported = run("intake", str(EXAMPLES / "screening_ledger.csv"), "--channel", "grid", "--no-start-flows",
+                   "--screening", "1")  # fmt: skip
+    with UnitOfWork(engine()) as uow:
+        [(earlier, _)] = case_store.add_cases(
+            uow.conn, [(a_new_case(channel_ref="R-old"), None)], config_version=1, at=NOVEMBER - timedelta(days=30)
+        )
+        uow.commit()
+        dates = uow.conn.execute(select(screening_cases.c.screened_on).order_by(screening_cases.c.case_id)).scalars()
+        kept = [d.isoformat() for d in dates]
+    late = run(*sweep, "--found", "1", "--case", earlier.case_no)
+    month = today[:7]
+    october = json.loads(run("stats", "--json", "--from", "2026-10", "--to", "2026-10")[1])["screening"]
+    this_month = json.loads(run("stats", "--json", "--from", month, "--to", month)[1])["screening"]
+
+    assert imported[0] == 0 and kept == ["2026-11-10", "2026-11-10"]  # the ledger's 排查日期, not the session's day
+    assert late == (
+        1,
+        f"invalid_input: field cases: 案件 {earlier.case_no} 登记于 2026-10，该月统计已发布，不能再关联 case "
+        f"{earlier.case_no} was registered in 2026-10; a month gone by keeps its published figures: link only a "
+        f"case registered this month ({month})\n",
+    )
+    assert october["cases_registered"] == 0
+    assert this_month == {"sessions": 1, "disputes_found": 3, "disputes_prevented": 0, "cases_registered": 2}
