@@ -68,7 +68,7 @@ class ScreeningFigures:
     sessions: int = 0  # 排查次数
     disputes_found: int = 0  # 排查发现纠纷
     disputes_prevented: int = 0  # 预防纠纷
-    cases_registered: int = 0  # of the found, registered as cases and linked
+    cases_registered: int = 0  # linked cases, counted by their registration month and area (as 受理)
 
 
 SCREENING_DEFINITIONS = {
@@ -86,6 +86,7 @@ SCREENING_DEFINITIONS = {
     },
     "cases_registered": {
         "label": "登记为案件 registered as cases",
-        "definition": "排查发现并登记、与排查关联的案件数 found disputes registered as cases and linked",
+        "definition": "排查发现并登记、与排查关联的案件数，按案件登记月份与发生地计（同受理） found disputes "
+        "registered as cases and linked, counted in the month each was registered and where it arose, as 受理",
     },
 }
