@@ -77,20 +77,24 @@ def a_read(case_id: int, seq: int) -> dict[str, object]:
 
 def chains(chain: str, cases: int, per_case: int) -> Iterator[tuple[object, ...]]:
     """Every case's chain of per_case rows, hashed as models.evidence does, as tuples in column order."""
-    from fengqiao.models.evidence import GENESIS, Chain, chained
+    from fengqiao.models.evidence import Chain, chained, start_hash
 
     make = a_move if Chain(chain) is Chain.TIMELINE else a_read
     for case_id in range(1, cases + 1):
-        prev = GENESIS
+        prev = start_hash(Chain(chain), case_id, case_number(case_id))
         for seq in range(1, per_case + 1):
             linked = chained(Chain(chain), make(case_id, seq), prev)
             prev = linked["row_hash"]
-            yield tuple(linked.values())
+            yield (*linked.values(), datetime.now(UTC))  # recorded_at: PostgreSQL's trigger sets its own
+
+
+def case_number(case_id: int) -> str:
+    return f"FQ2026{case_id:07d}"
 
 
 MOVE_COLUMNS = "case_id, seq, at, from_status, to_status, stage, actor, reason, note, org_code, rule, flow_run_id"
-MOVE_COLUMNS += ", prev_hash, row_hash"
-LOG_COLUMNS = "case_id, seq, at, key_id, key_name, role, action, fields, reason, prev_hash, row_hash"
+MOVE_COLUMNS += ", prev_hash, row_hash, recorded_at"
+LOG_COLUMNS = "case_id, seq, at, key_id, key_name, role, action, fields, reason, prev_hash, row_hash, recorded_at"
 
 
 def load(url: str, cases: int, per_case: int, reads_per_case: int) -> None:
@@ -111,7 +115,7 @@ def load(url: str, cases: int, per_case: int, reads_per_case: int) -> None:
             [
                 dict(
                     id=i,
-                    case_no=f"FQ2026{i:07d}",
+                    case_no=case_number(i),
                     channel="grid",
                     status="mediating",
                     version=per_case,

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from fengqiao.cli.main import app, console, edge, prepared
+from fengqiao.cli.main import app, console, edge, err, prepared
+from fengqiao.models.errors import InvalidInput
 
 audit_app = typer.Typer(
     help="审计 evidence: verify the hash chains of each case's timeline and access log; the daily digest.",
@@ -24,18 +25,34 @@ def audit_verify(
     case: Annotated[str | None, typer.Option(help="one case (number or id); default every case")] = None,
     since: Annotated[
         datetime | None,
-        typer.Option(help="only rows written from this day on (China time), each with its link", formats=["%Y-%m-%d"]),
+        typer.Option(
+            help="only the cases with a row recorded from this day on (China time), each case's chains verified "
+            "whole from seq 1; chosen by when the database recorded the row (its own clock on PostgreSQL, set by "
+            "a trigger the application cannot disable), never by the row's `at`, which a writer chooses",
+            formats=["%Y-%m-%d"],
+        ),
     ] = None,
     digest: Annotated[
-        Path | None, typer.Option(help="a digest file (chain-digest-….jsonl): its heads must still be in the database")
+        Path | None,
+        typer.Option(
+            help="a digest file (chain-digest-….jsonl): its heads must still be in the database, and every chain "
+            "begun a minute or more before it must be in it; a malformed file exits 2"
+        ),
     ] = None,
 ) -> None:
-    """核验 Recompute the chains; print each chain's first broken link (case, seq, what differs); exit 1 if any."""
+    """核验 Recompute the chains; print each chain's first broken link (case, seq, what differs); exit 1 if any,
+    2 if the digest file cannot be used."""
     prepared()
     from fengqiao.models.evidence import Chain
     from fengqiao.services.evidence import verify
 
-    found = verify(case=case, since=since.date() if since else None, digest=digest)
+    try:
+        found = verify(case=case, since=since.date() if since else None, digest=digest)
+    except InvalidInput as exc:
+        if exc.field != "digest":
+            raise
+        err.print(f"[red]{exc.code}:[/] {exc.message}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2) from None
     for broken in found.breaks:
         console.print(f"[red]断链 broken:[/] {broken}", soft_wrap=True, highlight=False)
     held = f"; {found.digest_heads} heads of {digest.name} held" if digest else ""

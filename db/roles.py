@@ -12,7 +12,7 @@ password) and grants all this again after every migration, so new tables are cov
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from fengqiao.db.engine import get_engine
@@ -62,13 +62,10 @@ def upgrade_as_owner(owner_url: str, app_url: str) -> str:
         raise ConfigurationError(
             "FENGQIAO_DATABASE_URL must name the application's own user, not the owner's", field="database_url"
         )
+    with get_engine(owner_url).begin() as conn:
+        _refuse_powers(conn, app.username, owner.username)
     upgrade(owner_url)
     with get_engine(owner_url).begin() as conn:
-        superuser = conn.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": app.username})
-        if superuser:
-            raise ConfigurationError(
-                f"FENGQIAO_DATABASE_URL: {app.username} is a superuser, whom no privilege binds", field="database_url"
-            )
         owned = conn.scalars(
             text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tableowner = :r"),
             {"r": app.username},
@@ -84,4 +81,60 @@ def upgrade_as_owner(owner_url: str, app_url: str) -> str:
             {"r": app.username, "p": app.password or ""},
         )
         conn.execute(text(_GRANTS))
+        _refuse_leftover_privileges(conn, app.username)
     return app.username
+
+
+POWERS = {"rolsuper": "SUPERUSER", "rolcreaterole": "CREATEROLE", "rolbypassrls": "BYPASSRLS"}
+_MEMBER_OF = f"""
+SELECT r.rolname, {", ".join(f"r.{a}" for a in POWERS)},
+       r.rolname = :owner OR EXISTS (
+         SELECT 1 FROM pg_tables t WHERE t.schemaname = current_schema() AND t.tableowner = r.rolname) AS owns
+FROM pg_roles r
+WHERE r.rolname <> :app AND pg_has_role(:app, r.oid, 'MEMBER')
+ORDER BY r.rolname
+"""
+
+
+def _refuse_powers(conn: Connection, app: str, owner: str | None) -> None:
+    """The application's user may hold no attribute and no membership that lifts it above its grants:
+    SUPERUSER and BYPASSRLS pass every privilege, CREATEROLE lets it grant itself any role (the
+    owner's too), and a member of the owner's role (or of a table's owner) may SET ROLE to it."""
+    powers = conn.execute(text(f"SELECT {', '.join(POWERS)} FROM pg_roles WHERE rolname = :r"), {"r": app}).first()
+    if powers is None:
+        return  # fengqiao makes it, with none of them
+    for column, name in POWERS.items():
+        if getattr(powers, column):
+            raise ConfigurationError(
+                f"FENGQIAO_DATABASE_URL: {app} has {name}, which lifts it above the grants that keep the evidence "
+                f"append-only (ALTER ROLE {app} NO{name})",
+                field="database_url",
+            )
+    for role in conn.execute(text(_MEMBER_OF), {"app": app, "owner": owner}):
+        held = [name for column, name in POWERS.items() if getattr(role, column)]
+        if role.owns or held:
+            what = "which owns the tables" if role.owns else f"which has {', '.join(held)}"
+            raise ConfigurationError(
+                f"FENGQIAO_DATABASE_URL: {app} is a member of {role.rolname}, {what}, and may act as it "
+                f"(REVOKE {role.rolname} FROM {app})",
+                field="database_url",
+            )
+
+
+_LEFTOVER = f"""
+SELECT t, p FROM unnest(ARRAY[{", ".join(f"'{t}'" for t in APPEND_ONLY)}]) AS t,
+                 unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) AS p
+WHERE has_table_privilege(:app, t, p) ORDER BY t, p
+"""
+
+
+def _refuse_leftover_privileges(conn: Connection, app: str) -> None:
+    """After the grants, what the role may still do to the evidence through anything else (a grant to
+    PUBLIC, pg_write_all_data): refused, and the grants rolled back with it."""
+    leftover = conn.execute(text(_LEFTOVER), {"app": app}).first()
+    if leftover is not None:
+        raise ConfigurationError(
+            f"FENGQIAO_DATABASE_URL: {app} may still {leftover.p} {leftover.t} through a grant fengqiao did not "
+            "make (to PUBLIC, or a role such as pg_write_all_data): revoke it",
+            field="database_url",
+        )

@@ -238,6 +238,8 @@ transitions = Table(
     # the case's hash chain (models.evidence, migration 0011): the row before it, and this row's own
     Column("prev_hash", String(64)),
     Column("row_hash", String(64)),
+    # when the row was written: the server's clock by trigger on PostgreSQL (migration 0016), not part of the hash
+    Column("recorded_at", TS),
     UniqueConstraint("case_id", "seq", name="uq_transitions_case_seq"),
     Index("ix_transitions_at", "at"),
 )
@@ -289,6 +291,7 @@ access_log = Table(  # append-only, like transitions: triggers refuse UPDATE, DE
     Column("seq", Integer),
     Column("prev_hash", String(64)),
     Column("row_hash", String(64)),
+    Column("recorded_at", TS),  # as transitions.recorded_at
     Index("ix_access_log_case_seq", "case_id", "seq", unique=True),
 )
 

@@ -8,7 +8,9 @@ chain's head, held elsewhere, catches a chain rewritten whole.
 
 The chains. Per case there are two: `transitions` (the timeline, ordered by `seq`, the case
 version each row produced) and `access_log` (who read the case's personal data, ordered by its
-own `seq`, 1, 2, 3, … per case). The first row of a chain has `prev_hash` = 64 zeros.
+own `seq`, 1, 2, 3, … per case). The first row of a chain has as `prev_hash` the chain's start:
+the SHA-256 of {"case_id", "case_no", "chain"} in the serialisation below (migration 0016; before
+it, 64 zeros), so a chain is bound to its case's number and two numbers swapped break both chains.
 
 The canonical serialisation (what an outside auditor recomputes):
 
@@ -26,9 +28,14 @@ The canonical serialisation (what an outside auditor recomputes):
 e.g. in Python: hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(",", ":"),
 ensure_ascii=False).encode()).hexdigest(). Row ids are not part of it: (case_id, seq) names a row.
 
-The daily digest is a JSON-lines file: one line per chain head, {"case_id", "case_no", "chain",
-"seq", "hash"} in the same serialisation, ordered by case_id then chain, and a last line
-{"format", "day", "at", "chains", "root"} whose root is the SHA-256 of every byte before it.
+A chain verifies when its seqs run 1..n without a gap, every prev_hash is the row before it's
+row_hash (the start's for seq 1), every row_hash is recomputed from its content, `at` never goes
+back along the chain nor lies ahead of the verification, and a timeline's n is its case's version.
+
+The daily digest is a JSON-lines file (models/digest_file.py reads it back): one line per chain
+head, {"case_id", "case_no", "chain", "seq", "hash"} in the same serialisation, ordered by case_id
+then chain, and a last line {"format", "day", "at", "chains", "root"} whose root is the SHA-256 of
+every byte before it.
 """
 
 from __future__ import annotations
@@ -37,12 +44,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-GENESIS = "0" * 64
-DIGEST_FORMAT = "fengqiao-chain-digest/1"
+GENESIS = "0" * 64  # every chain's start before migration 0016 (what 0011 chained with)
+DIGEST_FORMAT = "fengqiao-chain-digest/2"  # /1: written before 0016 re-chained every row
+AHEAD = timedelta(hours=1)  # how far a row's `at` may lie ahead of the verifying clock (clocks drift)
 
 
 class Chain(StrEnum):
@@ -77,7 +85,9 @@ def instant(at: datetime) -> str:
 
 
 def canonical(obj: Mapping[str, Any]) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The bytes hashed. Text fengqiao writes is always UTF-8; a surrogate (SQLite text that was not
+    UTF-8, a lone JSON escape) is written out as its code point rather than failing the hash."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def link_hash(chain: Chain, row: Mapping[str, Any], prev_hash: str) -> str:
@@ -88,6 +98,12 @@ def link_hash(chain: Chain, row: Mapping[str, Any], prev_hash: str) -> str:
     obj["chain"] = chain.value
     obj["prev_hash"] = prev_hash
     return hashlib.sha256(canonical(obj)).hexdigest()
+
+
+def start_hash(chain: Chain, case_id: int, case_no: str | None) -> str:
+    """The prev_hash of a chain's first row: the case's id and number, so that a chain read under
+    another number (cases.case_no swapped or rewritten) no longer starts where it did."""
+    return hashlib.sha256(canonical({"case_id": case_id, "case_no": case_no, "chain": chain.value})).hexdigest()
 
 
 def chained(chain: Chain, row: Mapping[str, Any], prev_hash: str) -> dict[str, Any]:
@@ -106,49 +122,106 @@ class Break:
     what: str
 
     def __str__(self) -> str:
-        return f"case {self.case_no or self.case_id}, {self.chain} seq {self.seq}: {self.what}"
+        shown = f"case {self.case_no or self.case_id}, {self.chain} seq {self.seq}: {self.what}"
+        return shown.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable text shown as escapes
 
 
 def _short(h: str | None) -> str:
     return f"{h[:12]}…" if h else "none"
 
 
+@dataclass(frozen=True)
+class Before:
+    """The stored row before the one being checked, as far as the check needs it."""
+
+    seq: int
+    hash: str | None
+    at: datetime | None
+
+
+def unreadable(chain: Chain, row: Mapping[str, Any]) -> str | None:
+    """Why a stored row cannot be read as a link (None: it can): what the database lets a writer put
+    there but fengqiao never writes, which verification reports instead of failing on it."""
+    if not isinstance(row["at"], datetime):
+        return f"unreadable: at {row.get('at_text')!r} is no instant fengqiao writes"
+    for name in CONTENT[chain]:
+        value = row[name]
+        if name in ("case_id", "seq", "key_id"):
+            if not isinstance(value, int) or isinstance(value, bool):
+                return f"unreadable: {name} {value!r} is no integer"
+        elif isinstance(value, str) and not value.isprintable() and _undecodable(value):
+            return f"unreadable: {name} is not valid UTF-8"
+    if chain is Chain.ACCESS and not (
+        isinstance(row["fields"], list) and all(isinstance(f, str) for f in row["fields"])
+    ):
+        return f"unreadable: fields {row.get('fields')!r} is no list of field names"
+    return None
+
+
+def _undecodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def broken_link(
-    chain: Chain, row: Mapping[str, Any], *, before_seq: int | None, before_hash: str | None
+    chain: Chain, row: Mapping[str, Any], *, before: Before | None, start: str, now: datetime
 ) -> tuple[int, str] | None:
     """What is wrong with a stored row and its link to the stored row before it (None: nothing).
 
-    `before_*` describe the row before it in the chain as stored (None: it is the first).
-    Answers the seq to report and what differs: a missing row is reported at its own seq.
+    `before` is the row before it in the chain as stored (None: it is the first); `start` the
+    chain's start hash; `now` the verification's instant. Answers the seq to report and what
+    differs: a missing row is reported at its own seq.
     """
     if row["seq"] is None:
         return 0, f"a row without seq (id {row.get('id')}): written outside the chain"
+    at_fault = row["seq"] if isinstance(row["seq"], int) else (before.seq + 1 if before is not None else 1)
+    if wrong := unreadable(chain, row):
+        return at_fault, f"{wrong} (id {row.get('id')})"
     seq = int(row["seq"])
-    if before_seq is None and seq != 1:
+    if before is None and seq != 1:
         return 1, f"missing (the chain starts at seq {seq})"
-    if before_seq is not None and seq != before_seq + 1:
-        return before_seq + 1, f"missing (seq {seq} follows seq {before_seq})"
+    if before is not None and seq != before.seq + 1:
+        return before.seq + 1, f"missing (seq {seq} follows seq {before.seq})"
     stored = row.get("row_hash")
     if stored is None:
         return seq, "no hash: written outside the chain"
-    expected_prev = before_hash if before_seq is not None else GENESIS
+    expected_prev = before.hash if before is not None else start
     if row.get("prev_hash") != expected_prev:
-        named = f"seq {before_seq}'s hash" if before_seq is not None else "the chain's start"
+        named = f"seq {before.seq}'s hash" if before is not None else "the start of this case's chain"
         return seq, (
             f"prev_hash {_short(row.get('prev_hash'))} is not {named} {_short(expected_prev)}"
-            " (the row before it was changed or replaced)"
+            + (" (the row before it was changed or replaced)" if before else " (begun under another case number?)")
         )
     computed = link_hash(chain, row, str(row["prev_hash"]))
     if computed != stored:
         return seq, f"content does not match its hash (stored {_short(stored)}, recomputed {_short(computed)})"
+    return _out_of_time(row["at"], before, now)
+
+
+def _out_of_time(at: datetime, before: Before | None, now: datetime) -> tuple[int, str] | None:
+    """Rows are written in time order: a row before the one it follows was backdated; one ahead of
+    the verifying clock was dated forward (and would make the next true row look backdated)."""
+    if before is not None and before.at is not None and at < before.at:
+        return before.seq + 1, f"at {instant(at)} is before seq {before.seq}'s {instant(before.at)} (backdated)"
+    if at > now + AHEAD:
+        seq = before.seq + 1 if before else 1
+        return seq, f"at {instant(at)} is ahead of this verification's {instant(now)}"
     return None
 
 
-def missing_tail(last_seq: int | None, version: int) -> tuple[int, str] | None:
-    """A timeline's last row is the case's version; fewer rows mean the last ones were deleted."""
+def wrong_length(last_seq: int | None, version: int) -> tuple[int, str] | None:
+    """A timeline's last row is the case's version, and every case has at least its intake row:
+    fewer rows mean the last ones were deleted, more that rows were added past what the case records."""
     last = last_seq or 0
+    if last == 0:
+        return 1, f"missing (the case has no timeline; it is at version {version}, and begins with its intake row)"
     if last < version:
         return last + 1, f"missing (the case is at version {version}, its timeline ends at seq {last})"
+    if last > version:
+        return version + 1, f"past the case's version {version} (its timeline runs to seq {last})"
     return None
 
 
@@ -169,14 +242,12 @@ def digest_summary(*, day: str, at: datetime, chains: int, root: str) -> dict[st
     return {"format": DIGEST_FORMAT, "day": day, "at": instant(at), "chains": chains, "root": root}
 
 
-def head_of(line: Mapping[str, Any]) -> Head:
-    return Head(int(line["case_id"]), line.get("case_no"), Chain(line["chain"]), int(line["seq"]), str(line["hash"]))
-
-
-def digest_mismatch(kept: Head, stored_hash: str | None) -> str | None:
+def digest_mismatch(kept: Head, stored_hash: str | None, stored_case_no: str | None) -> str | None:
     """A head kept in a digest against the row the database holds now at its (case, chain, seq)."""
     if stored_hash is None:
         return "in the digest, missing from the database"
     if stored_hash != kept.hash:
         return f"the digest holds hash {_short(kept.hash)}, the database {_short(stored_hash)} (rewritten)"
+    if stored_case_no != kept.case_no:
+        return f"the digest names the case {kept.case_no}, the database {stored_case_no} (renumbered)"
     return None

@@ -66,7 +66,7 @@ def test_the_daily_digest_writes_every_head_and_posts_its_root_signed(network, r
     summary = json.loads(lines[-1])
     day = f"{now().astimezone(CST):%Y-%m-%d}"
     assert {k: v for k, v in summary.items() if k != "at"} == {
-        "format": "fengqiao-chain-digest/1",
+        "format": "fengqiao-chain-digest/2",
         "day": day,
         "chains": 3,
         "root": root,
@@ -122,10 +122,13 @@ def test_a_digest_file_changed_after_it_was_written_is_refused(network, receiver
     result = CliRunner().invoke(app, ["audit", "verify", "--digest", str(kept.path)])
 
     changed = hashlib.sha256("".join(text.splitlines(keepends=True)[:-1]).replace('"seq":3', '"seq":2', 1).encode())
-    assert (result.exit_code, result.output) == (
-        1,
-        f"invalid_input: field digest: digest {kept.path}: its lines hash to {changed.hexdigest()[:12]}…, "
-        f"not to the root it states {kept.summary['root'][:12]}…: the file was changed\n",
+    assert (
+        (result.exit_code, result.output)
+        == (
+            2,  # the file cannot be used: not "the chains are broken" (1)
+            f"invalid_input: field digest: digest {kept.path}: its lines hash to {changed.hexdigest()[:12]}…, "
+            f"not to the root it states {kept.summary['root'][:12]}…: the file was changed\n",
+        )
     )
 
 

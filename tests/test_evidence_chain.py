@@ -49,6 +49,14 @@ def auditor_hash(chain: str, row: Any, fields: tuple[str, ...]) -> str:
     ).hexdigest()
 
 
+def auditor_start(chain: str, case_id: int, case_no: str) -> str:
+    """The README's start of a case's chain: its id, number and the chain's name, hashed."""
+    obj = {"case_id": case_id, "case_no": case_no, "chain": chain}
+    return hashlib.sha256(
+        json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+
+
 def stored(table: Any, case_id: int) -> list[Any]:
     with UnitOfWork(engine()) as uow:
         query = select(table).where(table.c.case_id == case_id).order_by(table.c.seq)
@@ -83,6 +91,12 @@ def as_owner(database: str, table: str, statement: str, **params: object) -> Non
         uow.commit()
 
 
+def written_now() -> str:
+    """recorded_at as a raw INSERT gives it: SQLite refuses any other than the time of writing,
+    PostgreSQL's trigger puts its own clock's in its place."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
 def audit(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, ["audit", "verify", *args])
     return result.exit_code, result.output
@@ -97,13 +111,14 @@ def test_each_move_and_each_read_is_the_next_link_of_its_cases_chain(network):
     moves, reads = stored(transitions, case_id), stored(access_log, case_id)
 
     assert [(r["seq"], r["to_status"]) for r in moves] == [(1, "received"), (2, "triaged"), (3, "mediating")]
-    assert [r["prev_hash"] for r in moves] == [ZERO, moves[0]["row_hash"], moves[1]["row_hash"]]
+    start = auditor_start("transitions", case_id, case_no)
+    assert [r["prev_hash"] for r in moves] == [start, moves[0]["row_hash"], moves[1]["row_hash"]]
     assert [r["row_hash"] for r in moves] == [auditor_hash("transitions", r, TIMELINE) for r in moves]
     assert [(r["seq"], r["action"], r["fields"]) for r in reads] == [
         (1, "read_masked", ["parties.name", "parties.id_number", "parties.phone", "summary"]),
         (2, "unmask", ["transitions.reason", "transitions.note"]),
     ]
-    assert [r["prev_hash"] for r in reads] == [ZERO, reads[0]["row_hash"]]
+    assert [r["prev_hash"] for r in reads] == [auditor_start("access_log", case_id, case_no), reads[0]["row_hash"]]
     assert [r["row_hash"] for r in reads] == [auditor_hash("access_log", r, ACCESS) for r in reads]
     assert audit() == (0, "核验 verified 1 cases: 3 transitions, 2 access-log rows: 完好 intact\n")
 
@@ -177,19 +192,18 @@ def test_a_row_changed_with_its_hash_recomputed_breaks_the_next_link(database, n
     ]
 
 
-def test_since_checks_only_the_rows_written_from_that_day_each_with_its_link(database, network):
+def test_since_verifies_whole_the_chains_of_the_cases_recorded_from_that_day(database, network):
     case_no, case_id = a_mediating_case()
     back = "UPDATE transitions SET at = '2020-01-01 00:00:00+00' WHERE case_id = :c AND seq = 1"
-    as_owner(database, "transitions", back, c=case_id)  # its hash no longer holds, and it was written before
+    as_owner(database, "transitions", back, c=case_id)  # its hash no longer holds; `at` says 2020
 
     today = datetime.now(UTC).strftime("%Y-%m-%d")
-    assert audit("--since", today) == (0, "核验 verified 1 cases: 2 transitions, 0 access-log rows: 完好 intact\n")
+    code, out = audit("--since", today)  # recorded today: the case's chain whole, from seq 1
+    assert (code, out.splitlines()[0].split(": content")[0]) == (1, f"断链 broken: case {case_no}, transitions seq 1")
     assert audit("--since", "2099-01-01") == (
         0,
         "核验 verified 0 cases: 0 transitions, 0 access-log rows: 完好 intact\n",
     )
-    code, out = audit("--since", "2019-12-31")
-    assert (code, out.splitlines()[0].split(": content")[0]) == (1, f"断链 broken: case {case_no}, transitions seq 1")
     assert audit("--since", "yesterday")[0] == 2
 
 
@@ -202,9 +216,14 @@ def test_readers_and_writers_racing_on_one_case_keep_one_chain_each(network):
     assert [type(r).__name__ for r in results] == ["CaseRead"] * 6 + ["str"]
     moves, reads = stored(transitions, case_id), stored(access_log, case_id)
     assert [r["seq"] for r in reads] == [1, 2, 3, 4, 5, 6]
-    assert [r["prev_hash"] for r in reads] == [ZERO] + [r["row_hash"] for r in reads[:-1]]
+    assert [r["prev_hash"] for r in reads] == [auditor_start("access_log", case_id, case_no)] + [
+        r["row_hash"] for r in reads[:-1]
+    ]
+    assert [r["at"] for r in reads] == sorted(r["at"] for r in reads)  # a reader that waited is not dated before
     assert [r["seq"] for r in moves] == [1, 2, 3]
-    assert [r["prev_hash"] for r in moves] == [ZERO] + [r["row_hash"] for r in moves[:-1]]
+    assert [r["prev_hash"] for r in moves] == [auditor_start("transitions", case_id, case_no)] + [
+        r["row_hash"] for r in moves[:-1]
+    ]
     assert verify().breaks == []
 
 
@@ -246,7 +265,22 @@ ROWS_BEFORE_0011 = [
 ]
 
 
-def test_migration_0011_chains_the_rows_stored_before_it_and_keeps_them_append_only(database):
+COLUMNS_0011 = {
+    "transitions": "case_id, seq, at, from_status, to_status, stage, actor, reason, note, org_code, rule, flow_run_id",
+    "access_log": "id, case_id, seq, at, key_id, key_name, role, action, fields, reason",
+}
+
+
+def stored_0011(table: str) -> list[Any]:
+    """Case 1's rows in the columns 0011 knows, `at` and `fields` as the application reads them."""
+    columns = [c.strip() for c in COLUMNS_0011[table].split(",")]
+    with UnitOfWork(engine()) as uow:
+        source = {"transitions": transitions, "access_log": access_log}[table]
+        query = select(*(source.c[c] for c in [*columns, "prev_hash", "row_hash"])).where(source.c.case_id == 1)
+        return list(uow.conn.execute(query.order_by(source.c.seq)).mappings())
+
+
+def test_migrations_0011_and_0016_chain_the_rows_stored_before_them_and_keep_them_append_only(database):
     command.downgrade(alembic_config(database), "0010")
     db = get_engine(database)
     with db.begin() as conn:
@@ -255,13 +289,12 @@ def test_migration_0011_chains_the_rows_stored_before_it_and_keeps_them_append_o
 
     upgrade(database, "0011")
 
-    moves, reads = stored(transitions, 1), stored(access_log, 1)
+    moves, reads = stored_0011("transitions"), stored_0011("access_log")
     assert [r["prev_hash"] for r in moves] == [ZERO, moves[0]["row_hash"]]
     assert [r["row_hash"] for r in moves] == [auditor_hash("transitions", r, TIMELINE) for r in moves]
     assert [(r["id"], r["seq"], r["action"]) for r in reads] == [(10, 1, "unmask"), (11, 2, "read_masked")]
     assert [r["prev_hash"] for r in reads] == [ZERO, reads[0]["row_hash"]]
     assert [r["row_hash"] for r in reads] == [auditor_hash("access_log", r, ACCESS) for r in reads]
-    assert verify().breaks == []
     refused = [
         ("UPDATE transitions SET reason = 'x'", "transitions are append-only"),
         ("DELETE FROM transitions", "transitions are append-only"),
@@ -273,11 +306,30 @@ def test_migration_0011_chains_the_rows_stored_before_it_and_keeps_them_append_o
         with pytest.raises(DBAPIError, match=message), db.begin() as conn:
             conn.execute(text(statement))
 
+    upgrade(database)  # 0016: each chain starts from its case's number now; contents and order unchanged
+
+    again, reread = stored_0011("transitions"), stored_0011("access_log")
+    assert [r["prev_hash"] for r in again] == [auditor_start("transitions", 1, "FQ20260000001"), again[0]["row_hash"]]
+    assert [r["row_hash"] for r in again] == [auditor_hash("transitions", r, TIMELINE) for r in again]
+    assert [r["prev_hash"] for r in reread] == [auditor_start("access_log", 1, "FQ20260000001"), reread[0]["row_hash"]]
+    assert [r["row_hash"] for r in reread] == [auditor_hash("access_log", r, ACCESS) for r in reread]
+    assert [{k: r[k] for k in COLUMNS_0011["transitions"].split(", ")} for r in again] == [
+        {k: r[k] for k in COLUMNS_0011["transitions"].split(", ")} for r in moves
+    ]
+    assert verify().breaks == []
+    for statement, message in refused:
+        with pytest.raises(DBAPIError, match=message), db.begin() as conn:
+            conn.execute(text(statement))
+
+    command.downgrade(alembic_config(database), "0011")  # from 64 zeros again, as 0011 left them
+    assert [r["prev_hash"] for r in stored_0011("transitions")] == [ZERO, moves[0]["row_hash"]]
+    assert stored_0011("access_log") == reads
+
     command.downgrade(alembic_config(database), "0010")
 
     with db.begin() as conn:
         columns = {c["name"] for c in inspect(conn).get_columns("access_log")}
-        assert {"seq", "prev_hash", "row_hash"} & columns == set()
+        assert {"seq", "prev_hash", "row_hash", "recorded_at"} & columns == set()
         assert conn.execute(text("SELECT count(*) FROM transitions")).scalar_one() == 2
         with pytest.raises(DBAPIError, match="access_log is append-only"), conn.begin_nested():
             conn.execute(text("DELETE FROM access_log"))
@@ -305,17 +357,18 @@ def test_a_row_written_outside_the_chain_is_reported(network):
     with UnitOfWork(engine()) as uow:  # as anyone with INSERT may: no seq, no hashes
         uow.conn.execute(
             text(
-                "INSERT INTO access_log (id, at, key_id, key_name, role, case_id, action, fields, reason) "
-                "VALUES (900, '2026-12-01 08:00:00+00', :k, 'centre-audit', 'coordinator', :c, 'unmask', '[]', 'x')"
+                "INSERT INTO access_log (id, at, key_id, key_name, role, case_id, action, fields, reason, "
+                "recorded_at) VALUES (900, '2026-12-01 08:00:00+00', :k, 'centre-audit', 'coordinator', :c, "
+                "'unmask', '[]', 'x', :now)"
             ),
-            {"k": reader.key_id, "c": case_id},
+            {"k": reader.key_id, "c": case_id, "now": written_now()},
         )
         uow.conn.execute(
             text(
-                "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason) "
-                "VALUES (:c, 4, '2026-12-01 08:00:00+00', 'mediating', 'clock', 'x', 'x')"
+                "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason, recorded_at) "
+                "VALUES (:c, 4, '2026-12-01 08:00:00+00', 'mediating', 'clock', 'x', 'x', :now)"
             ),
-            {"c": case_id},
+            {"c": case_id, "now": written_now()},
         )
         uow.commit()
 

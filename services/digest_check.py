@@ -1,0 +1,135 @@
+"""Holding the database against a kept chain digest (`fengqiao audit verify --digest FILE`), both
+ways: every head in the file must still be in the database, with its hash and its case's number,
+and every chain the database held when the digest was taken must be in the file.
+
+The file is read whole and checked line by line (models/digest_file.py) before the database is
+read at all: a line fengqiao would not write refuses the file, naming the line (the CLI exits 2),
+rather than checking what came before it. Its lines must hash to the root it states; that root is
+what the receiver's copy is compared with, by whoever holds it.
+
+"Held when the digest was taken": a chain whose first row was recorded (the database's clock on
+PostgreSQL) more than GRACE before the digest's instant. A writer's transaction still open at the
+snapshot commits rows recorded before it; fengqiao's transactions last seconds, so a minute is ample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import groupby
+from pathlib import Path
+
+from fengqiao.db import evidence
+from fengqiao.db.uow import Connection
+from fengqiao.models.digest_file import Malformed, Summary, head_line, summary_line
+from fengqiao.models.errors import InvalidInput
+from fengqiao.models.evidence import Break, Chain, Head, digest_mismatch, instant
+
+GRACE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Kept:
+    path: Path
+    summary: Summary
+
+    def heads(self) -> Iterator[Head]:
+        """The heads in the order kept (by case, then chain), already found well-formed."""
+        with self.path.open("rb") as f:
+            for number, line in enumerate(f, start=1):
+                if number > self.summary.chains:
+                    return
+                yield head_line(line)
+
+
+def _refused(path: Path, what: str) -> InvalidInput:
+    return InvalidInput(f"digest {path}: {what}", field="digest")
+
+
+def read_digest(path: Path) -> Kept:
+    """The digest, once every line is what fengqiao writes, in order, and the lines hash to its root."""
+    root, last, number = hashlib.sha256(), b"", 0
+    order: tuple[int, str] | None = None
+    try:
+        with path.open("rb") as f:
+            for number, line in enumerate(f, start=1):
+                if number > 1:  # the line before this one is a head, not the summary
+                    order = _next_head(path, number - 1, last, order)
+                    root.update(last)
+                last = line
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the digest {path}: {exc.strerror}", field="digest") from None
+    if number == 0:
+        raise _refused(path, "the file is empty (a digest ends with its summary line)")
+    try:
+        summary = summary_line(last)
+    except Malformed as exc:
+        raise _refused(path, f"line {number}: {exc}") from None
+    if summary.chains != number - 1:
+        raise _refused(path, f"line {number}: the summary counts {summary.chains} chains, the file holds {number - 1}")
+    if root.hexdigest() != summary.root:
+        raise _refused(
+            path,
+            f"its lines hash to {root.hexdigest()[:12]}…, not to the root it states {summary.root[:12]}…: "
+            "the file was changed",
+        )
+    return Kept(path, summary)
+
+
+def _next_head(path: Path, number: int, line: bytes, order: tuple[int, str] | None) -> tuple[int, str]:
+    try:
+        head = head_line(line)
+    except Malformed as exc:
+        raise _refused(path, f"line {number}: {exc}") from None
+    key = (head.case_id, head.chain.value)
+    if order is not None and key <= order:
+        raise _refused(
+            path,
+            f"line {number}: heads out of order (case {head.case_id} {head.chain} after case {order[0]} {order[1]})",
+        )
+    return key
+
+
+def hold_against(conn: Connection, kept: Kept, breaks: list[Break], *, case_id: int | None) -> int:
+    """Each kept head against the row the database holds at its (case, chain, seq), and each chain
+    in the database against the file: both come in (case, chain) order, so one pass over each,
+    whatever their size. Appends what differs to `breaks`; answers the heads held."""
+    day = kept.summary.day
+    cutoff = kept.summary.at - GRACE
+    heads = (h for h in kept.heads() if case_id is None or h.case_id == case_id)
+    head, held = next(heads, None), 0
+
+    def against(h: Head, what: str) -> None:
+        breaks.append(Break(h.case_id, h.case_no, h.chain, h.seq, f"against the digest of {day}: {what}"))
+
+    stored = evidence.stored_links(conn, case_id=case_id)
+    for key, group in groupby(stored, key=lambda r: (r["case_id"], r["chain"])):
+        while head is not None and (head.case_id, head.chain.value) < key:
+            against(head, "in the digest, missing from the database")
+            head, held = next(heads, None), held + 1
+        rows = list(group)
+        first = rows[0]
+        if head is not None and (head.case_id, head.chain.value) == key:
+            there = next((r for r in rows if r["seq"] == head.seq), None)
+            stored_hash = (there["row_hash"] or "") if there is not None else None
+            if wrong := digest_mismatch(head, stored_hash, there["case_no"] if there is not None else None):
+                against(head, wrong)
+            head, held = next(heads, None), held + 1
+        elif first["recorded_at"] is None or first["recorded_at"] < cutoff:
+            began = f"recorded {instant(first['recorded_at'])}" if first["recorded_at"] else "recorded when unknown"
+            breaks.append(
+                Break(
+                    first["case_id"],
+                    first["case_no"],
+                    Chain(key[1]),
+                    first["seq"],
+                    f"against the digest of {day}: missing from the digest, though its seq {first['seq']} was "
+                    f"{began}, before the digest's {instant(kept.summary.at)}",
+                )
+            )
+    while head is not None:
+        against(head, "in the digest, missing from the database")
+        head, held = next(heads, None), held + 1
+    return held
