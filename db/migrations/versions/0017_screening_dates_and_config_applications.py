@@ -1,7 +1,7 @@
 """the ledger's screening date on each link; every application of a configuration; refusals counted apart
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03 03:00:00
 
 screening_cases.screened_on: the 排查日期 the screening ledger (排查台账) gives for the row a case
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
