@@ -122,9 +122,9 @@ def _refuse_powers(conn: Connection, app: str, owner: str | None) -> None:
 
 
 _LEFTOVER = f"""
-SELECT t, p FROM unnest(ARRAY[{", ".join(f"'{t}'" for t in APPEND_ONLY)}]) AS t,
-                 unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) AS p
-WHERE has_table_privilege(:app, t, p) ORDER BY t, p
+SELECT tbl, priv FROM unnest(ARRAY[{", ".join(f"'{t}'" for t in APPEND_ONLY)}]) AS tbl,
+                       unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) AS priv
+WHERE has_table_privilege(:app, tbl, priv) ORDER BY tbl, priv
 """
 
 
@@ -134,7 +134,7 @@ def _refuse_leftover_privileges(conn: Connection, app: str) -> None:
     leftover = conn.execute(text(_LEFTOVER), {"app": app}).first()
     if leftover is not None:
         raise ConfigurationError(
-            f"FENGQIAO_DATABASE_URL: {app} may still {leftover.p} {leftover.t} through a grant fengqiao did not "
+            f"FENGQIAO_DATABASE_URL: {app} may still {leftover.priv} {leftover.tbl} through a grant fengqiao did not "
             "make (to PUBLIC, or a role such as pg_write_all_data): revoke it",
             field="database_url",
         )

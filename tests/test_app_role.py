@@ -36,8 +36,9 @@ def app_role(database: str, network: int, monkeypatch: pytest.MonkeyPatch) -> It
     yield app_url
     get_engine(app_url).dispose()
     with create_engine(database, isolation_level="AUTOCOMMIT").connect() as conn:
-        conn.execute(text(f'DROP OWNED BY "{name}"'))
-        conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+        if conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :n"), {"n": name}):  # not if refused
+            conn.execute(text(f'DROP OWNED BY "{name}"'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
     get_settings.cache_clear()
 
 
@@ -102,3 +103,66 @@ def test_the_owner_cannot_be_the_application_nor_a_superuser(database, monkeypat
         "with SQLite leave it unset\n",
     )
     get_settings.cache_clear()
+
+
+GRANTED = (
+    "SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a "
+    "WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = :r)"
+)
+
+
+@pytest.mark.parametrize(
+    ("attribute", "refusal"),
+    [
+        (
+            "SUPERUSER",
+            "{role} has SUPERUSER, which lifts it above the grants that keep the evidence append-only "
+            "(ALTER ROLE {role} NOSUPERUSER)",
+        ),
+        (
+            "CREATEROLE",
+            "{role} has CREATEROLE, which lifts it above the grants that keep the evidence append-only "
+            "(ALTER ROLE {role} NOCREATEROLE)",
+        ),
+        (
+            "BYPASSRLS",
+            "{role} has BYPASSRLS, which lifts it above the grants that keep the evidence append-only "
+            "(ALTER ROLE {role} NOBYPASSRLS)",
+        ),
+        (
+            "IN ROLE postgres",
+            "{role} is a member of postgres, which owns the tables, and may act as it (REVOKE postgres FROM {role})",
+        ),
+    ],
+)
+def test_an_application_user_that_could_act_as_the_owner_is_refused(app_role, attribute, refusal):
+    role = make_url(app_role).username
+    owner = get_engine(get_settings().owner_database_url or "")
+    with owner.begin() as conn:
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN {attribute}'))
+
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+
+    assert (result.exit_code, result.output) == (
+        2,
+        f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {refusal.format(role=role)}\n",
+    )
+    with owner.begin() as conn:  # refused before anything was granted
+        assert conn.scalar(text(GRANTED), {"r": role}) == 0
+
+
+def test_a_privilege_on_the_evidence_granted_elsewhere_is_refused_and_the_grants_undone(app_role):
+    owner = get_engine(get_settings().owner_database_url or "")
+    with owner.begin() as conn:
+        conn.execute(text("GRANT UPDATE ON transitions TO PUBLIC"))
+
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+
+    role = make_url(app_role).username
+    assert (result.exit_code, result.output) == (
+        2,
+        f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {role} may still UPDATE transitions through a grant "
+        "fengqiao did not make (to PUBLIC, or a role such as pg_write_all_data): revoke it\n",
+    )
+    with owner.begin() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role}) == 0

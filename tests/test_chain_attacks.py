@@ -1,0 +1,328 @@
+"""What an attacker holding only the application's role could do to the evidence chains (issue 18's
+outside review), each done here as that attacker does it: on PostgreSQL through the role `fengqiao db
+upgrade` makes (INSERT and SELECT only on the timeline and access log), on SQLite through the file.
+Each is refused by the database or reported by `fengqiao audit verify`, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, insert, text, update
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
+
+from fengqiao.cli.main import app
+from fengqiao.db.engine import get_engine
+from fengqiao.db.tables import access_log, cases, transitions
+from fengqiao.services.case_reads import read_case
+from fengqiao.services.chain_digest import write_digest
+from fengqiao.services.evidence import verify_case
+from fengqiao.services.runtime import now
+from tests.factories import a_key
+from tests.test_app_role import app_role  # noqa: F401 - the PostgreSQL application's role, made by db upgrade
+from tests.test_evidence_chain import (
+    TIMELINE,
+    a_mediating_case,
+    as_owner,
+    audit,
+    auditor_hash,
+    auditor_start,
+    caller,
+    stored,
+    written_now,
+)
+
+
+@pytest.fixture
+def writer(request: pytest.FixtureRequest, database: str, network: int) -> Iterator[Engine]:
+    """The attacker's connection: the application's own role on PostgreSQL (the cases below are made
+    through it too), the database file on SQLite."""
+    if database.startswith("postgresql"):
+        url = request.getfixturevalue("app_role")
+        upgraded = CliRunner().invoke(app, ["db", "upgrade"])
+        assert upgraded.exit_code == 0, upgraded.output
+        yield get_engine(url)
+    else:
+        yield get_engine(database)
+
+
+def owner_does(database: str, *statements: str, **params: object) -> None:
+    """The owner's role (the test database's administrator), with whatever trigger is named first
+    out of the way on PostgreSQL (DISABLE) or dropped on SQLite."""
+    table, trigger = statements[0].split()
+    with get_engine(database).begin() as conn:
+        if database.startswith("postgresql"):
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+        else:
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+        for statement in statements[1:]:
+            conn.execute(text(statement), params)
+        if database.startswith("postgresql"):
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
+
+
+def short(h: str) -> str:
+    return f"{h[:12]}…"
+
+
+def test_1_case_numbers_are_fixed_and_a_swap_by_the_owner_breaks_both_chains_and_the_digest(database, writer, tmp_path):
+    first_no, first = a_mediating_case()
+    second_no, second = a_mediating_case("CHAIN-2")
+    read_case(first_no, caller())
+    kept = write_digest(at=now(), folder=tmp_path)
+
+    for case_id, other_no in ((first, second_no), (second, "FQ20269999999")):
+        with pytest.raises(DBAPIError, match=r"cases\.case_no is fixed once given"), writer.begin() as conn:
+            conn.execute(update(cases).where(cases.c.id == case_id).values(case_no=other_no))
+
+    swap = "UPDATE cases SET case_no = :to WHERE id = :c"
+    owner_does(
+        database,
+        "cases cases_case_no_fixed",
+        swap.replace(":to", "'FQ-SWAP'").replace(":c", str(first)),
+        swap.replace(":to", f"'{first_no}'").replace(":c", str(second)),
+        swap.replace(":to", f"'{second_no}'").replace(":c", str(first)),
+    )
+
+    def begun(chain: str, case_id: int, was: str, now_no: str) -> str:
+        return (
+            f"断链 broken: case {now_no}, {chain} seq 1: prev_hash {short(auditor_start(chain, case_id, was))} is not "
+            f"the start of this case's chain {short(auditor_start(chain, case_id, now_no))} "
+            "(begun under another case number?)"
+        )
+
+    assert audit() == (
+        1,
+        "\n".join(
+            [
+                begun("transitions", first, first_no, second_no),
+                begun("transitions", second, second_no, first_no),
+                begun("access_log", first, first_no, second_no),
+                "核验 verified 2 cases: 6 transitions, 1 access-log rows: 3 处断链 broken\n",
+            ]
+        ),
+    )
+    day = kept.summary["day"]
+    code, out = audit("--digest", str(kept.path))
+    renumbered = [line for line in out.splitlines() if "against the digest" in line]
+    assert (code, renumbered) == (
+        1,
+        [
+            f"断链 broken: case {first_no}, access_log seq 1: against the digest of {day}: the digest names the case "
+            f"{first_no}, the database {second_no} (renumbered)",
+            f"断链 broken: case {first_no}, transitions seq 3: against the digest of {day}: the digest names the "
+            f"case {first_no}, the database {second_no} (renumbered)",
+            f"断链 broken: case {second_no}, transitions seq 3: against the digest of {day}: the digest names the "
+            f"case {second_no}, the database {first_no} (renumbered)",
+        ],
+    )
+
+
+def test_2_an_instant_out_of_range_is_refused_and_an_unreadable_row_stored_before_is_a_break_not_a_crash(
+    database, writer
+):
+    case_no, case_id = a_mediating_case()
+    read_case(case_no, caller())
+    [head] = stored(access_log, case_id)
+    row = {k: head[k] for k in ("key_id", "key_name", "role", "action", "reason")}
+    planted = {**row, "case_id": case_id, "seq": 2, "fields": "[]", "prev_hash": head["row_hash"], "hash": "f" * 64}
+    plant = (
+        "INSERT INTO access_log (case_id, seq, at, key_id, key_name, role, action, fields, reason, prev_hash, "
+        "row_hash, recorded_at) VALUES (:case_id, :seq, :at, :key_id, :key_name, :role, :action, :fields, :reason, "
+        ":prev_hash, :hash, :now)"
+    )
+    refusal = (
+        'violates check constraint "ck_access_log_at"'
+        if database.startswith("postgresql")
+        else "access_log.at must be an instant from 2000 to 2099"
+    )
+    for at in ("-infinity", "infinity", "2100-01-01 00:00:00+00", "1999-12-31 23:59:59+00"):
+        with pytest.raises(DBAPIError, match=refusal), writer.begin() as conn:
+            conn.execute(text(plant), {**planted, "at": at, "now": written_now()})
+
+    if database.startswith("postgresql"):  # as if stored before migration 0016 made the CHECK
+        drop = "ALTER TABLE access_log DROP CONSTRAINT ck_access_log_at"
+    else:
+        drop = "DROP TRIGGER access_log_at_sane"
+    with get_engine(database).begin() as conn:
+        conn.execute(text(drop))
+        conn.execute(text(plant), {**planted, "at": "-infinity", "now": written_now()})
+        planted_id = conn.scalar(text("SELECT max(id) FROM access_log"))
+    expected = [
+        f"断链 broken: case {case_no}, access_log seq 2: unreadable: at '-infinity' is no instant fengqiao writes (id {planted_id})"
+    ]
+    if database.startswith("sqlite"):  # text that is not UTF-8: PostgreSQL refuses it, SQLite stores it
+        other_no, other = a_mediating_case("CHAIN-2")
+        with get_engine(database).begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason, recorded_at) "
+                    "VALUES (:c, 4, '2026-12-01 08:00:00', 'mediating', 'clock', 'x', CAST(X'E6FF' AS TEXT), :now)"
+                ),
+                {"c": other, "now": written_now()},
+            )
+            bad_id = conn.scalar(text("SELECT max(id) FROM transitions"))
+        expected.insert(
+            0, f"断链 broken: case {other_no}, transitions seq 4: unreadable: reason is not valid UTF-8 (id {bad_id})"
+        )
+
+    code, out = audit()
+
+    assert (code, out.splitlines()[:-1]) == (1, expected)
+    assert verify_case(case_id).breaks[0].what.startswith("unreadable: at '-infinity'")
+
+
+def forged_move(case_id: int, seq: int, at: datetime) -> dict[str, Any]:
+    """The next transition, correctly chained, as anyone with SELECT and INSERT can compute it."""
+    before = stored(transitions, case_id)[-1]
+    row = dict(case_id=case_id, seq=seq, at=at, from_status="mediating", to_status="mediating", stage="clock")
+    row |= dict(actor="fengqiao", reason="forged", note=None, org_code=before["org_code"], rule=None, flow_run_id=None)
+    row["prev_hash"] = before["row_hash"]
+    return {**row, "row_hash": auditor_hash("transitions", row, TIMELINE), "recorded_at": datetime.now(UTC)}
+
+
+def test_3_the_timeline_runs_exactly_to_the_cases_version_and_never_back_in_time(database, writer):
+    appended_no, appended = a_mediating_case()
+    backdated_no, backdated = a_mediating_case("CHAIN-2")
+    lowered_no, lowered = a_mediating_case("CHAIN-3")
+    forged = [forged_move(appended, 4, datetime.now(UTC)), forged_move(backdated, 4, datetime(2020, 1, 1, tzinfo=UTC))]
+    with writer.begin() as conn:
+        conn.execute(insert(transitions), forged)
+        conn.execute(update(cases).where(cases.c.id == backdated).values(version=4))
+        conn.execute(update(cases).where(cases.c.id == lowered).values(version=2))
+    third = stored(transitions, backdated)[2]["at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    assert audit()[1].splitlines() == [
+        f"断链 broken: case {appended_no}, transitions seq 4: past the case's version 3 (its timeline runs to seq 4)",
+        f"断链 broken: case {backdated_no}, transitions seq 4: at 2020-01-01T00:00:00.000000Z is before seq 3's "
+        f"{third} (backdated)",
+        f"断链 broken: case {lowered_no}, transitions seq 3: past the case's version 2 (its timeline runs to seq 3)",
+        "核验 verified 3 cases: 11 transitions, 0 access-log rows: 3 处断链 broken",
+    ]
+    with writer.begin() as conn:  # what the chain cannot tell from the application's own write: the digest's part
+        conn.execute(update(cases).where(cases.c.id == appended).values(version=4))
+        conn.execute(update(cases).where(cases.c.id == lowered).values(version=3))
+    assert audit("--case", appended_no) == (0, "核验 verified 1 cases: 4 transitions, 0 access-log rows: 完好 intact\n")
+
+
+def test_5_since_chooses_cases_by_when_the_database_recorded_a_row_not_by_its_at(database, writer):
+    old_no, old = a_mediating_case()
+    _, untouched = a_mediating_case("CHAIN-2")
+    back = "UPDATE transitions SET recorded_at = '2020-01-01 00:00:00+00' WHERE case_id IN (:a, :b)"
+    trigger = "transitions_append_only" if database.startswith("postgresql") else "transitions_no_update"
+    owner_does(database, f"transitions {trigger}", back, a=old, b=untouched)
+    forged = forged_move(old, 4, datetime(2020, 6, 1, tzinfo=UTC)) | {"row_hash": "f" * 64}
+    with writer.begin() as conn:  # dated 2020 to slip past a --since that trusted `at`
+        conn.execute(insert(transitions).values(**forged))
+
+    code, out = audit("--since", datetime.now(UTC).strftime("%Y-%m-%d"))
+
+    assert (code, out.splitlines()[0].split(" (stored")[0], out.splitlines()[1]) == (
+        1,
+        f"断链 broken: case {old_no}, transitions seq 4: content does not match its hash",
+        "核验 verified 1 cases: 4 transitions, 0 access-log rows: 1 处断链 broken",
+    )
+
+
+def test_6_the_case_page_of_a_case_without_a_timeline_says_broken(database, api):
+    case_no, case_id = a_mediating_case()
+    key = a_key("coordinator", name="centre-page")["Authorization"].removeprefix("Bearer ")
+    assert api.post("/dashboard/login", data={"key": key}, follow_redirects=False).status_code == 303
+    as_owner(database, "transitions", "DELETE FROM transitions WHERE case_id = :c", c=case_id)
+
+    page = api.get(f"/dashboard/cases/{case_no}").text
+
+    missing = "missing (the case has no timeline; it is at version 3, and begins with its intake row)"
+    assert f'<span class="tag chain-broken">断链 broken</span> <code>transitions seq 1</code>: {missing}' in page
+    assert [str(b) for b in verify_case(case_id).breaks] == [f"case {case_no}, transitions seq 1: {missing}"]
+
+
+def resealed(lines: list[str]) -> str:
+    """The digest's lines with the root made again over them, as whoever changed the file would."""
+    body = "".join(f"{line}\n" for line in lines[:-1])
+    summary = json.loads(lines[-1]) | {"root": hashlib.sha256(body.encode()).hexdigest(), "chains": len(lines) - 1}
+    return body + json.dumps(summary, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+MALFORMED = [
+    ("not json", "not a JSON object"),
+    ("[1, 2]", "not a JSON object"),
+    ("[" * 100_000 + "]" * 100_000, "not a JSON object"),
+    (
+        '{"case_id": 1e400, "case_no": null, "chain": "transitions", "hash": "HASH", "seq": 1}',
+        "case_id 'inf' is not a positive integer",
+    ),
+    (
+        '{"case_id": true, "case_no": null, "chain": "transitions", "hash": "HASH", "seq": 1}',
+        "case_id 'True' is not a positive integer",
+    ),
+    (
+        '{"case_id": 1, "case_no": null, "chain": "forged", "hash": "HASH", "seq": 1}',
+        "chain 'forged' is neither transitions nor access_log",
+    ),
+    ('{"case_id": 1, "case_no": {}, "chain": "transitions", "hash": "HASH", "seq": 1}', "case_no is not a case number"),
+    (
+        '{"case_id": 1, "case_no": null, "chain": "transitions", "hash": "XYZ", "seq": 1}',
+        "hash is not 64 lowercase hex digits",
+    ),
+    (
+        '{"case_id": 1, "chain": "transitions", "hash": "HASH", "seq": 1}',
+        "a chain head has exactly the keys case_id, case_no, chain, hash, seq",
+    ),
+    (
+        '{"at": "x", "chains": 0, "day": "x", "format": "fengqiao-chain-digest/2", "root": "x"}',
+        "a chain head has exactly the keys case_id, case_no, chain, hash, seq",
+    ),
+]
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the file's reading: the database plays no part
+def test_7_a_malformed_digest_line_is_refused_naming_its_line_never_a_crash(network, tmp_path):
+    a_mediating_case()
+    a_mediating_case("CHAIN-2")
+    kept = write_digest(at=now(), folder=tmp_path)
+    lines = kept.path.read_text(encoding="utf-8").splitlines()
+
+    for bad, what in MALFORMED:
+        kept.path.write_text(resealed([lines[0], bad.replace("HASH", "a" * 64), lines[2]]), encoding="utf-8")
+        code, out = audit("--digest", str(kept.path))
+        assert (code, out) == (2, f"invalid_input: field digest: digest {kept.path}: line 2: {what}\n"), bad[:60]
+    kept.path.write_text(resealed([lines[1], lines[0], lines[2]]), encoding="utf-8")
+    assert audit("--digest", str(kept.path))[1].endswith(
+        ": line 2: heads out of order (case 1 transitions after case 2 transitions)\n"
+    )
+    kept.path.write_text("", encoding="utf-8")
+    assert audit("--digest", str(kept.path)) == (
+        2,
+        f"invalid_input: field digest: digest {kept.path}: the file is empty (a digest ends with its summary line)\n",
+    )
+    kept.path.write_text(resealed(lines).replace("/2", "/1"), encoding="utf-8")
+    assert audit("--digest", str(kept.path))[1].startswith(
+        f"invalid_input: field digest: digest {kept.path}: line 3: a fengqiao-chain-digest/1, written before migration 0016"
+    )
+
+
+def test_7_every_chain_the_database_held_when_the_digest_was_taken_must_be_in_it(database, network, tmp_path):
+    a_mediating_case()
+    second_no, second = a_mediating_case("CHAIN-2")
+    taken = now() + timedelta(minutes=2)  # both chains began more than the grace before it
+    kept = write_digest(at=taken, folder=tmp_path)
+    lines = kept.path.read_text(encoding="utf-8").splitlines()
+    kept.path.write_text(resealed([lines[0], lines[2]]), encoding="utf-8")  # the second case's head taken out
+
+    code, out = audit("--digest", str(kept.path))
+
+    began = stored(transitions, second)[0]["recorded_at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    shown = taken.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert (code, out.splitlines()[0]) == (
+        1,
+        f"断链 broken: case {second_no}, transitions seq 1: against the digest of {kept.summary['day']}: missing "
+        f"from the digest, though its seq 1 was recorded {began}, before the digest's {shown}",
+    )
+    assert len(out.splitlines()) == 2
