@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, exists, false, func, insert, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, delete, exists, false, func, insert, or_, select, text, update
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import alert_cases, alerts, cases, parties
@@ -17,12 +16,12 @@ from fengqiao.models.errors import InputConflict
 def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, since: datetime) -> list[int]:
     """Cases registered since `since` (and since the last acknowledged alert of this subject and
     area) in one cluster: a respondent's within its district (area_code), a community's."""
-    acknowledged = conn.scalar(
-        select(func.max(alerts.c.acknowledged_at)).where(
-            alerts.c.kind == kind, alerts.c.subject == subject, alerts.c.area_code == area_code
-        )
+    acknowledged = (  # one statement: the last acknowledgement is a subquery of the members'
+        select(func.max(alerts.c.acknowledged_at))
+        .where(alerts.c.kind == bindparam("kind"), alerts.c.subject == bindparam("subject"))
+        .where(alerts.c.area_code == bindparam("area"))
+        .scalar_subquery()
     )
-    start = max(since, acknowledged) if acknowledged else since
     if kind is AlertKind.RESPONDENT:
         q = (
             select(cases.c.id)
@@ -33,7 +32,9 @@ def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, 
         )
     else:
         q = select(cases.c.id).where(cases.c.area_code == subject)
-    return sorted(conn.scalars(q.where(cases.c.created_at > start, cases.c.test.is_(false()))))
+    q = q.where(cases.c.created_at > since, or_(acknowledged.is_(None), cases.c.created_at > acknowledged))
+    found = conn.scalars(q.where(cases.c.test.is_(false())), {"kind": kind, "subject": subject, "area": area_code})
+    return sorted(found)
 
 
 def respondents_of(conn: Connection, case_ids: list[int]) -> list[tuple[str, str, str]]:
@@ -47,21 +48,24 @@ def respondents_of(conn: Connection, case_ids: list[int]) -> list[tuple[str, str
     return [(r.match_key, r.name, r.area_code) for r in rows]
 
 
+# As text, which PostgreSQL and SQLite spell alike: SQLAlchemy compiles its own on_conflict_do_update
+# afresh at every execution (it has no cache key), and an intake in a busy community raises every time.
+RAISE = text(
+    "INSERT INTO alerts (kind, subject, area_code, case_ids, reason, raised_at, updated_at) "
+    "VALUES (:kind, :subject, :area_code, :case_ids, :reason, :at, :at) "
+    "ON CONFLICT (kind, subject, area_code) WHERE acknowledged_at IS NULL "
+    "DO UPDATE SET case_ids = excluded.case_ids, reason = excluded.reason, updated_at = excluded.updated_at "
+    "RETURNING id"
+).bindparams(bindparam("case_ids", type_=alerts.c.case_ids.type), bindparam("at", type_=alerts.c.updated_at.type))
+
+
 def raise_alert(
     conn: Connection, kind: AlertKind, subject: str, *, area_code: str, case_ids: list[int], reason: str, at: datetime
 ) -> int:
     """One open alert per (kind, subject, area): a second raise updates it, even from a racing
     transaction. Its cases are kept as rows too (alert_cases), which is how keys are shown it."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(alerts).values(
-        kind=kind, subject=subject, area_code=area_code, case_ids=case_ids, reason=reason, raised_at=at, updated_at=at
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["kind", "subject", "area_code"],
-        index_where=text("acknowledged_at IS NULL"),
-        set_={"case_ids": stmt.excluded.case_ids, "reason": stmt.excluded.reason, "updated_at": at},
-    )
-    alert_id = int(conn.execute(stmt.returning(alerts.c.id)).scalar_one())
+    values = dict(kind=kind, subject=subject, area_code=area_code, case_ids=case_ids, reason=reason, at=at)
+    alert_id = int(conn.execute(RAISE, values).scalar_one())
     # Only the difference is written: a busy community's alert grows by one case at a time, and
     # rewriting all its rows at every intake made intake slower with every case (an alert of no
     # case, a work pool's, has no rows here).
