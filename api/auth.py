@@ -98,13 +98,21 @@ def current_caller(
 ) -> Caller:
     if credentials is None:
         raise ApiError(
-            401, "unauthenticated", "send Authorization: Bearer <key>", headers={"WWW-Authenticate": "Bearer"}
+            401,
+            "unauthenticated",
+            "缺少密钥 no key: send Authorization: Bearer <key>",
+            headers={"WWW-Authenticate": "Bearer"},
         )
     caller = caller_for(credentials.credentials)
     try:
         if caller is None:  # counted per address; a valid key from the same address is not held back
             count("address", client_address(request))
-            raise ApiError(401, "invalid_key", "the key is unknown or revoked", headers={"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                401,
+                "invalid_key",
+                "密钥无效或已吊销 the key is unknown or revoked",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         count("api", caller.key_id, caller.name)
     except TooMany as exc:
         raise _refused(exc) from None
@@ -136,7 +144,9 @@ def allow(*roles: Role, errors: tuple[int, ...] = ()) -> dict[str, Any]:
 
     def check(caller: CallerDep) -> Caller:
         if caller.role not in roles:
-            raise ApiError(403, "forbidden", f"role {caller.role} may not call this; allowed: {', '.join(roles)}")
+            raise ApiError(
+                403, "forbidden", f"此角色无权调用 role {caller.role} may not call this; allowed: {', '.join(roles)}"
+            )
         return caller
 
     return {

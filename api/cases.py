@@ -50,7 +50,12 @@ def check_unmasking(caller: Caller, unmask: bool, reason: str | None) -> None:
     if unmask and caller.role not in MAY_UNMASK:
         raise ApiError(403, "may_not_unmask", f"role {caller.role} may not see personal data unmasked", field="unmask")
     if unmask and not (reason or "").strip():
-        raise ApiError(422, "invalid_input", "reason: say why personal data is unmasked", field="reason")
+        raise ApiError(
+            422,
+            "invalid_input",
+            "reason: 须说明查看完整个人信息的理由 say why personal data is unmasked",
+            field="reason",
+        )
 
 
 def answerable_case(caller: Caller, ref: str) -> Case:

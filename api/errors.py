@@ -30,9 +30,10 @@ from fengqiao.models.errors import (
     NotWaitingForInput,
     TransitionNotAllowed,
 )
+from fengqiao.models.invalid import public_name, why
 
 log = structlog.get_logger("fengqiao.api")
-NOT_JSON = "the body is not JSON"
+NOT_JSON = "请求体不是有效的JSON the body is not JSON"
 
 STATUS: dict[type[FengqiaoError], int] = {
     InvalidInput: 422,
@@ -84,14 +85,16 @@ def _edge(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _validation(request: Request, exc: Exception) -> JSONResponse:
+    """The first thing wrong with a request, as every other error: the field by the name the sender
+    wrote (`applicant.id_number`, `limit`), why in Chinese and English (models.invalid)."""
     assert isinstance(exc, RequestValidationError)
-    err = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    err = exc.errors()[0] if exc.errors() else {"loc": (), "type": "", "msg": "invalid request"}
     if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
         return error_response(422, "invalid_input", NOT_JSON, "body")
-    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    field = ".".join(loc) or None
-    message = f"{field}: {err.get('msg')}" if field else str(err.get("msg"))
-    return error_response(422, "invalid_input", message, field)
+    loc = tuple(err.get("loc", ()))
+    field = public_name(loc) or ("body" if loc[:1] == ("body",) else None)
+    said = why(str(err.get("type", "")), str(err.get("msg", "")))
+    return error_response(422, "invalid_input", f"{field}: {said}" if field else said, field)
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
@@ -100,7 +103,11 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
         return error_response(422, "invalid_input", NOT_JSON, "body")
     codes = {404: "not_found", 405: "method_not_allowed"}
     code = codes.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)  # 405 carries Allow
+    said = {404: "没有这个接口 no such operation", 405: "此接口不接受该方法 method not allowed here"}
+    message = (
+        said.get(exc.status_code, str(exc.detail)) if exc.detail in ("Not Found", "Method Not Allowed") else exc.detail
+    )
+    return error_response(exc.status_code, code, str(message), headers=exc.headers)  # 405 carries Allow
 
 
 def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -16,6 +16,7 @@ from fengqiao.models.case import NewCase, Party
 from fengqiao.models.duplicates import name_key
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.identity import check_id_number, normalise_phone
+from fengqiao.models.invalid import why
 
 
 def _area_code(value: str) -> str:
@@ -103,37 +104,6 @@ def party(role: str, p: Person) -> Party:
 
 M = TypeVar("M", bound=BaseModel)
 
-_ZH = {
-    "missing": "缺少必填字段",
-    "extra_forbidden": "不认识的字段",
-    "string_type": "应为文字",
-    "string_too_short": "不能为空",
-    "string_too_long": "内容过长",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "bool_type": "应为是/否",
-    "bool_parsing": "应为是/否",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "greater_than": "数值过小",
-    "literal_error": "取值不在允许范围",
-    "datetime_type": "应为日期时间",
-    "datetime_parsing": "应为日期时间",
-    "datetime_from_date_parsing": "应为日期时间",
-    "date_type": "应为日期",
-    "date_parsing": "应为日期",
-    "date_from_datetime_parsing": "应为日期",
-    "model_type": "应为一条记录（JSON对象）",
-    "dict_type": "应为JSON对象",
-    "list_type": "应为列表",
-    "too_long": "条目过多",
-    "too_short": "条目过少",
-    "finite_number": "应为有限数字",
-}
-
 
 def validate(model: type[M], data: object, *, record: str) -> M:
     """The payload as the channel's model, or InvalidInput naming the record, the field and why, in both languages."""
@@ -142,11 +112,7 @@ def validate(model: type[M], data: object, *, record: str) -> M:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in err["loc"]) or "(record)"
-        if err["type"] == "value_error":  # our own validators speak both languages already
-            message = err["msg"].removeprefix("Value error, ")
-        else:
-            message = f"{_ZH.get(err['type'], '无效')} {err['msg']}"
-        raise InvalidInput(message, record=record, field=where) from None
+        raise InvalidInput(why(err["type"], err["msg"]), record=record, field=where) from None
 
 
 def joined(*parts: str | None) -> str:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from fengqiao.cli.choices import metavar, one_of
 from fengqiao.cli.main import app, console, edge, err, prepared
 from fengqiao.models.access import ROLE_ZH, Role
 from fengqiao.models.times import shown
@@ -66,7 +67,10 @@ def _exit_on_sigterm(*_: object) -> None:
 @edge
 def keys_create(
     name: Annotated[str, typer.Argument(help="who holds it: 12345-platform, mediator M-C01, centre-cuiping")],
-    role: Annotated[Role, typer.Option(help="integrator, mediator, coordinator, admin or expert (named by its code)")],
+    role: Annotated[
+        Role,
+        typer.Option(parser=one_of(Role, "--role"), metavar=metavar(Role), help="an expert's key is named by its code"),
+    ],
     area: Annotated[list[str], typer.Option(help="an area-code prefix of its jurisdiction (repeatable)")] = [],  # noqa: B006
     org: Annotated[list[str], typer.Option(help="an organisation of its jurisdiction (repeatable)")] = [],  # noqa: B006
     test: Annotated[

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from fengqiao.cli.choices import metavar, one_of
 from fengqiao.cli.main import KeyOption, app, cli_key, console, edge, prepared
+from fengqiao.models.aftercare import IfBroken
 from fengqiao.models.clocks import PauseReason
 
 clock_app = typer.Typer(help="时限 a mediating case's clock: pause with a reason, resume, extend by consent.")
@@ -30,7 +32,10 @@ def _show(ref: str, change: str, **kwargs: object) -> None:
 @edge
 def clock_pause(
     case: CaseArg,
-    reason: Annotated[PauseReason, typer.Option(help="why the clock stops")],
+    reason: Annotated[
+        PauseReason,
+        typer.Option(parser=one_of(PauseReason, "--reason"), metavar=metavar(PauseReason), help="why the clock stops"),
+    ],
     actor: Annotated[str, typer.Option(help="who")] = "mediator",
     note: Annotated[str, typer.Option()] = "",
 ) -> None:
@@ -110,27 +115,27 @@ def follow_up(
     case: CaseArg,
     honoured: Annotated[bool, typer.Option("--honoured/--not-honoured", help="is the agreement being kept?")],
     satisfaction: Annotated[int, typer.Option(help="the parties' satisfaction, 1 to 5")],
-    if_broken: Annotated[str, typer.Option(help="reopen (mediate again) or hand_off, when not honoured")] = "reopen",
+    if_broken: Annotated[
+        IfBroken,
+        typer.Option(
+            parser=one_of(IfBroken, "--if-broken"),
+            metavar=metavar(IfBroken),
+            help="mediate again, or hand off, when not honoured",
+        ),
+    ] = IfBroken.REOPEN,
     actor: Annotated[str, typer.Option(help="who visited")] = "mediator",
     attempt: Annotated[int | None, typer.Option(min=1, help="the round visited (as `case` shows it)")] = None,
     idempotency_key: KeyOption = None,
 ) -> None:
     """回访 Record a follow-up visit after an agreement; a broken agreement re-opens mediation or hands off."""
     prepared()
-    from fengqiao.models.aftercare import IfBroken
     from fengqiao.services.follow_up import record_follow_up
 
-    try:
-        action = IfBroken(if_broken)
-    except ValueError:
-        from fengqiao.models.errors import InvalidInput
-
-        raise InvalidInput("expected reopen or hand_off", field="if_broken") from None
     after, created = record_follow_up(
         case,
         honoured=honoured,
         satisfaction=satisfaction,
-        if_broken=action,
+        if_broken=if_broken,
         actor=actor,
         attempt=attempt,
         idempotency_key=cli_key(idempotency_key),

@@ -158,30 +158,37 @@ def config_what_if(
     """推演 Replay the period's cases against a proposed configuration: where they would end, before and after."""
     prepared()
     from fengqiao.config.network import load_network_file
+    from fengqiao.models.names import whatif_result
+    from fengqiao.services.names import current_names
     from fengqiao.services.whatif import what_if
 
     report = what_if(load_network_file(file), since=since.replace(tzinfo=UTC), until=until.replace(tzinfo=UTC))
+    names = current_names()
     console.print(
         f"推演 what-if: {report.cases} cases registered {since:%Y-%m-%d} – {until:%Y-%m-%d}, "
         f"{len(report.changed)} would take another route under {file.name}"
     )
-    for title, (now_, then) in (
-        ("止于 where they end (level or panel)", report.rungs),
-        ("结果 result", report.results),
+    for title, (now_, then), named in (
+        ("止于 where they end (level or panel)", report.rungs, names.rung_coded),
+        ("结果 result", report.results, whatif_result),
     ):
         table = Table(title=title)
         for label in ("", "现行 as configured", "拟议 proposed", "变化 change"):
             table.add_column(label, justify="right" if label else "left")
         for key in sorted(now_.keys() | then.keys()):
             delta = then[key] - now_[key]
-            table.add_row(key, str(now_[key]), str(then[key]), f"{delta:+d}" if delta else "")
+            table.add_row(named(key), str(now_[key]), str(then[key]), f"{delta:+d}" if delta else "")
         console.print(table)
     if report.changed and show_cases:
         table = Table(title="路径改变的案件 cases whose route changes")
         for label in ("案件 case", "现行 as configured", "拟议 proposed"):
             table.add_column(label)
         for case_no, before, after in report.changed[:show_cases]:
-            table.add_row(case_no, f"{before.rung}: {before.result}", f"{after.rung}: {after.result}")
+            table.add_row(
+                case_no,
+                f"{names.rung_coded(before.rung)}: {whatif_result(before.result)}",
+                f"{names.rung_coded(after.rung)}: {whatif_result(after.result)}",
+            )
         console.print(table)
 
 

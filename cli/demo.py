@@ -21,6 +21,7 @@ from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.models.case import NewCase, StepKind
 from fengqiao.models.transitions import Transition
+from fengqiao.models.names import dispute_type
 from fengqiao.models.vocabulary import InputKind, Status, bilingual
 from fengqiao.runs.launch import start_case_flow, wake_case
 from fengqiao.runs.serve import start_worker_thread
@@ -145,8 +146,8 @@ def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoRes
         orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
         table.add_row(
             case.case_no,
-            case.channel,
-            case.dispute_type or "",
+            bilingual(case.channel),
+            dispute_type(case.dispute_type),
             c.scenario.name,
             " → ".join(orgs) or "—",
             bilingual(result),

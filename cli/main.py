@@ -16,9 +16,10 @@ from pydantic import ValidationError
 from rich.console import Console
 from typer.core import TyperGroup
 
+from fengqiao.cli.choices import metavar, one_of
 from fengqiao.config.settings import Settings, get_settings
 from fengqiao.models.errors import ConfigurationError, FengqiaoError
-from fengqiao.models.vocabulary import Channel, InputKind, Outcome
+from fengqiao.models.vocabulary import Channel, InputKind, Outcome, Status
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=True)
@@ -68,10 +69,11 @@ def settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as exc:
+        from fengqiao.models.invalid import why
+
         e = exc.errors()[0]
-        err.print(
-            f"[red]配置错误 configuration error:[/] FENGQIAO_{str(e['loc'][0]).upper()}: {e['msg']}", soft_wrap=True
-        )
+        said = why(e["type"], e["msg"])
+        err.print(f"[red]配置错误 configuration error:[/] FENGQIAO_{str(e['loc'][0]).upper()}: {said}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -131,8 +133,10 @@ def case(
 @app.command("cases")
 @edge
 def list_cases(
-    status: Annotated[str | None, typer.Option(help="received, mediating, closed…")] = None,
-    channel: Annotated[Channel | None, typer.Option()] = None,
+    status: Annotated[Status | None, typer.Option(parser=one_of(Status, "--status"), metavar=metavar(Status))] = None,
+    channel: Annotated[
+        Channel | None, typer.Option(parser=one_of(Channel, "--channel"), metavar=metavar(Channel))
+    ] = None,
     area: Annotated[str | None, typer.Option(help="area code prefix")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
 ) -> None:
@@ -184,7 +188,12 @@ def _submit(ref: str, kind: InputKind, value: str, note: str, actor: str, attemp
 @edge
 def outcome(
     ref: Annotated[str, typer.Argument(metavar="CASE", help="case number or id")],
-    result: Annotated[Outcome, typer.Option("--result", "-r", help="the mediation outcome")],
+    result: Annotated[
+        Outcome,
+        typer.Option(
+            "--result", "-r", parser=one_of(Outcome, "--result"), metavar=metavar(Outcome), help="the mediation outcome"
+        ),
+    ],
     note: Annotated[str, typer.Option(help="what was agreed or why it failed")] = "",
     actor: Annotated[str, typer.Option(help="who records it (mediator code)")] = "cli",
     attempt: Annotated[int | None, typer.Option(min=1, help=ATTEMPT_HELP)] = None,
@@ -229,7 +238,16 @@ def intake(
             exists=True, dir_okay=False, help="JSON lines (the channel's own payload a line) or a screening ledger .csv"
         ),
     ],
-    channel: Annotated[Channel, typer.Option("--channel", "-c", help="where the records came from")],
+    channel: Annotated[
+        Channel,
+        typer.Option(
+            "--channel",
+            "-c",
+            parser=one_of(Channel, "--channel"),
+            metavar=metavar(Channel),
+            help="where the records came from",
+        ),
+    ],
     start_flows: Annotated[
         bool, typer.Option(help="start the new cases' flow runs after accepting them (else the worker's sweep does)")
     ] = True,

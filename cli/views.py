@@ -11,11 +11,11 @@ from rich.table import Table
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.models.case import Case, Wait
-from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown
+from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown, step_shown
 from fengqiao.models.parking import Parked
 from fengqiao.models.times import shown
 from fengqiao.models.transitions import Transition
-from fengqiao.models.vocabulary import Channel, bilingual
+from fengqiao.models.vocabulary import LABELS_ZH, Channel, bilingual
 from fengqiao.services.case_reads import list_cases, read_case, read_timeline
 from fengqiao.services.follow_up import aftercare_for
 from fengqiao.services.names import current_names
@@ -99,6 +99,11 @@ def _confirmation(confirm_by: date | None) -> str:
     return f"司法确认 confirm by {confirm_by}"
 
 
+def _moved(before: str | None, after: str) -> str:
+    """`已受理 → 已分流 triaged`, as the case page shows it; intake's row comes from nothing: `— → 已受理 received`."""
+    return f"{LABELS_ZH.get(before, before) if before else '—'} → {bilingual(after)}"
+
+
 def show_case(console: Console, ref: str) -> None:
     view = load_case_view(ref)
     case = view.case
@@ -115,7 +120,7 @@ def show_case(console: Console, ref: str) -> None:
         ("承办 org / mediator", f"{names.org(case.org_code)} / {names.mediator(case.mediator)}"),
         ("移交 handoff", bilingual(case.handoff_target) if case.handoff_target else "—"),
         ("流程 flow run", f"{view.flow_run_id or '—'}{' (open)' if view.flow_run_open else ''}"),
-        ("等待 waiting for", f"{w.kind} --attempt {w.round}" if (w := view.waiting) else "—"),
+        ("等待 waiting for", f"{step_shown(f'waiting:{w.kind}')} --attempt {w.round}" if (w := view.waiting) else "—"),
         ("当事人 parties", parties or "—"),
         *([("并单 duplicate of", f"{view.duplicate_of} ({case.duplicate_state})")] if view.duplicate_of else []),
         *(
@@ -141,8 +146,7 @@ def show_case(console: Console, ref: str) -> None:
     columns = (
         "#",
         "时间 at",
-        "从 from",
-        "到 to",
+        "状态 status",
         "环节 stage",
         "机构 org",
         "经办 actor",
@@ -154,8 +158,7 @@ def show_case(console: Console, ref: str) -> None:
         (
             str(t.seq),
             shown(t.at),
-            t.from_status or "—",
-            t.to_status,
+            _moved(t.from_status, t.to_status),
             bilingual(t.stage),
             names.org(t.org) if t.org else "",
             t.actor,
@@ -166,7 +169,7 @@ def show_case(console: Console, ref: str) -> None:
         for t in view.timeline
     ]
     # a column no row fills (rule, note) gives its width to the reasons; a time is never split over two lines
-    kept = [i for i, col in enumerate(columns) if i < 8 or any(row[i] for row in rows)]
+    kept = [i for i, col in enumerate(columns) if i < 7 or any(row[i] for row in rows)]
     for i in kept:
         table.add_column(columns[i], no_wrap=columns[i] == "时间 at")
     for row in rows:

@@ -104,6 +104,7 @@ def _board_context(caller: Caller, params: dict[str, str | None]) -> dict[str, A
         "today": today,
         "filters": params,
         "total": sum(seen.counts.values()),
+        "held": seen.held,
         "parked": seen.parked,
         "channels": [c.value for c in Channel],
         "risks": [r.value for r in Risk],

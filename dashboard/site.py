@@ -23,7 +23,7 @@ from fengqiao.config.settings import get_settings
 from fengqiao.db.sessions import form_token
 from fengqiao.models.access import ROLE_ZH, Caller, Role
 from fengqiao.models.figures import OUTCOME_ZH
-from fengqiao.models.names import reason_shown
+from fengqiao.models.names import reason_shown, step_shown, whatif_result
 from fengqiao.models.times import shown
 from fengqiao.models.vocabulary import LABELS_ZH
 from fengqiao.services.names import current_names
@@ -57,6 +57,7 @@ templates.env.filters["shown"] = shown  # every time on a page: China time, labe
 templates.env.globals.update(ROLE_ZH=ROLE_ZH, STAGE_ORDER=STAGE_ORDER, LEVEL_ORDER=LEVEL_ORDER)
 # names where people expect names (models.names): a page reads the applied network's once (`{% set n = names() %}`)
 templates.env.globals.update(names=current_names, reason_shown=reason_shown)
+templates.env.globals.update(step_shown=step_shown, whatif_result=whatif_result)
 
 
 class SignInNeeded(Exception):
@@ -137,11 +138,18 @@ def page(request: Request, name: str, caller: Caller | None, **context: Any) -> 
 
 
 def prefect_ui_url() -> str | None:
-    """Where Prefect's UI shows a flow run: FENGQIAO_PREFECT_UI_URL, else the API URL without /api."""
+    """Where Prefect's UI shows a flow run, or None where there is none to link to.
+
+    FENGQIAO_PREFECT_UI_URL, else Prefect's own PREFECT_UI_URL, else a Prefect server's API URL
+    without /api. The embedded default (no PREFECT_API_URL given) is Prefect's ephemeral server,
+    which serves no UI: a link there would be dead, so the pages say how to get one instead.
+    """
     import os
 
-    explicit = get_settings().prefect_ui_url
+    from fengqiao.config.prefect_env import is_embedded
+
+    explicit = get_settings().prefect_ui_url or os.environ.get("PREFECT_UI_URL")
     if explicit:
         return explicit.rstrip("/")
     api = os.environ.get("PREFECT_API_URL", "")
-    return api[: -len("/api")] if api.endswith("/api") else None
+    return api[: -len("/api")] if api.endswith("/api") and not is_embedded() else None

@@ -17,6 +17,7 @@ from fengqiao.db.tables import cases, organisations
 from fengqiao.models.vocabulary import OPEN_STATUSES
 
 OPEN = tuple(sorted(str(s) for s in OPEN_STATUSES))
+HELD = "suspected"  # cases.duplicate_state of a report held as a possible duplicate
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,12 @@ class BoardCase:
     flow_run_id: str | None
     parked_at: datetime | None = None  # set aside after failed runs (models.parking): a person must retry it
     test: bool = False  # a test key's case: shown marked, not counted
+    duplicate_state: str | None = None  # "suspected": held at intake as a possible duplicate (并单), nothing runs
+
+    @property
+    def held(self) -> bool:
+        """Held as a possible duplicate until a person confirms or splits it (`fengqiao duplicates`)."""
+        return self.duplicate_state == HELD
 
     def urgency(self, today: date, soon_days: int = 3) -> str:
         """overdue · due_soon · emergency · "" (for the row's colour)."""
@@ -93,6 +100,7 @@ def urgent_first(conn: Connection, f: BoardFilter, *, today: date, limit: int = 
             cases.c.flow_run_id,
             cases.c.parked_at,
             cases.c.test,
+            cases.c.duplicate_state,
         ).select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)),
     ).order_by(
         case((cases.c.parked_at.is_not(None), 0), else_=1),
@@ -106,4 +114,10 @@ def urgent_first(conn: Connection, f: BoardFilter, *, today: date, limit: int = 
 def parked(conn: Connection, f: BoardFilter) -> int:
     """Open cases parked after failed runs, waiting for `fengqiao case retry` or the API's retry."""
     q = _open(f, select(func.count()).select_from(cases)).where(cases.c.parked_at.is_not(None))
+    return int(conn.scalar(q) or 0)
+
+
+def held(conn: Connection, f: BoardFilter) -> int:
+    """Open reports held as possible duplicates, waiting for a person to confirm or split them."""
+    q = _open(f, select(func.count()).select_from(cases)).where(cases.c.duplicate_state == HELD)
     return int(conn.scalar(q) or 0)

@@ -89,6 +89,43 @@ class Names:
             return self.orgs[label]
         return LABELS_ZH.get(label, label)
 
+    def rung_coded(self, label: str) -> str:
+        """`劳动争议专业调解委员会 P-LABOUR`, `社区/村 community`: the rung's name, its code beside."""
+        name = self.rung(label)
+        return f"{name} {label}" if name != label else label
+
+
+STEPS_ZH = {  # what a case needs next (models.case.Step.label), as a coordination centre reads it
+    "waiting:outcome": "等待调解结果",
+    "waiting:exit": "等待当事人退出",
+    "waiting:expert_opinion": "等待专家意见",
+    "waiting:handoff_result": "等待接收机关反馈结果",
+    "waiting:follow_up": "等待回访",
+    "triage": "待分流",
+    "hand_off_unsuitable": "不宜调解，待移交",
+    "assign": "待指派调解员",
+    "apply_outcome": "待办理调解结果",
+    "apply_exit": "待办理当事人退出",
+    "record_opinion": "待记录专家意见",
+    "close": "待结案",
+    "held": "疑似重复，待决定并单或分立",
+    "done": "已办结",
+}
+WHATIF_RESULTS_ZH = {"resolved": "化解", "withdrawn": "撤回", "mediating": "仍在调解", "handed_off": "导入法治轨道"}
+
+
+def step_shown(label: str) -> str:
+    """`等待调解结果 waiting:outcome`: the next step's Chinese, its label beside."""
+    return f"{STEPS_ZH[label]} {label}" if label in STEPS_ZH else label
+
+
+def whatif_result(result: str) -> str:
+    """`导入法治轨道：诉讼 handed_off:litigation`: a replay's ending (models.whatif.Route.result) in words."""
+    head, _, target = result.partition(":")
+    if head not in WHATIF_RESULTS_ZH:
+        return result
+    return f"{WHATIF_RESULTS_ZH[head]}{'：' + _zh(target) if target else ''} {result}"
+
 
 def dispute_type(code: str | None) -> str:
     """`劳动争议 labour` (the code is the English); — before triage."""

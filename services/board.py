@@ -15,8 +15,10 @@ class Board:
     counts: dict[tuple[str, str], int]
     rows: list[board.BoardCase]
     parked: int
+    held: int  # reports held as possible duplicates (并单), for a person to decide
 
 
 def read_board(f: board.BoardFilter, *, today: date) -> Board:
     with UnitOfWork(engine()) as uow:
-        return Board(board.counts(uow.conn, f), board.urgent_first(uow.conn, f, today=today), board.parked(uow.conn, f))
+        c = uow.conn
+        return Board(board.counts(c, f), board.urgent_first(c, f, today=today), board.parked(c, f), board.held(c, f))

@@ -70,7 +70,7 @@ def test_a_field_nobody_may_write_is_refused_by_name(api, field):
     status, body = error(api.post(f"{V1}/intake/hotline_12345", json=record, headers=a_key("integrator")))
 
     assert (status, body["field"], body["code"]) == (422, field, "invalid_input")
-    assert body["message"].endswith("Extra inputs are not permitted")
+    assert body["message"].endswith("不认识的字段 unknown field, not accepted here")
 
 
 def test_a_record_outside_the_keys_jurisdiction_is_refused(api):
@@ -88,7 +88,10 @@ def test_a_record_outside_the_keys_jurisdiction_is_refused(api):
 
 def test_a_body_that_is_not_json_is_an_error_naming_the_body(api):
     response = api.post(f"{V1}/intake/grid", content=b"{not json", headers=a_key("integrator"))
-    assert error(response) == (422, {"code": "invalid_input", "message": "the body is not JSON", "field": "body"})
+    assert error(response) == (
+        422,
+        {"code": "invalid_input", "message": "请求体不是有效的JSON the body is not JSON", "field": "body"},
+    )
 
 
 # --- reading cases: jurisdiction, masking, the access log -----------------------------------------
@@ -131,7 +134,11 @@ def test_unmasking_needs_a_role_that_may_and_a_reason(api):
     )
     assert error(api.get(f"{V1}/cases/{case_id}", params={"unmask": True}, headers=a_key("coordinator"))) == (
         422,
-        {"code": "invalid_input", "message": "reason: say why personal data is unmasked", "field": "reason"},
+        {
+            "code": "invalid_input",
+            "message": "reason: 须说明查看完整个人信息的理由 say why personal data is unmasked",
+            "field": "reason",
+        },
     )
 
 
@@ -244,7 +251,7 @@ def test_a_body_over_the_limit_is_refused_with_413(api):
 def test_a_page_larger_than_allowed_is_refused_with_422(api):
     status, body = error(api.get(f"{V1}/cases", params={"limit": 201}, headers=a_key("coordinator")))
     assert (status, body["field"]) == (422, "limit")
-    assert body["message"] == "limit: Input should be less than or equal to 200"
+    assert body["message"] == "limit: 数值过大 Input should be less than or equal to 200"
 
 
 def test_a_key_over_its_rate_is_told_when_to_come_back(network, monkeypatch):
@@ -279,7 +286,7 @@ def test_no_key_a_wrong_key_and_a_revoked_key_are_refused(api):
 
     assert error(api.get(f"{V1}/cases")) == (
         401,
-        {"code": "unauthenticated", "message": "send Authorization: Bearer <key>", "field": None},
+        {"code": "unauthenticated", "message": "缺少密钥 no key: send Authorization: Bearer <key>", "field": None},
     )
     wrong = {"Authorization": "Bearer fq_00000000_nothing"}
     assert error(api.get(f"{V1}/cases", headers=wrong))[1]["code"] == "invalid_key"

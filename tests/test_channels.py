@@ -146,7 +146,7 @@ DELETE = object()
 ID_WRONG = "511502196002150045"
 
 BAD = [
-    (Channel.HOTLINE_12345, "ticket_id", DELETE, "ticket_id", "缺少必填字段 Field required"),
+    (Channel.HOTLINE_12345, "ticket_id", DELETE, "ticket_id", "缺少必填字段 required field missing"),
     (
         Channel.HOTLINE_12345,
         "category",
@@ -192,7 +192,7 @@ BAD = [
         "applicant.id_number",
         "身份证号校验位错误 ID number's check digit is wrong",
     ),
-    (Channel.WALK_IN, "applicant.id_number", DELETE, "applicant.id_number", "缺少必填字段 Field required"),
+    (Channel.WALK_IN, "applicant.id_number", DELETE, "applicant.id_number", "缺少必填字段 required field missing"),
     (Channel.WALK_IN, "amount", -1, "amount", "数值过小 Input should be greater than or equal to 0"),
     (Channel.WALK_IN, "claim", "  ", "claim", "不能为空 String should have at least 1 character"),
     (
@@ -210,7 +210,7 @@ BAD = [
         "应为日期 Input should be a valid date or datetime, day value is outside expected range",
     ),
     (Channel.PETITION, "parties.0.name", "", "parties.0.name", "不能为空 String should have at least 1 character"),
-    (Channel.PETITION, "source", "fax", "source", "不认识的字段 Extra inputs are not permitted"),
+    (Channel.PETITION, "source", "fax", "source", "不认识的字段 unknown field, not accepted here"),
     (
         Channel.ONLINE,
         "consent",

@@ -60,7 +60,7 @@ def test_intake_registers_good_records_and_names_each_rejected_one(network, tmp_
     assert rejected == [
         "rejected 拒收 record grid.jsonl:2, field grid_code: 区划代码511599001不在调解网络中 area code 511599001 is not "
         "in the network",
-        "rejected 拒收 record grid.jsonl:3, field description: 缺少必填字段 Field required",
+        "rejected 拒收 record grid.jsonl:3, field description: 缺少必填字段 required field missing",
         "rejected 拒收 record grid.jsonl:4, field (line): 不是有效的JSON not JSON: Expecting property name enclosed in "
         "double quotes",
         "rejected 拒收 record grid.jsonl:6, field people_involved: 数值过小 Input should be greater than or equal to 1",
@@ -150,17 +150,21 @@ def test_an_outcome_for_a_case_not_waiting_is_refused(network, tmp_path):
 
 def test_an_unknown_outcome_is_a_usage_error():
     code, out = run("outcome", "FQ20260000001", "--result", "settled")
-    assert code == 2 and "'settled' is not one of" in out
+    assert (code, out) == (
+        2,
+        "取值无效 invalid value: --result 'settled' 不是可选值 is not one of: agreement（书面协议）, "
+        "oral_agreement（口头协议）, failed（调解不成）, refused（拒绝调解）, withdrawn（已撤回）\n",
+    )
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "message"),
     [
-        ("FENGQIAO_RUNNER_LIMIT", "0", "FENGQIAO_RUNNER_LIMIT: Input should be greater than 0"),
+        ("FENGQIAO_RUNNER_LIMIT", "0", "FENGQIAO_RUNNER_LIMIT: 数值过小 Input should be greater than 0"),
         (
             "FENGQIAO_SWEEP_SECONDS",
             "soon",
-            "FENGQIAO_SWEEP_SECONDS: Input should be a valid number, unable to parse string as a number",
+            "FENGQIAO_SWEEP_SECONDS: 应为数字 Input should be a valid number, unable to parse string as a number",
         ),
     ],
 )

@@ -217,10 +217,14 @@ def test_the_configuration_page_draws_each_path_and_lists_the_versions(api):
     assert re.findall(r"<b>([^<]+)</b><small>([^<]+)</small>", labour) == [
         ("社区/村", "community"),
         ("街道/乡镇", "street"),
-        ("P-LABOUR", "P-LABOUR"),
+        ("市劳动争议人民调解委员会", "P-LABOUR"),  # the panel's name, its code beside
         ("仲裁", "on failure: arbitration"),
     ]
-    assert "紧急起点 emergency start" in labour and "专家意见 X-CITY" in medical and "30 工作日" in medical
+    assert (
+        "紧急起点 emergency start" in labour
+        and "专家意见 市矛盾纠纷化解专家库 X-CITY" in medical
+        and "30 工作日" in medical
+    )
     assert 'id="versions"' in page and "当前 current" in page
 
 
@@ -285,7 +289,10 @@ def test_the_configuration_page_replays_recent_cases_under_another_version(api):
 
     assert f"推演结果 What-if: version {second} over the last 30 days" in page
     assert "重放 1 件，结果不同 1 件" in page
-    assert f"{case_no} street · resolved community · handed_off:litigation" in page
+    assert (
+        f"{case_no} 街道/乡镇 street · 化解 resolved 社区/村 community · 导入法治轨道：诉讼 handed_off:litigation"
+        in page
+    )
 
 
 def test_the_case_page_lists_only_the_linked_reports_the_key_may_see(api):

@@ -41,7 +41,7 @@ LONG_NAME = "ﷺ" * 20  # 20 characters; NFKC makes each one 18, 15 once spaces 
 NAME_ERROR = "姓名规范化后超过200字 the name is longer than 200 characters once normalised (NFKC)"
 AMOUNT_ERROR = "金额过大 the amount must be under 10^12 yuan (at most 999999999999.99)"
 DATE_ERROR = "日期应在1900至2199年之间 the date must be in the years 1900–2199"
-NOT_JSON = {"code": "invalid_input", "message": "the body is not JSON", "field": "body"}
+NOT_JSON = {"code": "invalid_input", "message": "请求体不是有效的JSON the body is not JSON", "field": "body"}
 # The walk-in example's applicant: none of this may reach a log, whatever fails.
 APPLICANT = ("周建华", "511502196002150044", "13800002222")
 
@@ -256,7 +256,7 @@ def test_a_method_not_allowed_says_which_are(api):
     on_case = api.put(f"{V1}/cases/1", headers=centre)
     on_outcome = api.get(f"{V1}/cases/1/outcome", headers=centre)
 
-    not_allowed = {"code": "method_not_allowed", "message": "Method Not Allowed", "field": None}
+    not_allowed = {"code": "method_not_allowed", "message": "此接口不接受该方法 method not allowed here", "field": None}
     assert [error(a) for a in (on_stats, on_case, on_outcome)] == [(405, not_allowed)] * 3
     assert [set(a.headers["allow"].split(", ")) for a in (on_stats, on_case, on_outcome)] == [
         {"GET"},

@@ -71,7 +71,11 @@ def test_sessions_are_read_masked_unmasked_with_a_reason_and_every_read_logged(a
     assert whole.json()[0]["masked"] is False
     assert error(refused) == (
         422,
-        {"code": "invalid_input", "message": "reason: say why personal data is unmasked", "field": "reason"},
+        {
+            "code": "invalid_input",
+            "message": "reason: 须说明查看完整个人信息的理由 say why personal data is unmasked",
+            "field": "reason",
+        },
     )
     with UnitOfWork(engine()) as uow:
         columns = (access_log.c.key_name, access_log.c.action, access_log.c.fields, access_log.c.reason)

@@ -92,7 +92,11 @@ def test_a_coordinator_unmasks_the_timeline_with_a_reason_and_the_unmasking_is_l
     assert [t["note"] for t in shown.json() if t["stage"] == "escalation"] == [NOTE]
     assert (no_reason.status_code, no_reason.json()["error"]) == (
         422,
-        {"code": "invalid_input", "message": "reason: say why personal data is unmasked", "field": "reason"},
+        {
+            "code": "invalid_input",
+            "message": "reason: 须说明查看完整个人信息的理由 say why personal data is unmasked",
+            "field": "reason",
+        },
     )
     assert access_rows(case_id) == [
         ("centre-cuiping", "coordinator", case_id, "read_masked", TIMELINE_FIELDS, "view"),

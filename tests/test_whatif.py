@@ -101,4 +101,7 @@ def test_what_if_on_the_command_line(network, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "1 cases registered" in result.output and "1 would take another route under proposed.yaml" in result.output
-    assert f"{no}" in result.output and "P-LABOUR: handed_off:arbitration" in result.output
+    assert (
+        f"{no}" in result.output
+        and "市劳动争议人民调解委员会 P-LABOUR: 导入法治轨道：仲裁 handed_off:arbitration" in result.output
+    )
