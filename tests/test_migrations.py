@@ -3,14 +3,18 @@ downgrades to the first revision with them (no migration copies a table others r
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, text
 from sqlalchemy.exc import IntegrityError
 
+from fengqiao.db import evidence
 from fengqiao.db.engine import get_engine
 from fengqiao.db.migrate import alembic_config, current_revision, upgrade
+from fengqiao.db.tables import transitions
 
 
 def head(url: str) -> str | None:
@@ -77,12 +81,11 @@ def test_a_database_at_head_with_a_case_downgrades_to_0001_keeping_it_and_upgrad
     with engine.begin() as conn:
         a_case(conn)
         conn.execute(text("INSERT INTO parties (id, case_id, role, name) VALUES (1, 1, 'respondent', '顺达公司')"))
-        conn.execute(
-            text(
-                "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason) "
-                "VALUES (1, 1, '2026-11-01 08:00:00+00', 'received', 'intake', 'channel:grid', 'received via grid')"
-            )
-        )
+        intake = dict(case_id=1, seq=1, at=datetime(2026, 11, 1, 8, tzinfo=UTC), from_status=None)
+        intake |= dict(to_status="received", stage="intake", actor="channel:grid", reason="received via grid")
+        intake |= dict(note=None, org_code=None, rule=None, flow_run_id=None)
+        # chained as fengqiao writes it: 0016's downgrade verifies every chain before linking it again
+        conn.execute(insert(transitions).values(**evidence.link_transition(conn, intake, case_no="FQ20260000001")))
 
     command.downgrade(alembic_config(database), "0001")
 
