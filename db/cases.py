@@ -80,9 +80,15 @@ def intake_transition(new: NewCase, duplicate: Match | None, *, at: datetime) ->
 
 
 def add_cases(
-    conn: Connection, items: Sequence[tuple[NewCase, Match | None]], *, config_version: int, at: datetime
+    conn: Connection,
+    items: Sequence[tuple[NewCase, Match | None]],
+    *,
+    config_version: int,
+    at: datetime,
+    count: bool = True,
 ) -> list[tuple[Case, Transition]]:
-    """Register cases in `received`, each with its parties and first timeline row, in a few statements.
+    """Register cases in `received`, each with its parties and first timeline row, in a few statements,
+    and count them (count_new) unless the caller does so itself.
 
     The caller has looked for the channels' tickets already; a request racing this one with the
     same ticket makes the insert fail, reported as ConcurrencyConflict for the caller to retry
@@ -148,13 +154,21 @@ def add_cases(
         (replace(_to_case(row), case_no=n["_no"], created_at=at), r)
         for row, n, r in zip(inserted, numbers, records, strict=True)
     ]
+    if count:
+        count_new(conn, [case for case, _ in added], at=at)
+    return added
+
+
+def count_new(conn: Connection, added: Iterable[Case], *, at: datetime) -> None:
+    """Add newly registered cases to the statistics' counters. Every registration in a street adds
+    to the same counter rows, held locked from here to the commit: intake counts after writing the
+    cases' own rows (add_cases' count=False), so concurrent registrations wait on each other less."""
     counted: dict[figures.Key, tuple[int, ...]] = {}
-    for case, _ in added:
+    for case in added:
         new_facts = figures.facts_of(case, created_at=at, level=None, outcome="open", closed_at=None)
         for key, counts in figures.change(None, new_facts).items():
             counted[key] = tuple(a + b for a, b in zip(counted.get(key, (0,) * len(counts)), counts, strict=True))
     tallies.apply(conn, counted)
-    return added
 
 
 def get_case(conn: Connection, case_id: int) -> Case:

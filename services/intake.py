@@ -175,7 +175,6 @@ def _receive_batch(
     plan = plan_intake(records, _known(conn, records, network, rules, at), network, rules, at=at)
     adds = {p: step for p, step in enumerate(plan) if isinstance(step, Add)}
     added, matches = _add_cases(conn, adds, version, at)
-    alerts_on_intake(conn, (case for case, _ in added.values()), at=at)
     reports.add_intake_records(
         conn,
         [
@@ -192,6 +191,11 @@ def _receive_batch(
             for p, (case, _) in added.items()
         ],
     )
+    # The rows every registration in a street or community shares (the counters, its alert) after the
+    # case's own: each is held locked until the commit, so concurrent registrations wait least. The
+    # cluster's alert before an emergency raised by a repeated report, as ever (their order when listed).
+    case_store.count_new(conn, [case for case, _ in added.values()], at=at)
+    alerts_on_intake(conn, (case for case, _ in added.values()), at=at)
     moves = list(added.values()) + _raise_risks(conn, matches.values(), rules, at)
     return [_answer(conn, p, step, added, matches) for p, step in enumerate(plan)], moves
 
@@ -264,7 +268,8 @@ def _add_cases(
 def _add(
     conn: Connection, adds: dict[int, Add], matches: dict[int, Match | None], version: int, at: datetime
 ) -> list[tuple[Case, Transition]]:
-    return case_store.add_cases(conn, [(adds[p].new, m) for p, m in matches.items()], config_version=version, at=at)
+    new = [(adds[p].new, m) for p, m in matches.items()]
+    return case_store.add_cases(conn, new, config_version=version, at=at, count=False)  # counted last
 
 
 def _raise_risks(
