@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from fengqiao.api.auth import allow
 from fengqiao.models.access import Role
+from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.points import Tally, standing
 from fengqiao.services.points import monthly_points
-from fengqiao.services.stats import MONTH_PATTERN
 
 router = APIRouter(tags=["points 积分制"])
 

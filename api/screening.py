@@ -12,9 +12,10 @@ from fengqiao.api.auth import CallerDep, allow
 from fengqiao.api.cases import jurisdiction
 from fengqiao.api.schemas import LineText, NoteText
 from fengqiao.models.access import Role
+from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.screening import AREA_PATTERN, LINE_CHARS, MAX_FOUND, NOTE_CHARS, Screening
 from fengqiao.services.screening import record_screening, screenings
-from fengqiao.services.stats import MONTH_PATTERN, Question
+from fengqiao.services.stats import Question
 
 router = APIRouter(tags=["screening 矛盾纠纷排查"])
 RECORDERS = (Role.MEDIATOR, Role.COORDINATOR, Role.ADMIN)

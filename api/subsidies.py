@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from fengqiao.api.auth import allow
 from fengqiao.models.access import Role
-from fengqiao.services.stats import MONTH_PATTERN
+from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.services.subsidies import monthly_statement
 
 router = APIRouter(tags=["subsidies 以案定补"])

@@ -67,8 +67,9 @@ def screening_list(
     prepared()
     from rich.table import Table
 
+    from fengqiao.models.months import month_of
     from fengqiao.services.screening import screenings
-    from fengqiao.services.stats import Question, month_of
+    from fengqiao.services.stats import Question
 
     checked = month_of(month, "month") if month else None
     found = screenings(Question(checked, checked, region))

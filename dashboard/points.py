@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 
 from fengqiao.dashboard.site import page, viewer
 from fengqiao.models.errors import InvalidInput
+from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.services.names import current_names
 from fengqiao.services.points import monthly_points, points_data
-from fengqiao.services.stats import MONTH_PATTERN
 from fengqiao.services.subsidies import current_month
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)

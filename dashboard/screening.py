@@ -13,10 +13,11 @@ from fengqiao.api.cases import jurisdiction
 from fengqiao.dashboard.site import page, posted_form, viewer
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError, InvalidInput
+from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.screening import Screening
 from fengqiao.services.runtime import now
 from fengqiao.services.screening import record_screening, screenings
-from fengqiao.services.stats import MONTH_PATTERN, Question
+from fengqiao.services.stats import Question
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from fengqiao.dashboard.reports import pdf_of
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
 from fengqiao.models.errors import InvalidInput
+from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.subsidies import RESULT_LABELS, Statement
 from fengqiao.services.names import current_names
-from fengqiao.services.stats import MONTH_PATTERN
 from fengqiao.services.subsidies import current_month, month_shown, monthly_statement, statement_rows
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fengqiao.models.errors import InvalidInput
+from fengqiao.models.months import month_of
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Stage, Status
 
@@ -41,7 +42,6 @@ RESULT_LABELS = {
 SHARES = ("split", "concluding")
 REFUSED = "voluntary:refused"  # the rule of a refusal's handoff (models.steps.apply_exit)
 ASSIGNED = re.compile(r"assigned to mediator (\S+) \(")  # an assignment's reason (models.steps.assign)
-MONTH = re.compile(r"(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])")  # 1900-01 to 2199-12, ASCII digits
 FORMATS = (".csv", ".pdf", ".html")  # what a statement is written in for the finance office
 
 
@@ -51,15 +51,6 @@ def concludes(record: Transition) -> bool:
     mediated = record.from_status in (Status.MEDIATING, Status.ESCALATED)
     refused = record.stage is Stage.HANDOFF and record.rule == REFUSED
     return record.stage is Stage.RESOLUTION or (record.stage is Stage.HANDOFF and mediated) or refused
-
-
-def month_of(text: str, field: str = "month") -> str:
-    """YYYY-MM, 1900-01 to 2199-12; else the error naming the field, Chinese first."""
-    if not MONTH.fullmatch(text):
-        raise InvalidInput(
-            f"{text!r} 不是月份 is not a month: 请写 write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10", field=field
-        )
-    return text
 
 
 def checked_month(text: str, current: str) -> str:

@@ -21,6 +21,7 @@ from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.figures import AREA_DIGITS
+from fengqiao.models.months import month_of
 from fengqiao.models.network import Network
 from fengqiao.models.official import (
     COMPARISON_DEFINITIONS,
@@ -35,8 +36,6 @@ from fengqiao.models.screening import SCREENING_DEFINITIONS
 from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine, now
 
-MONTH_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$"  # 1900-01 to 2199-12, ASCII digits (`\d` takes ٢)
-MONTH = re.compile(MONTH_PATTERN)
 EMPTY = Network(organisations={}, mediators=(), experts=())
 
 
@@ -65,11 +64,7 @@ def asked(
     for option, text in ((names.since, since), (names.until, until)):
         if text is None:
             continue
-        if not MONTH.fullmatch(text):
-            raise InvalidInput(
-                f"{text!r} 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10", field=option
-            )
-        if text > this_month:
+        if month_of(text, option) > this_month:
             raise InvalidInput(
                 f"{text!r} 晚于本月 is after this month ({this_month}, China time): nothing is registered in it yet",
                 field=option,
@@ -97,14 +92,6 @@ def _check_region(region: str, option: str) -> None:
     areas = [o.area_code for o in network.organisations.values() if o.area_code] if network else []
     if not any(a.startswith(region) or region.startswith(a) for a in areas):
         raise InvalidInput(f"{region!r} 不在网络内 is served by no organisation of the applied network", field=option)
-
-
-def month_of(text: str, field: str) -> str:
-    if not MONTH.fullmatch(text):  # match() would take a trailing newline
-        raise InvalidInput(
-            f"{text!r} is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)", field=field
-        )
-    return text
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from fengqiao.db import subsidies as store
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import InvalidInput
+from fengqiao.models.months import month_of
 from fengqiao.models.names import Names
 from fengqiao.models.subsidies import (
     RESULT_LABELS,
@@ -18,7 +19,6 @@ from fengqiao.models.subsidies import (
     checked_month,
     closed_months_changed,
     in_force,
-    month_of,
     statement,
 )
 from fengqiao.services.runtime import engine, now

@@ -245,7 +245,7 @@ def test_the_report_command_writes_the_pdf_and_the_page(network, tmp_path):
     assert html_code == 0 and "<style>" in html and "/dashboard/static" not in html  # self-contained
     assert (bad_code, bad.strip()) == (
         2,
-        "invalid_input: field month: '2026-1' is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)",
+        "invalid_input: field --month: '2026-1' 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10",
     )
 
 

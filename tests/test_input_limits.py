@@ -21,6 +21,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import func, insert, select
 from typer.testing import CliRunner
 
@@ -210,15 +211,16 @@ def test_a_month_outside_the_calendar_we_keep_is_refused_by_name(api, month):
     answers = {
         "from": api.get(f"{V1}/stats", params={"from": month}, headers=centre),
         "to": api.get(f"{V1}/stats", params={"to": month}, headers=centre),
-        "since": api.get("/dashboard/stats", params={"since": month}),
-        "until": api.get("/dashboard/stats", params={"until": month}),
         "month": api.get("/dashboard/report", params={"month": month}),
     }
+    pages = {field: api.get("/dashboard/stats", params={field: month}) for field in ("since", "until")}
 
-    pattern = "String should match pattern '^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])$'"
+    why = "不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10"
     for field, answer in answers.items():
-        message = f"{field}: {pattern}"
+        message = f"field {field}: {month!r} {why}"
         assert error(answer) == (422, {"code": "invalid_input", "message": message, "field": field})
+    for page in pages.values():  # the statistics page says so above its form
+        assert page.status_code == 200 and escape(f"{month!r} {why}") in page.text
     assert error(api.get("/dashboard/report.pdf", params={"month": month}))[1]["field"] == "month"
 
 
@@ -228,9 +230,9 @@ def test_the_command_line_refuses_such_a_month_with_usage_exit_2(network, month)
     stats = CliRunner().invoke(cli, ["stats", "--from", month])
 
     assert (report.exit_code, stats.exit_code) == (2, 2)
-    expected = "field {field}: {text!r} is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10 (按月统计)"
-    assert " ".join(report.output.split()) == "invalid_input: " + expected.format(field="month", text=month)
-    assert " ".join(stats.output.split()) == "invalid_input: " + expected.format(field="from", text=month)
+    expected = "field {field}: {text!r} 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10"
+    assert " ".join(report.output.split()) == "invalid_input: " + expected.format(field="--month", text=month)
+    assert " ".join(stats.output.split()) == "invalid_input: " + expected.format(field="--from", text=month)
 
 
 def test_a_nul_in_a_dashboard_form_is_refused_at_the_door(api):

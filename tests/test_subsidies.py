@@ -309,7 +309,7 @@ def test_bad_options_are_one_line_naming_the_option_exit_2_and_write_nothing(api
         2,
         "invalid_input: field --org: 'C-NOPE' 不是网络中的调解组织 is not an organisation of the network\n",
     )
-    month_error = "'2026-13' 不是月份 is not a month: 请写 write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10\n"
+    month_error = "'2026-13' 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10\n"
     assert bad_month == (2, f"invalid_input: field --month: {month_error}")
     assert points_month == (2, f"invalid_input: field --month: {month_error}")
     assert (
@@ -376,7 +376,7 @@ def test_a_tariff_that_does_not_hold_is_refused_with_its_line(network):
     assert (code, json.dumps(said.strip(), ensure_ascii=False)) == (
         2,
         json.dumps(
-            "invalid_input: field --from: '2026-13' 不是月份 is not a month: 请写 write YYYY-MM, 1900-01 to 2199-12, "
+            "invalid_input: field --from: '2026-13' 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, "
             "e.g. 2026-10",
             ensure_ascii=False,
         ),
