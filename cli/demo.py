@@ -16,18 +16,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from fengqiao.cli.demo_papers import answer
 from fengqiao.cli.demo_scenarios import SCENARIOS, Scenario
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.models.case import NewCase, StepKind
-from fengqiao.models.transitions import Transition
 from fengqiao.models.names import dispute_type
+from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import InputKind, Status, bilingual
 from fengqiao.runs.launch import start_case_flow, wake_case
 from fengqiao.runs.serve import start_worker_thread
 from fengqiao.runs.sweep import sweep_once
 from fengqiao.services.case_reads import case_route
-from fengqiao.services.human_input import record_input
 from fengqiao.services.intake import apply_configuration, register_case
 from fengqiao.services.steps import current_step
 
@@ -62,7 +62,7 @@ def _advance(case: DemoCase) -> bool:
     if step["kind"] != StepKind.WAIT or not case.script:
         return False
     kind, value, actor = case.script.pop(0)
-    record_input(case.case_no, kind, value, actor=actor)
+    answer(case.case_no, kind, value, actor=actor)  # an agreement's papers first (cli/demo_papers.py)
     try:
         wake_case(case.case_id, settle_seconds=0)
     except Exception as exc:  # noqa: BLE001 - the answer is stored; the sweep wakes the case

@@ -8,10 +8,20 @@ from typing import Annotated, Any, Literal, NoReturn
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from fengqiao.config.seals import seal_uri
 from fengqiao.models import path_checks
 from fengqiao.models.duplicates import DuplicateRules
 from fengqiao.models.errors import ConfigurationError
-from fengqiao.models.network import AftercareRules, EscalationPath, Expert, Mediator, Network, Organisation, PathStep
+from fengqiao.models.network import (
+    AftercareRules,
+    EscalationPath,
+    Expert,
+    LegalBodies,
+    Mediator,
+    Network,
+    Organisation,
+    PathStep,
+)
 from fengqiao.models.official import RateBase, StatisticsRules
 from fengqiao.models.points import PointsRules
 from fengqiao.models.triage import KeywordRule, NotSuitableRule, TriageRules
@@ -40,6 +50,9 @@ class OrgDoc(_Strict):
     committee_kind: Literal["village", "township", "enterprise", "sector", "other"] | None = Field(
         default=None, description="统计类型 how the bureau counts the committee, if not by its level (models/roster.py)"
     )
+    seal: str | None = Field(
+        default=None, description="印章: a PNG or SVG file beside the YAML (kept as a data: URI), or that data: URI"
+    )
 
 
 class RoomDoc(_Strict):
@@ -53,6 +66,9 @@ class RoomDoc(_Strict):
     parent: str
     area_code: str = Field(pattern=r"^\d{6}(\d{3}){0,2}$")
     capacity: int | None = Field(default=None, gt=0)
+    seal: str | None = Field(
+        default=None, description="印章: a PNG or SVG file beside the YAML (kept as a data: URI), or that data: URI"
+    )
 
 
 class MediatorDoc(_Strict):
@@ -146,6 +162,19 @@ class PointsDoc(_Strict):
     per_satisfaction: Weight = 1.0
 
 
+Body = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class LegalBodiesDoc(_Strict):
+    """The bodies an area's papers name (告知书, 司法确认申请书); every district needs one."""
+
+    area_code: str = Field(pattern=r"^\d{6}(\d{3}){0,3}$")
+    court: Body = Field(description="基层人民法院: litigation, and the court that confirms agreements")
+    arbitration: Body = Field(description="劳动人事争议仲裁委员会")
+    administrative_review: Body = Field(description="行政复议机关, e.g. the district's people's government")
+    administrative_adjudication: Body = Field(description="行政裁决: e.g. the district's people's government for land")
+
+
 AgreementKind = Literal["agreement", "oral_agreement"]
 Requirement = Literal["session_record", "signed_copy", "oral_agreement"]  # models/case_file_rules.py
 
@@ -163,6 +192,7 @@ class NetworkDoc(_Strict):
     case_file: dict[AgreementKind, list[Requirement]] = Field(
         default={}, description="卷宗齐全: the papers each agreement requires before the case may resolve"
     )
+    legal_bodies: list[LegalBodiesDoc] = []
 
 
 def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
@@ -181,6 +211,7 @@ def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]
         elif _parent_cycle(o.code, orgs):
             errors.append((("organisations", i, "parent"), f"{o.code} is its own ancestor: parents must not cycle"))
     errors += _room_errors(doc, orgs)
+    errors += _legal_body_errors(doc)
     workplaces = set(orgs) | {r.code for r in doc.stationed_rooms}
     for i, m in enumerate(doc.mediators):
         if m.org not in workplaces:
@@ -240,6 +271,25 @@ def _room_errors(doc: NetworkDoc, orgs: dict[str, OrgDoc]) -> list[tuple[tuple[s
     return errors
 
 
+def _legal_body_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
+    """Each district's papers name its court, arbitration commission and review body: one entry
+    covers it (its area code begins the district's), and no area has two."""
+    errors: list[tuple[tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    for i, b in enumerate(doc.legal_bodies):
+        if b.area_code in seen:
+            errors.append((("legal_bodies", i, "area_code"), f"{b.area_code} is given twice"))
+        seen.add(b.area_code)
+    for i, o in enumerate(doc.organisations):
+        if o.level is Level.DISTRICT and o.area_code and not any(o.area_code.startswith(a) for a in seen):
+            message = (
+                f"district {o.code} {o.name} (area {o.area_code}) has no legal_bodies entry: name its court, "
+                "arbitration commission, administrative review and adjudication bodies"
+            )
+            errors.append((("organisations", i, "area_code"), message))
+    return errors
+
+
 def path_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]:
     """Cycles and dead ends in the escalation paths, checked on the domain values."""
     network, _ = network_from_document(doc.model_dump(mode="json"))
@@ -268,8 +318,10 @@ def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def parse_network_document(text: str, source: str, *, lines: bool = True) -> dict[str, Any]:
-    """Validate a network document and return it as plain data (what a config version stores)."""
+def parse_network_document(text: str, source: str, *, lines: bool = True, base: Path | None = None) -> dict[str, Any]:
+    """Validate a network document and return it as plain data (what a config version stores).
+
+    base: the folder of the file it was read from, where a seal's path is read (config.seals)."""
     try:
         raw = yaml.safe_load(text)
         tree = yaml.compose(text)
@@ -284,7 +336,19 @@ def parse_network_document(text: str, source: str, *, lines: bool = True) -> dic
         _raise_at(tree if lines else None, tuple(err["loc"]), err["msg"], source)
     if problems := reference_errors(doc) or path_errors(doc):
         _raise_at(tree if lines else None, *problems[0], source)
-    return doc.model_dump(mode="json")
+    return _with_seals(doc.model_dump(mode="json"), base, tree if lines else None, source)
+
+
+def _with_seals(document: dict[str, Any], base: Path | None, tree: yaml.Node | None, source: str) -> dict[str, Any]:
+    """Each seal read and checked, kept as its data: URI; a bad one named by its line and field."""
+    for section in ("organisations", "stationed_rooms"):
+        for i, entry in enumerate(document.get(section, [])):
+            if entry.get("seal"):
+                try:
+                    entry["seal"] = seal_uri(entry["seal"], base)
+                except ValueError as exc:
+                    _raise_at(tree, (section, i, "seal"), str(exc), source)
+    return document
 
 
 def _raise_at(tree: yaml.Node | None, loc: tuple[Any, ...], message: str, source: str) -> NoReturn:
@@ -300,7 +364,7 @@ def load_network_file(path: Path | None = None) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"{path}: cannot read: {exc.strerror}", field="network_file") from None
-    return parse_network_document(text, str(path))
+    return parse_network_document(text, str(path), base=path.parent)
 
 
 def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
@@ -318,6 +382,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
                 tuple(o.fields),
                 o.capacity,
                 committee_kind=o.committee_kind,
+                seal=o.seal,
             )
             for o in net.organisations
         }
@@ -331,6 +396,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
                 capacity=r.capacity,
                 channels=tuple(r.channels),
                 host=r.host,
+                seal=r.seal,
             )
             for r in net.stationed_rooms
         },
@@ -363,6 +429,7 @@ def network_from_document(doc: dict[str, Any]) -> tuple[Network, TriageRules]:
         statistics=StatisticsRules(net.statistics.success_rate, net.statistics.group_dispute_people),
         points=PointsRules(**net.points.model_dump()),
         case_file={outcome: tuple(required) for outcome, required in net.case_file.items()},
+        legal_bodies=tuple(LegalBodies(**b.model_dump()) for b in net.legal_bodies),
     )
     t = net.triage
     rules = TriageRules(

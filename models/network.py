@@ -30,6 +30,7 @@ class Organisation:
     channels: tuple[str, ...] = ()  # a stationed room (派驻调解室): the referring channels it takes
     host: str | None = None  # where a stationed room sits: a police station, a court, a petition office
     committee_kind: str | None = None  # how the bureau counts it (models/roster.py), if not by its level
+    seal: str | None = None  # 印章: the committee's seal image as a data: URI (PNG or SVG), checked on load
 
     @property
     def is_room(self) -> bool:
@@ -90,6 +91,30 @@ class AftercareRules:
 
 
 @dataclass(frozen=True)
+class LegalBodies:
+    """The bodies of an area a case's papers name: where a party goes next (告知书) and the court
+    its agreement is confirmed by (司法确认申请书). Administrators' data, per area (legal_bodies)."""
+
+    area_code: str
+    court: str  # 基层人民法院: litigation and judicial confirmation
+    arbitration: str  # 劳动人事争议仲裁委员会
+    administrative_review: str  # 行政复议机关
+    administrative_adjudication: str  # 行政裁决: e.g. the people's government for land (土地管理法 Art. 14)
+
+    @classmethod
+    def named_after(cls, area_code: str, district: str) -> LegalBodies:
+        """The fallback for a configuration stored before legal_bodies existed: the district's own
+        bodies by name (翠屏区人民法院…), as the papers named them then."""
+        return cls(
+            area_code,
+            f"{district}人民法院",
+            f"{district}劳动人事争议仲裁委员会",
+            f"{district}人民政府",
+            f"{district}有关行政机关",
+        )
+
+
+@dataclass(frozen=True)
 class Network:
     organisations: dict[str, Organisation]
     mediators: tuple[Mediator, ...]
@@ -99,6 +124,12 @@ class Network:
     statistics: StatisticsRules = field(default_factory=StatisticsRules)  # 统计口径: the official definitions
     points: PointsRules = field(default_factory=PointsRules)  # 积分制: the weights of studio points
     case_file: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 卷宗: papers an agreement requires
+    legal_bodies: tuple[LegalBodies, ...] = ()  # per area: the bodies its papers name
+
+    def bodies_for(self, area_code: str) -> LegalBodies | None:
+        """The entry with the longest area code that begins the case's area code."""
+        found = [b for b in self.legal_bodies if area_code.startswith(b.area_code)]
+        return max(found, key=lambda b: len(b.area_code), default=None)
 
     def path_for(self, dispute_type: str) -> EscalationPath:
         try:

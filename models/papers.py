@@ -20,6 +20,7 @@ from fengqiao.models.aftercare import Aftercare
 from fengqiao.models.agreements import AgreementTerms
 from fengqiao.models.case import Case, HumanInput, Party
 from fengqiao.models.clocks import CST
+from fengqiao.models.network import LegalBodies
 from fengqiao.models.session_records import SessionRecord
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import AGREEMENTS, InputKind, Outcome, Stage, bilingual
@@ -62,7 +63,8 @@ class CaseRecord:
     case: Case
     committee: str  # the committee that holds (or last held) the case
     accepted_by: str  # the committee of its first assignment (受理), else its district's
-    district: str  # its district's name, e.g. 翠屏区: the bodies a notice names are that district's
+    district: str  # its district's name, e.g. 翠屏区
+    bodies: LegalBodies  # the court, arbitration commission, review and adjudication bodies of its area
     mediator: str | None  # the mediator's name
     parties: tuple[Party, ...]
     timeline: tuple[Transition, ...]
@@ -71,6 +73,7 @@ class CaseRecord:
     terms: Mapping[int, AgreementTerms] = field(default_factory=dict)
     aftercare: Aftercare | None = None
     experts: Mapping[str, str] = field(default_factory=dict)  # the network's experts: code → name
+    seal: str | None = None  # the holding committee's seal image (a data: URI), if the network has one
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,15 @@ def _parties(record: CaseRecord) -> list[list[str]]:
     return rows
 
 
-def _signatures(record: CaseRecord, *, seal: bool) -> list[list[str]]:
+def _signatures(record: CaseRecord) -> list[list[str]]:
     signs = [[f"{ROLE_ZH.get(p.role, p.role)}（签名）", f"{p.role}'s signature"] for p in record.parties]
     signs.append(["调解员（签名）", "mediator's signature"])
-    if seal:
-        signs.append([f"{record.committee}（印章）", "the committee's seal"])
     return signs
+
+
+def _seal(record: CaseRecord) -> dict[str, str | None]:
+    """Where the committee's seal goes: its image if the network has one, else a box marked 盖章处."""
+    return {"label": f"{record.committee}（印章）", "label_en": "the committee's seal", "image": record.seal}
 
 
 def _registered(record: CaseRecord) -> datetime:
@@ -222,7 +228,7 @@ def agreement_papers(record: CaseRecord, answer: HumanInput) -> list[Paper]:
             record,
             fields=fields,
             paragraphs=agreed,
-            signatures=_signatures(record, seal=False),
+            signatures=_signatures(record),
             dated=day(at),
         )
         return [oral]
@@ -236,10 +242,11 @@ def agreement_papers(record: CaseRecord, answer: HumanInput) -> list[Paper]:
         record,
         fields=fields,
         paragraphs=[*agreed, closing],
-        signatures=_signatures(record, seal=True),
+        signatures=_signatures(record),
+        seal=_seal(record),
         dated=day(at),
     )
-    court = f"{record.district}人民法院"
+    court = record.bodies.court
     confirm_by = record.aftercare.confirm_by if record.aftercare else None
     asked = [
         ["申请事项", f"请求确认双方于{day(at)}在{record.committee}主持下达成的人民调解协议有效。"],
@@ -257,16 +264,19 @@ def agreement_papers(record: CaseRecord, answer: HumanInput) -> list[Paper]:
         addressee=f"此致 {court}",
         fields=_parties(record),
         paragraphs=asked,
-        signatures=[s for s in _signatures(record, seal=False) if not s[0].startswith("调解员")],
+        signatures=[s for s in _signatures(record) if not s[0].startswith("调解员")],
     )
     return [written, confirmation]
 
 
-NEXT_STEPS = {  # 告知书: where a party may go next, and the body for the case's district
-    "litigation": ("向{d}人民法院提起诉讼", "sue at the district's people's court"),
-    "arbitration": ("依法向{d}劳动人事争议仲裁委员会或约定的仲裁机构申请仲裁", "apply for arbitration"),
-    "administrative_review": ("向{d}人民政府申请行政复议", "apply for administrative review"),
-    "administrative_adjudication": ("向{d}有关行政机关申请行政裁决", "apply for administrative adjudication"),
+NEXT_STEPS = {  # 告知书: where a party may go next, to the body the network names for the case's area
+    "litigation": ("向{b.court}提起诉讼", "sue at the area's people's court"),
+    "arbitration": ("依法向{b.arbitration}或约定的仲裁机构申请仲裁", "apply for arbitration"),
+    "administrative_review": ("向{b.administrative_review}申请行政复议", "apply for administrative review"),
+    "administrative_adjudication": (
+        "向{b.administrative_adjudication}申请行政裁决",
+        "apply for administrative adjudication",
+    ),
 }
 
 
@@ -282,7 +292,7 @@ def rights_notice(record: CaseRecord, why: Transition) -> Paper:
     roads = [first, *(v for k, v in NEXT_STEPS.items() if k != target)]
     paragraphs = [
         ["告知事由", f"因{reason}，本委员会终止调解（{day(why.at)}）。"],
-        *[[f"途径{i}", zh.format(d=record.district)] for i, (zh, _) in enumerate(roads, 1)],
+        *[[f"途径{i}", zh.format(b=record.bodies)] for i, (zh, _) in enumerate(roads, 1)],
         ["", "当事人可依法维护自己的权利。"],
     ]
     return _paper(
@@ -291,7 +301,7 @@ def rights_notice(record: CaseRecord, why: Transition) -> Paper:
         record,
         fields=_parties(record),
         paragraphs=paragraphs,
-        signatures=[[f"{record.committee}（印章）", "the committee's seal"]],
+        seal=_seal(record),
         dated=day(why.at),
     )
 

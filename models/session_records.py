@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -100,3 +101,9 @@ def session_move(case: Case, record: SessionRecord, *, at: datetime) -> Moved:
     """The timeline row of a stored session: the status stays, the sentence says which sitting."""
     why = f"调解笔录 第{record.number}次 session {record.number} recorded, attempt {record.attempt}"
     return transition(case, case.status, stage=Stage.SESSION, actor=record.actor, reason=why, rule="session", at=at)
+
+
+def attendee_names(sessions: tuple[SessionRecord, ...] | list[SessionRecord]) -> tuple[str, ...]:
+    """The people the sessions' attendees lines name, each line's part before its role in brackets
+    (王五（证人） → 王五; a line without one is the name): what a masked copy hides beside the parties."""
+    return tuple(name for s in sessions for a in s.attendees if (name := re.split(r"[（(]", a, maxsplit=1)[0].strip()))

@@ -19,10 +19,12 @@ from pypdf import PdfReader, PdfWriter
 from fengqiao.db import cases as case_store
 from fengqiao.db import documents as document_store
 from fengqiao.db import queries
+from fengqiao.db import session_records as session_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.papers import ORDER, ROLE_ZH, StoredPaper, day
 from fengqiao.models.privacy import mask_name, mask_text
+from fengqiao.models.session_records import attendee_names
 from fengqiao.models.times import shown
 from fengqiao.models.vocabulary import Stage
 from fengqiao.services.case_reads import log_read, party_names, visible_in
@@ -44,12 +46,14 @@ class Entry:
 
 
 def _masked(value: Any, names: tuple[str, ...]) -> Any:
+    """A paper's data with every name of the parties and attendees, ID number and phone masked
+    (a seal's image is no one's data, and its base64 is not text to mask)."""
     if isinstance(value, str):
         return mask_text(value, names)
     if isinstance(value, list):
         return [_masked(v, names) for v in value]
     if isinstance(value, dict):
-        return {k: _masked(v, names) for k, v in value.items()}
+        return {k: v if k == "image" else _masked(v, names) for k, v in value.items()}
     return value
 
 
@@ -78,7 +82,7 @@ def case_file_pdf(ref: str, caller: Caller | None = None, *, unmask: bool, reaso
         chosen = sorted(latest.values(), key=lambda d: (ORDER.index(d.kind), d.subject))
         contents = {d.id: document_store.document_content(uow.conn, case.id, d.id)[1] for d in chosen} if unmask else {}
         data = document_store.latest_data(uow.conn, case.id)
-        names = party_names(uow.conn, case.id)
+        names = party_names(uow.conn, case.id) + attendee_names(session_store.sessions_of(uow.conn, case.id))
         parties = case_store.parties_of_case(uow.conn, case.id)
         network, _ = configuration(uow.conn, case.config_version)
         timeline = queries.timeline(uow.conn, case.id)

@@ -28,7 +28,7 @@ from fengqiao.models.access import Caller
 from fengqiao.models.aftercare import aftercare_of
 from fengqiao.models.case import Case
 from fengqiao.models.errors import InvalidInput
-from fengqiao.models.network import Network
+from fengqiao.models.network import LegalBodies, Network
 from fengqiao.models.papers import CaseRecord, Paper, PaperKind, StoredPaper, papers_of
 from fengqiao.models.transitions import Transition
 from fengqiao.models.uploads import media_type_of
@@ -53,20 +53,32 @@ def render_paper(paper: Paper) -> str:
     return templates().get_template("paper.html").render(p=paper.data)
 
 
+def _held(network: Network, case: Case, timeline: list[Transition]) -> tuple[str | None, list[str]]:
+    """(the organisation that holds or last held the case, if any; every one it was assigned to)."""
+    assigned = [t.org for t in timeline if t.stage is Stage.ASSIGNMENT and t.org in network.organisations]
+    held = case.org_code if case.org_code in network.organisations else (assigned[-1] if assigned else None)
+    return held, [a for a in assigned if a is not None]
+
+
 def committees_of(network: Network, case: Case, timeline: list[Transition]) -> tuple[str, str, str]:
     """(the committee that holds or last held the case, the one that accepted it, its district's name);
     before any assignment both are the committee of the case's district."""
-    assigned = [t.org for t in timeline if t.stage is Stage.ASSIGNMENT and t.org in network.organisations]
+    held, assigned = _held(network, case, timeline)
     districts = [
         o
         for o in network.organisations.values()
         if o.level is Level.DISTRICT and case.area_code.startswith(o.area_code or "-")
     ]
     local = districts[0].name if districts else ""
-    held = case.org_code if case.org_code in network.organisations else (assigned[-1] if assigned else None)
     name = network.organisations[held].name if held else local
     accepted = network.organisations[assigned[0]].name if assigned else local
     return name, accepted, local.removesuffix(COMMITTEE)
+
+
+def bodies_of(network: Network, case: Case, district: str) -> LegalBodies:
+    """The bodies the network names for the case's area; a configuration stored before it named
+    them (no legal_bodies) falls back to the district's own by name (LegalBodies.named_after)."""
+    return network.bodies_for(case.area_code) or LegalBodies.named_after(case.area_code, district)
 
 
 def case_record(conn: Connection, case: Case) -> CaseRecord:
@@ -74,6 +86,7 @@ def case_record(conn: Connection, case: Case) -> CaseRecord:
     network, _ = configuration(conn, case.config_version)
     timeline = queries.timeline(conn, case.id)
     committee, accepted, district = committees_of(network, case, timeline)
+    held, _ = _held(network, case, timeline)
     mediator = next((m.name for m in network.mediators if m.code == case.mediator), None)
     terms = {r: t for (_, r) in ctx.inputs if (t := agreement_store.terms_of(conn, case.id, r)) is not None}
     return CaseRecord(
@@ -81,6 +94,8 @@ def case_record(conn: Connection, case: Case) -> CaseRecord:
         committee=committee,
         accepted_by=accepted,
         district=district,
+        bodies=bodies_of(network, case, district),
+        seal=network.organisations[held].seal if held else None,
         mediator=mediator,
         parties=case_store.parties_of_case(conn, case.id),
         timeline=tuple(timeline),

@@ -1,8 +1,9 @@
 """Recording that the parties applied for judicial confirmation (申请司法确认), once per agreement.
 
 Built on the papers of issue 16: the court defaults to the one the case's 司法确认申请书 is
-addressed to (the district's people's court), and the window is the one that paper states
-(models.aftercare). The same application sent again is the one stored; another is a conflict.
+addressed to (the court the network names for the case's area, legal_bodies), and the window is
+the one that paper states (models.aftercare). The same application sent again is the one stored;
+another is a conflict.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fengqiao.models.errors import InvalidInput
 from fengqiao.models.judicial_confirmation import Application, checked_application, same_application
 from fengqiao.services.agreements import agreement_of
 from fengqiao.services.context import configuration
-from fengqiao.services.documents import committees_of
+from fengqiao.services.documents import bodies_of, committees_of
 from fengqiao.services.runtime import engine, now
 
 
@@ -28,20 +29,19 @@ def record_application(
     ref: str, *, actor: str, applied_on: date | None = None, court: str | None = None
 ) -> tuple[Case, Application, bool]:
     """(the case, the application stored, whether this call stored it). applied_on: today (China
-    time) unless said; court: the district's people's court, as the application paper names it."""
+    time) unless said; court: the area's people's court, as the application paper names it."""
     today = day_of(now())
     with UnitOfWork(engine()) as uow:
         case = case_store.find_case(uow.conn, ref)
         network, _ = configuration(uow.conn, case.config_version)
         timeline = queries.timeline(uow.conn, case.id)
         district = committees_of(network, case, timeline)[2]
-        if court is None and not district:
+        if court is None and not district and network.bodies_for(case.area_code) is None:
             raise InvalidInput(
-                "name the court: no district committee serves the case's area", record=case.case_no, field="court"
+                "name the court: the network names no court for the case's area", record=case.case_no, field="court"
             )
-        sent = Application(
-            case.attempt, applied_on or today, court if court is not None else f"{district}人民法院", actor
-        )
+        bodies = bodies_of(network, case, district)
+        sent = Application(case.attempt, applied_on or today, court if court is not None else bodies.court, actor)
         if (stored := store.application_of(uow.conn, case.id, case.attempt)) is not None:
             return case, same_application(case.case_no, stored, sent), False
         care = aftercare_of(timeline, network.aftercare, agreement_of(uow.conn, case))

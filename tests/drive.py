@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from fengqiao.cli.demo_papers import answer
 from fengqiao.db import queries
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
 from fengqiao.models.vocabulary import InputKind
-from fengqiao.services.human_input import record_input
 from fengqiao.services.intake import register_case
 from fengqiao.services.runtime import engine
 
@@ -14,7 +14,8 @@ Script = list[tuple[InputKind, str, str]]
 
 
 def drive(case_no: str, case_id: int, script: Script) -> list[str]:
-    """Run the flow directly until it closes; each time it waits, record the next scripted input."""
+    """Run the flow directly until it closes; each time it waits, record the next scripted input
+    (an agreement after the papers the network requires, as the demo files them)."""
     results = []
     script = list(script)
     for _ in range(len(script) + 1):
@@ -22,7 +23,7 @@ def drive(case_no: str, case_id: int, script: Script) -> list[str]:
         if results[-1] == "closed" or not script:
             break
         kind, value, actor = script.pop(0)
-        record_input(case_no, kind, value, actor=actor)
+        answer(case_no, kind, value, actor=actor)
     return results
 
 

@@ -14,7 +14,7 @@ from fengqiao.services.follow_up import aftercare_for
 from fengqiao.services.runtime import engine
 from tests.drive import drive
 from tests.factories import a_key
-from tests.paperwork import error, mediating
+from tests.paperwork import error, ready_to_agree
 
 V1 = "/api/v1"
 TERMS = {
@@ -37,7 +37,7 @@ def test_the_follow_up_falls_due_the_day_after_the_deadline_else_the_fixed_days(
 
 
 def test_an_agreement_with_terms_is_stored_once_and_sets_the_follow_up(api):
-    case_no, case_id = mediating("AGREE-TERMS")
+    case_no, case_id = ready_to_agree("AGREE-TERMS")
     mediator = a_key("mediator", name="M-A01")
 
     first = api.post(f"{V1}/cases/{case_no}/agreement", json=TERMS, headers=mediator)
@@ -64,7 +64,7 @@ def test_an_agreement_with_terms_is_stored_once_and_sets_the_follow_up(api):
 
 
 def test_the_closed_agreement_is_visited_the_day_after_its_deadline(network):
-    case_no, case_id = mediating("AGREE-VISIT")
+    case_no, case_id = ready_to_agree("AGREE-VISIT")
     terms = AgreementTerms(0, False, TERMS["terms"], "银行转账", Decimal("800.00"), date(2026, 12, 31))
 
     rec, kept = record_agreement(case_no, terms, actor="M-A01")
@@ -82,7 +82,7 @@ def test_the_closed_agreement_is_visited_the_day_after_its_deadline(network):
 
 
 def test_other_terms_for_a_recorded_agreement_are_a_conflict_naming_the_field(api):
-    case_no, case_id = mediating("AGREE-CONFLICT")
+    case_no, case_id = ready_to_agree("AGREE-CONFLICT")
     mediator = a_key("mediator", name="M-A02")
     api.post(f"{V1}/cases/{case_no}/agreement", json=TERMS, headers=mediator)
 
@@ -108,7 +108,7 @@ def test_other_terms_for_a_recorded_agreement_are_a_conflict_naming_the_field(ap
 
 
 def test_an_oral_agreement_is_recorded_as_one(api):
-    case_no, _ = mediating("AGREE-ORAL")
+    case_no, _ = ready_to_agree("AGREE-ORAL")
     oral = {"oral": True, "terms": "双方互相谅解，当场握手言和。", "manner": "当场履行"}
 
     recorded = api.post(f"{V1}/cases/{case_no}/agreement", json=oral, headers=a_key("mediator", name="M-A03"))
@@ -118,7 +118,7 @@ def test_an_oral_agreement_is_recorded_as_one(api):
 
 
 def test_an_oral_agreement_without_a_deadline_is_visited_after_the_fixed_days(network):
-    case_no, case_id = mediating("AGREE-ORAL")
+    case_no, case_id = ready_to_agree("AGREE-ORAL")
     record_agreement(case_no, AgreementTerms(0, True, "双方当场握手言和。", "当场履行"), actor="M-A03")
 
     assert drive(case_no, case_id, []) == ["closed"]
@@ -127,7 +127,7 @@ def test_an_oral_agreement_without_a_deadline_is_visited_after_the_fixed_days(ne
 
 
 def test_terms_that_cannot_be_kept_are_refused_by_field(api):
-    case_no, case_id = mediating("AGREE-BAD")
+    case_no, case_id = ready_to_agree("AGREE-BAD")
     coordinator = a_key("coordinator")
 
     cents = api.post(f"{V1}/cases/{case_no}/agreement", json=TERMS | {"amount": "800.005"}, headers=coordinator)
@@ -144,7 +144,7 @@ def test_the_command_line_records_an_agreement_with_its_terms(network):
 
     from fengqiao.cli.main import app
 
-    case_no, case_id = mediating("AGREE-CLI")
+    case_no, case_id = ready_to_agree("AGREE-CLI")
     args = ["agreement", case_no, "--terms", "李四支付800元", "--manner", "现金", "--amount", "800"]
     runner = CliRunner()
 

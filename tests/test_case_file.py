@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from datetime import UTC, datetime
 
 from pypdf import PdfReader, PdfWriter
@@ -17,7 +15,7 @@ from fengqiao.services.documents import add_signed_copy
 from fengqiao.services.session_records import record_session
 from tests.drive import drive
 from tests.factories import a_key
-from tests.paperwork import a_pdf
+from tests.paperwork import a_pdf, a_png
 from tests.test_documents import TERMS, squash, text_of, walk_in
 
 
@@ -32,17 +30,6 @@ def text_of_page(page) -> str:  # type: ignore[no-untyped-def]
 V1 = "/api/v1"
 
 
-def a_png() -> bytes:
-    """A real 2×2 grey PNG (zlib and struct: no image library needed)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\x00" + b"\x80" * 2 for _ in range(2))
-    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
 def agreed(ref: str) -> str:
     case_no, case_id = walk_in(ref)
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
@@ -52,9 +39,9 @@ def agreed(ref: str) -> str:
             1, datetime(2026, 11, 24, 2, tzinfo=UTC), "调解室", ("张三", "李四"), ("卫红",), "议定赔偿。", "M-C01"
         ),
     )
+    add_signed_copy(case_no, a_pdf(2), "signed.pdf", actor="M-C01", attempt=1)  # the gate asks for it first
     record_agreement(case_no, TERMS, actor="M-C01")
     assert drive(case_no, case_id, []) == ["closed"]
-    add_signed_copy(case_no, a_pdf(2), "signed.pdf", actor="M-C01", attempt=1)
     add_signed_copy(case_no, a_png(), "photo.png", actor="M-C01", attempt=1)
     return case_no
 
@@ -137,3 +124,25 @@ def test_fengqiao_case_file_writes_the_pdf(network, tmp_path):
     assert done.exit_code == 0, done.output
     assert done.output == f"已写出 written: {target} ({target.stat().st_size} bytes)\n"
     assert len(pages_of(target.read_bytes())) == 3  # cover, index, the registration (masked)
+
+
+def test_the_masked_case_file_hides_every_party_and_attendee(api):
+    case_no, case_id = walk_in("FILE-ATTENDEES")
+    assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    attendees = ("张三（申请人）", "李四（被申请人）", "王五（证人）", "赵六")
+    said = "证人王五（电话13700001234）称漏水属实；赵六陪同张三（身份证110101199003074514）到场。"
+    record_session(
+        case_no,
+        SessionRecord(1, datetime(2026, 11, 24, 2, tzinfo=UTC), "朝阳社区调解室", attendees, ("卫红",), said, "M-C01"),
+    )
+
+    masked = api.get(f"{V1}/cases/{case_no}/case-file", headers=a_key("integrator", name="I-F02"))
+
+    pages = pages_of(masked.content)
+    session = next(p for p in pages if p.splitlines()[1:2] == ["人 民 调 解 笔 录"])
+    assert "参加人 attendees 张*(申请人)、李*(被申请人)、王*(证人)、赵*\n" in session
+    assert "证人王*(电话137****1234)称漏水属实;赵*陪同张*(身份证110101********4514)到场。" in session
+    shown = "\n".join(pages)
+    for whole in ("张三", "李四", "王五", "赵六", "13812345678", "13900001111", "13700001234", "110101199003074514"):
+        assert whole not in shown
+    assert unmasked_in(shown) == []

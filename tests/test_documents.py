@@ -22,12 +22,13 @@ from fengqiao.models.papers import day
 from fengqiao.models.session_records import SessionRecord
 from fengqiao.models.vocabulary import Channel, InputKind
 from fengqiao.services.agreements import record_agreement
-from fengqiao.services.documents import make_papers, read_document
+from fengqiao.services.documents import add_signed_copy, make_papers, read_document
 from fengqiao.services.follow_up import record_follow_up
 from fengqiao.services.runtime import engine, now
 from fengqiao.services.session_records import record_session
 from tests.drive import drive, register
 from tests.factories import a_new_case
+from tests.paperwork import PDF
 
 # the CJK font maps these glyphs back to the radicals that look the same
 RADICALS = str.maketrans({"⺠": "民", "⻚": "页", "⻅": "见", "⻋": "车"})
@@ -75,6 +76,7 @@ PARTIES = [
     "被申请人联系电话 phone 13900001111",
 ]
 SIGN = ":____________ 日期:________"
+SEAL = "朝阳社区人民调解委员会(印章) the committee's seal 盖章处 seal here"  # no seal image in the sample
 
 
 def expected(case_no: str, today: str) -> dict[tuple[str, str], list[str]]:
@@ -139,7 +141,7 @@ def expected(case_no: str, today: str) -> dict[tuple[str, str], list[str]]:
             f"申请人(签名) applicant's signature{SIGN}",
             f"被申请人(签名) respondent's signature{SIGN}",
             f"调解员(签名) mediator's signature{SIGN}",
-            f"朝阳社区人民调解委员会(印章) the committee's seal{SIGN}",
+            SEAL,
             today,
         ],
         ("judicial_confirmation", "attempt:1"): [
@@ -176,6 +178,7 @@ def test_every_paper_of_an_agreed_walk_in_case_says_exactly_what_its_record_hold
     case_no, case_id = walk_in("DOC-AGREED")
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
     record_session(case_no, SITTING)
+    add_signed_copy(case_no, PDF, "signed.pdf", actor="M-C01")  # the sample network's gate asks for it
     record_agreement(case_no, TERMS, actor="M-C01")
     assert drive(case_no, case_id, []) == ["closed"]
     record_follow_up(case_no, honoured=True, satisfaction=5, if_broken="reopen", actor="M-C01")
@@ -237,13 +240,13 @@ def test_a_refused_case_has_a_notice_of_where_to_go_next(network):
                 "途径1",
                 "向翠屏区人民法院提起诉讼",
                 "途径2",
-                "依法向翠屏区劳动人事争议仲裁委员会或约定的仲裁机构申请仲裁",
+                "依法向宜宾市劳动人事争议仲裁委员会或约定的仲裁机构申请仲裁",
                 "途径3",
                 "向翠屏区人民政府申请行政复议",
                 "途径4",
-                "向翠屏区有关行政机关申请行政裁决",
+                "向翠屏区人民政府申请行政裁决",
                 "当事人可依法维护自己的权利。",
-                f"朝阳社区人民调解委员会(印章) the committee's seal{SIGN}",
+                SEAL,
                 day(now()),
             ]
         )
@@ -253,12 +256,13 @@ def test_a_refused_case_has_a_notice_of_where_to_go_next(network):
 def test_an_oral_agreement_is_registered_and_has_no_judicial_confirmation(network):
     case_no, case_id = register(a_new_case(channel_ref="DOC-ORAL"))
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    record_session(case_no, SITTING)  # the sample network's gate asks for a session record
     record_agreement(case_no, AgreementTerms(0, True, "双方当场握手言和。", "当场履行"), actor="M-C01")
     assert drive(case_no, case_id, []) == ["closed"]
 
     made = [(str(m.kind), m.subject) for m in make_papers(case_no)]
 
-    assert made == [("registration", "case"), ("oral_agreement", "attempt:1")]
+    assert made == [("registration", "case"), ("session_record", "session:1"), ("oral_agreement", "attempt:1")]
 
 
 @pytest.mark.parametrize("statement", ["UPDATE documents SET size = 0", "DELETE FROM documents"])

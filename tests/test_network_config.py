@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
-from fengqiao.config.network import SAMPLE_NETWORK, load_network_file, network_from_document
+from fengqiao.config.network import SAMPLE_NETWORK, load_network_file, network_from_document, parse_network_document
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.models.vocabulary import HandoffTarget, Level
+from tests.paperwork import a_png
 
 ROOM = "stationed_rooms:\n  - {room}\nmediators:\n  - {{code: M-R, name: 罗, org: R-P}}\n"
 
@@ -31,6 +34,8 @@ paths:
       - {panel: P-L, expert_pool: X-P, deadline_days: 15}
     on_failed: arbitration
 triage: {default_type: labour}
+legal_bodies:
+  - {area_code: "511502", court: 甲区人民法院, arbitration: 甲市劳动人事争议仲裁委员会, administrative_review: 甲区人民政府, administrative_adjudication: 甲区人民政府}
 """
 
 
@@ -207,12 +212,71 @@ def test_a_good_document_loads(tmp_path):
             "network.yaml:7: stationed_rooms.0.code: no mediator works in R-P: its referrals would stop there "
             "(dead end)",
         ),
+        (
+            ('{area_code: "511502", court', '{area_code: "511503", court'),
+            "network.yaml:2: organisations.0.area_code: district D-A 甲区 (area 511502) has no legal_bodies entry: "
+            "name its court, arbitration commission, administrative review and adjudication bodies",
+        ),
+        (
+            ("court: 甲区人民法院, ", ""),
+            "network.yaml:19: legal_bodies.0.court: Field required",
+        ),
+        (
+            (
+                "legal_bodies:\n",
+                'legal_bodies:\n  - {area_code: "511502", court: 乙, arbitration: 乙, '
+                "administrative_review: 乙, administrative_adjudication: 乙}\n",
+            ),
+            "network.yaml:20: legal_bodies.1.area_code: 511502 is given twice",
+        ),
+        (
+            ('area_code: "511502"}', 'area_code: "511502", seal: nope.png}'),
+            "network.yaml:2: organisations.0.seal: cannot read nope.png: No such file or directory",
+        ),
+        (
+            ('area_code: "511502"}', 'area_code: "511502", seal: network.yaml}'),
+            "network.yaml:2: organisations.0.seal: 印章须为PNG或SVG the seal image is not a PNG or SVG by its content",
+        ),
     ],
 )
 def test_each_mistake_names_file_line_and_field(tmp_path, change, expected):
     old, new = change
     assert old in GOOD
     assert error_of(tmp_path, GOOD.replace(old, new)) == expected
+
+
+def test_a_seal_beside_the_yaml_is_kept_as_its_image_and_a_request_gives_the_image_itself(tmp_path):
+    (tmp_path / "seals").mkdir()
+    (tmp_path / "seals" / "a.png").write_bytes(a_png())
+    (tmp_path / "seals" / "a.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    text = GOOD.replace('area_code: "511502"}', 'area_code: "511502", seal: seals/a.png}')
+    text = text.replace('area_code: "511502001"}', 'area_code: "511502001", seal: seals/a.svg}')
+
+    document = load(tmp_path, text)
+    network, _ = network_from_document(document)
+    again = parse_network_document(yaml.safe_dump(document, allow_unicode=True), "request body", lines=False)
+    with pytest.raises(ConfigurationError) as path_sent:
+        parse_network_document(text, "request body", lines=False)
+
+    png = "data:image/png;base64," + base64.b64encode(a_png()).decode()
+    svg = "data:image/svg+xml;base64," + base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"/>').decode()
+    assert (network.organisations["D-A"].seal, network.organisations["S-A"].seal) == (png, svg)
+    assert again == document
+    assert path_sent.value.message == (
+        "request body: organisations.0.seal: a file path is read only from a network file: give the image as a "
+        "data: URI"
+    )
+
+
+def test_each_district_has_its_bodies_and_the_longest_area_code_wins(tmp_path):
+    street = 'legal_bodies:\n  - {area_code: "511502001", court: 甲区人民法院某某人民法庭, arbitration: 甲, administrative_review: 甲, administrative_adjudication: 甲}\n'
+    network, _ = network_from_document(load(tmp_path, GOOD.replace("legal_bodies:\n", street)))
+
+    assert [network.bodies_for(a).court for a in ("511502001001", "511502002001")] == [  # type: ignore[union-attr]
+        "甲区人民法院某某人民法庭",
+        "甲区人民法院",
+    ]
+    assert network.bodies_for("511503001") is None
 
 
 def test_broken_yaml_names_the_line(tmp_path):
