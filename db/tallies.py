@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -34,30 +33,31 @@ from fengqiao.models.figures import COUNTERS, REFUSAL_RULE, Facts, Key
 KEYS = ("month", "area", "org_code", "dimension", "value")
 
 
-@lru_cache(maxsize=64)
-def upsert(rows: int) -> TextClause:
-    """The counters' upsert of so many rows as text, which PostgreSQL and SQLite spell alike: SQLAlchemy
-    compiles its own on_conflict_do_update afresh at every execution (it has no cache key), and every
-    change of a case adds to about seven counters. One statement, not an executemany: psycopg runs
-    that as a pipeline, which took more CPU for the same round trip."""
+def _upsert() -> TextClause:
+    """The counters' upsert as text, which PostgreSQL and SQLite spell alike: SQLAlchemy compiles its
+    own on_conflict_do_update afresh at every execution (it has no cache key), and every change of a
+    case adds to about seven counters. Run as an executemany (psycopg pipelines it): one multi-row
+    statement took as much CPU, since psycopg does not cache a query of more than 50 parameters."""
     columns = ", ".join(f'"{c}"' for c in (*KEYS, *COUNTERS))
-    values = ", ".join("(" + ", ".join(f":{c}_{n}" for c in (*KEYS, *COUNTERS)) + ")" for n in range(rows))
+    values = ", ".join(f":{c}" for c in (*KEYS, *COUNTERS))
     added = ", ".join(f'"{c}" = case_tallies."{c}" + excluded."{c}"' for c in COUNTERS)
     conflict = ", ".join(f'"{c}"' for c in KEYS)
-    return text(f"INSERT INTO case_tallies ({columns}) VALUES {values} ON CONFLICT ({conflict}) DO UPDATE SET {added}")
+    upsert = f"INSERT INTO case_tallies ({columns}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {added}"
+    return text(upsert)
+
+
+UPSERT = _upsert()
 
 
 def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:
-    """Add the counters in one statement; in key order, so two transactions never wait on each
-    other's rows crosswise."""
+    """Add the counters; in key order, so two transactions never wait on each other's rows crosswise."""
     if not delta:
         return
-    params = {
-        f"{column}_{n}": value
-        for n, (key, counts) in enumerate(sorted(delta.items()))
-        for column, value in zip((*KEYS, *COUNTERS), (*key, *counts), strict=True)
-    }
-    conn.execute(upsert(len(delta)), params)
+    rows = [
+        dict(zip(KEYS, key, strict=True)) | dict(zip(COUNTERS, counts, strict=True))
+        for key, counts in sorted(delta.items())
+    ]
+    conn.execute(UPSERT, rows)
 
 
 @dataclass(frozen=True)
