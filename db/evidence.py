@@ -155,8 +155,10 @@ def readable_columns(table: TableClause, dialect: str) -> list[Any]:
     rest = [c for c in table.c if c.name not in ("at", "fields", "recorded_at")]
     if dialect == "postgresql":
         low, high = (literal(at, TS) for at in SANE)
-        sane = case((table.c.at.between(low, high), table.c.at), else_=None)
-        columns = [*rest, type_coerce(sane, TS).label("at"), cast(table.c.at, Text).label("at_text")]
+        readable = table.c.at.between(low, high)
+        sane = case((readable, table.c.at), else_=None)
+        shown = case((readable, None), else_=cast(table.c.at, Text))  # the text only of what cannot be read
+        columns = [*rest, type_coerce(sane, TS).label("at"), shown.label("at_text")]
     else:
         columns = [*rest, type_coerce(table.c.at, Text).label("at_text")]
     if "recorded_at" in table.c:
