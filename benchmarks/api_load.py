@@ -18,7 +18,7 @@ the API's own. Prints requests/s and wrk's latency percentiles (p50, p90, p99) f
 milliseconds a request took in the API process and in its PostgreSQL backends (from /proc: on a
 shared machine the one figure that does not move with the others' load), and the load average.
 --profile FILE samples the API process with py-spy during the intake run (raw stacks to FILE) and
-prints the functions most often on the stack.
+prints the functions most often on the stack while holding the GIL (the CPU one process has).
 """
 
 from __future__ import annotations
@@ -231,7 +231,18 @@ def main() -> None:
         if args.profile:
             spied = ["-o", str(args.profile), "-p", str(api_pid)]
             spy = subprocess.Popen(
-                [str(BIN / "py-spy"), "record", "--format", "raw", "--nolineno", "-r", "200", "--nonblocking", *spied],
+                [
+                    str(BIN / "py-spy"),
+                    "record",
+                    "--format",
+                    "raw",
+                    "--nolineno",
+                    "--gil",
+                    "-r",
+                    "200",
+                    "--nonblocking",
+                    *spied,
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -268,7 +279,7 @@ def main() -> None:
             print(f"| {name} | {' | '.join(cells)} |")
         print(f"load average 1/5/15 min: before {load_before}, after {os.getloadavg()} ({os.cpu_count()} cores)")
         if args.profile and args.profile.exists():
-            print("\nAPI process during intake (py-spy, threads not idle): on the stack / at its top")
+            print("\nAPI process during intake (py-spy, threads holding the GIL): on the stack / at its top")
             for frame, on, top in hottest(args.profile):
                 print(f"{on:6.1%} {top:6.1%}  {frame[:150]}")
     finally:
