@@ -71,6 +71,7 @@ def test_a_database_at_0001_with_a_case_upgrades_to_head_and_keeps_it(database):
             ("2026-11", "511502001", "handoff", "", 1, 0),
             ("2026-11", "511502001", "outcome", "open", 1, 0),
             ("2026-11", "511502001", "people", "1", 1, 0),
+            ("2026-11", "511502001", "refused", "", 1, 0),  # 0017: refusals counted apart (none here)
             ("2026-11", "511502001", "status", "received", 1, 0),
             ("2026-11", "511502001", "type", "", 1, 0),
         ]
