@@ -19,7 +19,6 @@ from fengqiao.models.access import Caller
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError
 from fengqiao.models.vocabulary import Channel, Risk
-from fengqiao.runs.automations import hear_in_background
 from fengqiao.runs.launch import flow_run_state
 from fengqiao.services.alerts import acknowledge_alert, alerts_seen
 from fengqiao.services.board import read_board
@@ -166,9 +165,8 @@ ALERT_ERRORS = frozenset({"unknown", "acknowledged", "outside"})
 @router.get("/alerts", response_class=HTMLResponse)
 def alerts_page(request: Request, show: str = "open", error: Text = None) -> Any:
     """The alerts with a case the key may see (models.alerts), listing only those cases, and the
-    work pool's; what Prefect's automations fired is heard meanwhile, shown at the next refresh."""
+    work pool's; what Prefect's automations fired is raised by the workers' sweep (runs/automations.py)."""
     caller = viewer(request)
-    hear_in_background(get_settings().dashboard_poll_seconds)
     areas, orgs = jurisdiction(caller)
     found, numbers = alerts_seen(queries.CaseFilter(within_areas=areas, within_orgs=orgs), open_only=show != "all")
     error = error if error in ALERT_ERRORS else None

@@ -502,3 +502,32 @@ subsidy_tariffs = Table(
     Column("source", String(500), nullable=False),
     Column("created_at", TS, nullable=False),
 )
+
+# Every flow run recorded for a case, in order (migration 0019): cases.flow_run_id is the one
+# driving it now; a run handed on to a new one says by which, when, and the state it ended in.
+case_flow_runs = Table(
+    "case_flow_runs",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("flow_run_id", String(36), nullable=False),
+    Column("recorded_at", TS, nullable=False),
+    Column("replaced_by", String(36)),
+    Column("replaced_at", TS),
+    Column("ended_as", String(40)),  # the Prefect state's name (Failed, Cancelled…) when it was replaced
+    Column("ended_message", String(500)),  # that state's message, as Prefect had it
+    UniqueConstraint("case_id", "flow_run_id", name="uq_case_flow_runs_case_run"),
+)
+
+# The Prefect automation firings a sweep has read (migration 0019), by event id: the newest per
+# work pool is where the next sweep reads from, and an id heard before raises nothing again.
+prefect_events_heard = Table(
+    "prefect_events_heard",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("pool", String(100), nullable=False),
+    Column("occurred", TS, nullable=False),
+    Column("alert_id", ID, ForeignKey("alerts.id")),
+    Column("heard_at", TS, nullable=False),
+    Index("ix_prefect_events_heard_pool_occurred", "pool", "occurred"),
+)

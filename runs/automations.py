@@ -7,8 +7,8 @@ no worker heartbeat in the pool (Prefect marks the pool NOT_READY when no worker
 three heartbeats). Their action is to do nothing: Prefect's server itself records each firing as
 an event (`prefect.automation.triggered`, carrying the event that fired it), whether or not any
 worker is alive, and that matters for the pool's automation, which fires exactly when no worker is.
-The dashboard's alerts page hears those events (`hear`, in a thread, so a page never waits for
-Prefect) and raises an alert for each (services.alerts), once per firing.
+The workers' sweep hears those events (`hear`, one sweep at a time across workers) and raises an
+alert for each (services.alerts), once per firing; the dashboard's alerts page only reads them.
 
 Late runs and NOT_READY pools are marked by services of a full Prefect server (`prefect server
 start`); the embedded server fengqiao starts when no PREFECT_API_URL is given is Prefect's
@@ -17,9 +17,7 @@ ephemeral one, which runs neither, so there only the crash automation can fire.
 
 from __future__ import annotations
 
-import threading
-import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -34,18 +32,17 @@ from prefect.events.filters import (
 )
 from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
-from prefect.settings import PREFECT_API_URL
+from prefect.exceptions import ObjectNotFound
 
 from fengqiao.config.logging import get_logger
-from fengqiao.config.prefect_env import prefect_reachable
 from fengqiao.config.settings import get_settings
 from fengqiao.models.alerts import AlertKind
-from fengqiao.services.alerts import alert_on_pool, alert_on_run
+from fengqiao.services.alerts import Firing, firings_heard, hear_firing
 from fengqiao.services.runtime import now
 
 log = get_logger(component="automations")
 TRIGGERED = "prefect.automation.triggered"
-LOOKBACK = timedelta(days=1)  # a process's first hearing reads this far back (Prefect keeps events 7 days)
+LOOKBACK = timedelta(days=1)  # a database's first hearing reads this far back (Prefect keeps events 7 days)
 SLACK = timedelta(minutes=1)  # events are stored in batches: read again this far behind the newest heard
 # A Late run is over when it reaches any other state (taken by a worker, cancelled, rescheduled).
 NOT_LATE = frozenset(
@@ -135,9 +132,6 @@ def apply_automations(client: SyncPrefectClient, pool: str, late_minutes: float)
     return done
 
 
-_heard_until: dict[tuple[str, str], datetime] = {}  # per Prefect API and pool: the newest firing heard
-
-
 def _case_no(client: SyncPrefectClient, payload: dict[str, Any]) -> str | None:
     """The case number of the run that fired it (its name is case-<case_no>), from the firing event."""
     name = ((payload.get("triggering_event") or {}).get("resource") or {}).get("prefect.resource.name")
@@ -145,17 +139,26 @@ def _case_no(client: SyncPrefectClient, payload: dict[str, Any]) -> str | None:
         run_id = (payload.get("triggering_labels") or {}).get("prefect.resource.id", "")
         if not run_id.startswith("prefect.flow-run."):
             return None
-        name = client.read_flow_run(UUID(run_id.removeprefix("prefect.flow-run."))).name
+        try:
+            name = client.read_flow_run(UUID(run_id.removeprefix("prefect.flow-run."))).name
+        except ObjectNotFound:  # deleted since: no case to show it on (and no reason to ask again)
+            return None
     return name.removeprefix("case-") if name.startswith("case-") else None
 
 
 def hear(pool: str | None = None) -> list[int]:
-    """Raise an alert for each firing of the pool's automations not heard yet; the alerts raised."""
+    """Raise an alert for each firing of the pool's automations not heard yet; the alerts raised.
+
+    Run by the sweep (one at a time across workers), so a firing becomes an alert whether or not
+    anyone has the alerts page open. It reads on from the newest firing heard (stored: a restart
+    neither repeats nor skips one), a minute behind it since Prefect stores events in batches;
+    each firing is then one transaction, by its event id (services.alerts.hear_firing). An error
+    from Prefect stops the hearing: the next sweep reads on from the last firing heard."""
     s = get_settings()
     pool = pool or s.work_pool
     names = automation_names(pool)
-    heard = (str(PREFECT_API_URL.value()), pool)
-    since = _heard_until.get(heard, now() - LOOKBACK + SLACK) - SLACK
+    until, _ = firings_heard(pool, [])
+    since = (until or now() - LOOKBACK) - SLACK
     wanted = EventFilter(
         occurred=EventOccurredFilter.model_validate({"since": since, "until": now() + SLACK}),
         event=EventNameFilter(name=[TRIGGERED]),
@@ -171,39 +174,14 @@ def hear(pool: str | None = None) -> list[int]:
         while page.next_page:
             page = client.read_events_page(str(page.next_page))
             events += page.events
+        _, known = firings_heard(pool, [str(e.id) for e in events])
         for event in events:
+            if str(event.id) in known:
+                continue
             kind = names[event.resource.name or ""]
-            if kind is AlertKind.POOL_NO_HEARTBEAT:
-                alert_id = alert_on_pool(pool, at=event.occurred)
-            elif (case_no := _case_no(client, event.payload)) is not None:
-                alert_id = alert_on_run(kind, case_no, at=event.occurred, late_minutes=s.late_run_minutes)
-            else:
-                alert_id = None
-            if alert_id is not None:
+            case_no = None if kind is AlertKind.POOL_NO_HEARTBEAT else _case_no(client, event.payload)
+            firing = Firing(str(event.id), pool, kind, case_no, event.occurred)
+            if (alert_id := hear_firing(firing, late_minutes=s.late_run_minutes)) is not None:
                 raised.append(alert_id)
                 log.warning("prefect.alert.raised", kind=kind.value, alert_id=alert_id, prefect_event=str(event.id))
-            _heard_until[heard] = max(_heard_until.get(heard, event.occurred), event.occurred)
     return raised
-
-
-_hearing = threading.Lock()
-_last_heard = 0.0
-
-
-def _hear_logged() -> None:
-    try:
-        hear()
-    except Exception as exc:  # noqa: BLE001 - Prefect down or slow: the next page asks again
-        log.warning("prefect.alerts.unheard", error=f"{type(exc).__name__}: {exc}"[:300])
-    finally:
-        _hearing.release()
-
-
-def hear_in_background(every: float) -> None:
-    """Hear Prefect's automations in a thread, at most once every `every` seconds and one at a time:
-    the page that asks shows what was heard before, and its next refresh what this hearing raised."""
-    global _last_heard
-    if not prefect_reachable() or time.monotonic() - _last_heard < every or not _hearing.acquire(blocking=False):
-        return
-    _last_heard = time.monotonic()
-    threading.Thread(target=_hear_logged, name="hear-prefect-automations", daemon=True).start()

@@ -8,6 +8,7 @@ from fengqiao.db import flow_runs
 from fengqiao.db.locks import held_alone
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import StepKind
+from fengqiao.runs.automations import hear
 from fengqiao.runs.launch import ACTIVE, run_state, wake_case
 from fengqiao.runs.liveness import crash_if_dead
 from fengqiao.runs.schedules import start_due_runs
@@ -60,6 +61,10 @@ def _sweep() -> dict[int, str]:
             deliver_due()  # results owed to channels whose earlier attempts failed
         except Exception as exc:  # noqa: BLE001 - the sweep goes on; the notices stay due
             log.warning("sweep.results_back.failed", error=type(exc).__name__)
+        try:
+            hear()  # Prefect's automation firings, as alerts, whether or not anyone has the page open
+        except Exception as exc:  # noqa: BLE001 - the next sweep reads on from the last firing heard
+            log.warning("sweep.automations.unheard", error=f"{type(exc).__name__}: {exc}"[:300])
         for case_id, flow_run_id in candidates:
             if (outcome := _stalled(case_id, flow_run_id)) is not None:
                 woken[case_id] = outcome

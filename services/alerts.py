@@ -4,13 +4,14 @@ list the alerts a key sees and acknowledge one."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from fengqiao.config.settings import get_settings
 from fengqiao.db import alerts as store
 from fengqiao.db import cases as case_store
-from fengqiao.db import queries
+from fengqiao.db import prefect_events, queries
 from fengqiao.db.alerts import AlertRow
 from fengqiao.db.queries import CaseFilter
 from fengqiao.db.uow import Connection, UnitOfWork
@@ -70,37 +71,64 @@ def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: dateti
             store.raise_alert(conn, kind, subject, area_code=area, case_ids=members, reason=reason, at=at)
 
 
-def alert_on_run(kind: AlertKind, case_no: str, *, at: datetime, late_minutes: float = 0) -> int | None:
+@dataclass(frozen=True)
+class Firing:
+    """One firing of a Prefect automation as a sweep read it from Prefect's events."""
+
+    event_id: str
+    pool: str
+    kind: AlertKind
+    case_no: str | None  # the case whose run fired it; None for the pool's, or a run not a case's
+    at: datetime  # when it occurred
+
+
+def hear_firing(firing: Firing, *, late_minutes: float = 0) -> int | None:
+    """One transaction per firing: noted by its event id, with the alert it raises (None: heard
+    before, by this worker or another, or news of no case of ours). A worker that dies before the
+    commit leaves it unheard, so the next sweep raises it: never twice, never lost."""
+    with UnitOfWork(engine()) as uow:
+        if not prefect_events.note(uow.conn, firing.event_id, pool=firing.pool, occurred=firing.at, at=now()):
+            return None
+        if firing.kind is AlertKind.POOL_NO_HEARTBEAT:
+            alert_id = _pool_alert(uow.conn, firing.pool, at=firing.at)
+        elif firing.case_no is not None:
+            alert_id = _run_alert(uow.conn, firing.kind, firing.case_no, at=firing.at, late_minutes=late_minutes)
+        else:
+            alert_id = None
+        if alert_id is not None:
+            prefect_events.raised(uow.conn, firing.event_id, alert_id)
+        uow.commit()
+        return alert_id
+
+
+def firings_heard(pool: str, event_ids: Iterable[str]) -> tuple[datetime | None, set[str]]:
+    """When the newest firing heard from the pool occurred (where to read on from), and which of these were heard."""
+    with UnitOfWork(engine()) as uow:
+        return prefect_events.heard_until(uow.conn, pool), prefect_events.known(uow.conn, event_ids)
+
+
+def _run_alert(conn: Connection, kind: AlertKind, case_no: str, *, at: datetime, late_minutes: float) -> int | None:
     """What Prefect heard about a case's run at `at` (Crashed, Late): an alert on the case, once per
-    news (heard again, as every reader of Prefect's events may, it raises nothing). None when the
-    news is old, the case is not ours (no such number, or registered after the news: a number
-    reused by another database on the same Prefect server) or a test key's."""
-    with UnitOfWork(engine()) as uow:
-        try:
-            case = case_store.find_case(uow.conn, case_no)
-        except CaseNotFound:
-            return None
-        if case.test or (case.created_at and at < case.created_at) or store.heard(uow.conn, kind, case.case_no, at=at):
-            return None
-        reason = run_alert_reason(kind, case.case_no, late_minutes=late_minutes)
-        alert_id = store.raise_alert(
-            uow.conn, kind, case.case_no, area_code=case.area_code, case_ids=[case.id], reason=reason, at=at
-        )
-        uow.commit()
-        return alert_id
+    news. None when the news is old, the case is not ours (no such number, or registered after the
+    news: a number reused by another database on the same Prefect server) or a test key's."""
+    try:
+        case = case_store.find_case(conn, case_no)
+    except CaseNotFound:
+        return None
+    if case.test or (case.created_at and at < case.created_at) or store.heard(conn, kind, case.case_no, at=at):
+        return None
+    reason = run_alert_reason(kind, case.case_no, late_minutes=late_minutes)
+    return store.raise_alert(
+        conn, kind, case.case_no, area_code=case.area_code, case_ids=[case.id], reason=reason, at=at
+    )
 
 
-def alert_on_pool(pool: str, *, at: datetime) -> int | None:
+def _pool_alert(conn: Connection, pool: str, *, at: datetime) -> int | None:
     """No worker heartbeat in the work pool: an alert of no case, which every key sees; once per news."""
-    with UnitOfWork(engine()) as uow:
-        kind = AlertKind.POOL_NO_HEARTBEAT
-        if store.heard(uow.conn, kind, pool, at=at):
-            return None
-        alert_id = store.raise_alert(
-            uow.conn, kind, pool, area_code="", case_ids=[], reason=pool_alert_reason(pool), at=at
-        )
-        uow.commit()
-        return alert_id
+    kind = AlertKind.POOL_NO_HEARTBEAT
+    if store.heard(conn, kind, pool, at=at):
+        return None
+    return store.raise_alert(conn, kind, pool, area_code="", case_ids=[], reason=pool_alert_reason(pool), at=at)
 
 
 class NotAcknowledged(StrEnum):

@@ -171,3 +171,17 @@ def api(network: int) -> Iterator[object]:
     with log_file.open("rb") as f:
         f.seek(offset)
         assert unmasked_in(f.read().decode(errors="replace")) == [], "personal data in the log"
+
+
+@pytest.fixture
+def case_runs(prefect_server: str) -> Iterator[list[str]]:
+    """The case runs a test creates, deleted after it: no later test's worker may take them."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+
+    created: list[str] = []
+    yield created
+    with get_client(sync_client=True) as client:
+        for run_id in created:
+            client.delete_flow_run(UUID(run_id))
