@@ -1,31 +1,30 @@
 """The guides' commands run as written, so they cannot go stale.
 
-docs/integrator-guide.md: every API operation has a `curl` example (checked against the OpenAPI
-schema), and each example, run by bash against a live API on loopback, answers the status its
-block names (```sh 202). docs/operator-guide.zh.md: its `sh` blocks run in bash against the test's
-database; its `console` blocks (install, demo, serve: long-running) are checked to exist. README
-names no file the repository lacks and counts the sample's mediators right.
+Both guides are typed as a new user would: in a fresh clone's directory after `make demo` (a short
+one), with `fengqiao serve` running, every `sh` block in order in one shell, registering and driving
+the guide's own cases. docs/integrator-guide.md: every API operation has a `curl` example (checked
+against the OpenAPI schema) and each block answers the statuses it names (```sh 202).
+docs/operator-guide.zh.md: its `console` blocks (install, demo, serve: long-running) are checked to
+exist. README names no file the repository lacks and counts the sample's mediators right.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 
 from fengqiao.config.settings import get_settings
-from fengqiao.models.vocabulary import InputKind
-from tests.drive import drive, register
-from tests.factories import a_key, a_new_case
 from tests.paperwork import PDF
 from tests.processes import free_port, wait_for
 
@@ -68,7 +67,6 @@ SAMPLE_VALUES = {  # what the guide's variables stand for, to match its URLs aga
     "$CASE": "FQ1",
     "$AGREE_CASE": "FQ2",
     "$HANDOFF_CASE": "FQ3",
-    "$CLOSED_CASE": "FQ4",
     "$EXPERT_CASE": "FQ5",
     "$DOCUMENT": "1",
 }
@@ -105,112 +103,120 @@ def test_every_api_operation_has_a_curl_example():
     assert missing == []
 
 
+@pytest.fixture(scope="module")
+def after_the_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh clone's directory after `make demo` (two cases here instead of sixteen): the embedded
+    defaults (SQLite and Prefect under .fengqiao/), nothing of the test session's configuration."""
+    clone = tmp_path_factory.mktemp("clone")
+    for name in ("config", "examples"):  # copied, as a clone has them: not changed under the test
+        shutil.copytree(ROOT / name, clone / name, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    ran = subprocess.run(
+        [str(BIN / "fengqiao"), "demo", "--cases", "2"], cwd=clone, env=clean_env(), capture_output=True, timeout=900
+    )
+    assert ran.returncode == 0, ran.stdout.decode()[-2000:] + ran.stderr.decode()[-2000:]
+    return clone
+
+
+def clean_env(**more: str) -> dict[str, str]:
+    """A new user's shell: fengqiao on the PATH, no FENGQIAO_ or PREFECT_ settings but these."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FENGQIAO_", "PREFECT_"))}
+    return env | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"} | more
+
+
 @pytest.fixture
-def live_api(network: int, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """`fengqiao serve`'s app (API and dashboard, without the worker) on a loopback port of this process;
-    webhooks may be registered at loopback addresses, so nothing is ever sent to a public one."""
-    from fengqiao.api.serving import server_config
-    from fengqiao.dashboard.app import create_site
-
-    monkeypatch.setenv("FENGQIAO_ALLOW_PRIVATE_WEBHOOKS", "true")
-    get_settings.cache_clear()
-
-    settings = get_settings()
-    port = free_port()
-    server = uvicorn.Server(server_config(create_site(settings), settings, host="127.0.0.1", port=port))
-    thread = threading.Thread(target=server.run, name="guide-api", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}/api/v1"
-    wait_for("the API", lambda: httpx.get(f"{base}/health").status_code == 200, timeout=60)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=30)
-
-
-def cases_in_each_state() -> dict[str, str]:
-    """The cases the guide's variables name, driven there as people would."""
-    other = (a_new_case().parties[0].__class__("applicant", "王五", None, "13900001111"),)
-    waiting, _ = case_waiting("GUIDE-1", "511502001001001")
-    agreeing, _ = case_waiting("GUIDE-2", "511502002001001", parties=other)
-    refused_no, refused_id = register(a_new_case(channel_ref="GUIDE-3", area_code="511503001001001"))
-    assert drive(refused_no, refused_id, [(InputKind.EXIT, "refused", "M-C05")])[-1] == "waiting:handoff_result"
-    closed_no, closed_id = register(a_new_case(channel_ref="GUIDE-4", area_code="511503002001001"))
-    assert drive(closed_no, closed_id, [(InputKind.OUTCOME, "agreement", "M-C07")])[-1] == "closed"
-    expert_no, expert_id = register(
-        a_new_case(channel_ref="GUIDE-5", area_code="511502002002001", summary="两车追尾发生交通事故")
+def serving(after_the_demo: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A copy of the clone after the demo with `fengqiao serve` running in it (API, dashboard and the
+    worker, as the guides start it in another terminal); its environment, for the guide's shell.
+    Webhooks may be registered at loopback addresses, so nothing is ever sent to a public one."""
+    clone = tmp_path / "clone"
+    shutil.copytree(after_the_demo, clone, symlinks=True)
+    env = clean_env(
+        FENGQIAO_API_PORT=str(free_port()),
+        FENGQIAO_ALLOW_PRIVATE_WEBHOOKS="true",
+        FENGQIAO_SWEEP_SECONDS="2",  # the guides wait for the worker's sweep: 15 s by default
+        FENGQIAO_RUNNER_POLL_SECONDS="1",
     )
-    failed = [(InputKind.OUTCOME, "failed", "M-C05")]
-    assert drive(expert_no, expert_id, failed) == ["waiting:outcome", "waiting:expert_opinion"]
-    return {
-        "CASE": waiting,
-        "AGREE_CASE": agreeing,
-        "HANDOFF_CASE": refused_no,
-        "CLOSED_CASE": closed_no,
-        "EXPERT_CASE": expert_no,
-    }
+    with (clone / "serve.log").open("ab") as log:
+        serve = subprocess.Popen(
+            [str(BIN / "fengqiao"), "serve"], cwd=clone, env=env, stdout=log, stderr=log, start_new_session=True
+        )
+    base = f"http://127.0.0.1:{env['FENGQIAO_API_PORT']}/api/v1"
+    try:
+        wait_for("fengqiao serve", lambda: httpx.get(f"{base}/health").status_code == 200, timeout=180)
+        yield clone, env
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait(timeout=30)
 
 
-def case_waiting(ref: str, area: str, **changes: object) -> tuple[str, int]:
-    case_no, case_id = register(a_new_case(channel_ref=ref, area_code=area, **changes))
-    assert drive(case_no, case_id, []) == ["waiting:outcome"]
-    return case_no, case_id
-
-
-def test_each_curl_example_answers_the_status_its_block_names(live_api, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FENGQIAO_")} | cases_in_each_state()
-    env |= {
-        "FQ": live_api,
-        "KEY": key_of(a_key("integrator", name="guide-integrator")),
-        "MEDIATOR_KEY": key_of(a_key("mediator", name="M-C01")),  # a mediator's key is named by its code
-        "CENTRE_KEY": key_of(a_key("coordinator", name="guide-centre")),
-        "ADMIN_KEY": key_of(a_key("admin", name="guide-admin")),
-        "WEBHOOK_URL": "http://127.0.0.1:9/feedback",  # loopback: a registration, never a delivery
-    }
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
-    (tmp_path / "signed-agreement.pdf").write_bytes(PDF)  # a readable PDF: uploads must be (bdc35ff)
-    examples = api_examples()
-    script = "curl() { command curl -sS -w '%{stderr}%{http_code}\\n' \"$@\"; }\n" + "".join(
-        f"echo '@@ {n}' | tee /dev/stderr\n{body}\necho\n" for n, (_, body) in enumerate(examples)
+def run_in_order(body_blocks: list[str], cwd: Path, env: dict[str, str], prelude: str = "") -> Ran:
+    """The blocks typed in order into one shell (`set -e`: the first failure stops it); each block's
+    output, and the statuses curl answered in it, by the block's number."""
+    script = (
+        "set -e\n"
+        + prelude
+        + "".join(f"echo '@@ {n}' | tee /dev/stderr\n{body}\necho\n" for n, body in enumerate(body_blocks))
     )
-
-    ran = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-
+    ran = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     answered: dict[int, list[int]] = {}
     for line in ran.stderr.splitlines():
         if line.startswith("@@ "):
             answered[int(line[3:])] = []
-        elif re.fullmatch(r"\d{3}", line):
+        elif answered and re.fullmatch(r"\d{3}", line):
             answered[max(answered)].append(int(line))
     said = dict(re.findall(r"^@@ (\d+)\n(.*?)(?=^@@ |\Z)", ran.stdout, re.M | re.S))
+    return Ran(ran.returncode, answered, {int(n): text for n, text in said.items()}, ran.stderr)
+
+
+@dataclass(frozen=True)
+class Ran:
+    returncode: int
+    answered: dict[int, list[int]]  # block → the HTTP statuses curl printed in it
+    said: dict[int, str]  # block → what it printed
+    stderr: str
+
+
+def test_the_integrator_guide_typed_in_order_after_the_demo(serving):
+    """Every `sh` block in order, in one shell, against `fengqiao serve` after `make demo`; a block
+    naming statuses answers exactly those (curl prints each status to stderr)."""
+    clone, env = serving
+    (clone / "signed-agreement.pdf").write_bytes(PDF)  # the scan the guide uploads
+    env = env | {"WEBHOOK_URL": "http://127.0.0.1:9/feedback"}  # loopback: a registration, never a delivery
+    guide = blocks(INTEGRATOR, "sh")
+    curl = "curl() { command curl -sS -w '%{stderr}%{http_code}\\n' \"$@\"; }\n"
+
+    ran = run_in_order([body for _, body in guide], clone, env, prelude=curl)
+
     wrong = {
-        n: (body.splitlines()[0], answered.get(n), said.get(str(n), "").strip()[:300])
-        for n, (want, body) in enumerate(examples)
-        if answered.get(n) != want
+        n: (body.splitlines()[0], ran.answered.get(n), ran.said.get(n, "").strip()[-300:])
+        for n, (info, body) in enumerate(guide)
+        if info and ran.answered.get(n) != [int(s) for s in info.split()]
     }
-    assert wrong == {}, ran.stderr[-2000:]
-
-
-def key_of(headers: dict[str, str]) -> str:
-    return headers["Authorization"].removeprefix("Bearer ")
+    assert (ran.returncode, max(ran.answered), wrong) == (0, len(guide) - 1, {}), ran.stderr[-3000:]
 
 
 # --- the operator's guide -------------------------------------------------------------------------------
-def test_the_operator_guides_commands_run_as_written(network, tmp_path):
-    for n, area in enumerate(("511502001001001", "511502002001001", "511503001001001"), start=1):
-        case_waiting(f"OP-{n}", area)  # FQ20260000001 … mediating, as the guide's examples name them
-    env = os.environ | {
-        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-        "FENGQIAO_SAMPLE_NETWORK": str(ROOT / "config" / "sample_network.yaml"),
-        "FENGQIAO_CHROMIUM": "/nonexistent",  # the report is written as HTML: no browser needed
-    }
-    failed = []
-    for info, body in blocks(OPERATOR, "sh"):
-        assert info == "", f"an operator block names no status: {info}"
-        ran = subprocess.run(["bash", "-e", "-c", body], cwd=tmp_path, env=env, capture_output=True, text=True)
-        if ran.returncode != 0:
-            failed.append((body, ran.stdout[-500:] + ran.stderr[-1500:]))
-    assert failed == []
-    assert (tmp_path / "月报.html").stat().st_size > 0
+def test_the_operator_guides_commands_typed_in_order_after_the_demo(serving):
+    """Every `sh` block in order, in one shell, in the clone after `make demo` with `fengqiao serve`
+    running (the guide starts it in another terminal)."""
+    clone, env = serving
+    env = env | {"FENGQIAO_CHROMIUM": "/nonexistent"}  # the report is written as HTML: no browser needed
+    guide = [body for info, body in blocks(OPERATOR, "sh")]
+    assert [info for info, _ in blocks(OPERATOR, "sh")] == [""] * len(guide)  # an operator block names no status
+
+    ran = run_in_order(guide, clone, env)
+
+    last = max(ran.answered)
+    assert (ran.returncode, last) == (0, len(guide) - 1), (
+        guide[last],
+        ran.said.get(last, "")[-1500:],
+        ran.stderr[-1500:],
+    )
+    assert (clone / "月报.html").stat().st_size > 0
 
 
 def test_the_long_running_commands_the_guides_show_exist():
