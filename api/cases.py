@@ -17,6 +17,7 @@ from fengqiao.api.schemas import (
     CaseDetail,
     CaseOut,
     CasePage,
+    FlowRunOut,
     FollowUpIn,
     FollowUpRecorded,
     HandoffResultIn,
@@ -118,6 +119,7 @@ def get_case(
         parties=[PartyOut(**p) for p in read.parties],
         masked=not unmask,
         parked=ParkedOut.model_validate(read.parked) if read.parked else None,
+        runs=[FlowRunOut.model_validate(r) for r in read.runs],
     )
 
 

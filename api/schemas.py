@@ -110,6 +110,21 @@ class WaitingFor(BaseModel):
     attempt: int = Field(examples=[1], description="the round: send it as the answer's `attempt`")
 
 
+class FlowRunOut(BaseModel):
+    """One of the case's Prefect flow runs, in the order they were recorded."""
+
+    model_config = ConfigDict(from_attributes=True)  # read straight from db.flow_runs.CaseRun
+
+    flow_run_id: str
+    recorded_at: datetime
+    replaced_by: str | None = Field(description="the run that took the case over; null: not replaced")
+    replaced_at: datetime | None
+    ended_as: str | None = Field(
+        examples=["Failed"], description="the Prefect state this run was in when it was replaced"
+    )
+    ended_message: str | None = Field(description="that state's message, as Prefect had it")
+
+
 class CaseDetail(CaseOut):
     summary: str = Field(description="masked unless unmasked with a reason")
     people_involved: int
@@ -123,6 +138,11 @@ class CaseDetail(CaseOut):
     parties: list[PartyOut]
     masked: bool
     parked: ParkedOut | None = Field(default=None, description="set aside after failed runs; null when not")
+    runs: list[FlowRunOut] = Field(
+        default=[],
+        description="every flow run recorded for the case, oldest first; one that ended without finishing "
+        "the case (Failed, Cancelled) was replaced by the next, and says why",
+    )
 
 
 class CasePage(BaseModel):

@@ -5,21 +5,91 @@ A function per question over one connection; the caller's unit of work commits.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from dataclasses import dataclass
+from datetime import datetime
 
-from fengqiao.db.tables import cases
+from sqlalchemy import Connection, insert, select, update
+
+from fengqiao.db.tables import case_flow_runs, cases
 from fengqiao.models.case import DuplicateState
 from fengqiao.models.vocabulary import Status
 
 
-def record_flow_run(conn: Connection, case_id: int, flow_run_id: str) -> bool:
-    """Note the run created for a case; only the first run recorded (or a replacement for a closed one) wins."""
+@dataclass(frozen=True)
+class Ended:
+    """How a run the case is handed on from ended, as Prefect had it: its state's name and message."""
+
+    flow_run_id: str
+    state: str  # Failed, Cancelled, Completed…
+    message: str
+
+
+@dataclass(frozen=True)
+class CaseRun:
+    """One of a case's flow runs, in the order they were recorded; a replaced one says why."""
+
+    flow_run_id: str
+    recorded_at: datetime
+    replaced_by: str | None
+    replaced_at: datetime | None
+    ended_as: str | None
+    ended_message: str | None
+
+
+def record_flow_run(
+    conn: Connection, case_id: int, flow_run_id: str, *, at: datetime, replacing: Ended | None = None
+) -> bool:
+    """Note the run created for a case; only the first run recorded, or a replacement for a closed run
+    or for the ended run it names, wins. It joins the case's runs, and the run it replaces says why:
+    True when this call added it (the run may have claimed the case first, or another caller
+    recorded the same run)."""
+    holders = [flow_run_id] + ([replacing.flow_run_id] if replacing else [])
     result = conn.execute(
         update(cases)
-        .where(cases.c.id == case_id, (cases.c.flow_run_id.is_(None)) | (cases.c.flow_run_open.is_(False)))
+        .where(
+            cases.c.id == case_id,
+            cases.c.flow_run_id.is_(None) | cases.c.flow_run_open.is_(False) | cases.c.flow_run_id.in_(holders),
+        )
         .values(flow_run_id=flow_run_id, flow_run_open=True)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1 or _listed(conn, case_id, flow_run_id):
+        return False
+    conn.execute(insert(case_flow_runs).values(case_id=case_id, flow_run_id=flow_run_id, recorded_at=at))
+    if replacing is not None:
+        if not _listed(conn, case_id, replacing.flow_run_id):  # claimed by hand (Prefect's UI), never recorded
+            conn.execute(
+                insert(case_flow_runs).values(case_id=case_id, flow_run_id=replacing.flow_run_id, recorded_at=at)
+            )
+        conn.execute(
+            update(case_flow_runs)
+            .where(case_flow_runs.c.case_id == case_id, case_flow_runs.c.flow_run_id == replacing.flow_run_id)
+            .values(
+                replaced_by=flow_run_id,
+                replaced_at=at,
+                ended_as=replacing.state[:40],
+                ended_message=replacing.message[:500],
+            )
+        )
+    return True
+
+
+def _listed(conn: Connection, case_id: int, flow_run_id: str) -> bool:
+    found = conn.scalar(
+        select(case_flow_runs.c.id).where(
+            case_flow_runs.c.case_id == case_id, case_flow_runs.c.flow_run_id == flow_run_id
+        )
+    )
+    return found is not None
+
+
+def runs_of(conn: Connection, case_id: int) -> list[CaseRun]:
+    """The case's flow runs in the order they were recorded."""
+    rows = conn.execute(
+        select(case_flow_runs).where(case_flow_runs.c.case_id == case_id).order_by(case_flow_runs.c.id)
+    ).all()
+    return [
+        CaseRun(r.flow_run_id, r.recorded_at, r.replaced_by, r.replaced_at, r.ended_as, r.ended_message) for r in rows
+    ]
 
 
 def claim_case(conn: Connection, case_id: int, flow_run_id: str) -> bool:

@@ -49,6 +49,7 @@ class CaseRead:
     parked: Parked | None
     flow_run_open: bool
     duplicate_of: str | None  # the case number of the open case it repeats
+    runs: list[flow_runs.CaseRun]  # every flow run recorded for it, oldest first
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def read_case(ref: str, caller: Caller | None = None, *, unmask: bool = False, r
             parked=parking_of(uow.conn, case.id),
             flow_run_open=flow_runs.case_flow_run(uow.conn, case.id)[1],
             duplicate_of=original,
+            runs=flow_runs.runs_of(uow.conn, case.id),
         )
         log_read(uow.conn, caller, case.id, PERSONAL_FIELDS, unmask, reason)
         uow.commit()
