@@ -324,7 +324,7 @@ class Stats(BaseModel):
     open: int
     parties_involved: int = Field(description="涉及当事人人数 people involved, summed")
     agreement_amount: str = Field(description="协议涉及金额 yuan in the agreements' terms, two decimals")
-    as_of: str = Field(description="the day the roster is as of: the period's last day, or today")
+    as_of: str = Field(description="时点 the day the roster, overdue and due soon are as of: the period's end")
     compared: Comparisons | None = Field(description="本年累计, 环比, 同比 of a period with `from` and `to`; else null")
     group_disputes: int = Field(description="群体性纠纷 disputes involving many people (see `definitions`)")
     judicial_confirmation_applied: int = Field(
@@ -334,8 +334,8 @@ class Stats(BaseModel):
     screening: Screened
     roster: Roster = Field(description="组织队伍 the applied network's committees and mediators in the region")
     closed: int
-    overdue: int = Field(description="mediating cases past their deadline today")
-    due_soon: int = Field(description="mediating cases due within three days")
+    overdue: int = Field(description="超期 mediating cases past their due day at the end of as_of (the period's end)")
+    due_soon: int = Field(description="临期 mediating cases due within three days of as_of (the period's end)")
     by_status: dict[str, int]
     by_type: dict[str, int]
     by_channel: dict[str, int]

@@ -15,21 +15,33 @@ from fengqiao.models.vocabulary import Level, Stage, Status
 
 def timeline(conn: Connection, case_id: int) -> list[Transition]:
     rows = conn.execute(select(transitions).where(transitions.c.case_id == case_id).order_by(transitions.c.seq)).all()
-    return [
-        Transition(
-            seq=r.seq,
-            at=r.at,
-            from_status=Status(r.from_status) if r.from_status else None,
-            to_status=Status(r.to_status),
-            stage=Stage(r.stage),
-            actor=r.actor,
-            reason=r.reason,
-            org=r.org_code,
-            rule=r.rule,
-            note=r.note or "",
-        )
-        for r in rows
-    ]
+    return [_transition(r) for r in rows]
+
+
+def timelines(conn: Connection, case_ids: list[int]) -> dict[int, list[Transition]]:
+    """Several cases' timelines in one statement, each in order."""
+    found: dict[int, list[Transition]] = {i: [] for i in case_ids}
+    if not case_ids:
+        return found
+    q = select(transitions).where(transitions.c.case_id.in_(case_ids))
+    for r in conn.execute(q.order_by(transitions.c.case_id, transitions.c.seq)):
+        found[r.case_id].append(_transition(r))
+    return found
+
+
+def _transition(r: Any) -> Transition:
+    return Transition(
+        seq=r.seq,
+        at=r.at,
+        from_status=Status(r.from_status) if r.from_status else None,
+        to_status=Status(r.to_status),
+        stage=Stage(r.stage),
+        actor=r.actor,
+        reason=r.reason,
+        org=r.org_code,
+        rule=r.rule,
+        note=r.note or "",
+    )
 
 
 def levels_of(conn: Connection, org_codes: list[str]) -> list[Level]:

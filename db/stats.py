@@ -1,9 +1,10 @@
-"""The figures a coordination centre reports: sums of the kept counters (db/tallies), plus live overdue counts."""
+"""The figures a coordination centre reports: sums of the kept counters (db/tallies), plus overdue counts
+(live from the kept due days, or the cases mediating at a past day's end for models.clock_at)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, and_, false, func, select
 
 from fengqiao.db.judicial_confirmations import _in_scope as cases_in_scope
 from fengqiao.db.queries import CaseFilter
-from fengqiao.db.tables import agreement_terms, cases
+from fengqiao.db.tables import agreement_terms, cases, transitions
 from fengqiao.db.tallies import Scope, summed
 from fengqiao.models.figures import COUNTERS
 from fengqiao.models.official import Counts
@@ -104,3 +105,17 @@ def overdue_counts(conn: Connection, where: CaseFilter, *, today: date, soon_day
     )
     overdue, soon = conn.execute(q).one()
     return int(overdue), int(soon)
+
+
+def mediating_at(conn: Connection, where: CaseFilter, end: datetime) -> list[tuple[int, str | None, int]]:
+    """(id, dispute type, configuration version now) of the cases where asks for whose last move up to end
+    left them mediating: the only ones that can be overdue or due soon then."""
+    moves = transitions.alias("moves")
+    last = select(func.max(moves.c.seq)).where(moves.c.case_id == cases.c.id, moves.c.at <= end).scalar_subquery()
+    q = where.apply(
+        select(cases.c.id, cases.c.dispute_type, cases.c.config_version)
+        .select_from(cases.join(transitions, and_(transitions.c.case_id == cases.c.id, transitions.c.seq == last)))
+        .where(transitions.c.to_status == "mediating", cases.c.test.is_(false()))
+        .order_by(cases.c.id)
+    )
+    return [(r.id, r.dispute_type, r.config_version) for r in conn.execute(q)]

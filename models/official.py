@@ -156,7 +156,8 @@ def official_figures(
 
 def case_definitions(as_of: str) -> dict[str, dict[str, str]]:
     """The other figures' definitions: the breakdowns, closing, the lowest level, and the point-in-time
-    figures (overdue, due soon), which are as of `as_of` (the period's last day, or today)."""
+    figures (overdue, due soon), which are as of `as_of`: the period's last day (today for the current
+    month), each case as its timeline stood at that day's end, so a published month's never change."""
     return {
         "closed": _label("结案", "closed", "已结案（归档）的件数 cases closed (archived), of those registered"),
         "lowest_level_share": _label(
@@ -173,12 +174,16 @@ def case_definitions(as_of: str) -> dict[str, dict[str, str]]:
         "overdue": _label(
             "超期",
             "overdue",
-            f"截至{as_of}仍在调解且已过办理期限的件数 cases still mediating on {as_of} past their due day",
+            f"{as_of}日终（北京时间，期末；本月为今天）仍在调解且已过办理期限的件数，按当时的案件记录计算 cases "
+            f"mediating at the end of {as_of} (China time: the period's last day, today for the current month) "
+            "past their due day, as their timelines stood then",
         ),
         "due_soon": _label(
             "临期",
             "due soon",
-            f"截至{as_of}仍在调解、三日内到期的件数 cases still mediating on {as_of} due within three days",
+            f"{as_of}日终（北京时间，期末；本月为今天）仍在调解、三日内到期的件数，按当时的案件记录计算 cases "
+            f"mediating at the end of {as_of} (China time: the period's last day, today for the current month) "
+            "due on it or within three days after, as their timelines stood then",
         ),
         "by_status": _label("当前状态", "status", "各状态的件数（现时状态） cases by their status now"),
         "by_type": _label(
@@ -202,7 +207,10 @@ def case_definitions(as_of: str) -> dict[str, dict[str, str]]:
             "月度趋势", "by month", "按登记月份（北京时间）的受理、结案、调解成功件数 received, closed, resolved"
         ),
         "as_of": _label(
-            "时点", "as of", "组织队伍的统计时点：期末（本月为今天） the day the roster is as of: the period's end"
+            "时点",
+            "as of",
+            "组织队伍、超期、临期的统计时点：期末（本月为今天） the day the roster, overdue and due soon are as of: "
+            "the period's end (today for the current month)",
         ),
     }
 

@@ -18,6 +18,7 @@ from fengqiao.db.judicial_confirmations import applied_count
 from fengqiao.db.screenings import Within, screening_figures
 from fengqiao.db.tallies import Scope
 from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models.clock_at import end_of_day
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.figures import AREA_DIGITS
@@ -34,6 +35,7 @@ from fengqiao.models.official import (
 from fengqiao.models.roster import ROSTER_DEFINITIONS, roster
 from fengqiao.models.screening import SCREENING_DEFINITIONS
 from fengqiao.services.context import configuration
+from fengqiao.services.due_dates import overdue_at
 from fengqiao.services.runtime import engine, now
 
 EMPTY = Network(organisations={}, mediators=(), experts=())
@@ -155,12 +157,12 @@ def figures(question: Question, *, today: date) -> dict[str, Any]:
     with UnitOfWork(engine()) as uow:
         conn = uow.conn
         official, found = _counted(conn, scope, _InForce(conn))
-        overdue, due_soon = stats.overdue_counts(uow.conn, question.cases(), today=today)
-        network = _InForce(conn).network(_end_of(as_of))
+        overdue, due_soon = overdue_at(conn, question.cases(), as_of, today=today)
+        network = _InForce(conn).network(end_of_day(as_of))
         swept = screening_figures(uow.conn, question.screenings(), scope)
         compared = _compared(conn, question, official) if question.since and question.until else None
     official["definitions"] |= {f"screening.{k}": d for k, d in SCREENING_DEFINITIONS.items()} | ROSTER_DEFINITIONS
-    official["definitions"] |= case_definitions(today.isoformat()) | COMPARISON_DEFINITIONS
+    official["definitions"] |= case_definitions(as_of.isoformat()) | COMPARISON_DEFINITIONS
     staff = roster(network, question.region, question.within_areas) if network else roster(EMPTY)
     extra = {"screening": asdict(swept), "roster": staff, "as_of": as_of.isoformat(), "compared": compared}
     return official | extra | found | {"overdue": overdue, "due_soon": due_soon}
@@ -190,8 +192,8 @@ def _counted(conn: Connection, scope: Scope, in_force: _InForce) -> tuple[dict[s
         agreement_amount=stats.agreement_amount(conn, scope),
     )
     months = {month for month, _ in counts.by_people}
-    thresholds = {m: in_force.rules(_end_of(_last_day(m))).group_dispute_people for m in months}
-    end = _end_of(_last_day(scope.month_to)) if scope.month_to else now()
+    thresholds = {m: in_force.rules(end_of_day(_last_day(m))).group_dispute_people for m in months}
+    end = end_of_day(_last_day(scope.month_to)) if scope.month_to else now()
     return official_figures(counts, in_force.rules(end), thresholds), found
 
 
@@ -228,10 +230,6 @@ def _shift(month: str, n: int) -> str:
 def _last_day(month: str) -> date:
     year, m = map(int, month.split("-"))
     return date(year, m, monthrange(year, m)[1])
-
-
-def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=CST)
 
 
 def latest_month_with_cases(question: Question) -> str | None:

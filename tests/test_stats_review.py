@@ -12,13 +12,14 @@ from sqlalchemy import select
 
 from fengqiao.db import agreements, tallies
 from fengqiao.db import cases as case_store
-from fengqiao.db.tables import screening_cases
+from fengqiao.db.tables import cases, screening_cases
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.agreements import AgreementTerms
 from fengqiao.models.clocks import CST
 from fengqiao.models.figures import REFUSAL_RULE
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
+from fengqiao.services.due_dates import keep_due_date
 from fengqiao.services.runtime import engine
 from fengqiao.services.stats import Question, figures
 from tests.factories import a_key, a_new_case
@@ -201,3 +202,82 @@ def test_a_ledger_keeps_its_screening_dates_and_a_past_months_case_is_not_linked
     )
     assert october["cases_registered"] == 0
     assert this_month == {"sessions": 1, "disputes_found": 3, "disputes_prevented": 0, "cases_registered": 2}
+
+
+def _moved(conn, case, at: datetime, status: Status, stage: Stage, reason: str, *, rule: str | None = None, **changes):  # type: ignore[no-untyped-def]
+    """A stored move at a chosen instant, its due day kept as the pipeline's steps keep it."""
+    after = replace(case, status=status, version=case.version + 1, **changes)
+    record = Transition(after.version, at, case.status, status, stage, "test", reason, org=after.org_code, rule=rule)
+    case_store.save_move(conn, case, after, record, flow_run_id=None)
+    keep_due_date(conn, case, after)
+    return after
+
+
+def _labour_case(conn, ref: str, assigned: datetime):  # type: ignore[no-untyped-def]
+    """A labour dispute (its community rung: 15 calendar days) assigned at the community at `assigned`."""
+    [(case, _)] = case_store.add_cases(
+        conn, [(a_new_case(channel_ref=ref), None)], config_version=1, at=assigned - timedelta(hours=2)
+    )
+    case = _moved(conn, case, assigned - timedelta(hours=1), Status.TRIAGED, Stage.TRIAGE, "type labour",
+                  rule="declared_by_channel", dispute_type="labour", path_step=0)  # fmt: skip
+    return _moved(conn, case, assigned, Status.MEDIATING, Stage.ASSIGNMENT, "assigned to mediator M-C01 (mediator)",
+                  org_code="C-ZHAOYANG", mediator="M-C01", attempt=1)  # fmt: skip
+
+
+def _october_and_since() -> tuple[dict, dict]:
+    """Three labour cases mediating in October, and what became of them in November: (October's 超期/临期
+    before November's moves, October's after them)."""
+    october = Question("2026-10", "2026-10")
+    with UnitOfWork(engine()) as uow:
+        conn = uow.conn
+        # assigned 2 October: due 17 October, overdue at the month's end; resolved and closed in November
+        overdue = _labour_case(conn, "T-overdue", datetime(2026, 10, 2, 10, tzinfo=CST))
+        # assigned 5 October (due 20 October), paused 10 October for an appraisal, resumed 5 November:
+        # 26 days paused, due 15 November; its clock stood still over the month's end
+        paused = _labour_case(conn, "T-paused", datetime(2026, 10, 5, 10, tzinfo=CST))
+        paused = _moved(conn, paused, datetime(2026, 10, 10, 10, tzinfo=CST), Status.MEDIATING, Stage.CLOCK,
+                        "时限中止 clock paused: appraisal", rule="pause:appraisal")  # fmt: skip
+        # assigned 18 October: due 2 November, within three days of the month's end; withdrawn in November
+        soon = _labour_case(conn, "T-soon", datetime(2026, 10, 18, 10, tzinfo=CST))
+        uow.commit()
+    before = figures(october, today=date(2026, 11, 1))
+    with UnitOfWork(engine()) as uow:
+        conn = uow.conn
+        _moved(conn, paused, datetime(2026, 11, 5, 10, tzinfo=CST), Status.MEDIATING, Stage.CLOCK,
+               "时限恢复 clock resumed", rule="resume")  # fmt: skip
+        soon = _moved(conn, soon, datetime(2026, 11, 5, 11, tzinfo=CST), Status.WITHDRAWN, Stage.WITHDRAWAL,
+                      "withdrawn")  # fmt: skip
+        overdue = _moved(conn, overdue, datetime(2026, 11, 10, 10, tzinfo=CST), Status.RESOLVED, Stage.RESOLUTION,
+                         "written_agreement")  # fmt: skip
+        _moved(conn, overdue, datetime(2026, 11, 12, 10, tzinfo=CST), Status.CLOSED, Stage.CLOSING,
+               "agreement archived")  # fmt: skip
+        uow.commit()
+    return before, figures(october, today=TODAY)
+
+
+def test_a_past_months_overdue_and_due_soon_are_as_of_its_end_and_never_change(network):
+    before, after = _october_and_since()
+    now = figures(Question("2026-10", TODAY.strftime("%Y-%m")), today=TODAY)
+    with UnitOfWork(engine()) as uow:
+        kept = uow.conn.execute(select(cases.c.channel_ref, cases.c.status, cases.c.due_on).order_by(cases.c.id)).all()
+
+    # 31 October: the case due 17 October overdue though closed since, the one due 2 November due soon,
+    # the paused one neither
+    assert (before["overdue"], before["due_soon"], before["as_of"]) == (1, 1, "2026-10-31")
+    assert (after["overdue"], after["due_soon"], after["as_of"]) == (1, 1, "2026-10-31")
+    assert after["definitions"]["overdue"]["definition"] == (
+        "2026-10-31日终（北京时间，期末；本月为今天）仍在调解且已过办理期限的件数，按当时的案件记录计算 cases mediating "
+        "at the end of 2026-10-31 (China time: the period's last day, today for the current month) past their due "
+        "day, as their timelines stood then"
+    )
+    # up to this month: as of today, from the kept due days: only the resumed case (due 15 November) is mediating
+    assert [(r.channel_ref, r.status, _day(r.due_on)) for r in kept] == [
+        ("T-overdue", "closed", None),
+        ("T-paused", "mediating", date(2026, 11, 15)),
+        ("T-soon", "withdrawn", None),
+    ]
+    assert (now["overdue"], now["due_soon"], now["as_of"]) == (1, 0, TODAY.isoformat())
+
+
+def _day(value: date | str | None) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
