@@ -149,6 +149,10 @@ def unreadable(chain: Chain, row: Mapping[str, Any]) -> str | None:
         if name in ("case_id", "seq", "key_id"):
             if not isinstance(value, int) or isinstance(value, bool):
                 return f"unreadable: {name} {value!r} is no integer"
+        elif name in ("at", "fields"):
+            continue
+        elif value is not None and not isinstance(value, str):  # SQLite stores a BLOB or number in any column
+            return f"unreadable: {name} {_shown(value)} is no text"
         elif isinstance(value, str) and not value.isprintable() and _undecodable(value):
             return f"unreadable: {name} is not valid UTF-8"
     if chain is Chain.ACCESS and not (
@@ -156,6 +160,12 @@ def unreadable(chain: Chain, row: Mapping[str, Any]) -> str | None:
     ):
         return f"unreadable: fields {row.get('fields')!r} is no list of field names"
     return None
+
+
+def _shown(value: object) -> str:
+    """A stored value that is not text, as a person reads it: its type and the start of its repr."""
+    shown = repr(value)
+    return f"({type(value).__name__}) {shown[:40]}{'…' if len(shown) > 40 else ''}"
 
 
 def _undecodable(value: str) -> bool:

@@ -326,3 +326,27 @@ def test_7_every_chain_the_database_held_when_the_digest_was_taken_must_be_in_it
         f"from the digest, though its seq 1 was recorded {began}, before the digest's {shown}",
     )
     assert len(out.splitlines()) == 2
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # PostgreSQL's typed columns refuse it
+def test_8_a_blob_in_a_text_column_is_an_unreadable_row_not_a_crash(database, network):
+    case_no, case_id = a_mediating_case()
+    read_case(case_no, caller())
+    [head] = stored(access_log, case_id)
+    with get_engine(database).begin() as conn:
+        conn.execute(text("DROP TRIGGER IF EXISTS transitions_no_update"))
+        conn.execute(text("UPDATE transitions SET reason = X'00FF' WHERE case_id = :c AND seq = 2"), {"c": case_id})
+        conn.execute(text("DROP TRIGGER IF EXISTS access_log_no_update"))
+        conn.execute(text("UPDATE access_log SET key_name = X'41' WHERE id = :i"), {"i": head["id"]})
+        moved_id = conn.scalar(text("SELECT id FROM transitions WHERE case_id = :c AND seq = 2"), {"c": case_id})
+
+    code, out = audit()
+
+    assert (code, out.splitlines()[:-1]) == (
+        1,
+        [
+            f"断链 broken: case {case_no}, transitions seq 2: unreadable: reason (bytes) b'\\x00\\xff' is no text "
+            f"(id {moved_id})",
+            f"断链 broken: case {case_no}, access_log seq 1: unreadable: key_name (bytes) b'A' is no text (id {head['id']})",
+        ],
+    )
