@@ -49,7 +49,12 @@ ReasonParam = Annotated[str | None, Query(max_length=200, description="why it is
 def check_unmasking(caller: Caller, unmask: bool, reason: str | None) -> None:
     """Unmasking is for the roles that may, and only with a reason (it goes to the access log)."""
     if unmask and caller.role not in MAY_UNMASK:
-        raise ApiError(403, "may_not_unmask", f"role {caller.role} may not see personal data unmasked", field="unmask")
+        raise ApiError(
+            403,
+            "may_not_unmask",
+            f"角色 {caller.role} 不能查看完整个人信息 role {caller.role} may not see personal data unmasked",
+            field="unmask",
+        )
     if unmask and not (reason or "").strip():
         raise ApiError(
             422,
@@ -63,7 +68,7 @@ def answerable_case(caller: Caller, ref: str) -> Case:
     """The case, if the caller may record input on it: 404 if it may not see it, 403 if it may only see it."""
     case, why = case_reads.case_to_answer(caller, ref)
     if why is not None:
-        raise ApiError(403, "forbidden", f"case {case.case_no}: {why}", field="case")
+        raise ApiError(403, "forbidden", f"案件 case {case.case_no}: {why}", field="case")
     return case
 
 

@@ -79,7 +79,10 @@ def get_document(
     """文书 One document as stored (it shows personal data whole): ask with unmask=true and a reason; logged."""
     if not unmask:
         raise ApiError(
-            422, "invalid_input", "unmask: a document shows personal data whole: ask with unmask=true", field="unmask"
+            422,
+            "invalid_input",
+            "unmask: 文书含完整个人信息，须 unmask=true a document shows personal data whole: ask with unmask=true",
+            field="unmask",
         )
     check_unmasking(caller, unmask, reason)
     stored, content = read_document(case_id, document_id, caller, reason=reason)

@@ -44,10 +44,17 @@ def post_expert_opinion(
     case = answerable_case(caller, case_id)
     own = caller.name if caller.role is Role.EXPERT else None
     if own is not None and body.expert not in (None, own):
-        raise ApiError(403, "forbidden", f"key {own} gives its own opinion, not {body.expert}'s", field="expert")
+        raise ApiError(
+            403,
+            "forbidden",
+            f"密钥 {own} 只能提交本人的意见 key {own} gives its own opinion, not {body.expert}'s",
+            field="expert",
+        )
     expert = body.expert or own
     if expert is None:
-        raise ApiError(422, "invalid_input", "expert: name the expert whose opinion this is", field="expert")
+        raise ApiError(
+            422, "invalid_input", "expert: 请写明出具意见的专家 name the expert whose opinion this is", field="expert"
+        )
     key = scoped(caller, idempotency_key)
     rec = record_opinion(case.case_no, expert, body.text, attempt=body.attempt, idempotency_key=key)
     wake.add_task(try_wake, case.id)

@@ -65,6 +65,7 @@ def accept(channel: Channel, data: object, caller: Caller, idempotency_key: str 
         raise ApiError(
             403,
             "outside_jurisdiction",
+            f"区域 {rec.new.area_code} 不在密钥 {caller.name} 的辖区内 "
             f"area {rec.new.area_code} is outside the jurisdiction of key {caller.name}",
             field="area_code",
         )

@@ -63,13 +63,23 @@ def _section(name: str) -> list[dict[str, Any]]:
 def _change(section: str, code: str, entry: BaseModel | None, caller: Caller) -> ConfigVersion:
     """One entry put or removed: the rest of the applied document unchanged, checked whole, a new version."""
     if entry is not None and getattr(entry, "code", code) != code:
-        raise ApiError(422, "invalid_input", f"code: the body's code must be {code!r}, as in the path", field="code")
+        raise ApiError(
+            422,
+            "invalid_input",
+            f"code: 请求体的代码应与路径一致 the body's code must be {code!r}, as in the path",
+            field="code",
+        )
     document = _current().document
     entries = list(document.get(section, []))
     at = next((i for i, e in enumerate(entries) if e["code"] == code), None)
     if entry is None:
         if at is None:
-            raise ApiError(404, "not_found", f"no {section[:-1]} {code!r} in the applied configuration", field="code")
+            raise ApiError(
+                404,
+                "not_found",
+                f"现行配置中没有 {code!r} no {section[:-1]} {code!r} in the applied configuration",
+                field="code",
+            )
         del entries[at]
     elif at is None:
         entries.append(entry.model_dump(mode="json"))

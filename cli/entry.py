@@ -15,6 +15,8 @@ import gc
 import os
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
 
 COLLECT_AFTER_SECONDS = 1.0
 
@@ -28,7 +30,7 @@ def main() -> None:
 
     code: str | int | None = 0
     try:
-        app()
+        code = run(app)
     except SystemExit as ended:
         code = ended.code
     if isinstance(code, str) or {"prefect", "alembic"} & {m.split(".")[0] for m in sys.modules}:
@@ -38,6 +40,41 @@ def main() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code or 0)
+
+
+# Click's usage errors by kind, in Chinese first (its own English message follows)
+USAGE_ZH = {
+    "MissingParameter": "缺少参数",
+    "NoSuchOption": "没有此选项",
+    "BadOptionUsage": "选项用法有误",
+    "BadParameter": "参数无效",
+    "BadArgumentUsage": "参数用法有误",
+}
+
+
+def run(app: Callable[..., Any]) -> int:
+    """The command, its usage errors (a missing argument, an unknown option or command) one line on
+    stderr in both languages with the usage exit status, instead of Typer's framed English block.
+
+    Click's errors are known by their class names, as Typer's own rich_utils knows them: Typer
+    0.12 raises click's classes and later ones their vendored copies (typer._click)."""
+    try:
+        done = app(standalone_mode=False)  # an Exit's status is returned; errors are raised to here
+    except Exception as error:
+        kinds = {kind.__name__ for kind in type(error).__mro__}
+        if "NoArgsIsHelpError" in kinds:  # a group typed alone: its help is printed already
+            return int(getattr(error, "exit_code", 2))
+        if "ClickException" in kinds:
+            ctx = getattr(error, "ctx", None)
+            zh = USAGE_ZH.get(type(error).__name__, "用法错误" if "UsageError" in kinds else "错误")
+            see = f" 帮助 see {ctx.command_path} --help" if ctx is not None else ""
+            sys.stderr.write(f"{zh} usage error: {error.format_message()}{see}\n")  # type: ignore[attr-defined]
+            return int(getattr(error, "exit_code", 2))
+        if "Abort" in kinds:
+            sys.stderr.write("已中止 aborted\n")
+            return 1
+        raise
+    return done if isinstance(done, int) else 0
 
 
 def _close_connections() -> None:

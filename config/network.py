@@ -12,6 +12,7 @@ from fengqiao.config.seals import seal_uri
 from fengqiao.models import path_checks
 from fengqiao.models.duplicates import DuplicateRules
 from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.invalid import why
 from fengqiao.models.network import (
     AftercareRules,
     EscalationPath,
@@ -100,7 +101,7 @@ class StepDoc(_Strict):
     @model_validator(mode="after")
     def _one_target(self) -> StepDoc:
         if (self.level is None) == (self.panel is None):
-            raise ValueError("a step names exactly one of level or panel")
+            raise ValueError("每一级须写明 level 或 panel 之一 a step names exactly one of level or panel")
         return self
 
 
@@ -328,12 +329,12 @@ def parse_network_document(text: str, source: str, *, lines: bool = True, base: 
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
-        raise ConfigurationError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigurationError(f"{where}: 不是有效的 YAML not valid YAML: {getattr(exc, 'problem', exc)}") from None
     try:
         doc = NetworkDoc.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        _raise_at(tree if lines else None, tuple(err["loc"]), err["msg"], source)
+        _raise_at(tree if lines else None, tuple(err["loc"]), why(err["type"], err["msg"]), source)
     if problems := reference_errors(doc) or path_errors(doc):
         _raise_at(tree if lines else None, *problems[0], source)
     return _with_seals(doc.model_dump(mode="json"), base, tree if lines else None, source)
@@ -363,7 +364,7 @@ def load_network_file(path: Path | None = None) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigurationError(f"{path}: cannot read: {exc.strerror}", field="network_file") from None
+        raise ConfigurationError(f"{path}: 无法读取 cannot read: {exc.strerror}", field="network_file") from None
     return parse_network_document(text, str(path), base=path.parent)
 
 

@@ -138,13 +138,17 @@ def list_alerts(
 def acknowledge(conn: Connection, alert: AlertRow, *, by: str, note: str, at: datetime) -> AlertRow:
     """Acknowledge an alert the caller found with list_alerts; refused unless it sees all of its cases."""
     if not alert.whole:
-        message = f"alert {alert.id} counts {alert.outside} cases outside your jurisdiction: a key that sees them all"
-        raise InputConflict(message + " acknowledges it", field="alert_id")
+        message = (
+            f"预警 {alert.id} 有 {alert.outside} 件案件不在您的辖区内，须由能看到全部案件的密钥确认 "
+            f"alert {alert.id} counts {alert.outside} cases outside your jurisdiction: "
+            "a key that sees them all acknowledges it"
+        )
+        raise InputConflict(message, field="alert_id")
     done = conn.execute(
         update(alerts)
         .where(alerts.c.id == alert.id, alerts.c.acknowledged_at.is_(None))
         .values(acknowledged_at=at, acknowledged_by=by, note=note)
     )
     if done.rowcount != 1:
-        raise InputConflict(f"alert {alert.id} was acknowledged already", field="alert_id")
+        raise InputConflict(f"预警 {alert.id} 已确认 alert {alert.id} was acknowledged already", field="alert_id")
     return replace(alert, acknowledged_at=at, acknowledged_by=by, note=note)

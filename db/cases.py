@@ -124,7 +124,7 @@ def add_cases(
     try:
         inserted = conn.execute(insert(cases).returning(*cases.c, sort_by_parameter_order=True), rows).all()
     except IntegrityError:
-        busy = "a channel ticket in this batch is being registered by another request"
+        busy = "本批的渠道编号正由另一请求登记 a channel ticket in this batch is being registered by another request"
         raise ConcurrencyConflict(busy, field="channel_ref") from None
     numbers = [{"_id": row.id, "_no": f"FQ{at:%Y}{row.id:07d}"} for row in inserted]
     conn.execute(update(cases).where(cases.c.id == bindparam("_id")).values(case_no=bindparam("_no")), numbers)
@@ -174,7 +174,7 @@ def count_new(conn: Connection, added: Iterable[Case], *, at: datetime) -> None:
 def get_case(conn: Connection, case_id: int) -> Case:
     row = conn.execute(select(cases).where(cases.c.id == case_id)).first()
     if row is None:
-        raise CaseNotFound(f"no case with id {case_id}", field="case_id")
+        raise CaseNotFound(f"没有案件 no case with id {case_id}", field="case_id")
     return _to_case(row)
 
 
@@ -187,7 +187,7 @@ def find_case(conn: Connection, ref: str) -> Case:
     if row is None and ref.isascii() and ref.isdigit() and int(ref) <= BIGINT_MAX:
         row = conn.execute(select(cases).where(cases.c.id == int(ref))).first()
     if row is None:
-        raise CaseNotFound(f"no case {ref!r}", field="case")
+        raise CaseNotFound(f"没有案件 no case {ref!r}", field="case")
     return _to_case(row)
 
 
@@ -232,7 +232,8 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
     )
     if result.rowcount != 1:
         raise ConcurrencyConflict(
-            f"case {before.case_no} changed since version {before.version} was read", field="version"
+            f"案件 {before.case_no} 已被他人修改 case {before.case_no} changed since version {before.version} was read",
+            field="version",
         )
     assert before.created_at is not None, "a stored case has its registration instant"
     if after.org_code != before.org_code:  # most moves keep their organisation, and its level

@@ -102,12 +102,12 @@ def config_version(conn: Connection, version: int) -> dict[str, Any]:
         ).where(config_versions.c.id == version)
     ).one_or_none()
     if row is None:
-        raise CaseNotFound(f"no configuration version {version}", field="config_version")
+        raise CaseNotFound(f"没有配置版本 {version} no configuration version {version}", field="config_version")
     return dict(row._mapping)
 
 
 def config_document(conn: Connection, version: int) -> dict[str, Any]:
     doc = conn.scalar(select(config_versions.c.document).where(config_versions.c.id == version))
     if doc is None:
-        raise CaseNotFound(f"no configuration version {version}", field="config_version")
+        raise CaseNotFound(f"没有配置版本 {version} no configuration version {version}", field="config_version")
     return dict(doc)

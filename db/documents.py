@@ -43,7 +43,7 @@ def document_content(conn: Connection, case_id: int, document_id: int) -> tuple[
         select(*LISTED, documents.c.content).where(documents.c.case_id == case_id, documents.c.id == document_id)
     ).first()
     if row is None:
-        raise CaseNotFound(f"no document {document_id} on this case", field="document_id")
+        raise CaseNotFound(f"本案没有文书 {document_id} no document {document_id} on this case", field="document_id")
     return _stored(row), bytes(row.content)
 
 
@@ -87,6 +87,6 @@ def add_document(
             new_id = conn.execute(insert(documents).values(**values).returning(documents.c.id)).scalar_one()
     except IntegrityError:
         raise ConcurrencyConflict(
-            f"{kind} {subject} version {version} was stored meanwhile", field="document"
+            f"文书已被同时保存 {kind} {subject} version {version} was stored meanwhile", field="document"
         ) from None
     return StoredPaper(new_id, PaperKind(kind), subject, version, origin, media_type, len(content), sha256, actor, at)

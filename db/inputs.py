@@ -62,6 +62,7 @@ def add_input(
         if keyed is not None:  # the same key, stored meanwhile by another request
             if (keyed.kind, keyed.round, keyed.value, keyed.note) != (item.kind, item.round, item.value, item.note):
                 raise InputConflict(
+                    "该 Idempotency-Key 已用于本案的另一答复 "
                     f"the Idempotency-Key was already used for a different answer on case {case_id}",
                     field="Idempotency-Key",
                 ) from None
@@ -69,6 +70,7 @@ def add_input(
         stored = get_inputs(conn, case_id)[(item.kind, item.round)]
         if (stored.value, stored.note) != (item.value, item.note):
             raise InputConflict(
+                "已记录过不同的答复 "
                 f"{item.kind} {item.round} of case {case_id} is already recorded as {stored.value!r} by {stored.actor}",
                 field="result",
             ) from None

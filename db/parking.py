@@ -71,7 +71,7 @@ def unpark(conn: Connection, case_id: int, case_no: str, *, by: str, reason: str
         .values(parked_at=None, step_failures=0, last_step_error=None)
     )
     if parked is None or released.rowcount != 1:
-        raise NotParked(f"case {case_no} is not parked: nothing to retry", field="case")
+        raise NotParked(f"案件 {case_no} 未挂起，无需重试 case {case_no} is not parked: nothing to retry", field="case")
     last = conn.scalar(
         select(case_parkings.c.id)
         .where(case_parkings.c.case_id == case_id, case_parkings.c.released_at.is_(None))

@@ -53,7 +53,8 @@ def add_intake_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(intake_records), rows)
     except IntegrityError:
         raise ConcurrencyConflict(
-            "an Idempotency-Key was just used by another request", field="Idempotency-Key"
+            "该 Idempotency-Key 刚被另一请求使用 an Idempotency-Key was just used by another request",
+            field="Idempotency-Key",
         ) from None
 
 

@@ -51,9 +51,12 @@ def add_screening(conn: Connection, s: Screening, *, at: datetime) -> Screening:
             .where(cases.c.case_no == no)
         ).first()
         if row is None:
-            raise CaseNotFound(f"no case {no!r}", field="cases")
+            raise CaseNotFound(f"没有案件 no case {no!r}", field="cases")
         if row.screening_id is not None:
-            raise InvalidInput(f"case {no} is already linked to screening {row.screening_id}", field="cases")
+            raise InvalidInput(
+                f"案件 {no} 已关联排查 {row.screening_id} case {no} is already linked to screening {row.screening_id}",
+                field="cases",
+            )
         registered = row.created_at.astimezone(CST).strftime("%Y-%m")
         if registered != this_month:
             raise InvalidInput(

@@ -73,4 +73,6 @@ def add_session(conn: Connection, case_id: int, record: SessionRecord, *, at: da
                 )
             )
     except IntegrityError:
-        raise ConcurrencyConflict(f"a session record of case {case_id} was stored meanwhile", field="session") from None
+        raise ConcurrencyConflict(
+            f"调解笔录已被同时保存 a session record of case {case_id} was stored meanwhile", field="session"
+        ) from None

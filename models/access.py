@@ -91,10 +91,21 @@ class Caller:
         if self.role is Role.EXPERT:  # only the expert-opinion call is open to it, and only as itself
             return None
         if self.role is Role.INTEGRATOR:
-            return None if sent_by == self.key_id else f"key {self.name} did not send this case"
+            return (
+                None
+                if sent_by == self.key_id
+                else f"此案件不是密钥 {self.name} 报送的 key {self.name} did not send this case"
+            )
         if self.role is Role.MEDIATOR:
             if org_code is not None and org_code in self.orgs:
                 return None
-            held = f"held by {org_code}" if org_code else "not held by any organisation"
-            return f"the case is {held}, not by an organisation of key {self.name}"
-        return f"role {self.role} records no input on cases"
+            held = (
+                (f"由 {org_code} 承办", f"held by {org_code}")
+                if org_code
+                else ("尚无承办组织", "not held by any organisation")
+            )
+            return (
+                f"案件{held[0]}，不属于密钥 {self.name} 的调解组织 "
+                f"the case is {held[1]}, not by an organisation of key {self.name}"
+            )
+        return f"角色 {self.role} 不能记录案件答复 role {self.role} records no input on cases"

@@ -61,7 +61,10 @@ def follow_up(
 ) -> Moved:
     """The visit's finding as a transition: honoured (stays closed), or re-opened, or handed off."""
     if case.status is not Status.CLOSED or not visited:
-        raise NotWaitingForInput(f"case {case.case_no} has no agreement awaiting a follow-up visit", field="case")
+        raise NotWaitingForInput(
+            f"案件 {case.case_no} 没有待回访的调解协议 case {case.case_no} has no agreement awaiting a follow-up visit",
+            field="case",
+        )
     if not 1 <= satisfaction <= 5:
         raise InvalidInput("满意度应为1到5 satisfaction must be 1 to 5", record=case.case_no, field="satisfaction")
     if honoured:

@@ -51,6 +51,7 @@ def same_terms(case_no: str, stored: AgreementTerms, sent: AgreementTerms) -> Ag
     if stored == sent:
         return stored
     raise InputConflict(
+        "调解协议已按其他条款记录 "
         f"the agreement of case {case_no} attempt {stored.attempt} is already recorded with other terms",
         field="terms",
     )

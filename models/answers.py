@@ -53,6 +53,7 @@ def keyed_answer(
     if same and attempt in (None, first.round):
         return first
     raise InputConflict(
+        "该 Idempotency-Key 已用于本案的另一答复 "
         f"the Idempotency-Key was already used for a different answer on case {case.case_no} "
         f"({first.kind} attempt {first.round})",
         field="Idempotency-Key",
@@ -97,7 +98,7 @@ def answer_round(
     if first is not None and (first.value, first.note) == (value, note):
         return first
     now = f"waits for {current.kind} attempt {current.round}" if current else f"is {case.status} and waits for no input"
-    return _refuse(f"case {case.case_no} {now}, not for {kind} attempt {attempt}", "attempt")
+    return _refuse(f"案件不在等待此答复 case {case.case_no} {now}, not for {kind} attempt {attempt}", "attempt")
 
 
 def _check_value(case: Case, kind: InputKind, value: str) -> None:

@@ -95,7 +95,9 @@ def clock_of(timeline: Sequence[Transition], *, limit: int, working: bool, is_wo
 
 def check_running(case: Case) -> None:
     if case.status is not Status.MEDIATING:
-        raise NotWaitingForInput(f"case {case.case_no} is {case.status}: its clock is not running", field="status")
+        raise NotWaitingForInput(
+            f"案件时限未在计算 case {case.case_no} is {case.status}: its clock is not running", field="status"
+        )
 
 
 def pause(case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: str, at: datetime) -> Moved:

@@ -149,7 +149,11 @@ def raise_risk_for_reports(case: Case, reports: int, rules: DuplicateRules, *, a
 
 def _check_suspected(case: Case) -> None:
     if case.status is not Status.RECEIVED or case.duplicate_state is not DuplicateState.SUSPECTED:
-        raise NotWaitingForInput(f"case {case.case_no} is not a suspected duplicate awaiting a decision", field="case")
+        raise NotWaitingForInput(
+            f"案件 {case.case_no} 不是待决定的疑似重复 "
+            f"case {case.case_no} is not a suspected duplicate awaiting a decision",
+            field="case",
+        )
 
 
 def confirm_duplicate(case: Case, original: str, *, actor: str, note: str, at: datetime) -> Moved:

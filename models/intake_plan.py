@@ -138,7 +138,10 @@ def _repeat(
     if key and key in known.keys:
         used = known.keys[key]
         if used.digest != rec.digest:
-            message = f"Idempotency-Key {key} was already used for a different record (case {used.case_no})"
+            message = (
+                "该 Idempotency-Key 已用于另一条记录 "
+                f"Idempotency-Key {key} was already used for a different record (case {used.case_no})"
+            )
             raise InputConflict(message, field="Idempotency-Key")
         return Replay(used.case_id)
     if key and f"key:{key}" in first_with:

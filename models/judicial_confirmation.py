@@ -74,6 +74,7 @@ def same_application(case_no: str, stored: Application, sent: Application) -> Ap
     for field in ("applied_on", "court"):
         if getattr(stored, field) != getattr(sent, field):
             raise InputConflict(
+                "司法确认申请已记录 "
                 f"case {case_no}'s application for judicial confirmation is already recorded: "
                 f"{stored.applied_on} to {stored.court}, by {stored.actor}",
                 field=field,

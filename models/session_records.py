@@ -73,12 +73,13 @@ def checked_session(case: Case, record: SessionRecord, *, now: datetime) -> Sess
             recorded_text(person, field=field, max_chars=LINE_CHARS, multiline=False, required=True)
     if case.status is not Status.MEDIATING:
         raise NotWaitingForInput(
+            "案件不在调解中，不能记录调解笔录 "
             f"case {case.case_no} is {case.status}, not in mediation: a session record belongs to a mediation attempt",
             field="case",
         )
     if record.attempt != case.attempt:
         raise NotWaitingForInput(
-            f"case {case.case_no} is in mediation attempt {case.attempt}, not attempt {record.attempt}",
+            f"调解轮次不符 case {case.case_no} is in mediation attempt {case.attempt}, not attempt {record.attempt}",
             field="attempt",
         )
     return record
@@ -91,6 +92,7 @@ def same_key_answer(case: Case, first: SessionRecord | None, record: SessionReco
     if first.fingerprint == record.fingerprint:
         return first
     raise InputConflict(
+        "该 Idempotency-Key 已用于本案的另一份调解笔录 "
         f"the Idempotency-Key was already used for a different session record on case {case.case_no} "
         f"(session {first.number})",
         field="Idempotency-Key",

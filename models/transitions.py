@@ -92,7 +92,7 @@ def transition(
     """The case after the move and the timeline row that records it; refuses any move not in ALLOWED."""
     if not is_allowed(case.status, to_status, stage):
         raise TransitionNotAllowed(
-            f"case {case.case_no}: {case.status} → {to_status} by {stage} is not allowed", field="status"
+            f"不允许的流转 case {case.case_no}: {case.status} → {to_status} by {stage} is not allowed", field="status"
         )
     after = replace(case, status=to_status, version=case.version + 1, **changes)
     record = Transition(

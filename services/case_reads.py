@@ -81,7 +81,7 @@ def visible_in(conn: Connection, caller: Caller | None, ref: str) -> Case:
     """The case, if the caller's jurisdiction covers it; else the same CaseNotFound as a case that does not exist."""
     case = case_store.find_case(conn, ref)
     if caller is not None and not caller.covers(case.area_code, case.org_code):
-        raise CaseNotFound(f"no case {ref!r}", field="case")
+        raise CaseNotFound(f"没有案件 no case {ref!r}", field="case")
     return case
 
 

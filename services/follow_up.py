@@ -58,12 +58,17 @@ def record_follow_up(
             return case, False
         if stored:
             raise InputConflict(
+                "回访已记录 "
                 f"the follow-up of case {case.case_no} is already recorded as {stored.value!r} by {stored.actor}",
                 field="honoured",
             )
         network, _ = configuration(uow.conn, case.config_version)
         if not case.dispute_type:  # never triaged, so never mediated: no agreement to visit
-            raise NotWaitingForInput(f"case {case.case_no} has no agreement awaiting a follow-up visit", field="case")
+            raise NotWaitingForInput(
+                f"案件 {case.case_no} 没有待回访的调解协议 "
+                f"case {case.case_no} has no agreement awaiting a follow-up visit",
+                field="case",
+            )
         at = now()
         after, record = follow_up(
             case,

@@ -25,7 +25,9 @@ def record_screening(s: Screening, *, caller: Caller | None = None) -> Screening
             raise InvalidInput(f"unknown organisation {s.org_code!r}", field="org_code")
         if caller is not None and not caller.covers(s.area_code, s.org_code):
             raise InvalidInput(
-                f"area {s.area_code} is outside the jurisdiction of key {caller.name}", field="area_code"
+                f"区域 {s.area_code} 不在密钥 {caller.name} 的辖区内 "
+                f"area {s.area_code} is outside the jurisdiction of key {caller.name}",
+                field="area_code",
             )
         stored = store.add_screening(uow.conn, checked, at=now())
         uow.commit()

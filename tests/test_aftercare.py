@@ -89,7 +89,9 @@ def test_a_visit_without_an_agreement_or_with_a_bad_score_is_refused(network):
     case_flow(cid)
     with pytest.raises(NotWaitingForInput) as caught:
         record_follow_up(no, honoured=True, satisfaction=3, if_broken=IfBroken.REOPEN, actor="x")
-    assert caught.value.message == f"case {no} has no agreement awaiting a follow-up visit"
+    assert (
+        caught.value.message == f"案件 {no} 没有待回访的调解协议 case {no} has no agreement awaiting a follow-up visit"
+    )
 
     agreed, _ = agreed_case("A-6")
     with pytest.raises(InvalidInput) as bad:

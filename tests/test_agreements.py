@@ -93,7 +93,7 @@ def test_other_terms_for_a_recorded_agreement_are_a_conflict_naming_the_field(ap
         409,
         {
             "code": "input_conflict",
-            "message": f"outcome 1 of case {case_id} is already recorded as 'agreement' by M-A02",
+            "message": f"已记录过不同的答复 outcome 1 of case {case_id} is already recorded as 'agreement' by M-A02",
             "field": "result",
         },
     )
@@ -101,7 +101,7 @@ def test_other_terms_for_a_recorded_agreement_are_a_conflict_naming_the_field(ap
         409,
         {
             "code": "input_conflict",
-            "message": f"the agreement of case {case_no} attempt 1 is already recorded with other terms",
+            "message": f"调解协议已按其他条款记录 the agreement of case {case_no} attempt 1 is already recorded with other terms",
             "field": "terms",
         },
     )

@@ -79,7 +79,7 @@ def test_a_mediator_whose_case_escalated_beyond_its_key_gets_its_first_answer_ag
         {
             "error": {
                 "code": "input_conflict",
-                "message": f"the Idempotency-Key was already used for a different answer on case {case_no} "
+                "message": f"该 Idempotency-Key 已用于本案的另一答复 the Idempotency-Key was already used for a different answer on case {case_no} "
                 "(outcome attempt 1)",
                 "field": "Idempotency-Key",
             }
@@ -111,7 +111,7 @@ def test_the_same_key_with_a_different_answer_is_a_conflict_and_a_new_key_answer
 
     conflict = {
         "code": "input_conflict",
-        "message": f"the Idempotency-Key was already used for a different answer on case {case_no} (outcome attempt 1)",
+        "message": f"该 Idempotency-Key 已用于本案的另一答复 the Idempotency-Key was already used for a different answer on case {case_no} (outcome attempt 1)",
         "field": "Idempotency-Key",
     }
     assert (other.status_code, other.json()) == (409, {"error": conflict})
@@ -214,7 +214,7 @@ def test_the_command_line_takes_an_idempotency_key(network, monkeypatch):
     assert again[0] == 0 and again[1].startswith(f"此前已记录 already recorded: {case_no} outcome #1 = failed\n")
     assert other == (
         1,
-        f"input_conflict: the Idempotency-Key was already used for a different answer on case {case_no} "
+        f"input_conflict: 该 Idempotency-Key 已用于本案的另一答复 the Idempotency-Key was already used for a different answer on case {case_no} "
         "(outcome attempt 1)\n",
     )
     assert too_long[0] == 2 and "--idempotency-key" in too_long[1]

@@ -95,7 +95,7 @@ def test_an_outcome_sent_again_after_the_case_escalated_gets_its_first_answer_an
         {
             "error": {
                 "code": "not_waiting_for_input",
-                "message": f"case {case_no} waits for outcome attempt 2, not for outcome attempt 1",
+                "message": f"案件不在等待此答复 case {case_no} waits for outcome attempt 2, not for outcome attempt 1",
                 "field": "attempt",
             }
         },
@@ -120,7 +120,7 @@ def test_an_answer_for_the_current_round_is_stored_and_one_for_a_round_not_reach
         409,
         {
             "code": "not_waiting_for_input",
-            "message": f"case {case_no} waits for outcome attempt 1, not for outcome attempt 2",
+            "message": f"案件不在等待此答复 case {case_no} waits for outcome attempt 1, not for outcome attempt 2",
             "field": "attempt",
         },
     )
@@ -130,7 +130,7 @@ def test_an_answer_for_the_current_round_is_stored_and_one_for_a_round_not_reach
         409,
         {
             "code": "input_conflict",
-            "message": f"outcome 1 of case {case_id} is already recorded as 'failed' by centre",
+            "message": f"已记录过不同的答复 outcome 1 of case {case_id} is already recorded as 'failed' by centre",
             "field": "result",
         },
     )
@@ -160,7 +160,7 @@ def test_a_handoff_result_names_its_round_too(api, monkeypatch):
         409,
         {
             "code": "not_waiting_for_input",
-            "message": f"case {case_no} is closed and waits for no input, not for handoff_result attempt 1",
+            "message": f"案件不在等待此答复 case {case_no} is closed and waits for no input, not for handoff_result attempt 1",
             "field": "attempt",
         },
     )
@@ -182,7 +182,7 @@ def test_the_command_line_takes_the_round_as_attempt(network, monkeypatch):
     assert again[0] == 0 and again[1].startswith(f"此前已记录 already recorded: {case_no} outcome #1 = failed\n")
     assert other == (
         1,
-        f"not_waiting_for_input: case {case_no} waits for outcome attempt 2, not for outcome attempt 1\n",
+        f"not_waiting_for_input: 案件不在等待此答复 case {case_no} waits for outcome attempt 2, not for outcome attempt 1\n",
     )
     assert timeline_of(case_id) == ESCALATED_TIMELINE
     assert stored_inputs(case_id) == [("outcome", 1, "failed", "M-C04")]
@@ -235,5 +235,5 @@ def test_the_command_line_names_the_round_of_an_expert_opinion(network, monkeypa
     )
     assert other == (
         1,
-        f"not_waiting_for_input: case {case_no} waits for outcome attempt 2, not for expert_opinion attempt 2\n",
+        f"not_waiting_for_input: 案件不在等待此答复 case {case_no} waits for outcome attempt 2, not for expert_opinion attempt 2\n",
     )

@@ -82,7 +82,7 @@ def test_a_record_outside_the_keys_jurisdiction_is_refused(api):
     assert status == 403
     assert body == {
         "code": "outside_jurisdiction",
-        "message": "area 511502001001 is outside the jurisdiction of key integrator-511503",
+        "message": "区域 511502001001 不在密钥 integrator-511503 的辖区内 area 511502001001 is outside the jurisdiction of key integrator-511503",
         "field": "area_code",
     }
 
@@ -131,7 +131,11 @@ def test_unmasking_needs_a_role_that_may_and_a_reason(api):
 
     assert error(api.get(f"{V1}/cases/{case_id}", params={"unmask": True, "reason": "x"}, headers=a_key("admin"))) == (
         403,
-        {"code": "may_not_unmask", "message": "role admin may not see personal data unmasked", "field": "unmask"},
+        {
+            "code": "may_not_unmask",
+            "message": "角色 admin 不能查看完整个人信息 role admin may not see personal data unmasked",
+            "field": "unmask",
+        },
     )
     assert error(api.get(f"{V1}/cases/{case_id}", params={"unmask": True}, headers=a_key("coordinator"))) == (
         422,
@@ -163,8 +167,8 @@ def test_a_case_outside_the_jurisdiction_answers_as_if_it_did_not_exist(api):
     elsewhere = error(api.get(f"{V1}/cases/{case_id}", headers=nanxi))
     missing = error(api.get(f"{V1}/cases/999999", headers=nanxi))
 
-    assert elsewhere == (404, {"code": "case_not_found", "message": f"no case '{case_id}'", "field": "case"})
-    assert missing == (404, {"code": "case_not_found", "message": "no case '999999'", "field": "case"})
+    assert elsewhere == (404, {"code": "case_not_found", "message": f"没有案件 no case '{case_id}'", "field": "case"})
+    assert missing == (404, {"code": "case_not_found", "message": "没有案件 no case '999999'", "field": "case"})
     assert api.get(f"{V1}/cases", headers=nanxi).json()["total"] == 0
 
 
@@ -212,7 +216,7 @@ def test_an_outcome_is_stored_once_and_a_repetition_gets_the_same_answer(api):
         409,
         {
             "code": "input_conflict",
-            "message": f"outcome 1 of case {case_id} is already recorded as 'agreement' by M-C01",
+            "message": f"已记录过不同的答复 outcome 1 of case {case_id} is already recorded as 'agreement' by M-C01",
             "field": "result",
         },
     )
@@ -423,7 +427,11 @@ def test_an_administrator_changes_one_mediator_and_the_network_is_checked_whole(
     )
     assert missing == (
         404,
-        {"code": "not_found", "message": "no mediator 'M-NONE' in the applied configuration", "field": "code"},
+        {
+            "code": "not_found",
+            "message": "现行配置中没有 'M-NONE' no mediator 'M-NONE' in the applied configuration",
+            "field": "code",
+        },
     )
     assert mismatch[0] == 422 and mismatch[1]["field"] == "code"
 

@@ -81,5 +81,5 @@ def test_the_requirements_are_checked_when_the_network_is_loaded():
         parse_network_document(text, "net.yaml")
 
     assert refused.value.message == (
-        f"net.yaml:{line}: case_file.agreement.1: Input should be 'session_record', 'signed_copy' or 'oral_agreement'"
+        f"net.yaml:{line}: case_file.agreement.1: 取值不在允许范围 Input should be 'session_record', 'signed_copy' or 'oral_agreement'"
     )

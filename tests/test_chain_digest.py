@@ -184,4 +184,7 @@ def test_audit_digest_runs_the_flow_once(network, receiver):
     assert Path(shown["file"]).read_text(encoding="utf-8").splitlines()[-1] == json.dumps(
         {k: shown[k] for k in ("at", "chains", "day", "format", "root")}, separators=(",", ":"), ensure_ascii=False
     )
-    assert CliRunner().invoke(app, ["audit", "verify", "--case", "FQ0"]).output == "case_not_found: no case 'FQ0'\n"
+    assert (
+        CliRunner().invoke(app, ["audit", "verify", "--case", "FQ0"]).output
+        == "case_not_found: 没有案件 no case 'FQ0'\n"
+    )

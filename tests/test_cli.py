@@ -134,7 +134,7 @@ def test_an_unreachable_database_is_exit_2_naming_the_setting(monkeypatch, url, 
 
 
 def test_an_unknown_case_is_exit_1_with_a_clear_line(network):
-    assert run("case", "FQ20269999999") == (1, "case_not_found: no case 'FQ20269999999'\n")
+    assert run("case", "FQ20269999999") == (1, "case_not_found: 没有案件 no case 'FQ20269999999'\n")
 
 
 def test_an_outcome_for_a_case_not_waiting_is_refused(network, tmp_path):

@@ -79,5 +79,28 @@ def test_the_installed_command_ends_quickly_with_its_output_and_exit_status_whol
     assert (missing.returncode, missing.stdout, missing.stderr) == (
         1,
         "",
-        "case_not_found: no case 'FQ20269999999'\n",
+        "case_not_found: 没有案件 no case 'FQ20269999999'\n",
     )
+
+
+def test_a_usage_error_is_one_line_in_both_languages_with_the_usage_status():
+    """Typer's own errors (a missing argument, an unknown option, command or value's type) as one
+    line, Chinese first, naming the help to read; nothing on stdout, exit status 2."""
+    typed = {
+        ("outcome",): "缺少参数 usage error: Missing argument 'CASE'. 帮助 see fengqiao outcome --help\n",
+        ("outcome", "FQ1", "--nope"): (
+            "没有此选项 usage error: No such option: --nope (Possible options: --note) 帮助 see fengqiao outcome --help\n"
+        ),
+        ("nosuch",): "用法错误 usage error: No such command 'nosuch'. 帮助 see fengqiao --help\n",
+        ("cases", "--limit", "0"): (
+            "参数无效 usage error: Invalid value for '--limit': Input should be greater than or equal to 1 "
+            "帮助 see fengqiao cases --help\n"
+        ),
+    }
+
+    said = {}
+    for args in typed:
+        done = subprocess.run([BIN / "fengqiao", *args], capture_output=True, text=True, timeout=120)
+        said[args] = (done.returncode, done.stdout, done.stderr)
+
+    assert said == {args: (2, "", line) for args, line in typed.items()}

@@ -103,5 +103,5 @@ def test_clock_changes_are_refused_with_exact_errors():
     )
     with pytest.raises(NotWaitingForInput) as closed:
         pause(a_case(status=Status.CLOSED), running, PauseReason.APPRAISAL, actor="x", note="", at=when)
-    assert closed.value.message == "case FQ20260000001 is closed: its clock is not running"
+    assert closed.value.message == "案件时限未在计算 case FQ20260000001 is closed: its clock is not running"
     assert add_days(date(2026, 11, 2), 0, working=True, is_workday=is_workday) == date(2026, 11, 2)

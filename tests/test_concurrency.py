@@ -66,7 +66,7 @@ def test_two_different_outcomes_at_once_store_one_and_refuse_the_other(prefect_s
     assert len(refused) == 1 and isinstance(refused[0], InputConflict)
     winner = stored[0].input
     assert refused[0].message == (
-        f"outcome 1 of case {case_id} is already recorded as {winner.value!r} by {winner.actor}"
+        f"已记录过不同的答复 outcome 1 of case {case_id} is already recorded as {winner.value!r} by {winner.actor}"
     )
     assert case_flow(case_id) == ("closed" if winner.value == "agreement" else "waiting:outcome")
     after_outcome = [row[2] for row in timeline_of(case_id)][3]
@@ -130,7 +130,9 @@ def test_two_writers_from_the_same_version_cannot_both_succeed(network):
 
     assert sorted(map(type, results), key=str) == sorted([str, ConcurrencyConflict], key=str)
     conflict = next(r for r in results if isinstance(r, ConcurrencyConflict))
-    assert conflict.message == f"case {before.case_no} changed since version 1 was read"
+    assert (
+        conflict.message == f"案件 {before.case_no} 已被他人修改 case {before.case_no} changed since version 1 was read"
+    )
     assert [row[:4] for row in timeline_of(case_id)] == [
         (1, None, "received", "intake"),
         (2, "received", "triaged", "triage"),

@@ -130,7 +130,7 @@ def test_the_case_page_shows_masked_parties_the_timeline_and_the_clock_and_logs_
         ("3", "指派"),
     ]
     assert re.search(r'id="clock">开始 started \d{4}-\d\d-\d\d · 时限 30 日 days', page)
-    assert missing.status_code == 404 and "no case &#39;FQ20269999999&#39;" in missing.text
+    assert missing.status_code == 404 and "没有案件 no case &#39;FQ20269999999&#39;" in missing.text
     with UnitOfWork(engine()) as uow:
         logged = uow.conn.exec_driver_sql("SELECT key_name, action FROM access_log").all()
     assert [tuple(r) for r in logged] == [("coordinator-5115", "read_masked")] * 2  # the case, and its timeline

@@ -54,7 +54,11 @@ def test_an_expert_gives_its_own_opinion_once_and_no_other_experts(api):
     assert again.json() == given.json()
     assert error(as_other) == (
         403,
-        {"code": "forbidden", "message": "key E-05 gives its own opinion, not E-01's", "field": "expert"},
+        {
+            "code": "forbidden",
+            "message": "密钥 E-05 只能提交本人的意见 key E-05 gives its own opinion, not E-01's",
+            "field": "expert",
+        },
     )
     assert error(unknown) == (
         422,

@@ -198,7 +198,7 @@ def test_a_case_id_that_is_no_bigint_or_not_ascii_digits_is_no_case(api, ref):
     outcome = api.post(f"{V1}/cases/{ref}/outcome", json={"result": "agreement"}, headers=centre)
     page = api.get(f"/dashboard/cases/{ref}")
 
-    no_case = {"code": "case_not_found", "message": f"no case {ref!r}", "field": "case"}
+    no_case = {"code": "case_not_found", "message": f"没有案件 no case {ref!r}", "field": "case"}
     assert [error(a) for a in (read, timeline, outcome)] == [(404, no_case)] * 3
     assert page.status_code == 404
 
@@ -289,7 +289,7 @@ def test_a_follow_up_on_a_case_never_triaged_is_a_conflict(api):
         f"{V1}/cases/{case_id}/follow-up", json={"honoured": True, "satisfaction": 5}, headers=a_key("coordinator")
     )
 
-    message = f"case {case_no} has no agreement awaiting a follow-up visit"
+    message = f"案件 {case_no} 没有待回访的调解协议 case {case_no} has no agreement awaiting a follow-up visit"
     assert error(answer) == (409, {"code": "not_waiting_for_input", "message": message, "field": "case"})
 
 

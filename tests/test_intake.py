@@ -58,7 +58,7 @@ def test_an_idempotency_key_gives_the_same_case_and_refuses_a_different_record(n
         receive(record(Channel.ONLINE, submission_id="WX-other", description="另一件事"), idempotency_key="k-1")
 
     assert caught.value.message == (
-        f"Idempotency-Key k-1 was already used for a different record (case {first.case.case_no})"
+        f"该 Idempotency-Key 已用于另一条记录 Idempotency-Key k-1 was already used for a different record (case {first.case.case_no})"
     )
     assert counts() == {"cases": 1, "parties": 2, "intake_records": 1}
 
@@ -168,7 +168,10 @@ def test_a_supervisor_merges_a_duplicate_and_it_closes_linked(network):
     assert note == "同一工地同一批工人"
     with pytest.raises(NotWaitingForInput) as caught:
         decide_duplicate(grid.case_no, Decision.SPLIT, actor="coordinator-01")
-    assert caught.value.message == f"case {grid.case_no} is not a suspected duplicate awaiting a decision"
+    assert (
+        caught.value.message
+        == f"案件 {grid.case_no} 不是待决定的疑似重复 case {grid.case_no} is not a suspected duplicate awaiting a decision"
+    )
 
 
 def test_a_split_duplicate_is_triaged_as_a_case_of_its_own(network):

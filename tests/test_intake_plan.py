@@ -64,7 +64,7 @@ def test_a_used_idempotency_key_replays_the_same_record_and_refuses_another():
     assert different == [
         (
             "InputConflict",
-            "Idempotency-Key K-1 was already used for a different record (case FQ20260000007)",
+            "该 Idempotency-Key 已用于另一条记录 Idempotency-Key K-1 was already used for a different record (case FQ20260000007)",
             "Idempotency-Key",
         )
     ]

@@ -86,7 +86,7 @@ def test_an_application_is_recorded_once_and_counted_in_the_official_figures(api
         {
             "code": "input_conflict",
             "field": "court",
-            "message": f"case {nanxi}'s application for judicial confirmation is already recorded: {today} to "
+            "message": f"司法确认申请已记录 case {nanxi}'s application for judicial confirmation is already recorded: {today} to "
             "宜宾市南溪区人民法院, by M-C01",
         },
     )

@@ -83,11 +83,11 @@ def test_a_good_document_loads(tmp_path):
     [
         (
             ("      - {level: street, deadline_days: 15}", "      - {level: street, panel: P-L, deadline_days: 15}"),
-            "network.yaml:14: paths.labour.steps.0: Value error, a step names exactly one of level or panel",
+            "network.yaml:14: paths.labour.steps.0: 每一级须写明 level 或 panel 之一 a step names exactly one of level or panel",
         ),
         (
             ("      - {level: street, deadline_days: 15}", "      - {level: street}"),
-            "network.yaml:14: paths.labour.steps.0.deadline_days: Field required",
+            "network.yaml:14: paths.labour.steps.0.deadline_days: 缺少必填字段 required field missing",
         ),
         (
             ("level: street, parent: D-A", "level: street, parent: D-Z"),
@@ -101,12 +101,12 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("on_failed: arbitration", "on_failed: mediation"),
-            "network.yaml:16: paths.labour.on_failed: Input should be 'litigation', 'arbitration', "
+            "network.yaml:16: paths.labour.on_failed: 取值不在允许范围 Input should be 'litigation', 'arbitration', "
             "'administrative_review' or 'administrative_adjudication'",
         ),
         (
             ('area_code: "511502001"}', 'area_code: "5115"}'),
-            "network.yaml:3: organisations.1.area_code: String should match pattern '^\\d{6}(\\d{3}){0,3}$'",
+            "network.yaml:3: organisations.1.area_code: 格式不对 String should match pattern '^\\d{6}(\\d{3}){0,3}$'",
         ),
         (
             ("triage: {default_type: labour}", "triage: {default_type: family}"),
@@ -114,7 +114,7 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("level: district", "level: province"),
-            "network.yaml:2: organisations.0.level: Input should be 'district', 'street', 'community', 'grid', "
+            "network.yaml:2: organisations.0.level: 取值不在允许范围 Input should be 'district', 'street', 'community', 'grid', "
             "'panel' or 'expert_pool'",
         ),
         (
@@ -157,7 +157,7 @@ def test_a_good_document_loads(tmp_path):
                 "deadline_days: 15}\n",
                 "    steps: []\n",
             ),
-            "network.yaml:13: paths.labour.steps: List should have at least 1 item after validation, not 0",
+            "network.yaml:13: paths.labour.steps: 条目过少 List should have at least 1 item after validation, not 0",
         ),
         (
             ("level: district, area_code", "level: district, parent: S-A, area_code"),
@@ -165,7 +165,7 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ('area_code: "511502"}', 'area_code: "511502", capacity: 0}'),
-            "network.yaml:2: organisations.0.capacity: Input should be greater than 0",
+            "network.yaml:2: organisations.0.capacity: 数值过小 Input should be greater than 0",
         ),
         (
             ("code: S-A, name: 甲街道", "code: D-A, name: 甲街道"),
@@ -179,7 +179,7 @@ def test_a_good_document_loads(tmp_path):
                     'parent: S-A, area_code: "511502001"}'
                 ),
             ),
-            "network.yaml:7: stationed_rooms.0.channels.0: Input should be 'police', 'court' or 'petition'",
+            "network.yaml:7: stationed_rooms.0.channels.0: 取值不在允许范围 Input should be 'police', 'court' or 'petition'",
         ),
         (
             (
@@ -219,7 +219,7 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("court: 甲区人民法院, ", ""),
-            "network.yaml:19: legal_bodies.0.court: Field required",
+            "network.yaml:19: legal_bodies.0.court: 缺少必填字段 required field missing",
         ),
         (
             (
@@ -284,5 +284,5 @@ def test_broken_yaml_names_the_line(tmp_path):
 
 
 def test_a_missing_file_is_a_configuration_error(tmp_path):
-    with pytest.raises(ConfigurationError, match=r"nope\.yaml: cannot read: No such file or directory"):
+    with pytest.raises(ConfigurationError, match=r"nope\.yaml: 无法读取 cannot read: No such file or directory"):
         load_network_file(tmp_path / "nope.yaml")

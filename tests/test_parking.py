@@ -222,9 +222,12 @@ def test_a_case_failing_every_run_is_parked_at_the_third_left_by_the_sweep_and_r
 
     assert run("case", "retry", case_no, "--reason", "again") == (
         1,
-        f"not_parked: case {case_no} is not parked: nothing to retry\n",
+        f"not_parked: 案件 {case_no} 未挂起，无需重试 case {case_no} is not parked: nothing to retry\n",
     )
-    assert run("case", "retry", "FQ20269999999", "--reason", "x") == (1, "case_not_found: no case 'FQ20269999999'\n")
+    assert run("case", "retry", "FQ20269999999", "--reason", "x") == (
+        1,
+        "case_not_found: 没有案件 no case 'FQ20269999999'\n",
+    )
 
 
 # --- the API and the board -----------------------------------------------------------------------
@@ -281,7 +284,11 @@ def test_coordinators_and_administrators_retry_a_parked_case_through_the_api(api
     assert 'id="parked-total"' not in api.get("/dashboard/").text
 
     not_parked = {
-        "error": {"code": "not_parked", "message": f"case {case_no} is not parked: nothing to retry", "field": "case"}
+        "error": {
+            "code": "not_parked",
+            "message": f"案件 {case_no} 未挂起，无需重试 case {case_no} is not parked: nothing to retry",
+            "field": "case",
+        }
     }
     for key in (coordinator, a_key("admin")):
         again = api.post(retry, json={"reason": "again"}, headers=key)

@@ -118,11 +118,14 @@ def test_a_session_that_does_not_add_up_or_lies_outside_is_refused_naming_the_fi
         "disputes found\n",
     )
     assert linked[0] == 0
-    assert again == (1, f"invalid_input: field cases: case {case_no} is already linked to screening 1\n")
+    assert again == (
+        1,
+        f"invalid_input: field cases: 案件 {case_no} 已关联排查 1 case {case_no} is already linked to screening 1\n",
+    )
     assert refused(area_code="511502001") == (
         422,
         "area_code",
-        "field area_code: area 511502001 is outside the jurisdiction of key nanxi",
+        "field area_code: 区域 511502001 不在密钥 nanxi 的辖区内 area 511502001 is outside the jurisdiction of key nanxi",
     )
     assert refused(area_code="999999") == (
         422,

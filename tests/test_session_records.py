@@ -101,7 +101,7 @@ def test_an_idempotency_key_gives_back_its_session_and_refuses_another(api):
         409,
         {
             "code": "input_conflict",
-            "message": f"the Idempotency-Key was already used for a different session record on case {case_no} "
+            "message": f"该 Idempotency-Key 已用于本案的另一份调解笔录 the Idempotency-Key was already used for a different session record on case {case_no} "
             "(session 1)",
             "field": "Idempotency-Key",
         },
@@ -127,7 +127,7 @@ def test_a_session_outside_mediation_or_its_attempt_or_in_the_future_is_refused(
         409,
         {
             "code": "not_waiting_for_input",
-            "message": f"case {received} is received, not in mediation: a session record belongs to a mediation attempt",
+            "message": f"案件不在调解中，不能记录调解笔录 case {received} is received, not in mediation: a session record belongs to a mediation attempt",
             "field": "case",
         },
     )
@@ -135,7 +135,7 @@ def test_a_session_outside_mediation_or_its_attempt_or_in_the_future_is_refused(
         409,
         {
             "code": "not_waiting_for_input",
-            "message": f"case {waiting} is in mediation attempt 1, not attempt 2",
+            "message": f"调解轮次不符 case {waiting} is in mediation attempt 1, not attempt 2",
             "field": "attempt",
         },
     )

@@ -144,14 +144,18 @@ def test_the_list_brings_the_papers_up_to_date_and_content_is_for_who_may_unmask
         422,
         {
             "code": "invalid_input",
-            "message": "unmask: a document shows personal data whole: ask with unmask=true",
+            "message": "unmask: 文书含完整个人信息，须 unmask=true a document shows personal data whole: ask with unmask=true",
             "field": "unmask",
         },
     )
     assert error(integrator)[0] == 403
     assert error(missing) == (
         404,
-        {"code": "case_not_found", "message": "no document 999999 on this case", "field": "document_id"},
+        {
+            "code": "case_not_found",
+            "message": "本案没有文书 999999 no document 999999 on this case",
+            "field": "document_id",
+        },
     )
 
 

@@ -74,7 +74,11 @@ def test_an_integrator_sees_the_timeline_masked_and_each_read_is_logged(api):
     assert {t["note"] for t in timeline.json() if t["stage"] != "escalation"} == {""}
     assert (refused.status_code, refused.json()["error"]) == (
         403,
-        {"code": "may_not_unmask", "message": "role integrator may not see personal data unmasked", "field": "unmask"},
+        {
+            "code": "may_not_unmask",
+            "message": "角色 integrator 不能查看完整个人信息 role integrator may not see personal data unmasked",
+            "field": "unmask",
+        },
     )
     assert access_rows(case_id) == [("desk-2", "integrator", case_id, "read_masked", TIMELINE_FIELDS, "view")]
 

@@ -40,7 +40,7 @@ def test_any_other_move_is_refused(from_status, to_status, stage):
     with pytest.raises(TransitionNotAllowed) as exc:
         transition(case, to_status, stage=stage, actor="x", reason="", at=AT)
 
-    assert str(exc.value) == f"case FQ20260000001: {from_status} → {to_status} by {stage} is not allowed"
+    assert str(exc.value) == f"不允许的流转 case FQ20260000001: {from_status} → {to_status} by {stage} is not allowed"
 
 
 def test_the_table_is_exactly_the_documented_pipeline():

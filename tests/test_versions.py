@@ -82,7 +82,7 @@ def test_a_migration_that_would_strand_the_case_is_refused(network):
     with pytest.raises(InvalidInput) as caught:
         migrate_case(no, 2, actor="admin-01")
     assert caught.value.message == (
-        f"field version: case {no} stands at street, which is not on the neighbourhood path of version 2 "
+        f"field version: 案件所在层级不在新版本的路径上 case {no} stands at street, which is not on the neighbourhood path of version 2 "
         "(community → district)"
     )
     with pytest.raises(CaseNotFound):

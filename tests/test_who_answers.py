@@ -70,14 +70,18 @@ def test_an_integrator_answers_only_for_the_cases_it_sent(api):
 
     assert error(other_channel) == (
         403,
-        {"code": "forbidden", "message": f"case {sent}: key police-system did not send this case", "field": "case"},
+        {
+            "code": "forbidden",
+            "message": f"案件 case {sent}: 此案件不是密钥 police-system 报送的 key police-system did not send this case",
+            "field": "case",
+        },
     )
-    assert error(outside) == (404, {"code": "case_not_found", "message": f"no case {sent!r}", "field": "case"})
+    assert error(outside) == (404, {"code": "case_not_found", "message": f"没有案件 no case {sent!r}", "field": "case"})
     assert error(nobody_sent) == (
         403,
         {
             "code": "forbidden",
-            "message": f"case {from_the_command_line}: key court-system did not send this case",
+            "message": f"案件 case {from_the_command_line}: 此案件不是密钥 court-system 报送的 key court-system did not send this case",
             "field": "case",
         },
     )
@@ -116,20 +120,22 @@ def test_a_mediator_answers_only_for_the_cases_its_organisation_holds(api):
         403,
         {
             "code": "forbidden",
-            "message": f"case {case_no}: the case is held by C-ZHAOYANG, not by an organisation of key M-C03",
+            "message": f"案件 case {case_no}: 案件由 C-ZHAOYANG 承办，不属于密钥 M-C03 的调解组织 "
+            "the case is held by C-ZHAOYANG, not by an organisation of key M-C03",
             "field": "case",
         },
     )
     assert error(by_other_district)[0] == 404
     assert error(without_org)[1]["message"] == (
-        f"case {case_no}: the case is held by C-ZHAOYANG, not by an organisation of key mediator-without-org"
+        f"案件 case {case_no}: 案件由 C-ZHAOYANG 承办，不属于密钥 mediator-without-org 的调解组织 "
+        "the case is held by C-ZHAOYANG, not by an organisation of key mediator-without-org"
     )
     assert error(unassigned) == (
         403,
         {
             "code": "forbidden",
-            "message": f"case {received_no}: the case is not held by any organisation, not by an organisation of "
-            "key M-C01",
+            "message": f"案件 case {received_no}: 案件尚无承办组织，不属于密钥 M-C01 的调解组织 "
+            "the case is not held by any organisation, not by an organisation of key M-C01",
             "field": "case",
         },
     )
