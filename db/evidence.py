@@ -195,11 +195,17 @@ def readable_values(row: Any, sqlite: bool) -> Mapping[str, Any]:
 
 
 def chain_rows(conn: Connection, chain: Chain, *, cases_of: Any = None) -> Iterator[Mapping[str, Any]]:
-    """The chain's rows in (case, seq) order, with their case's number and version; only the cases
+    """The chain's rows in (case, seq) order, with their case's number, version and status (as
+    case_status); only the cases
     whose ids `cases_of` selects, if given."""
     table = TABLES[chain]
     query = (
-        select(*readable_columns(table, conn.dialect.name), cases.c.case_no, cases.c.version)
+        select(
+            *readable_columns(table, conn.dialect.name),
+            cases.c.case_no,
+            cases.c.version,
+            cases.c.status.label("case_status"),
+        )
         .join(cases, cases.c.id == table.c.case_id)
         .order_by(table.c.case_id, table.c.seq)
     )

@@ -235,6 +235,18 @@ def wrong_length(last_seq: int | None, version: int) -> tuple[int, str] | None:
     return None
 
 
+def wrong_status(last_seq: int, last_to_status: object, status: object) -> tuple[int, str] | None:
+    """A case's status is where its timeline's last row took it: a status changed without a timeline
+    row (an UPDATE of the case alone) is not on the record the chain vouches for."""
+    if status == last_to_status:
+        return None
+    return (
+        last_seq,
+        f"the case's status {status} is not its last transition's to_status {last_to_status} "
+        "(changed without a timeline row)",
+    )
+
+
 @dataclass(frozen=True)
 class Head:
     case_id: int

@@ -1,7 +1,7 @@
 """Verifying the cases' hash chains (models.evidence): `fengqiao audit verify` and the dashboard's
 case page. Every row's hash is recomputed from its stored content and held against the stored
-row before it; a timeline must run exactly to its case's version; a kept digest's heads must still
-be there (services/digest_check.py).
+row before it; a timeline must run exactly to its case's version and end at its case's status; a
+kept digest's heads must still be there (services/digest_check.py).
 
 Each chain is reported at its first broken link only: a link after it may be sound again (a row
 changed in place breaks only itself), but the chain is no longer evidence from that point.
@@ -23,7 +23,7 @@ from fengqiao.db import cases as case_store
 from fengqiao.db import evidence
 from fengqiao.db.uow import Connection
 from fengqiao.models.clocks import CST
-from fengqiao.models.evidence import Before, Break, Chain, broken_link, start_hash, wrong_length
+from fengqiao.models.evidence import Before, Break, Chain, broken_link, start_hash, wrong_length, wrong_status
 from fengqiao.services import digest_check
 from fengqiao.services.runtime import engine, now
 
@@ -83,8 +83,9 @@ def _check_chain(
     conn: Connection, chain: Chain, found: Verification, seen: set[int], *, cases_of: Any, now: datetime
 ) -> None:
     broken: set[int] = set()
-    current: tuple[int, str | None, int] | None = None  # case id, number, version
+    current: tuple[int, str | None, int, object] | None = None  # case id, number, version, status
     before: Before | None = None
+    to_status: object = None  # the last sound transition's
     start = ""
 
     def tail_checked() -> None:
@@ -92,12 +93,14 @@ def _check_chain(
             return
         if gap := wrong_length(before.seq if before else None, current[2]):
             found.breaks.append(Break(current[0], current[1], chain, *gap))
+        elif before is not None and (moved := wrong_status(before.seq, to_status, current[3])):
+            found.breaks.append(Break(current[0], current[1], chain, *moved))
 
     for row in evidence.chain_rows(conn, chain, cases_of=cases_of):
         cid = row["case_id"]
         if current is None or cid != current[0]:
             tail_checked()
-            current, before = (cid, row["case_no"], row["version"]), None
+            current, before = (cid, row["case_no"], row["version"], row["case_status"]), None
             start = start_hash(chain, cid, row["case_no"])
             seen.add(cid)
         found.rows[chain] += 1
@@ -110,4 +113,5 @@ def _check_chain(
             broken.add(cid)
             continue
         before = Before(row["seq"], row["row_hash"], row["at"] if recorded else None)
+        to_status = row.get("to_status")
     tail_checked()

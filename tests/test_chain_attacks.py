@@ -350,3 +350,18 @@ def test_8_a_blob_in_a_text_column_is_an_unreadable_row_not_a_crash(database, ne
             f"断链 broken: case {case_no}, access_log seq 1: unreadable: key_name (bytes) b'A' is no text (id {head['id']})",
         ],
     )
+
+
+def test_9_a_status_changed_without_a_timeline_row_is_a_break(database, writer):
+    case_no, case_id = a_mediating_case()
+    _, sound = a_mediating_case("CHAIN-2")
+    with writer.begin() as conn:  # the application's role may UPDATE cases: it moves them
+        conn.execute(update(cases).where(cases.c.id == case_id).values(status="closed", outcome="resolved"))
+
+    assert audit() == (
+        1,
+        f"断链 broken: case {case_no}, transitions seq 3: the case's status closed is not its last transition's "
+        "to_status mediating (changed without a timeline row)\n"
+        "核验 verified 2 cases: 6 transitions, 0 access-log rows: 1 处断链 broken\n",
+    )
+    assert verify_case(sound).intact
