@@ -154,11 +154,9 @@ def readable_columns(table: TableClause, dialect: str) -> list[Any]:
     deep it nests)."""
     rest = [c for c in table.c if c.name not in ("at", "fields", "recorded_at")]
     if dialect == "postgresql":
-        low, high = (literal(at, TS) for at in SANE)
-        readable = table.c.at.between(low, high)
-        sane = case((readable, table.c.at), else_=None)
+        readable = _readable_at(table)
         shown = case((readable, None), else_=cast(table.c.at, Text))  # the text only of what cannot be read
-        columns = [*rest, type_coerce(sane, TS).label("at"), shown.label("at_text")]
+        columns = [*rest, _sane_at(table).label("at"), shown.label("at_text")]
     else:
         columns = [*rest, type_coerce(table.c.at, Text).label("at_text")]
     if "recorded_at" in table.c:
@@ -168,6 +166,16 @@ def readable_columns(table: TableClause, dialect: str) -> list[Any]:
         fields = cast(table.c.fields, Text) if dialect == "postgresql" else type_coerce(table.c.fields, Text)
         columns.append(fields.label("fields"))
     return columns
+
+
+def _readable_at(table: TableClause) -> Any:
+    low, high = (literal(at, TS) for at in SANE)
+    return table.c.at.between(low, high)
+
+
+def _sane_at(table: TableClause) -> Any:
+    """PostgreSQL's `at`, None where Python cannot hold it (±infinity, year 10000)."""
+    return type_coerce(case((_readable_at(table), table.c.at), else_=None), TS)
 
 
 def _instant(raw: Any) -> datetime | None:
@@ -250,13 +258,14 @@ def heads(conn: Connection) -> Iterator[Head]:
 
 
 def stored_links(conn: Connection, *, case_id: int | None = None) -> Iterator[Mapping[str, Any]]:
-    """Every linked row's case_id, chain, seq, row_hash, recorded_at and its case's number, by case,
-    chain and seq: to hold a digest against, both ways."""
+    """Every linked row's case_id, chain, seq, row_hash, recorded_at, at (None if unreadable) and its
+    case's number, by case, chain and seq: to hold a digest against, both ways."""
     sqlite = conn.dialect.name == "sqlite"
     parts = []
     for chain, table in TABLES.items():
         recorded = type_coerce(table.c.recorded_at, Text) if sqlite else table.c.recorded_at
-        part = _linked(chain).add_columns(recorded.label("recorded_at"))
+        at = type_coerce(table.c.at, Text) if sqlite else _sane_at(table)
+        part = _linked(chain).add_columns(recorded.label("recorded_at"), at.label("at"))
         parts.append(part if case_id is None else part.where(table.c.case_id == case_id))
     every = union_all(*parts).subquery()
     query = (
@@ -265,4 +274,7 @@ def stored_links(conn: Connection, *, case_id: int | None = None) -> Iterator[Ma
         .order_by(every.c.case_id, every.c.chain, every.c.seq)
     )
     for row in conn.execution_options(stream_results=True, yield_per=STREAM).execute(query).mappings():
-        yield {**row, "recorded_at": _instant(row["recorded_at"]) if sqlite else row["recorded_at"]}
+        if sqlite:
+            yield {**row, "recorded_at": _instant(row["recorded_at"]), "at": _instant(row["at"])}
+        else:
+            yield dict(row)

@@ -30,7 +30,9 @@ ensure_ascii=False).encode()).hexdigest(). Row ids are not part of it: (case_id,
 
 A chain verifies when its seqs run 1..n without a gap, every prev_hash is the row before it's
 row_hash (the start's for seq 1), every row_hash is recomputed from its content, `at` never goes
-back along the chain nor lies ahead of the verification, and a timeline's n is its case's version.
+back along the chain nor lies ahead of the verification nor more than BACKDATE before the row's
+recorded_at (rows written since migration 0016), a timeline's n is its case's version, and its
+last to_status is its case's status.
 
 The daily digest is a JSON-lines file (models/digest_file.py reads it back): one line per chain
 head, {"case_id", "case_no", "chain", "seq", "hash"} in the same serialisation, ordered by case_id
@@ -50,6 +52,7 @@ from typing import Any
 
 GENESIS = "0" * 64  # every chain's start before migration 0016 (what 0011 chained with)
 DIGEST_FORMAT = "fengqiao-chain-digest/2"  # /1: written before 0016 re-chained every row
+BACKDATE = timedelta(minutes=5)  # how far a row's `at` may lie before its recorded_at (real rows: 5–90 ms)
 AHEAD = timedelta(hours=1)  # how far a row's `at` may lie ahead of the verifying clock (clocks drift)
 
 
@@ -208,7 +211,15 @@ def broken_link(
     computed = link_hash(chain, row, str(row["prev_hash"]))
     if computed != stored:
         return seq, f"content does not match its hash (stored {_short(stored)}, recomputed {_short(computed)})"
-    return _out_of_time(row["at"], before, now)
+    return _out_of_time(row["at"], before, now) or _backdated(seq, row["at"], row.get("recorded_at"))
+
+
+def _backdated(seq: int, at: datetime, recorded: Any) -> tuple[int, str] | None:
+    """A row written since migration 0016 is dated when it was written: `at` is taken a few
+    milliseconds before the database records it, never minutes (a row dated into a digested past)."""
+    if isinstance(recorded, datetime) and at < recorded - BACKDATE:
+        return seq, f"backdated: at {instant(at)} recorded {instant(recorded)}"
+    return None
 
 
 def _out_of_time(at: datetime, before: Before | None, now: datetime) -> tuple[int, str] | None:

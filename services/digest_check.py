@@ -10,16 +10,20 @@ what the receiver's copy is compared with, by whoever holds it.
 "Held when the digest was taken": a chain whose first row was recorded (the database's clock on
 PostgreSQL) more than GRACE before the digest's instant. A writer's transaction still open at the
 snapshot commits rows recorded before it; fengqiao's transactions last seconds, so a minute is ample.
+Nor is any row's `at`, which a writer chooses, trusted alone: a chain missing from the file whose
+first row is dated before the digest, or a row past a kept head dated before it, is reported too
+(backdated into the digested period).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from fengqiao.db import evidence
 from fengqiao.db.uow import Connection
@@ -92,6 +96,10 @@ def _next_head(path: Path, number: int, line: bytes, order: tuple[int, str] | No
     return key
 
 
+def _dated_before(row: Mapping[str, Any], cutoff: datetime) -> bool:
+    return isinstance(row["at"], datetime) and row["at"] < cutoff
+
+
 def hold_against(conn: Connection, kept: Kept, breaks: list[Break], *, case_id: int | None) -> int:
     """Each kept head against the row the database holds at its (case, chain, seq), and each chain
     in the database against the file: both come in (case, chain) order, so one pass over each,
@@ -116,9 +124,23 @@ def hold_against(conn: Connection, kept: Kept, breaks: list[Break], *, case_id: 
             stored_hash = (there["row_hash"] or "") if there is not None else None
             if wrong := digest_mismatch(head, stored_hash, there["case_no"] if there is not None else None):
                 against(head, wrong)
+            elif later := next((r for r in rows if r["seq"] > head.seq and _dated_before(r, cutoff)), None):
+                breaks.append(
+                    Break(
+                        head.case_id,
+                        head.case_no,
+                        head.chain,
+                        later["seq"],
+                        f"against the digest of {day}: dated {instant(later['at'])}, before the digest's "
+                        f"{instant(kept.summary.at)}, yet beyond its head seq {head.seq} (backdated)",
+                    )
+                )
             head, held = next(heads, None), held + 1
-        elif first["recorded_at"] is None or first["recorded_at"] < cutoff:
-            began = f"recorded {instant(first['recorded_at'])}" if first["recorded_at"] else "recorded when unknown"
+        elif first["recorded_at"] is None or first["recorded_at"] < cutoff or _dated_before(first, cutoff):
+            if first["recorded_at"] is None or first["recorded_at"] < cutoff:
+                began = f"recorded {instant(first['recorded_at'])}" if first["recorded_at"] else "recorded when unknown"
+            else:  # recorded since, dated before: backdated into the digested period
+                began = f"dated {instant(first['at'])}"
             breaks.append(
                 Break(
                     first["case_id"],

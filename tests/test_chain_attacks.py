@@ -365,3 +365,57 @@ def test_9_a_status_changed_without_a_timeline_row_is_a_break(database, writer):
         "核验 verified 2 cases: 6 transitions, 0 access-log rows: 1 处断链 broken\n",
     )
     assert verify_case(sound).intact
+
+
+def utc(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def forged_case(writer: Engine, like: int, case_no: str, first_at: datetime) -> int:
+    """A whole case and its three-row timeline, correctly chained from its own start, dated in the past:
+    what the application's role can write (issue 18 second review, forge.py fake_case)."""
+    timeline = stored(transitions, like)
+    with writer.begin() as conn:
+        source = conn.execute(cases.select().where(cases.c.id == like)).mappings().one()
+        values = {k: v for k, v in source.items() if k != "id"}
+        values |= dict(case_no=case_no, channel_ref=f"{source['channel_ref']}-forged", created_at=first_at)
+        forged = conn.execute(insert(cases).values(**values).returning(cases.c.id)).scalar_one()
+        prev = auditor_start("transitions", forged, case_no)
+        for i, before in enumerate(timeline):
+            row = {k: before[k] for k in TIMELINE} | dict(case_id=forged, at=first_at + timedelta(minutes=i))
+            row["prev_hash"] = prev
+            prev = auditor_hash("transitions", row, TIMELINE)
+            conn.execute(insert(transitions).values(**row, row_hash=prev, recorded_at=datetime.now(UTC)))
+    return forged
+
+
+def test_10_a_row_dated_long_before_it_was_recorded_is_backdated_and_so_against_a_digest(database, writer, tmp_path):
+    case_no, case_id = a_mediating_case()
+    early = write_digest(at=now(), folder=tmp_path)
+    forged = forged_case(writer, case_id, "FQ20260000098", datetime(2026, 11, 1, 2, 0, tzinfo=UTC))
+    recorded = utc(stored(transitions, forged)[0]["recorded_at"])
+
+    code, out = audit("--digest", str(early.path))
+
+    assert (code, out.splitlines()[:-1]) == (
+        1,
+        [
+            f"断链 broken: case FQ20260000098, transitions seq 1: backdated: at 2026-11-01T02:00:00.000000Z recorded "
+            f"{recorded}",
+            f"断链 broken: case FQ20260000098, transitions seq 1: against the digest of {early.summary['day']}: "
+            f"missing from the digest, though its seq 1 was dated 2026-11-01T02:00:00.000000Z, before the digest's "
+            f"{early.summary['at']}",
+        ],
+    )
+
+    late = write_digest(at=now() + timedelta(minutes=3), folder=tmp_path)  # seq 3 is its head
+    appended = forged_move(case_id, 4, datetime.now(UTC))
+    with writer.begin() as conn:
+        conn.execute(insert(transitions).values(**appended))
+        conn.execute(update(cases).where(cases.c.id == case_id).values(version=4))
+
+    assert audit("--case", case_no, "--digest", str(late.path))[1].splitlines()[0] == (
+        f"断链 broken: case {case_no}, transitions seq 4: against the digest of {late.summary['day']}: dated "
+        f"{utc(appended['at'])}, before the digest's {late.summary['at']}, yet beyond its head seq 3 (backdated)"
+    )
+
