@@ -105,6 +105,43 @@ def answer_body(kind: str, value: str, actor: str, attempt: int) -> dict[str, An
     return {"result": value, "attempt": attempt}
 
 
+# the papers the sample network's completeness gate (case_file:) asks before each agreement
+PAPERS = {"agreement": ("session_record", "signed_copy"), "oral_agreement": ("session_record", "oral_agreement")}
+
+
+def file_papers(
+    case: Drilled, client: Client, headers: dict[str, str], value: str, actor: str, attempt: int
+) -> tuple[str, dict[str, Any]]:
+    """File what the gate asks before an agreement, as a mediator's client would (each request retried,
+    the session record with an Idempotency-Key); return the request that records the agreement itself:
+    the outcome, or for an oral agreement its terms (口头调解协议登记) with it."""
+    from fengqiao.cli.demo_papers import ORAL_TERMS, SAID, signed_scan
+
+    sitting = {
+        "held_at": datetime.now(UTC).isoformat(),
+        "place": "调解室 mediation room",
+        "attendees": ["当事人 the parties"],
+        "mediators": [actor],
+        "content": SAID,
+        "attempt": attempt,
+    }
+    key = {"Idempotency-Key": f"KD-{case.case_no}-session-{attempt}"}
+    sent = client.send(case, "POST", f"/cases/{case.case_id}/sessions", headers | key, json=sitting)
+    if sent.status_code != 200:
+        case.trouble = f"session record answered {sent.status_code}: {sent.text[:200]}"
+    if "signed_copy" in PAPERS[value]:  # a retried upload may keep a second copy: the gate needs one
+        scan = {"file": ("调解协议书签字件.pdf", signed_scan(), "application/pdf")}
+        up = client.send(
+            case, "POST", f"/cases/{case.case_id}/documents", headers, files=scan, data={"attempt": attempt}
+        )
+        if up.status_code != 201:
+            case.trouble = f"signed copy answered {up.status_code}: {up.text[:200]}"
+    if value == "oral_agreement":
+        oral = {"terms": ORAL_TERMS, "manner": "当场履行 on the spot", "oral": True, "attempt": attempt}
+        return f"/cases/{case.case_id}/agreement", oral
+    return f"/cases/{case.case_id}/outcome", answer_body("outcome", value, actor, attempt)
+
+
 # --- one case, as an integrator's client drives it -----------------------------------------------
 @dataclass
 class Drilled:
@@ -165,12 +202,17 @@ def drive_case(case: Drilled, client: Client, keys: dict[str, dict[str, str]], t
             key = {"Idempotency-Key": f"{ref}-{len(case.acked) + 1}"}
             body = answer_body(str(kind), value, actor, waiting["attempt"])
             path = f"/cases/{case.case_id}/{ANSWER_PATH[str(kind)]}"
+            if str(kind) == "outcome" and value in PAPERS:
+                path, body = file_papers(case, client, keys["coordinator"], value, actor, waiting["attempt"])
             posted = client.send(case, "POST", path, keys["coordinator"] | key, json=body)
             if posted.status_code != 200:
                 case.trouble = f"{kind} answered {posted.status_code}: {posted.text[:200]}"
                 return
             answered.add((waiting["input"], waiting["attempt"]))
-            case.acked.append((posted.json()["kind"], posted.json()["round"], value))  # a refusal is filed as an exit
+            got = posted.json()
+            if "kind" not in got:  # an oral agreement, recorded with its terms: always an outcome
+                got |= {"kind": "outcome", "round": got["attempt"]}
+            case.acked.append((got["kind"], got["round"], value))  # a refusal is filed as an exit
             script.pop(0)
             continue
         time.sleep(0.5)

@@ -9,7 +9,8 @@ What runs (every process and database is made here and removed at the end, Ctrl-
     processes, the worker settings as the environment gives them (FENGQIAO_RUNNER_POLL_SECONDS, …);
   - this process drives: it registers the cases (services.intake.register_case), starts them
     (runs.launch.start_case_flow), and the moment a case's run is Suspended (Prefect's event) and the
-    database says it waits, stores the scripted answer (services.human_input.record_input) and wakes it
+    database says it waits, stores the scripted answer (cli.demo_papers.answer: an agreement after the
+    papers the network's completeness gate asks, as the demo files them) and wakes it
     (runs.launch.try_wake), as a person's request does. --concurrency cases are in flight at a time;
   - bare: benchmarks/bare_flow.py served by `serve()` (a process per execution), each case the same
     number of executions (suspends + 1) and task runs as the same case had through fengqiao; the driver
@@ -296,10 +297,10 @@ async def drive(
 
 def fengqiao_callbacks() -> tuple[Callable[[Job], Awaitable[None]], Callable[[Job, str], Awaitable[bool]]]:
     from fengqiao.cli.demo import _new_case
+    from fengqiao.cli.demo_papers import answer
     from fengqiao.cli.demo_scenarios import SCENARIOS
     from fengqiao.models.case import StepKind
     from fengqiao.runs.launch import start_case_flow, try_wake
-    from fengqiao.services.human_input import record_input
     from fengqiao.services.intake import register_case
     from fengqiao.services.steps import current_step
 
@@ -323,7 +324,7 @@ def fengqiao_callbacks() -> tuple[Callable[[Job], Awaitable[None]], Callable[[Jo
             job.seen_wait = wait  # the run may be on its way to suspending: its event comes first
             return False
         kind, value, actor = job.script.pop(0)
-        await asyncio.to_thread(record_input, job.case_no, kind, value, actor=actor)
+        await asyncio.to_thread(answer, job.case_no, kind, value, actor=actor)
         wake = asyncio.ensure_future(asyncio.to_thread(try_wake, job.case_id))
         wakes.add(wake)
         wake.add_done_callback(wakes.discard)

@@ -65,7 +65,7 @@ def test_a_broken_agreement_reopens_mediation_at_the_same_rung(network):
     record_follow_up(no, honoured=False, satisfaction=1, if_broken=IfBroken.REOPEN, actor="M-C01")
 
     assert case_flow(cid) == "waiting:outcome"
-    assert [(*t[1:4], t[7]) for t in timeline_of(cid)[5:]] == [
+    assert [(*t[1:4], t[7]) for t in timeline_of(cid)[6:]] == [
         (
             "closed",
             "triaged",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.vocabulary import InputKind
@@ -102,6 +103,7 @@ def test_the_same_key_with_a_different_answer_is_a_conflict_and_a_new_key_answer
     with prefect_down(monkeypatch):
         keyed(api, case_no, "outcome", {"result": "failed"}, coordinator, "k1")
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    file_papers(case_no, "agreement", actor="centre")  # what the gate asks before the k2 agreement
 
     with prefect_down(monkeypatch):
         other = keyed(api, case_no, "outcome", {"result": "agreement"}, coordinator, "k1")

@@ -13,6 +13,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlalchemy import text
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
@@ -112,6 +113,7 @@ def test_an_answer_for_the_current_round_is_stored_and_one_for_a_round_not_reach
     ahead = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "failed", "attempt": 2}, headers=coordinator)
     zero = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "failed", "attempt": 0}, headers=coordinator)
     now = api.post(f"{V1}/cases/{case_no}/outcome", json={"result": "failed", "attempt": 1}, headers=coordinator)
+    file_papers(case_no, "agreement", actor="centre")  # the case file complete: the answer itself conflicts
     conflict = api.post(
         f"{V1}/cases/{case_no}/outcome", json={"result": "agreement", "attempt": 1}, headers=coordinator
     )
@@ -193,6 +195,7 @@ def test_a_follow_up_visit_sent_again_after_the_case_was_reopened_and_agreed_aga
     case_no, case_id = register(scenario.intake_record(channel_ref="T-visit", n=1))
     coordinator = a_key("coordinator", name="centre")
     assert case_flow(case_id) == "waiting:outcome"
+    file_papers(case_no, "agreement", actor="M-C01")  # the papers the gate asks of an agreement
     record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01")
     assert case_flow(case_id) == "closed"
     waiting = api.get(f"{V1}/cases/{case_no}", headers=coordinator).json()["waiting_for"]
@@ -201,6 +204,7 @@ def test_a_follow_up_visit_sent_again_after_the_case_was_reopened_and_agreed_aga
     with prefect_down(monkeypatch):
         first = api.post(f"{V1}/cases/{case_no}/follow-up", json=visit, headers=coordinator)
     assert case_flow(case_id) == "waiting:outcome"  # mediation re-opened: attempt 2
+    file_papers(case_no, "agreement", actor="M-C01")
     record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01", attempt=2)
     assert case_flow(case_id) == "closed"
     again = api.post(f"{V1}/cases/{case_no}/follow-up", json=visit, headers=coordinator)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.clocks import day_of
 from fengqiao.services.runtime import engine, now
@@ -191,6 +192,7 @@ def test_the_list_filters_pages_and_never_carries_personal_data(api):
 def test_an_outcome_is_stored_once_and_a_repetition_gets_the_same_answer(api):
     case_no, case_id = register(a_new_case(channel_ref="API-OUTCOME"))
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    file_papers(case_no, "agreement", actor="M-C01")  # what the case file needs before an agreement
     mediator = a_key("mediator", name="M-C01")
 
     first = api.post(

@@ -7,6 +7,7 @@ declared `x-roles` disagree with its row.
 
 from __future__ import annotations
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.models.case import Party
 from fengqiao.models.vocabulary import InputKind
@@ -101,7 +102,7 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 404),
         "admin": (200, 200),
     },
-    ("GET", "/api/v1/cases/{case_id}/documents/{document_id}"): {  # document 1: the first signed copy uploaded
+    ("GET", "/api/v1/cases/{case_id}/documents/{document_id}"): {  # document 1: the agreed case's signed copy
         "-": 401,
         "integrator": (403, 403),
         "mediator": (200, 404),
@@ -268,6 +269,7 @@ def prepared_cases(integrator_id: int) -> dict[str, str]:
     third = (Party("applicant", "孙七"), Party("respondent", "周八"))
     agreeing_no, agreeing_id = register(a_new_case(channel_ref="MATRIX-AGREEING", parties=third))
     assert drive(agreeing_no, agreeing_id, []) == ["waiting:outcome"]
+    file_papers(agreeing_no, "agreement", actor="M-C01")  # what the case file needs before its agreement
     return {"waiting": waiting_no, "handed_off": handed_no, "agreed": agreed_no, "agreeing": agreeing_no}
 
 
@@ -323,7 +325,7 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
     if path == "/api/v1/webhooks":
         return path, {"channel": "hotline_12345", "url": "http://127.0.0.1:9/results"} if method == "PUT" else None
     if path.endswith("/documents/{document_id}"):
-        return path.replace("{case_id}", cases["waiting"]).replace(
+        return path.replace("{case_id}", cases["agreed"]).replace(
             "{document_id}", "1"
         ) + "?unmask=true&reason=矩阵", None
     if path == "/api/v1/screenings" and method == "POST":

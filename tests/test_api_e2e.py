@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from fengqiao.cli.demo_papers import SAID, signed_scan
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.privacy import unmasked_in
@@ -60,6 +61,7 @@ def test_a_case_from_intake_to_close_through_http_only_and_a_race_of_one_outcome
         f"{base}/cases/{case_id}/outcome", json={"result": "failed", "note": "双方分歧大"}, headers=mediator
     )
     wait_for("mediation at the street", status_becomes(base, case_id, centre, "mediating", 2))
+    file_papers(base, case_id, centre)
     agreed = http.post(f"{base}/cases/{case_id}/outcome", json={"result": "agreement"}, headers=centre)
     wait_for("the case to close", status_becomes(base, case_id, centre, "closed"))
     visit = http.post(f"{base}/cases/{case_id}/follow-up", json={"honoured": True, "satisfaction": 5}, headers=centre)
@@ -72,6 +74,7 @@ def test_a_case_from_intake_to_close_through_http_only_and_a_race_of_one_outcome
         ("triaged", "mediating", "assignment", "C-BAISHA", "fengqiao"),
         ("mediating", "escalated", "escalation", "S-BAISHAWAN", "M-C04"),
         ("escalated", "mediating", "assignment", "S-BAISHAWAN", "fengqiao"),
+        ("mediating", "mediating", "session", "S-BAISHAWAN", "centre"),
         ("mediating", "resolved", "resolution", "S-BAISHAWAN", "centre"),
         ("resolved", "closed", "closing", "S-BAISHAWAN", "fengqiao"),
         ("closed", "closed", "follow_up", "S-BAISHAWAN", "centre"),
@@ -80,6 +83,21 @@ def test_a_case_from_intake_to_close_through_http_only_and_a_race_of_one_outcome
 
     twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base)
     the_dashboard_follows_cases_live_in_chromium(base)
+
+
+def file_papers(base: str, case_id: int, headers: dict[str, str]) -> None:
+    """What the sample network's case file needs before an agreement, through the API: a session
+    record (调解笔录) of the attempt and the signed copy of the agreement (签字盖章件)."""
+    sitting = {
+        "held_at": datetime.now(CST).isoformat(),
+        "place": "调解室 mediation room",
+        "attendees": ["当事人 the parties"],
+        "mediators": ["调解员 the mediator"],
+        "content": SAID,
+    }
+    scan = {"file": ("调解协议书签字件.pdf", signed_scan(), "application/pdf")}
+    assert http.post(f"{base}/cases/{case_id}/sessions", json=sitting, headers=headers).status_code == 200
+    assert http.post(f"{base}/cases/{case_id}/documents", files=scan, headers=headers).status_code == 201
 
 
 def nothing_personal_in_prefect_or_logs(processes, names: list[str]) -> bool:  # type: ignore[no-untyped-def]
@@ -114,6 +132,7 @@ def twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base: 
         "case_id"
     ]
     wait_for("mediation", status_becomes(base, case_id, mediator, "mediating", 1))
+    file_papers(base, case_id, mediator)
 
     def post(_: int) -> httpx.Response:
         body = {"result": "agreement", "note": "当面和解"}
@@ -130,7 +149,7 @@ def twenty_copies_of_one_outcome_at_once_store_one_and_move_the_case_once(base: 
         stages = uow.conn.execute(
             text("SELECT stage FROM transitions WHERE case_id = :c ORDER BY seq"), {"c": case_id}
         ).scalars()
-        assert (inputs, list(stages)) == (1, ["intake", "triage", "assignment", "resolution", "closing"])
+        assert (inputs, list(stages)) == (1, ["intake", "triage", "assignment", "session", "resolution", "closing"])
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"

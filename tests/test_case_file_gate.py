@@ -68,14 +68,18 @@ def test_an_oral_agreement_needs_its_register_recorded_with_it(gated):
 
 
 def test_other_outcomes_and_networks_without_the_section_pass(api):
+    document = load_network_file()
+    del document["case_file"]  # the sample's gate taken off
+    apply_configuration(document, source="no gate")
     case_no, _ = mediating("GATE-OFF")
     agreed = api.post(f"{V1}/cases/{case_no}/agreement", json=TERMS, headers=a_key("mediator", name="M-G03"))
     assert agreed.status_code == 200
 
 
 def test_the_requirements_are_checked_when_the_network_is_loaded():
-    text = SAMPLE_NETWORK.read_text(encoding="utf-8") + "case_file:\n  agreement: [session_record, photo]\n"
-    line = text.count("\n")  # the last line names the requirement
+    sample = SAMPLE_NETWORK.read_text(encoding="utf-8")
+    text = sample.replace("  agreement: [session_record, signed_copy]", "  agreement: [session_record, photo]")
+    line = text[: text.index("photo")].count("\n") + 1  # the line that names the requirement
 
     with pytest.raises(ConfigurationError) as refused:
         parse_network_document(text, "net.yaml")

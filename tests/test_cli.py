@@ -11,6 +11,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from typer.testing import CliRunner
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.cli.main import app
 from fengqiao.config.settings import get_settings
 from fengqiao.db import queries
@@ -182,6 +183,7 @@ def test_an_outcome_is_kept_when_prefect_is_unreachable(network, monkeypatch):
     """Stored before it is acknowledged: with Prefect down the outcome is kept for the sweep."""
     case_no, case_id = register(a_new_case(channel_ref="DOWN-1"))
     assert case_flow(case_id) == "waiting:outcome"
+    file_papers(case_no, "agreement", actor="M-C01")  # what the case file needs before an agreement
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # nothing listens there
 
     with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.db import cases as case_store
 from fengqiao.db import flow_runs
 from fengqiao.db.uow import UnitOfWork
@@ -54,6 +55,7 @@ def a_mediating_case() -> tuple[str, int]:
 
 def test_two_different_outcomes_at_once_store_one_and_refuse_the_other(prefect_server, network):
     case_no, case_id = a_mediating_case()
+    file_papers(case_no, "agreement", actor="M-C01")  # what the case file needs before an agreement
 
     results = race(
         lambda: record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01"),
@@ -69,13 +71,14 @@ def test_two_different_outcomes_at_once_store_one_and_refuse_the_other(prefect_s
         f"已记录过不同的答复 outcome 1 of case {case_id} is already recorded as {winner.value!r} by {winner.actor}"
     )
     assert case_flow(case_id) == ("closed" if winner.value == "agreement" else "waiting:outcome")
-    after_outcome = [row[2] for row in timeline_of(case_id)][3]
+    after_outcome = [row[2] for row in timeline_of(case_id)][4]  # after the session record's row
     assert after_outcome == ("resolved" if winner.value == "agreement" else "escalated")
     assert [row[0] for row in timeline_of(case_id)] == list(range(1, len(timeline_of(case_id)) + 1))
 
 
 def test_the_same_outcome_twice_gets_the_same_answer_and_one_transition(prefect_server, network):
     case_no, case_id = a_mediating_case()
+    file_papers(case_no, "agreement", actor="M-C01")
 
     first, second = race(
         lambda: record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01"),

@@ -67,6 +67,7 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
         ("escalated", "escalation", "P-TRAFFIC"),
         ("escalated", "expert_opinion", "P-TRAFFIC"),
         ("mediating", "assignment", "P-TRAFFIC"),
+        ("mediating", "session", "P-TRAFFIC"),  # the session record the demo files before the agreement
         ("resolved", "resolution", "P-TRAFFIC"),
         ("closed", "closing", "P-TRAFFIC"),
     ]

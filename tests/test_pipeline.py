@@ -9,6 +9,7 @@ from tests.drive import drive, register, timeline_of
 
 N, F = None, "fengqiao"
 ASSIGNED = "specialty,load,grade"
+SESSION = "调解笔录 第1次 session 1 recorded, attempt {}"  # the papers an agreement needs (cli/demo_papers.py)
 
 EXPECTED = {
     "resolved_first_level": (
@@ -35,8 +36,9 @@ EXPECTED = {
                 ASSIGNED,
                 "assigned to mediator M-C01 (mediator), attempt 1",
             ),
-            (4, "mediating", "resolved", "resolution", "C-ZHAOYANG", "M-C01", N, "agreement"),
-            (5, "resolved", "closed", "closing", "C-ZHAOYANG", F, N, "agreement archived"),
+            (4, "mediating", "mediating", "session", "C-ZHAOYANG", "M-C01", "session", SESSION.format(1)),
+            (5, "mediating", "resolved", "resolution", "C-ZHAOYANG", "M-C01", N, "agreement"),
+            (6, "resolved", "closed", "closing", "C-ZHAOYANG", F, N, "agreement archived"),
         ],
     ),
     "escalated_once": (
@@ -92,8 +94,9 @@ EXPECTED = {
                 ASSIGNED,
                 "assigned to mediator M-S03 (first), attempt 2",
             ),
-            (6, "mediating", "resolved", "resolution", "S-BAISHAWAN", "M-S03", N, "oral_agreement"),
-            (7, "resolved", "closed", "closing", "S-BAISHAWAN", F, N, "agreement archived"),
+            (6, "mediating", "mediating", "session", "S-BAISHAWAN", "M-S03", "session", SESSION.format(2)),
+            (7, "mediating", "resolved", "resolution", "S-BAISHAWAN", "M-S03", N, "oral_agreement"),
+            (8, "resolved", "closed", "closing", "S-BAISHAWAN", F, N, "agreement archived"),
         ],
     ),
     "panel_with_expert": (
@@ -141,8 +144,9 @@ EXPECTED = {
                 ASSIGNED,
                 "assigned to mediator M-P05 (chief), attempt 2",
             ),
-            (7, "mediating", "resolved", "resolution", "P-TRAFFIC", "M-P05", N, "agreement"),
-            (8, "resolved", "closed", "closing", "P-TRAFFIC", F, N, "agreement archived"),
+            (7, "mediating", "mediating", "session", "P-TRAFFIC", "M-P05", "session", SESSION.format(2)),
+            (8, "mediating", "resolved", "resolution", "P-TRAFFIC", "M-P05", N, "agreement"),
+            (9, "resolved", "closed", "closing", "P-TRAFFIC", F, N, "agreement archived"),
         ],
     ),
     "stationed_room": (
@@ -190,8 +194,9 @@ EXPECTED = {
                 ASSIGNED,
                 "assigned to mediator M-S01 (first), attempt 2",
             ),
-            (6, "mediating", "resolved", "resolution", "S-XIJIAO", "M-S01", N, "agreement"),
-            (7, "resolved", "closed", "closing", "S-XIJIAO", F, N, "agreement archived"),
+            (6, "mediating", "mediating", "session", "S-XIJIAO", "M-S01", "session", SESSION.format(2)),
+            (7, "mediating", "resolved", "resolution", "S-XIJIAO", "M-S01", N, "agreement"),
+            (8, "resolved", "closed", "closing", "S-XIJIAO", F, N, "agreement archived"),
         ],
     ),
     "refused": (
@@ -396,8 +401,9 @@ EXPECTED = {
                 "specialty,grade,load",  # an emergency: the most senior specialist
                 "assigned to mediator M-P01 (chief), attempt 1",
             ),
-            (4, "mediating", "resolved", "resolution", "P-LABOUR", "M-P01", N, "agreement"),
-            (5, "resolved", "closed", "closing", "P-LABOUR", F, N, "agreement archived"),
+            (4, "mediating", "mediating", "session", "P-LABOUR", "M-P01", "session", SESSION.format(1)),
+            (5, "mediating", "resolved", "resolution", "P-LABOUR", "M-P01", N, "agreement"),
+            (6, "resolved", "closed", "closing", "P-LABOUR", F, N, "agreement archived"),
         ],
     ),
 }

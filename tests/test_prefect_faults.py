@@ -17,11 +17,11 @@ import httpx
 import pytest
 from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 
+from fengqiao.cli import demo_papers
 from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db import cases as case_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.runs.launch import try_wake
-from fengqiao.services.human_input import record_input
 from fengqiao.services.runtime import engine
 from fengqiao.services.steps import current_step
 from tests.drive import register, timeline_of
@@ -58,7 +58,7 @@ class Cases:
             step = current_step(case_id)
             if step["kind"] != "wait" or step["wait"]["kind"] != str(kind):
                 continue
-            record_input(case_no, kind, value, actor=actor)
+            demo_papers.answer(case_no, kind, value, actor=actor)  # an agreement after its papers
             self.answered[name] += 1
             woken.append(try_wake(case_id))
         return woken

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.db import flow_runs
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.services.runtime import engine
@@ -35,6 +36,7 @@ def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, 
 
     start_prefect_and_worker(processes)
     assert flow_run_state(processes, run_id) == "Suspended"
+    file_papers(case_no, "agreement", actor="M-C01")  # what the case file needs before an agreement
     outcome = subprocess.run(
         [str(BIN / "fengqiao"), "outcome", case_no, "--result", "agreement", "--actor", "M-C01"],
         env=processes.env,
@@ -50,8 +52,9 @@ def test_a_waiting_case_survives_a_restart_of_every_process(network, processes, 
         (1, None, "received", "intake", None, "channel:grid"),
         (2, "received", "triaged", "triage", None, "fengqiao"),
         (3, "triaged", "mediating", "assignment", "C-ZHAOYANG", "fengqiao"),
-        (4, "mediating", "resolved", "resolution", "C-ZHAOYANG", "M-C01"),
-        (5, "resolved", "closed", "closing", "C-ZHAOYANG", "fengqiao"),
+        (4, "mediating", "mediating", "session", "C-ZHAOYANG", "M-C01"),
+        (5, "mediating", "resolved", "resolution", "C-ZHAOYANG", "M-C01"),
+        (6, "resolved", "closed", "closing", "C-ZHAOYANG", "fengqiao"),
     ]
     assert wait_for("the run to complete", lambda: flow_run_state(processes, run_id) == "Completed")
     with UnitOfWork(engine()) as uow:

@@ -162,6 +162,7 @@ def test_a_case_with_sessions_goes_on_to_its_outcome(api):
         "triage",
         "assignment",
         "session",
+        "session",  # drive() files the agreement's papers as the demo does: a second sitting's record
         "resolution",
         "closing",
     ]

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.config.network import load_network_file
 from fengqiao.flows.case import case_flow
 from fengqiao.models.errors import CaseNotFound, InvalidInput, TransitionNotAllowed
@@ -94,6 +95,7 @@ def test_a_migration_that_would_strand_the_case_is_refused(network):
 def test_a_closed_case_is_not_migrated(network):
     no, cid = register(a_new_case(channel_ref="V-4", declared_type="neighbourhood"))
     case_flow(cid)
+    file_papers(no, "agreement", actor="M-C01")  # what the case file needs before an agreement
     record_input(no, InputKind.OUTCOME, "agreement", actor="M-C01")
     case_flow(cid)
     apply_configuration(neighbourhood_without_the_street(), source="v2")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.cli.main import app
 from fengqiao.db.uow import UnitOfWork
@@ -103,6 +104,7 @@ def test_a_coordinator_answers_for_any_case_it_sees(api):
 def test_a_mediator_answers_only_for_the_cases_its_organisation_holds(api):
     case_no, case_id = register(a_new_case(channel_ref="ROLES-MED-1"))  # 朝阳社区 (C-ZHAOYANG) mediates it
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    file_papers(case_no, "agreement", actor="M-C01")  # what the case file needs before the agreement
     neighbour = a_key("mediator", name="M-C03", orgs=("C-JINSHA",))  # the next community, same city
     other_district = a_key("mediator", name="M-C05", areas=("511503",), orgs=("C-XIANFENG",))
     no_organisation = a_key("mediator", name="mediator-without-org", orgs=())
@@ -219,6 +221,7 @@ def test_the_command_line_records_the_same_text_only(network, args, message):
 def test_a_note_may_have_lines_and_ideographic_spaces(api):
     case_no, case_id = register(a_new_case(channel_ref="ROLES-TEXT-OK"))
     assert drive(case_no, case_id, []) == ["waiting:outcome"]
+    file_papers(case_no, "agreement", actor="M-C01")
     note = "一、赔偿800元；\n二、当场履行。\u3000双方签字"
 
     answer = api.post(

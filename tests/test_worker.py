@@ -16,11 +16,11 @@ import time
 import httpx
 import pytest
 
+from fengqiao.cli.demo_papers import answer
 from fengqiao.cli.demo_scenarios import SCENARIOS
 from fengqiao.db import cases as case_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.vocabulary import InputKind
-from fengqiao.services.human_input import record_input
 from fengqiao.services.runtime import engine
 from tests.drive import register, timeline_of
 from tests.processes import BIN, case_run_in, wait_for
@@ -70,7 +70,7 @@ def test_two_workers_one_stopped_mid_run_every_case_ends_as_scripted(network, pr
     # both beat on the pool while they run (a stopped worker's row may go: it beats every 10 s)
     seen = prefect(port, "POST", "/work_pools/fengqiao-cases/workers/filter", {"limit": 10, "offset": 0})
     for case_no, _ in cases:
-        record_input(case_no, InputKind.OUTCOME, "agreement", actor="M-C01")
+        answer(case_no, InputKind.OUTCOME, "agreement", actor="M-C01")  # after the papers the case file needs
     workers["worker-a"].send_signal(signal.SIGTERM)  # the sweeps are resuming the runs now
 
     assert workers["worker-a"].wait(timeout=60) == 0
