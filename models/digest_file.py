@@ -4,7 +4,9 @@ comes from outside the database and is evidence itself.
 Every line must be what fengqiao writes and nothing else: a head {"case_id", "case_no", "chain",
 "hash", "seq"} (positive integers, a chain's name, 64 lowercase hex digits, a number or null), in
 (case, chain) order, then the summary {"at", "chains", "day", "format", "root"} as the last line
-only. Anything else is refused naming its line, never read as far as it goes.
+only, each byte for byte as fengqiao writes it (models.evidence.canonical, one "\\n" after each:
+no spaces, keys in order, UTF-8 not \\u escapes, no key twice). Anything else is refused naming its
+line, never read as far as it goes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fengqiao.models.evidence import DIGEST_FORMAT, Chain, Head
+from fengqiao.models.evidence import DIGEST_FORMAT, Chain, Head, canonical
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -35,14 +37,36 @@ class Summary:
     root: str
 
 
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys each appear once: json.loads would keep the last of two silently."""
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise Malformed(f"the key {key[:40]!r} appears twice")
+        obj[key] = value
+    return obj
+
+
 def _object(line: bytes) -> dict[str, Any]:
     try:
-        obj = json.loads(line)
+        obj = json.loads(line, object_pairs_hook=_once)
+    except Malformed:
+        raise
     except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past Python's depth
         raise Malformed("not a JSON object") from None
     if not isinstance(obj, dict):
         raise Malformed("not a JSON object")
     return obj
+
+
+def _as_written(line: bytes, written: bytes) -> None:
+    """The line byte for byte as fengqiao writes it, once its values are found sound: two files with
+    the same heads are the same bytes, so their roots agree, and nothing rides along unseen."""
+    if line != written:
+        raise Malformed(
+            "not written as fengqiao writes it (keys sorted, no spaces, UTF-8 rather than \\u escapes, "
+            "ending in one \\n)"
+        )
 
 
 def _positive(obj: dict[str, Any], name: str) -> int:
@@ -68,7 +92,9 @@ def head_line(line: bytes) -> Head:
     case_no = obj["case_no"]
     if case_no is not None and not (isinstance(case_no, str) and len(case_no) <= 32):
         raise Malformed("case_no is not a case number")
-    return Head(_positive(obj, "case_id"), case_no, Chain(obj["chain"]), _positive(obj, "seq"), _hex(obj, "hash"))
+    head = Head(_positive(obj, "case_id"), case_no, Chain(obj["chain"]), _positive(obj, "seq"), _hex(obj, "hash"))
+    _as_written(line, head.line())
+    return head
 
 
 def summary_line(line: bytes) -> Summary:
@@ -92,4 +118,6 @@ def summary_line(line: bytes) -> Summary:
     chains = obj["chains"]
     if not isinstance(chains, int) or isinstance(chains, bool) or chains < 0:
         raise Malformed("chains is not a count")
-    return Summary(obj["day"], at, chains, _hex(obj, "root"))
+    summary = Summary(obj["day"], at, chains, _hex(obj, "root"))
+    _as_written(line, canonical(obj) + b"\n")
+    return summary

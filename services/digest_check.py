@@ -2,7 +2,7 @@
 ways: every head in the file must still be in the database, with its hash and its case's number,
 and every chain the database held when the digest was taken must be in the file.
 
-The file is read whole and checked line by line (models/digest_file.py) before the database is
+The file is read once, whole, and checked line by line (models/digest_file.py) before the database is
 read at all: a line fengqiao would not write refuses the file, naming the line (the CLI exits 2),
 rather than checking what came before it. Its lines must hash to the root it states; that root is
 what the receiver's copy is compared with, by whoever holds it.
@@ -38,14 +38,12 @@ GRACE = timedelta(minutes=1)
 class Kept:
     path: Path
     summary: Summary
+    lines: list[bytes]  # the file's lines as read (once) and hashed
 
     def heads(self) -> Iterator[Head]:
         """The heads in the order kept (by case, then chain), already found well-formed."""
-        with self.path.open("rb") as f:
-            for number, line in enumerate(f, start=1):
-                if number > self.summary.chains:
-                    return
-                yield head_line(line)
+        for line in self.lines[: self.summary.chains]:
+            yield head_line(line)
 
 
 def _refused(path: Path, what: str) -> InvalidInput:
@@ -53,22 +51,22 @@ def _refused(path: Path, what: str) -> InvalidInput:
 
 
 def read_digest(path: Path) -> Kept:
-    """The digest, once every line is what fengqiao writes, in order, and the lines hash to its root."""
-    root, last, number = hashlib.sha256(), b"", 0
-    order: tuple[int, str] | None = None
+    """The digest, once every line is what fengqiao writes, in order, and the lines hash to its root.
+    The file is read once: what is hashed and checked is what the database is then held against."""
     try:
-        with path.open("rb") as f:
-            for number, line in enumerate(f, start=1):
-                if number > 1:  # the line before this one is a head, not the summary
-                    order = _next_head(path, number - 1, last, order)
-                    root.update(last)
-                last = line
+        lines = path.read_bytes().splitlines(keepends=True)
     except OSError as exc:
         raise InvalidInput(f"cannot read the digest {path}: {exc.strerror}", field="digest") from None
-    if number == 0:
+    if not lines:
         raise _refused(path, "the file is empty (a digest ends with its summary line)")
+    if not lines[-1].strip():
+        raise _refused(path, f"line {len(lines)}: a blank line after the summary (a digest ends with its summary line)")
+    root, order, number = hashlib.sha256(), None, len(lines)
+    for n, line in enumerate(lines[:-1], start=1):
+        order = _next_head(path, n, line, order)
+        root.update(line)
     try:
-        summary = summary_line(last)
+        summary = summary_line(lines[-1])
     except Malformed as exc:
         raise _refused(path, f"line {number}: {exc}") from None
     if summary.chains != number - 1:
@@ -79,7 +77,7 @@ def read_digest(path: Path) -> Kept:
             f"its lines hash to {root.hexdigest()[:12]}…, not to the root it states {summary.root[:12]}…: "
             "the file was changed",
         )
-    return Kept(path, summary)
+    return Kept(path, summary, lines)
 
 
 def _next_head(path: Path, number: int, line: bytes, order: tuple[int, str] | None) -> tuple[int, str]:

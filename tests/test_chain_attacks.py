@@ -282,12 +282,17 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the file's reading: the database plays no part
-def test_7_a_malformed_digest_line_is_refused_naming_its_line_never_a_crash(network, tmp_path):
+def two_cases_digest(folder: Any) -> tuple[Any, list[str]]:
+    """Two cases' digest, and its lines, to be spoiled."""
     a_mediating_case()
     a_mediating_case("CHAIN-2")
-    kept = write_digest(at=now(), folder=tmp_path)
-    lines = kept.path.read_text(encoding="utf-8").splitlines()
+    kept = write_digest(at=now(), folder=folder)
+    return kept, kept.path.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the file's reading: the database plays no part
+def test_7_a_malformed_digest_line_is_refused_naming_its_line_never_a_crash(network, tmp_path):
+    kept, lines = two_cases_digest(tmp_path)
 
     for bad, what in MALFORMED:
         kept.path.write_text(resealed([lines[0], bad.replace("HASH", "a" * 64), lines[2]]), encoding="utf-8")
@@ -419,3 +424,43 @@ def test_10_a_row_dated_long_before_it_was_recorded_is_backdated_and_so_against_
         f"{utc(appended['at'])}, before the digest's {late.summary['at']}, yet beyond its head seq 3 (backdated)"
     )
 
+
+NOT_AS_WRITTEN = (
+    "not written as fengqiao writes it (keys sorted, no spaces, UTF-8 rather than \\u escapes, ending in one \\n)"
+)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the file's reading: the database plays no part
+def test_11_a_digest_line_is_exactly_the_bytes_fengqiao_writes(network, tmp_path):
+    kept, lines = two_cases_digest(tmp_path)
+    first = json.loads(lines[0])
+    refused = {
+        lines[0] + "\r": NOT_AS_WRITTEN,  # CRLF
+        " " + lines[0]: NOT_AS_WRITTEN,
+        lines[0] + " ": NOT_AS_WRITTEN,
+        json.dumps(dict(reversed(first.items())), separators=(",", ":")): NOT_AS_WRITTEN,  # keys out of order
+        lines[0].replace('"FQ', '"\\u0046Q'): NOT_AS_WRITTEN,  # an escape where the writer writes the character
+        lines[0][:-1] + ',"seq":1}': "the key 'seq' appears twice",
+        lines[0][:-1] + f',"hash":"{"b" * 64}"}}': "the key 'hash' appears twice",
+    }
+    for bad, what in refused.items():
+        kept.path.write_text(resealed([bad, lines[1], lines[2]]), encoding="utf-8", newline="")
+        assert audit("--digest", str(kept.path)) == (
+            2,
+            f"invalid_input: field digest: digest {kept.path}: line 1: {what}\n",
+        ), bad
+    body = resealed(lines)
+    kept.path.write_text(body + "\n", encoding="utf-8")
+    assert audit("--digest", str(kept.path)) == (
+        2,
+        f"invalid_input: field digest: digest {kept.path}: line 4: a blank line after the summary (a digest ends "
+        "with its summary line)\n",
+    )
+    summary = json.loads(body.splitlines()[2])
+    kept.path.write_text("\n".join(lines[:2]) + "\n" + json.dumps(summary, sort_keys=True) + "\n", encoding="utf-8")
+    assert audit("--digest", str(kept.path)) == (
+        2,
+        f"invalid_input: field digest: digest {kept.path}: line 3: {NOT_AS_WRITTEN}\n",
+    )
+    kept.path.write_text(body, encoding="utf-8")
+    assert audit("--digest", str(kept.path))[0] == 0
