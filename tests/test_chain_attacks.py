@@ -464,3 +464,19 @@ def test_11_a_digest_line_is_exactly_the_bytes_fengqiao_writes(network, tmp_path
     )
     kept.path.write_text(body, encoding="utf-8")
     assert audit("--digest", str(kept.path))[0] == 0
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the command line's edge: the database plays no part
+def test_12_audit_verify_exits_2_for_bad_input_and_says_its_codes(network):
+    a_mediating_case()
+    tomorrow = (now() + timedelta(days=2)).strftime("%Y-%m-%d")
+
+    assert audit("--case", "FQ20269999999") == (2, "case_not_found: 没有案件 no case 'FQ20269999999'\n")
+    assert audit("--since", tomorrow) == (
+        2,
+        f"invalid_input: field since: --since {tomorrow} is a day still to come (China time)\n",
+    )
+    assert audit("--since", "2026-13-01")[0] == 2
+    shown = " ".join(CliRunner().invoke(app, ["audit", "verify", "--help"]).output.split())
+    assert "Exit codes: 0 完好 intact; 1 断链 a broken chain found; 2 输入有误 bad input" in shown
+    assert "3 意外错误 any other error" in shown
