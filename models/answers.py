@@ -110,7 +110,7 @@ def _check_value(case: Case, kind: InputKind, value: str) -> None:
                 f"unknown outcome {value!r}; expected one of {', '.join(Outcome)}", record=case.case_no, field="result"
             ) from None
     if not value.strip():
-        raise InvalidInput("must not be empty", record=case.case_no, field="result")
+        raise InvalidInput("不能为空 must not be empty", record=case.case_no, field="result")
 
 
 def _same(inputs: Inputs, kind: InputKind, value: str, note: str) -> HumanInput | None:

@@ -46,6 +46,7 @@ ZH = {
     "url_parsing": "应为网址",
     "url_scheme": "网址协议不对",
     "json_invalid": "不是有效的JSON",
+    "unprintable": "含不可打印字符",  # api/schemas.py: control, format and private-use characters
 }
 EN = {  # pydantic's own words where they do not say what to do
     "missing": "required field missing",

@@ -28,11 +28,11 @@ def unprintable_at(text: str, *, multiline: bool) -> tuple[int, int] | None:
 def recorded_text(text: str, *, field: str, max_chars: int, multiline: bool, required: bool = False) -> str:
     """text, if a person may record it; else InvalidInput naming the field."""
     if required and not text.strip():
-        raise InvalidInput("must not be empty", field=field)
+        raise InvalidInput("不能为空 must not be empty", field=field)
     if len(text) > max_chars:
-        raise InvalidInput(f"{len(text)} characters, at most {max_chars}", field=field)
+        raise InvalidInput(f"内容过长 {len(text)} characters, at most {max_chars}", field=field)
     if bad := unprintable_at(text, multiline=multiline):
-        raise InvalidInput(f"character {bad[0]} (U+{bad[1]:04X}) is not printable text", field=field)
+        raise InvalidInput(f"含不可打印字符 character {bad[0]} (U+{bad[1]:04X}) is not printable text", field=field)
     return text
 
 

@@ -401,7 +401,7 @@ def test_a_configuration_value_longer_than_its_column_is_refused_by_name(api):
     status, body = error(api.put(f"{V1}/escalation-paths", json=document, headers=admin))
 
     assert (status, body["field"]) == (422, "organisations.0.name")
-    assert body["message"].endswith("organisations.0.name: String should have at most 200 characters")
+    assert body["message"].endswith("organisations.0.name: 内容过长 String should have at most 200 characters")
 
 
 def test_an_administrator_changes_one_mediator_and_the_network_is_checked_whole(api):

@@ -107,7 +107,7 @@ def test_a_broken_network_file_is_exit_2_naming_file_line_and_field(tmp_path):
     code, out = run("config", "validate", str(bad))
     assert (code, out.replace(str(tmp_path) + "/", "")) == (
         2,
-        "配置错误 configuration error: net.yaml:1: organisations: List should have at least 1 item after validation, not 0\n",
+        "配置错误 configuration error: net.yaml:1: organisations: 条目过少 List should have at least 1 item after validation, not 0\n",
     )
 
 

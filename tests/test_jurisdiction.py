@@ -107,7 +107,7 @@ def test_the_what_if_replays_and_lists_only_the_signed_in_keys_cases(api):
 
     cuiping, nanxi, city = replayed_for(areas=CUIPING), replayed_for(areas=NANXI), replayed_for()
 
-    changed = "street · mediating community · handed_off:litigation"
+    changed = "街道/乡镇 street · 仍在调解 mediating 社区/村 community · 导入法治轨道：诉讼 handed_off:litigation"
     assert "重放 1 件，结果不同 1 件" in cuiping and f"{ours[0]} {changed}" in cuiping and theirs[0] not in cuiping
     assert "重放 1 件，结果不同 1 件" in nanxi and f"{theirs[0]} {changed}" in nanxi and ours[0] not in nanxi
     assert "重放 2 件，结果不同 2 件" in city and ours[0] in city and theirs[0] in city

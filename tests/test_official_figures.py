@@ -189,8 +189,14 @@ def test_a_case_reopened_after_its_agreement_is_no_longer_counted_as_an_agreemen
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("success_rate: resolved", "statistics.success_rate: Input should be 'mediated' or 'received'"),
-        ("group_dispute_people: 1", "statistics.group_dispute_people: Input should be greater than or equal to 2"),
+        (
+            "success_rate: resolved",
+            "statistics.success_rate: 取值不在允许范围 Input should be 'mediated' or 'received'",
+        ),
+        (
+            "group_dispute_people: 1",
+            "statistics.group_dispute_people: 数值过小 Input should be greater than or equal to 2",
+        ),
     ],
 )
 def test_a_definition_the_bureau_does_not_use_is_refused_with_its_line(written: str, message: str):

@@ -22,9 +22,9 @@ DECISIONS = {
 @pytest.mark.parametrize(
     ("note", "message"),
     [
-        ("当事人外出\x07", "field note: character 6 (U+0007) is not printable text"),
-        ("暂停\u202e", "field note: character 3 (U+202E) is not printable text"),
-        ("长" * 2001, "field note: 2001 characters, at most 2000"),
+        ("当事人外出\x07", "field note: 含不可打印字符 character 6 (U+0007) is not printable text"),
+        ("暂停\u202e", "field note: 含不可打印字符 character 3 (U+202E) is not printable text"),
+        ("长" * 2001, "field note: 内容过长 2001 characters, at most 2000"),
     ],
 )
 def test_a_note_that_is_not_printable_text_of_a_bounded_length_is_refused(database, door, note, message):

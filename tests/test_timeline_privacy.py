@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from rich.console import Console
-from sqlalchemy import text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from fengqiao.cli.main import app
 from fengqiao.cli.views import show_case
 from fengqiao.db.engine import get_engine
+from fengqiao.db.evidence import link_transition
 from fengqiao.db.migrate import alembic_config, upgrade
+from fengqiao.db.tables import transitions
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
 from fengqiao.models.vocabulary import InputKind
@@ -111,13 +114,19 @@ def test_a_coordinator_unmasks_the_timeline_with_a_reason_and_the_unmasking_is_l
 def test_a_reason_written_before_notes_had_their_column_is_masked_too(api):
     case_id, _ = a_case_with_a_note()
     with UnitOfWork(engine()) as uow:  # as the code before migration 0008 wrote it: the note inside the reason
-        uow.conn.execute(
-            text(
-                "INSERT INTO transitions (case_id, seq, at, from_status, to_status, stage, actor, reason) "
-                "VALUES (:c, 100, '2026-11-30 08:00:00+00', 'mediating', 'mediating', 'clock', 'M-S01', :r)"
-            ),
-            {"c": case_id, "r": f"时限中止 clock paused: party_unavailable: {NOTE}"},
-        )
+        seq = uow.conn.scalar(select(func.max(transitions.c.seq)).where(transitions.c.case_id == case_id)) + 1
+        row = {
+            "case_id": case_id,
+            "seq": seq,
+            "at": datetime(2026, 11, 30, 8, tzinfo=UTC),
+            "from_status": "mediating",
+            "to_status": "mediating",
+            "stage": "clock",
+            "actor": "M-S01",
+            "reason": f"时限中止 clock paused: party_unavailable: {NOTE}",
+            **dict.fromkeys(("note", "org_code", "rule", "flow_run_id")),
+        }
+        uow.conn.execute(insert(transitions).values(**link_transition(uow.conn, row)))
         uow.commit()
 
     timeline = api.get(f"{V1}/cases/{case_id}/timeline", headers=a_key("integrator", name="desk-3")).json()
@@ -174,13 +183,18 @@ def test_migration_0008_adds_the_column_keeps_the_timeline_append_only_and_folds
             )
         )
         for seq, reason, note in ((1, "received via grid", None), (2, "withdrawn", "家住翠屏区白沙社区")):
-            conn.execute(
-                text(
-                    "INSERT INTO transitions (case_id, seq, at, to_status, stage, actor, reason, note) "
-                    "VALUES (1, :s, '2026-11-01 08:00:00+00', 'received', 'intake', 'channel:grid', :r, :n)"
-                ),
-                {"s": seq, "r": reason, "n": note},
-            )
+            row = {
+                "case_id": 1,
+                "seq": seq,
+                "at": datetime(2026, 11, 1, 8, tzinfo=UTC),
+                "to_status": "received",
+                "stage": "intake",
+                "actor": "channel:grid",
+                "reason": reason,
+                "note": note,
+                **dict.fromkeys(("from_status", "org_code", "rule", "flow_run_id")),
+            }  # chained as the application writes it, for migration 0016's downgrade verifies every chain
+            conn.execute(insert(transitions).values(**link_transition(conn, row, case_no="FQ20260000001")))
 
     command.downgrade(alembic_config(database), "0007")
 

@@ -166,22 +166,47 @@ def test_a_follow_up_visit_is_the_holding_organisations_too(api):
 @pytest.mark.parametrize(
     ("path", "body", "field", "message"),
     [
-        ("handoff-result", {"result": "已\u202e结案"}, "result", "result: character 2 (U+202E) is not printable text"),
-        ("handoff-result", {"result": "已结案\n"}, "result", "result: character 4 (U+000A) is not printable text"),
-        ("handoff-result", {"result": "\u200b"}, "result", "result: character 1 (U+200B) is not printable text"),
-        ("handoff-result", {"result": "\ue000"}, "result", "result: character 1 (U+E000) is not printable text"),
-        ("handoff-result", {"result": "结" * 201}, "result", "result: String should have at most 200 characters"),
+        (
+            "handoff-result",
+            {"result": "已\u202e结案"},
+            "result",
+            "result: 含不可打印字符 character 2 (U+202E) is not printable text",
+        ),
+        (
+            "handoff-result",
+            {"result": "已结案\n"},
+            "result",
+            "result: 含不可打印字符 character 4 (U+000A) is not printable text",
+        ),
+        (
+            "handoff-result",
+            {"result": "\u200b"},
+            "result",
+            "result: 含不可打印字符 character 1 (U+200B) is not printable text",
+        ),
+        (
+            "handoff-result",
+            {"result": "\ue000"},
+            "result",
+            "result: 含不可打印字符 character 1 (U+E000) is not printable text",
+        ),
+        (
+            "handoff-result",
+            {"result": "结" * 201},
+            "result",
+            "result: 内容过长 String should have at most 200 characters",
+        ),
         (
             "outcome",
             {"result": "agreement", "note": "赔偿\x07"},
             "note",
-            "note: character 3 (U+0007) is not printable text",
+            "note: 含不可打印字符 character 3 (U+0007) is not printable text",
         ),
         (
             "outcome",
             {"result": "agreement", "note": "赔" * 2001},
             "note",
-            "note: String should have at most 2000 characters",
+            "note: 内容过长 String should have at most 2000 characters",
         ),
     ],
 )
@@ -196,15 +221,24 @@ def test_what_people_record_is_printable_text_of_a_bounded_length(api, path, bod
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["handoff-result", "--result", "已\u202e结案"], "field result: character 2 (U+202E) is not printable text"),
-        (["handoff-result", "--result", "已结案\n"], "field result: character 4 (U+000A) is not printable text"),
-        (["handoff-result", "--result", "  "], "field result: must not be empty"),
-        (["handoff-result", "--result", "结" * 201], "field result: 201 characters, at most 200"),
+        (
+            ["handoff-result", "--result", "已\u202e结案"],
+            "field result: 含不可打印字符 character 2 (U+202E) is not printable text",
+        ),
+        (
+            ["handoff-result", "--result", "已结案\n"],
+            "field result: 含不可打印字符 character 4 (U+000A) is not printable text",
+        ),
+        (["handoff-result", "--result", "  "], "field result: 不能为空 must not be empty"),
+        (["handoff-result", "--result", "结" * 201], "field result: 内容过长 201 characters, at most 200"),
         (
             ["outcome", "--result", "agreement", "--note", "赔偿\x07"],
-            "field note: character 3 (U+0007) is not printable text",
+            "field note: 含不可打印字符 character 3 (U+0007) is not printable text",
         ),
-        (["opinion", "--expert", "E-05", "--text", "\u200b"], "field text: character 1 (U+200B) is not printable text"),
+        (
+            ["opinion", "--expert", "E-05", "--text", "\u200b"],
+            "field text: 含不可打印字符 character 1 (U+200B) is not printable text",
+        ),
     ],
 )
 def test_the_command_line_records_the_same_text_only(network, args, message):
