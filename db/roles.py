@@ -130,11 +130,19 @@ WHERE has_table_privilege(:app, tbl, priv) ORDER BY tbl, priv
 
 def _refuse_leftover_privileges(conn: Connection, app: str) -> None:
     """After the grants, what the role may still do to the evidence through anything else (a grant to
-    PUBLIC, pg_write_all_data): refused, and the grants rolled back with it."""
+    PUBLIC, pg_write_all_data), or a CREATE on the schema it could make objects with: refused, and
+    the grants rolled back with it."""
     leftover = conn.execute(text(_LEFTOVER), {"app": app}).first()
     if leftover is not None:
         raise ConfigurationError(
             f"FENGQIAO_DATABASE_URL: {app} may still {leftover.priv} {leftover.tbl} through a grant fengqiao did not "
             "make (to PUBLIC, or a role such as pg_write_all_data): revoke it",
+            field="database_url",
+        )
+    schema = conn.scalar(text("SELECT current_schema()"))
+    if conn.scalar(text("SELECT has_schema_privilege(:app, current_schema(), 'CREATE')"), {"app": app}):
+        raise ConfigurationError(  # PostgreSQL before 15 grants it to PUBLIC on the public schema
+            f"FENGQIAO_DATABASE_URL: {app} may CREATE in schema {schema} (a table or function beside the evidence, "
+            f"granted to PUBLIC before PostgreSQL 15): REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
             field="database_url",
         )

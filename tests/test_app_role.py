@@ -166,3 +166,21 @@ def test_a_privilege_on_the_evidence_granted_elsewhere_is_refused_and_the_grants
     )
     with owner.begin() as conn:
         assert conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role}) == 0
+
+
+def test_create_on_the_schema_left_to_public_is_refused_as_postgresql_before_15_grants_it(app_role):
+    owner = get_engine(get_settings().owner_database_url or "")
+    with owner.begin() as conn:
+        conn.execute(text("GRANT CREATE ON SCHEMA public TO PUBLIC"))  # PostgreSQL 14's default
+
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+
+    role = make_url(app_role).username
+    assert (result.exit_code, result.output) == (
+        2,
+        f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {role} may CREATE in schema public (a table or "
+        "function beside the evidence, granted to PUBLIC before PostgreSQL 15): REVOKE CREATE ON SCHEMA public "
+        "FROM PUBLIC\n",
+    )
+    with owner.begin() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role}) == 0
