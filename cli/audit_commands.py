@@ -71,6 +71,12 @@ def audit_verify(
     rows = f"{found.rows[Chain.TIMELINE]} transitions, {found.rows[Chain.ACCESS]} access-log rows"
     verdict = "[green]完好 intact[/]" if found.intact else f"[red]{len(found.breaks)} 处断链 broken[/]"
     console.print(f"核验 verified {found.cases} cases: {rows}{held}: {verdict}", soft_wrap=True, highlight=False)
+    if digest:  # the file's root proves only that the file is whole: the receiver's copy proves it is the one sent
+        console.print(
+            f"摘要根 digest root {found.digest_root}: 请与接收方留存的核对 compare it with the receiver's copy",
+            soft_wrap=True,
+            highlight=False,
+        )
     if not found.intact:
         raise typer.Exit(1)
 

@@ -34,6 +34,7 @@ class Verification:
     cases: int = 0  # cases with at least one row checked
     rows: dict[Chain, int] = field(default_factory=lambda: dict.fromkeys(Chain, 0))
     digest_heads: int = 0  # heads of a kept digest held against the database
+    digest_root: str = ""  # the kept digest's root, for a person to compare with the receiver's copy
 
     @property
     def intact(self) -> bool:
@@ -55,6 +56,7 @@ def verify(*, case: str | None = None, since: date | None = None, digest: Path |
         found = _verified(conn, cases_of=cases_of, without_timeline=[case_id] if case_id is not None else None)
         if kept is not None:
             found.digest_heads = digest_check.hold_against(conn, kept, found.breaks, case_id=case_id)
+            found.digest_root = kept.summary.root
     return found
 
 

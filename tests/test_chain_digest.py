@@ -79,6 +79,7 @@ def test_the_daily_digest_writes_every_head_and_posts_its_root_signed(network, r
     assert result == {**summary, "file": str(path), "posted": 200}
     assert CliRunner().invoke(app, ["audit", "verify", "--digest", str(path)]).output == (
         f"核验 verified 2 cases: 6 transitions, 1 access-log rows; 3 heads of {path.name} held: 完好 intact\n"
+        f"摘要根 digest root {root}: 请与接收方留存的核对 compare it with the receiver's copy\n"
     )
 
 
@@ -109,6 +110,7 @@ def test_a_chain_rewritten_whole_or_cut_short_is_caught_only_against_the_digest(
             f"断链 broken: case {case_no}, transitions seq 3: against the digest of {day}: the digest holds hash "
             f"{assignment['row_hash'][:12]}…, the database {forged_hash[:12]}… (rewritten)",
             f"核验 verified 1 cases: 3 transitions, 0 access-log rows; 2 heads of {kept.path.name} held: 2 处断链 broken",
+            f"摘要根 digest root {kept.summary['root']}: 请与接收方留存的核对 compare it with the receiver's copy",
         ],
     )
 
