@@ -26,7 +26,9 @@ from fengqiao.services.case_reads import visible_case
 from fengqiao.services.documents import add_signed_copy, list_documents, read_document
 
 router = APIRouter(tags=["paperwork 文书"])
-UPLOAD_PATH = re.compile(r"^/api/v1/cases/[^/]+/documents$")  # the request guard lets its body be binary and larger
+# the request guard lets these bodies be binary and larger (FENGQIAO_DOCUMENT_MAX_BYTES): the API's upload
+# and the mediator's case page's (dashboard/mediators.py), whose form carries the same file
+UPLOAD_PATH = re.compile(r"^/(?:api/v1|dashboard/my)/cases/[^/]+/documents$")
 
 
 class DocumentOut(BaseModel):

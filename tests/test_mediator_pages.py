@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from fengqiao.db import cases as case_store
+from fengqiao.db import documents as document_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.services.agreements import agreement_of
 from fengqiao.services.runtime import engine
 from fengqiao.services.session_records import read_sessions
 from tests.factories import a_key
-from tests.paperwork import PDF, mediating
+from tests.paperwork import PDF, a_png, mediating
 
 
 def signed_in_as_mediator(api, case_no: str) -> str:  # type: ignore[no-untyped-def]
@@ -84,3 +85,29 @@ def test_a_mediator_may_not_open_another_organisations_case(api):
 
     assert 'id="no-cases"' in mine.text
     assert theirs.status_code == 403
+
+
+def test_a_scan_with_binary_bytes_and_over_the_json_limit_is_uploaded_from_the_case_page(api):
+    """A real PNG holds NUL bytes and a scanned PDF is larger than a JSON body may be: the case page's
+    upload goes through as the API's does, up to FENGQIAO_DOCUMENT_MAX_BYTES (10 MiB)."""
+    case_no, case_id = mediating("PAGES-SCAN")
+    signed_in_as_mediator(api, case_no)
+    url = f"/dashboard/my/cases/{case_no}"
+    token = re.search(r'name="csrf" value="(\w+)"', api.get(url).text).group(1)  # type: ignore[union-attr]
+    photo, scan = a_png(), PDF + bytes(70_000)
+
+    sent = [
+        api.post(f"{url}/documents", data={"csrf": token}, files={"file": name_and_file}, follow_redirects=False)
+        for name_and_file in (("协议.png", photo, "image/png"), ("协议.pdf", scan, "application/pdf"))
+    ]
+    forged = api.post(f"{url}/documents", data={"csrf": "x"}, files={"file": ("协议.png", photo, "image/png")})
+
+    assert b"\x00" in photo and len(scan) > 65_536
+    assert [(a.status_code, a.headers.get("location")) for a in sent] == [(303, url), (303, url)]
+    assert forged.status_code == 403
+    with UnitOfWork(engine()) as uow:
+        kept = document_store.documents_of(uow.conn, case_id)
+    assert [(d.kind, d.subject, d.version, d.media_type, d.size) for d in kept if d.origin == "uploaded"] == [
+        ("signed_copy", "attempt:1", 1, "image/png", len(photo)),
+        ("signed_copy", "attempt:1", 2, "application/pdf", len(scan)),
+    ]
