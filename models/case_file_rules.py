@@ -8,10 +8,11 @@ lacks one cannot resolve, and so cannot close as resolved: the refusal names eve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from fengqiao.models.errors import TransitionNotAllowed
+from fengqiao.models.errors import NotWaitingForInput, TransitionNotAllowed
+from fengqiao.models.vocabulary import Status
 
 REQUIREMENTS = {  # what may be required, as people call it
     "session_record": "调解笔录 a session record of the attempt",
@@ -53,3 +54,18 @@ def check_complete(
             f"卷宗不全 case {case_no} cannot close as resolved ({outcome}, attempt {attempt}): missing {named}",
             field="case_file",
         )
+
+
+def signed_copy_attempt(case_no: str, status: Status, current: int, asked: int | None, agreed: Collection[int]) -> int:
+    """The attempt a signed copy of the agreement belongs to: the one under way (before its agreement is
+    recorded, as the gate asks) or one that ended in an agreement (a copy signed or scanned again).
+    Any other is refused, since a stored paper is never deleted: a case a party refused, an attempt
+    that failed or never was, has no agreement to sign."""
+    attempt = current if asked is None else asked
+    if (status is Status.MEDIATING and attempt == current >= 1) or attempt in agreed:
+        return attempt
+    raise NotWaitingForInput(
+        f"没有可签署的调解协议 case {case_no} has no agreement of attempt {attempt} to sign: it is {status} in "
+        f"attempt {current}, and a signed copy belongs to the attempt under way or to one that reached an agreement",
+        field="attempt",
+    )

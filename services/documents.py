@@ -21,18 +21,20 @@ from pypdf.errors import PyPdfError
 from fengqiao.db import agreements as agreement_store
 from fengqiao.db import cases as case_store
 from fengqiao.db import documents as document_store
+from fengqiao.db import inputs as input_store
 from fengqiao.db import queries
 from fengqiao.db import session_records as session_store
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.aftercare import aftercare_of
 from fengqiao.models.case import Case
+from fengqiao.models.case_file_rules import signed_copy_attempt
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.network import LegalBodies, Network
 from fengqiao.models.papers import CaseRecord, Paper, PaperKind, StoredPaper, papers_of
 from fengqiao.models.transitions import Transition
 from fengqiao.models.uploads import media_type_of
-from fengqiao.models.vocabulary import Level, Stage
+from fengqiao.models.vocabulary import AGREEMENTS, InputKind, Level, Stage
 from fengqiao.services.case_reads import log_read, visible_in
 from fengqiao.services.context import configuration, load_context
 from fengqiao.services.printing import TEMPLATES, print_pdf
@@ -177,12 +179,15 @@ def add_signed_copy(ref: str, content: bytes, filename: str, *, actor: str, atte
         readable_pdf(content)
     with UnitOfWork(engine()) as uow:
         case = case_store.find_case(uow.conn, ref)
+        inputs = input_store.get_inputs(uow.conn, case.id)
+        agreed = [n for (kind, n), i in inputs.items() if kind is InputKind.OUTCOME and i.value in AGREEMENTS]
+        attempt = signed_copy_attempt(case.case_no, case.status, case.attempt, attempt, agreed)
         data = {"filename": filename, "uploaded_by": actor}
         stored = document_store.add_document(
             uow.conn,
             case.id,
             kind=str(PaperKind.SIGNED_COPY),
-            subject=f"attempt:{attempt or case.attempt}",
+            subject=f"attempt:{attempt}",
             origin="uploaded",
             media_type=media_type,
             content=content,

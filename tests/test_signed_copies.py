@@ -8,7 +8,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from fengqiao.cli.main import app
-from tests.drive import register
+from fengqiao.db import documents as document_store
+from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.vocabulary import InputKind
+from fengqiao.services.runtime import engine
+from tests.drive import drive, register
 from tests.factories import a_key, a_new_case
 from tests.paperwork import PDF, error, mediating
 
@@ -169,3 +173,43 @@ def test_fengqiao_documents_lists_and_writes_the_latest_of_each(network, tmp_pat
     assert written == ["01-registration-case-v1.pdf"]
     assert (tmp_path / "papers" / written[0]).read_bytes().startswith(b"%PDF-")
     assert first.output.splitlines()[-1].startswith(f"已写出 written: {tmp_path / 'papers' / written[0]} (")
+
+
+def test_a_signed_copy_belongs_to_the_attempt_under_way_or_one_agreed_and_is_refused_else(api):
+    """A stored paper is never deleted: a copy for an attempt that never was, or for a case whose party
+    refused mediation (no agreement to sign), is refused (409 naming attempt) and nothing is kept."""
+    case_no, case_id = mediating("SIGNED-ATTEMPT")
+    mediator = a_key("mediator", name="M-U05")
+
+    def upload(**form: str):  # type: ignore[no-untyped-def]
+        files = {"file": ("协议书.pdf", PDF, "application/pdf")}
+        return api.post(f"{V1}/cases/{case_no}/documents", files=files, data=form, headers=mediator)
+
+    unknown = upload(attempt="7")
+    under_way = upload()
+    assert drive(case_no, case_id, [(InputKind.OUTCOME, "refused", "M-U05")])[-1] == "waiting:handoff_result"
+    after_refusal = upload()
+
+    said = "and a signed copy belongs to the attempt under way or to one that reached an agreement"
+    assert error(unknown) == (
+        409,
+        {
+            "code": "not_waiting_for_input",
+            "message": f"没有可签署的调解协议 case {case_no} has no agreement of attempt 7 to sign: "
+            f"it is mediating in attempt 1, {said}",
+            "field": "attempt",
+        },
+    )
+    assert (under_way.status_code, under_way.json()["subject"]) == (201, "attempt:1")
+    assert error(after_refusal) == (
+        409,
+        {
+            "code": "not_waiting_for_input",
+            "message": f"没有可签署的调解协议 case {case_no} has no agreement of attempt 1 to sign: "
+            f"it is handed_off in attempt 1, {said}",
+            "field": "attempt",
+        },
+    )
+    with UnitOfWork(engine()) as uow:
+        kept = document_store.documents_of(uow.conn, case_id)
+    assert [(d.subject, d.version) for d in kept if d.origin == "uploaded"] == [("attempt:1", 1)]
