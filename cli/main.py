@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from fengqiao.cli.choices import metavar, one_of
@@ -61,6 +62,12 @@ def edge(fn: F) -> F:
         except FengqiaoError as exc:
             err.print(f"[red]{exc.code}:[/] {exc.message}", soft_wrap=True)
             raise typer.Exit(1) from None
+        except OSError as exc:  # a file named on the command line (--out F, a folder) that cannot be used
+            if exc.filename is None:
+                raise
+            said = f"文件无法读写 cannot read or write '{exc.filename}': {exc.strerror}"
+            err.print(f"[red]invalid_input:[/] {escape(said)}", soft_wrap=True, highlight=False)
+            raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -146,3 +146,32 @@ def test_the_masked_case_file_hides_every_party_and_attendee(api):
     for whole in ("张三", "李四", "王五", "赵六", "13812345678", "13900001111", "13700001234", "110101199003074514"):
         assert whole not in shown
     assert unmasked_in(shown) == []
+
+
+def test_an_out_path_that_cannot_be_written_is_one_line_exit_2_not_a_traceback(network, tmp_path):
+    from typer.testing import CliRunner
+
+    from fengqiao.cli.main import app
+    from fengqiao.models.clocks import CST
+    from fengqiao.services.runtime import now
+    from tests.drive import register
+    from tests.factories import a_new_case
+
+    case_no, _ = register(a_new_case(channel_ref="FILE-NOWHERE"))
+    missing, a_file = tmp_path / "missing", tmp_path / "a-file"
+    a_file.write_text("")
+    this_month = now().astimezone(CST).strftime("%Y-%m")
+
+    asked = [
+        ["case-file", case_no, "--out", str(missing / "file.pdf"), "--masked"],
+        ["documents", case_no, "--out", str(a_file / "papers")],
+        ["subsidies", "--month", this_month, "--out", str(missing / "s.csv")],
+    ]
+    done = [CliRunner().invoke(app, args) for args in asked]
+
+    assert [(d.exit_code, d.output.splitlines()[-1]) for d in done] == [
+        (2, f"invalid_input: 文件无法读写 cannot read or write '{missing / 'file.pdf'}': No such file or directory"),
+        (2, f"invalid_input: 文件无法读写 cannot read or write '{a_file / 'papers'}': Not a directory"),
+        (2, f"invalid_input: 文件无法读写 cannot read or write '{missing / 's.csv'}': No such file or directory"),
+    ]
+    assert not missing.exists() and a_file.read_text() == ""
