@@ -58,17 +58,20 @@ def checked_session(case: Case, record: SessionRecord, *, now: datetime) -> Sess
     where = case.case_no
     if record.held_at.tzinfo is None:
         raise InvalidInput(
-            "give the time with its offset, e.g. 2026-11-24T10:00:00+08:00", record=where, field="held_at"
+            "须写明时区 give the time with its offset, e.g. 2026-11-24T10:00:00+08:00", record=where, field="held_at"
         )
     if record.held_at > now:
-        raise InvalidInput("a session cannot be recorded before it is held", record=where, field="held_at")
+        raise InvalidInput(
+            "调解尚未举行，不能先记录笔录 a session cannot be recorded before it is held", record=where, field="held_at"
+        )
     recorded_text(record.place, field="place", max_chars=LINE_CHARS, multiline=False, required=True)
     recorded_text(record.content, field="content", max_chars=SESSION_CHARS, multiline=True, required=True)
     for field, people in (("attendees", record.attendees), ("mediators", record.mediators)):
         if not people:
-            raise InvalidInput("name at least one person", record=where, field=field)
+            raise InvalidInput("须至少写明一人 name at least one person", record=where, field=field)
         if len(people) > MAX_PEOPLE:
-            raise InvalidInput(f"{len(people)} people, at most {MAX_PEOPLE}", record=where, field=field)
+            said = f"{len(people)} 人，最多 {MAX_PEOPLE} 人 {len(people)} people, at most {MAX_PEOPLE}"
+            raise InvalidInput(said, record=where, field=field)
         for person in people:
             recorded_text(person, field=field, max_chars=LINE_CHARS, multiline=False, required=True)
     if case.status is not Status.MEDIATING:

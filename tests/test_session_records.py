@@ -143,7 +143,7 @@ def test_a_session_outside_mediation_or_its_attempt_or_in_the_future_is_refused(
         422,
         {
             "code": "invalid_input",
-            "message": f"record {waiting}, field held_at: a session cannot be recorded before it is held",
+            "message": f"record {waiting}, field held_at: 调解尚未举行，不能先记录笔录 a session cannot be recorded before it is held",
             "field": "held_at",
         },
     )
