@@ -65,7 +65,7 @@ class RequestGuard:
         limit = self.upload_bytes if upload else self.json_bytes  # a signed copy is binary, and larger
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(413, "body_too_large", f"the request body is over {limit} bytes", scope, receive, send)
+            await _refuse(413, "body_too_large", too_large(limit), scope, receive, send)
             return
         if "%00" in scope.get("raw_path", b"").decode("latin-1") + scope.get("query_string", b"").decode("latin-1"):
             await _refuse(422, "invalid_input", "the URL contains a NUL character", scope, receive, send)
@@ -77,7 +77,7 @@ class RequestGuard:
                 return
             body += message.get("body", b"")
             if len(body) > limit:
-                await _refuse(413, "body_too_large", f"the request body is over {limit} bytes", scope, receive, send)
+                await _refuse(413, "body_too_large", too_large(limit), scope, receive, send)
                 return
             if not message.get("more_body"):
                 break
@@ -110,6 +110,10 @@ def has_nul(body: bytes, content_type: bytes) -> bool:
     if b"\x00" in body or _JSON_NUL.search(body):
         return True
     return content_type.split(b";")[0].strip().lower() == b"application/x-www-form-urlencoded" and b"%00" in body
+
+
+def too_large(limit: int) -> str:
+    return f"请求内容过大 the request body is over {limit} bytes"
 
 
 async def _refuse(status: int, code: str, message: str, scope: Scope, receive: Receive, send: Send) -> None:

@@ -251,7 +251,7 @@ def test_a_body_over_the_limit_is_refused_with_413(api):
     response = api.post(f"{V1}/intake/grid", json=huge, headers=a_key("integrator"))
     assert error(response) == (
         413,
-        {"code": "body_too_large", "message": "the request body is over 65536 bytes", "field": None},
+        {"code": "body_too_large", "message": "请求内容过大 the request body is over 65536 bytes", "field": None},
     )
 
 

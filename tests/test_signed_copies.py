@@ -120,7 +120,7 @@ def test_an_upload_over_the_limit_is_refused_with_413_and_json_stays_at_its_own(
 
     assert error(big) == (
         413,
-        {"code": "body_too_large", "message": "the request body is over 2000 bytes", "field": None},
+        {"code": "body_too_large", "message": "请求内容过大 the request body is over 2000 bytes", "field": None},
     )
     assert fits.status_code == 201
 
