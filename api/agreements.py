@@ -17,9 +17,9 @@ from fengqiao.api.cases import CaseRef, answerable_case
 from fengqiao.api.schemas import Attempt, LineText, NoteText
 from fengqiao.models.access import Role
 from fengqiao.models.agreements import MANNER_CHARS, AgreementTerms
-from fengqiao.models.privacy import mask_text
 from fengqiao.models.text import NOTE_CHARS
 from fengqiao.runs.launch import try_wake
+from fengqiao.services import case_reads
 from fengqiao.services.agreements import record_agreement
 
 router = APIRouter(tags=["paperwork 文书"])
@@ -84,7 +84,7 @@ def post_agreement(
         case_no=rec.case.case_no,
         outcome=rec.input.value,
         attempt=rec.input.round,
-        terms=mask_text(kept.terms) if kept else None,
+        terms=case_reads.masked_as_timeline(rec.case.id, kept.terms)[0] if kept else None,
         amount=kept.amount if kept else None,
         perform_by=kept.perform_by if kept else None,
         manner=kept.manner if kept else None,

@@ -29,10 +29,9 @@ from fengqiao.api.schemas import (
     WaitingFor,
 )
 from fengqiao.db import queries
-from fengqiao.models.access import MAY_UNMASK, Caller, Role
+from fengqiao.models.access import MAY_UNMASK, Caller, Role, jurisdiction
 from fengqiao.models.case import Case
 from fengqiao.models.errors import CaseNotFound
-from fengqiao.models.privacy import mask_text
 from fengqiao.models.vocabulary import Channel, InputKind, Risk, Status
 from fengqiao.runs.launch import try_wake
 from fengqiao.services import case_reads
@@ -74,10 +73,6 @@ def answerable_case(caller: Caller, ref: str) -> Case:
 
 def _case_out(row: queries.CaseRow) -> CaseOut:
     return CaseOut(case_id=row.id, **{k: v for k, v in vars(row).items() if k != "id"})
-
-
-def jurisdiction(caller: Caller) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
-    return (None, ()) if caller.role is Role.ADMIN else (caller.areas, caller.orgs)
 
 
 @router.get("/cases", response_model=CasePage, **allow(*EVERYONE))
@@ -146,13 +141,14 @@ def get_timeline(
 def recorded(rec: Recorded) -> InputRecorded:
     """What was stored, masked as the timeline shows it: an answer is no way round the access log."""
     i = rec.input
+    value, note = case_reads.masked_as_timeline(rec.case.id, i.value, i.note)
     return InputRecorded(
         case_id=rec.case.id,
         case_no=rec.case.case_no,
         kind=str(i.kind),
         round=i.round,
-        value=mask_text(i.value),
-        note=mask_text(i.note),
+        value=value,
+        note=note,
         actor=i.actor,
     )
 

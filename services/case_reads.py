@@ -111,6 +111,14 @@ def party_names(conn: Connection, case_id: int) -> tuple[str, ...]:
     return tuple(p["name"] or "" for p in queries.parties_of(conn, case_id))
 
 
+def masked_as_timeline(case_id: int, *texts: str) -> list[str]:
+    """What a person wrote about a case, masked as its timeline shows it, the parties' names too: an
+    answer's response is no way round the timeline's masking."""
+    with UnitOfWork(engine()) as uow:
+        names = party_names(uow.conn, case_id)
+    return [mask_text(t, names) for t in texts]
+
+
 def read_case(ref: str, caller: Caller | None = None, *, unmask: bool = False, reason: str | None = None) -> CaseRead:
     """One case for a caller (None: the operator's CLI); the edge checks that the caller may unmask, and why."""
     with UnitOfWork(engine()) as uow:

@@ -49,7 +49,7 @@ def test_an_agreement_with_terms_is_stored_once_and_sets_the_follow_up(api):
         "case_no": case_no,
         "outcome": "agreement",
         "attempt": 1,
-        "terms": "李四于2026年12月31日前支付张三维修费800元。",
+        "terms": "李*于2026年12月31日前支付张*维修费800元。",  # masked as the timeline shows it
         "amount": "800.00",
         "perform_by": "2026-12-31",
         "manner": "银行转账",
