@@ -14,11 +14,10 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel
 
 from fengqiao.api.auth import CallerDep, allow
-from fengqiao.api.cases import jurisdiction
 from fengqiao.api.errors import ApiError
 from fengqiao.api.schemas import ConfigVersion, Stats
 from fengqiao.config.network import ExpertDoc, MediatorDoc, OrgDoc, parse_network_document
-from fengqiao.models.access import Caller, Role
+from fengqiao.models.access import Caller, Role, jurisdiction
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.services.config_versions import stored_version

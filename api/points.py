@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from fengqiao.api.auth import allow
+from fengqiao.api.auth import CallerDep, allow
 from fengqiao.models.access import Role
 from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.points import Tally, standing
@@ -48,10 +48,12 @@ def _scored(rows: list[tuple[str, Tally]]) -> list[Scored]:
 
 @router.get("/points", response_model=Points, **allow(Role.COORDINATOR, Role.ADMIN))
 def get_points(
+    caller: CallerDep,
     month: Annotated[str, Query(pattern=MONTH_PATTERN, description="the month (YYYY-MM); this month is live")],
 ) -> Points:
-    """积分制 Each mediator's and committee's points for the month, highest first; a month not begun is 422."""
-    found = monthly_points(month)
+    """积分制 Each mediator's and committee's points for the month from the cases in the caller's
+    jurisdiction, highest first; a month not begun is 422."""
+    found = monthly_points(month, caller=caller)
     return Points(
         month=found.month,
         formula=asdict(found.rules),

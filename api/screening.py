@@ -9,9 +9,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from fengqiao.api.auth import CallerDep, allow
-from fengqiao.api.cases import jurisdiction
 from fengqiao.api.schemas import LineText, NoteText
-from fengqiao.models.access import Role
+from fengqiao.models.access import Role, jurisdiction
 from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.screening import AREA_PATTERN, LINE_CHARS, MAX_FOUND, NOTE_CHARS, Screening
 from fengqiao.services.screening import record_screening, screenings

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from fengqiao.api.auth import allow
+from fengqiao.api.auth import CallerDep, allow
 from fengqiao.models.access import Role
 from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.services.subsidies import monthly_statement
@@ -46,14 +46,16 @@ class SubsidyStatement(BaseModel):
 
 @router.get("/subsidies", response_model=SubsidyStatement, **allow(Role.COORDINATOR, Role.ADMIN))
 def get_subsidies(
+    caller: CallerDep,
     month: Annotated[str, Query(pattern=MONTH_PATTERN, description="the month (YYYY-MM), China time")],
     org: Annotated[
         str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="one committee: its shares only")
     ] = None,
 ) -> SubsidyStatement:
-    """以案定补 A month's statement: each case's rules, yuan and who is paid; totals by mediator and committee.
-    A month not begun, or a committee the network lacks, is 422 naming the field."""
-    s = monthly_statement(month, org)
+    """以案定补 A month's statement of the cases in the caller's jurisdiction: each case's rules, yuan and who
+    is paid; totals by mediator and committee. A month not begun, or a committee the network lacks or
+    the caller's jurisdiction does not hold, is 422 naming the field."""
+    s = monthly_statement(month, org, caller=caller)
     return SubsidyStatement(
         month=s.month,
         provisional=s.provisional,

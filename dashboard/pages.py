@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fengqiao.api.auth import client_address, count
-from fengqiao.api.cases import get_case, get_timeline, jurisdiction
+from fengqiao.api.cases import get_case, get_timeline
 from fengqiao.config.calendar import is_workday
 from fengqiao.config.settings import get_settings
 from fengqiao.dashboard.site import COOKIE, LEVEL_ORDER, MEDIATORS, VIEWERS, page, posted_form, viewer
 from fengqiao.db import board, queries
 from fengqiao.db.sessions import form_token
-from fengqiao.models.access import Caller
+from fengqiao.models.access import Caller, jurisdiction
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError
 from fengqiao.models.vocabulary import Channel, Risk

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/dashboard", include_in_schema=False)
 def points_page(request: Request, month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None) -> Any:
     caller = viewer(request)
     try:
-        found = monthly_points(month or current_month())
+        found = monthly_points(month or current_month(), caller=caller)
     except InvalidInput as exc:  # a month not begun: said on the page
         answer = page(request, "missing.html", caller, message=exc.message)
         answer.status_code = 422

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from fengqiao.api.cases import jurisdiction
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
 from fengqiao.db.queries import CaseFilter
-from fengqiao.models.access import Caller
+from fengqiao.models.access import Caller, jurisdiction
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError
 from fengqiao.models.times import shown

@@ -9,8 +9,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from fengqiao.api.cases import jurisdiction
 from fengqiao.dashboard.site import page, posted_form, viewer
+from fengqiao.models.access import jurisdiction
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError, InvalidInput
 from fengqiao.models.months import MONTH_PATTERN

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from fengqiao.dashboard.reports import pdf_of
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
+from fengqiao.models.access import Caller
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.subsidies import RESULT_LABELS, Statement
@@ -41,16 +42,17 @@ def csv_of(s: Statement) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def _statement(month: str | None, org: str | None) -> Statement:
-    return monthly_statement(month or current_month(), org or None)
+def _statement(month: str | None, org: str | None, caller: Caller) -> Statement:
+    """The signed-in caller's statement: the cases its jurisdiction covers, as the API answers it."""
+    return monthly_statement(month or current_month(), org or None, caller=caller)
 
 
 @router.get("/subsidies", response_class=HTMLResponse)
 def subsidies_page(request: Request, month: Month = None, org: Org = None) -> Any:
     caller = viewer(request)
     try:
-        s = _statement(month, org)
-    except InvalidInput as exc:  # a month not begun, a committee the network lacks: said on the page
+        s = _statement(month, org, caller)
+    except InvalidInput as exc:  # a month not begun, a committee the network lacks or outside the key's: said
         answer = page(request, "missing.html", caller, message=exc.message)
         answer.status_code = 422
         return answer
@@ -59,8 +61,8 @@ def subsidies_page(request: Request, month: Month = None, org: Org = None) -> An
 
 @router.get("/subsidies.csv")
 def subsidies_csv(request: Request, month: Month = None, org: Org = None) -> Response:
-    viewer(request)
-    s = _statement(month, org)
+    caller = viewer(request)
+    s = _statement(month, org, caller)
     name = f"fengqiao-subsidies-{s.month}{'-' + org if org else ''}.csv"
     return Response(csv_of(s), media_type="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
 
@@ -69,7 +71,7 @@ def subsidies_csv(request: Request, month: Month = None, org: Org = None) -> Res
 def subsidies_pdf(request: Request, month: Month = None, org: Org = None) -> Response:
     caller = viewer(request)
     expensive(caller)  # each PDF starts Chromium
-    s = _statement(month, org)
+    s = _statement(month, org, caller)
     name = f"fengqiao-subsidies-{s.month}{'-' + org if org else ''}.pdf"
     body = pdf_of(render_statement(s, org))
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, false, func, insert, or_, select
 from sqlalchemy.orm import aliased
 
+from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import cases, organisations, subsidy_tariffs, transitions
 from fengqiao.models.clocks import CST, day_of
 from fengqiao.models.subsidies import ASSIGNED, REFUSED, Concluded
@@ -29,9 +30,11 @@ def stored_tariffs(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def organisation_known(conn: Connection, code: str) -> bool:
-    """An organisation of the network, now or in an earlier version (its statements stay readable)."""
-    return conn.execute(select(organisations.c.code).where(organisations.c.code == code)).first() is not None
+def organisation_area(conn: Connection, code: str) -> str | None:
+    """The area of an organisation of the network, now or in an earlier version (its statements stay
+    readable): "" for one serving no area (a city panel); None for a code the network never had."""
+    row = conn.execute(select(organisations.c.area_code).where(organisations.c.code == code)).first()
+    return None if row is None else row.area_code or ""
 
 
 def _conclusion(t: Any) -> Any:
@@ -47,9 +50,10 @@ def _result(stage: str, reason: str, rule: str | None) -> str:
     return "refused" if rule == REFUSED else "handed_off"
 
 
-def concluded_in(conn: Connection, month: str) -> list[Concluded]:
+def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None) -> list[Concluded]:
     """The cases whose first conclusion fell in month (China time), with what the tariff's rules ask of
-    them and who conducted each attempt before it (models.subsidies.shares_of)."""
+    them and who conducted each attempt before it (models.subsidies.shares_of); within: only the cases
+    of a caller's jurisdiction (its within_areas and within_orgs), as for a case list."""
     year, m = map(int, month.split("-"))
     start = datetime.combine(date(year, m, 1), time.min, tzinfo=CST)
     end = datetime.combine(date(year, m, monthrange(year, m)[1]), time.min, tzinfo=CST) + timedelta(days=1)
@@ -87,6 +91,8 @@ def concluded_in(conn: Connection, month: str) -> list[Concluded]:
         )
         .where(_conclusion(t), t.c.at >= start, t.c.at < end, first, cases.c.test.is_(false()))
     )
+    if within is not None:
+        q = within.apply(q)
     rows = conn.execute(q).all()
     conducted = _conducted(conn, {r.case_id: r.seq for r in rows})
     found = []

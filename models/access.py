@@ -109,3 +109,9 @@ class Caller:
                 f"the case is {held[1]}, not by an organisation of key {self.name}"
             )
         return f"角色 {self.role} 不能记录案件答复 role {self.role} records no input on cases"
+
+
+def jurisdiction(caller: Caller) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """The area-code prefixes and organisations a caller's lists, figures and statements are confined to
+    (a case list's within_areas and within_orgs); an administrator's are (None, ()): everywhere."""
+    return (None, ()) if caller.role is Role.ADMIN else (caller.areas, caller.orgs)

@@ -7,22 +7,24 @@ from typing import Any
 from fengqiao.db import configurations
 from fengqiao.db.points import work_in
 from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.access import Caller
 from fengqiao.models.names import Names
 from fengqiao.models.points import PointsRules, Ranking, Tally, ranking, standing
 from fengqiao.models.subsidies import checked_month
 from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine
-from fengqiao.services.subsidies import current_month
+from fengqiao.services.subsidies import current_month, seen_by
 
 
-def monthly_points(month: str) -> Ranking:
+def monthly_points(month: str, *, caller: Caller | None = None) -> Ranking:
     """Each mediator's and committee's points for the month, ranked; the current month as it stands
-    now; a month not begun is refused naming the field."""
+    now; a month not begun is refused naming the field. caller: from the cases its jurisdiction
+    covers only, as its statement (None: every case)."""
     checked_month(month, current_month())
     with UnitOfWork(engine()) as uow:
         version = configurations.latest_config_version(uow.conn)
         rules = configuration(uow.conn, version)[0].points if version else PointsRules()
-        return ranking(month, work_in(uow.conn, month), rules)
+        return ranking(month, work_in(uow.conn, month, seen_by(caller)), rules)
 
 
 def scored(rows: list[tuple[str, Tally]], name: Any) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@ from typing import Any
 
 from fengqiao.config.tariff import tariff_from_document
 from fengqiao.db import subsidies as store
+from fengqiao.db.queries import CaseFilter
 from fengqiao.db.uow import Connection, UnitOfWork
+from fengqiao.models.access import Caller, jurisdiction
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import InvalidInput
 from fengqiao.models.months import month_of
@@ -55,16 +57,34 @@ def tariffs() -> list[Tariff]:
         return _tariffs(uow.conn)
 
 
-def monthly_statement(month: str, org: str | None = None) -> Statement:
+def seen_by(caller: Caller | None) -> CaseFilter | None:
+    """The cases a caller's statement and points are made of: those its jurisdiction covers, as its
+    case list (models.access.jurisdiction); None (an operator at the command line): every case."""
+    if caller is None:
+        return None
+    areas, orgs = jurisdiction(caller)
+    return CaseFilter(within_areas=areas, within_orgs=orgs)
+
+
+def monthly_statement(month: str, org: str | None = None, *, caller: Caller | None = None) -> Statement:
     """A month's statement, by the tariff in force in that month, from the recorded timeline; the
-    current month's is provisional (未结账). A month not begun or an unknown committee is refused."""
+    current month's is provisional (未结账). A month not begun or an unknown committee is refused.
+
+    caller: its items are the cases the caller's jurisdiction covers, the totals summed from them; a
+    committee outside that jurisdiction is refused as a screening outside it is (None: every case)."""
     current = current_month()
     checked_month(month, current)
     with UnitOfWork(engine()) as uow:
-        if org is not None and not store.organisation_known(uow.conn, org):
+        if org is not None and (area := store.organisation_area(uow.conn, org)) is None:
             raise InvalidInput(f"{org!r} 不是网络中的调解组织 is not an organisation of the network", field="org")
+        if org is not None and caller is not None and not caller.covers(area or "", org):
+            raise InvalidInput(
+                f"调解组织 {org} 不在密钥 {caller.name} 的辖区内 "
+                f"organisation {org} is outside the jurisdiction of key {caller.name}",
+                field="org",
+            )
         tariff = in_force(month, _tariffs(uow.conn))
-        found = statement(month, store.concluded_in(uow.conn, month), tariff, org=org)
+        found = statement(month, store.concluded_in(uow.conn, month, seen_by(caller)), tariff, org=org)
     return replace(found, provisional=month == current)
 
 

@@ -173,15 +173,19 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 200),
         "admin": (200, 200),
     },
-    **{
-        ("GET", f"/api/v1/{path}"): {
-            "-": 401,
-            "integrator": (403, 403),
-            "mediator": (403, 403),
-            "coordinator": (200, 200),
-            "admin": (200, 200),
-        }
-        for path in ("subsidies", "points")
+    ("GET", "/api/v1/subsidies"): {  # org=C-ZHAOYANG (511502001001): outside 511599's jurisdiction
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (200, 422),
+        "admin": (200, 200),
+    },
+    ("GET", "/api/v1/points"): {  # ranked from the cases in the key's jurisdiction (none in 511599's)
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (403, 403),
+        "coordinator": (200, 200),
+        "admin": (200, 200),
     },
     ("GET", "/api/v1/escalation-paths"): {
         "-": 401,
@@ -330,7 +334,9 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         ) + "?unmask=true&reason=矩阵", None
     if path == "/api/v1/screenings" and method == "POST":
         return path, SWEEP
-    if path in ("/api/v1/subsidies", "/api/v1/points"):
+    if path == "/api/v1/subsidies":
+        return f"{path}?month=2026-11&org=C-ZHAOYANG", None
+    if path == "/api/v1/points":
         return f"{path}?month=2026-11", None
     if path == "/api/v1/webhooks/{channel}":
         return path.replace("{channel}", "hotline_12345"), None

@@ -16,7 +16,7 @@ from fengqiao.services.runtime import engine, now
 from fengqiao.services.session_records import record_session
 from tests.factories import a_key
 from tests.test_cli import run
-from tests.test_subsidies import _assign, _case, _known_set, _move
+from tests.test_subsidies import _assign, _case, _known_set, _move, in_nanxi
 
 
 def _tallies(rows) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
@@ -145,3 +145,47 @@ def test_equal_points_share_a_rank_and_the_next_rank_skips_in_every_view(api):
         ("M-C03", "1", "沈玉 M-C03"),
         ("M-C02", "3", "蒋平 M-C02"),
     ]
+
+
+def test_points_rank_only_the_work_on_cases_of_the_callers_jurisdiction(api):
+    import re
+
+    from tests.test_dashboard import sign_in
+
+    n = _known_set()
+    in_nanxi()  # M-C06 at 仙峰 (南溪区): a case, an agreement, a day: 15.5
+    with UnitOfWork(engine()) as uow:
+        f = uow.conn.exec_driver_sql("SELECT case_no FROM cases WHERE channel_ref = 'T-F'").scalar_one()
+    held = datetime(2026, 9, 8, 10, 0, tzinfo=CST)  # a session on F (翠屏区), held by M-C01
+    record_session(f, SessionRecord(1, held, "朝阳社区调解室", ("张三", "李四"), ("卫红",), "双方陈述", actor="M-C01"))
+
+    def ranked(key):  # type: ignore[no-untyped-def]
+        p = api.get("/api/v1/points", params={"month": "2026-09"}, headers=key).json()
+        return [[(m["rank"], m["code"], m["points"]) for m in p[side]] for side in ("mediators", "committees")]
+
+    admin = ranked(a_key("admin", name="ranks"))
+    district = ranked(a_key("coordinator", name="nanxi", areas=("511503",)))
+    with_xijiao = ranked(a_key("coordinator", name="nanxi-xijiao", areas=("511503",), orgs=("S-XIJIAO",)))
+
+    assert admin == [
+        [(1, "M-C01", 31.5), (2, "M-S01", 23.0), (3, "M-C02", 15.5), (3, "M-C06", 15.5)],
+        [(1, "C-ZHAOYANG", 47.0), (2, "S-XIJIAO", 23.0), (3, "C-XIANFENG", 15.5)],
+    ]
+    assert _tallies(monthly_points("2026-09").mediators)["M-C01"] == (1, 1, 1, 29, 0, 31.5)  # the CLI: unscoped
+    assert district == [[(1, "M-C06", 15.5)], [(1, "C-XIANFENG", 15.5)]]  # neither A, B, C nor F's session
+    assert with_xijiao == [  # C, which 西郊 holds, credited to M-S01 who concluded it there
+        [(1, "M-S01", 23.0), (2, "M-C06", 15.5)],
+        [(1, "S-XIJIAO", 23.0), (2, "C-XIANFENG", 15.5)],
+    ]
+    assert n["T-A"]  # the known set is there, outside the district
+
+    sign_in(api, areas=("511503",), name="nanxi-board")
+    page = api.get("/dashboard/points", params={"month": "2026-09"}).text
+
+    mediators = page.split('id="mediators"')[1].split("</table>")[0]
+    assert re.findall(r'data-code="([\w-]+)" data-points="([\d.]+)"', page) == [
+        ("M-C06", "15.5"),
+        ("C-XIANFENG", "15.5"),
+    ]
+    assert re.findall(r'data-code="([\w-]+)"', mediators) == ["M-C06"]
+    assert [x for x in ("M-C01", "M-C02", "M-S01", "C-ZHAOYANG", "S-XIJIAO") if x in page] == []

@@ -40,10 +40,10 @@ def _move(conn, case, at: str, status: Status, stage: Stage, reason: str, rule=N
     return after
 
 
-def _case(conn, ref: str, registered: str, *, channel=Channel.GRID, people: int = 2):  # type: ignore[no-untyped-def]
+def _case(conn, ref: str, registered: str, *, channel=Channel.GRID, people: int = 2, area: str = "511502001001001"):  # type: ignore[no-untyped-def]
     [(case, _)] = case_store.add_cases(
         conn,
-        [(a_new_case(channel=channel, channel_ref=ref, people_involved=people), None)],
+        [(a_new_case(channel=channel, channel_ref=ref, people_involved=people, area_code=area), None)],
         config_version=1,
         at=_at(registered),
     )
@@ -401,3 +401,88 @@ def test_a_case_reopened_and_concluded_again_by_another_mediator_leaves_the_clos
     assert after == before  # still credited to M-C01, who held it when it first concluded
     assert [i.case_no for i in monthly_statement("2026-10").items] == [n["T-D"]]  # counted once, in September
     assert monthly_statement(this_month).items == ()
+
+
+def in_nanxi() -> str:
+    """Beside the known set (all in 翠屏区 511502): T-N of 南溪区 (511503), settled at 仙峰 by M-C06 on
+    9 Sep a day after its assignment: a written agreement, standard 100 yuan."""
+    with UnitOfWork(engine()) as uow:
+        c = uow.conn
+        x = _case(c, "T-N", "2026-09-08 09:00", area="511503001001001")
+        x = _assign(c, x, "2026-09-08 10:00", "C-XIANFENG", "M-C06")
+        _move(c, x, "2026-09-09 10:00", Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        uow.commit()
+        return str(x.case_no)
+
+
+def test_a_statement_holds_only_the_cases_of_the_callers_jurisdiction_and_refuses_a_committee_outside_it(api):
+    from tests.test_dashboard import sign_in
+
+    n = _known_set()
+    nanxi = in_nanxi()
+    apply_tariff(_sample(), effective_from="2026-09", source=SAMPLE)
+    city, admin = a_key("coordinator", name="city"), a_key("admin", name="fin")
+    district = a_key("coordinator", name="nanxi", areas=("511503",))
+    with_xijiao = a_key("coordinator", name="nanxi-xijiao", areas=("511503",), orgs=("S-XIJIAO",))
+
+    def served(key, **params):  # type: ignore[no-untyped-def]
+        return api.get("/api/v1/subsidies", params={"month": "2026-09", **params}, headers=key)
+
+    def summed(answer):  # type: ignore[no-untyped-def]
+        s = answer.json()
+        return s["total"], s["by_mediator"], s["by_org"], [(i["case_no"], i["yuan"]) for i in s["items"]]
+
+    outside = served(district, org="C-ZHAOYANG")
+    case_a = api.get(f"/api/v1/cases/{n['T-A']}", headers=district)
+
+    everything = (
+        4400,
+        {"M-C01": 1400, "M-C02": 1600, "M-C06": 100, "M-S01": 1300},
+        {"C-XIANFENG": 100, "C-ZHAOYANG": 3000, "S-XIJIAO": 1300},
+        sorted([(n["T-A"], 100), (n["T-B"], 1600), (n["T-C"], 2600), (nanxi, 100)]),
+    )
+    assert summed(served(admin)) == summed(served(city)) == everything
+    assert monthly_statement("2026-09").total == 4400  # the command line's operator: unscoped
+    assert summed(served(district)) == (100, {"M-C06": 100}, {"C-XIANFENG": 100}, [(nanxi, 100)])
+    # 西郊's key also sees C, which 西郊 holds: the whole case, both attempts' shares
+    assert summed(served(with_xijiao)) == (
+        2700,
+        {"M-C01": 1300, "M-C06": 100, "M-S01": 1300},
+        {"C-XIANFENG": 100, "C-ZHAOYANG": 1300, "S-XIJIAO": 1300},
+        sorted([(n["T-C"], 2600), (nanxi, 100)]),
+    )
+    assert summed(served(with_xijiao, org="S-XIJIAO")) == (
+        1300,
+        {"M-S01": 1300},
+        {"S-XIJIAO": 1300},
+        [(n["T-C"], 1300)],
+    )
+    assert summed(served(district, org="C-XIANFENG")) == (100, {"M-C06": 100}, {"C-XIANFENG": 100}, [(nanxi, 100)])
+    assert summed(served(admin, org="C-ZHAOYANG"))[0] == 3000
+    assert (outside.status_code, outside.json()) == (
+        422,
+        {
+            "error": {
+                "code": "invalid_input",
+                "field": "org",
+                "message": "field org: 调解组织 C-ZHAOYANG 不在密钥 nanxi 的辖区内 "
+                "organisation C-ZHAOYANG is outside the jurisdiction of key nanxi",
+            }
+        },
+    )
+    assert served(with_xijiao, org="C-ZHAOYANG").status_code == 422
+    assert case_a.status_code == 404  # the same key sees none of 翠屏区's cases
+
+    # the dashboard's page, CSV and refusal for the district's key
+    sign_in(api, areas=("511503",), name="nanxi-board")
+    page = api.get("/dashboard/subsidies", params={"month": "2026-09"}).text
+    spreadsheet = api.get("/dashboard/subsidies.csv", params={"month": "2026-09"}).content.decode("utf-8-sig")
+    refused = api.get("/dashboard/subsidies", params={"month": "2026-09", "org": "C-ZHAOYANG"})
+
+    assert '<b id="statement-total">100</b>' in page and nanxi in page
+    assert [x for x in (n["T-A"], n["T-B"], n["T-C"], "C-ZHAOYANG", "M-C01") if x in page + spreadsheet] == []
+    assert spreadsheet.splitlines()[-1] == "2026-09,,,总计 total,,,,100"
+    assert refused.status_code == 422 and (
+        "调解组织 C-ZHAOYANG 不在密钥 nanxi-board 的辖区内 "
+        "organisation C-ZHAOYANG is outside the jurisdiction of key nanxi-board" in refused.text
+    )
