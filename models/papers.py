@@ -20,6 +20,7 @@ from fengqiao.models.aftercare import Aftercare
 from fengqiao.models.agreements import AgreementTerms
 from fengqiao.models.case import Case, HumanInput, Party
 from fengqiao.models.clocks import CST
+from fengqiao.models.names import dispute_type
 from fengqiao.models.network import LegalBodies
 from fengqiao.models.session_records import SessionRecord
 from fengqiao.models.transitions import Transition
@@ -74,6 +75,12 @@ class CaseRecord:
     aftercare: Aftercare | None = None
     experts: Mapping[str, str] = field(default_factory=dict)  # the network's experts: code → name
     seal: str | None = None  # the holding committee's seal image (a data: URI), if the network has one
+    mediators: Mapping[str, str] = field(default_factory=dict)  # the network's mediators: code → name
+
+
+def person(record: CaseRecord, actor: str) -> str:
+    """`卫红 M-C01`: a mediator who wrote or visited by name, the code beside; anyone else as recorded."""
+    return f"{record.mediators[actor]} {actor}" if actor in record.mediators else actor
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,7 @@ def registration(record: CaseRecord) -> Paper:
         _field("案件编号", "case number", c.case_no),
         _field("受理日期", "registered", day(_registered(record))),
         _field("来源渠道", "channel", bilingual(c.channel)),
-        _field("纠纷类型", "dispute type", c.dispute_type),
+        _field("纠纷类型", "dispute type", dispute_type(c.dispute_type)),
         _field("发生地区划", "area code", c.area_code),
         _field("受理调委会", "committee", record.accepted_by),
         *_parties(record),
@@ -178,7 +185,7 @@ def session_paper(record: CaseRecord, s: SessionRecord) -> Paper:
         _field("地点", "place", s.place),
         _field("参加人", "attendees", "、".join(s.attendees)),
         _field("调解员", "mediators", "、".join(s.mediators)),
-        _field("记录人", "recorded by", s.actor),
+        _field("记录人", "recorded by", person(record, s.actor)),
     ]
     signs = [["参加人（签名）", "attendees' signatures"], ["调解员（签名）", "mediators' signatures"]]
     return _paper(
@@ -327,7 +334,7 @@ def follow_up_paper(record: CaseRecord, visit: HumanInput, at: datetime | None) 
     honoured = visit.value == "honoured"
     fields = [
         _field("回访时间", "visited", day(at)),
-        _field("回访人", "visited by", visit.actor),
+        _field("回访人", "visited by", person(record, visit.actor)),
         _field("协议履行情况", "performance", "已履行 honoured" if honoured else "未履行 not honoured"),
         _field("当事人满意度", "satisfaction", visit.note.removeprefix("satisfaction ") + "/5"),
     ]

@@ -22,6 +22,7 @@ from fengqiao.db import queries
 from fengqiao.db import session_records as session_store
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.access import Caller
+from fengqiao.models.names import dispute_type
 from fengqiao.models.papers import ORDER, ROLE_ZH, StoredPaper, day
 from fengqiao.models.privacy import mask_name, mask_text
 from fengqiao.models.session_records import attendee_names
@@ -111,7 +112,7 @@ def case_file_pdf(ref: str, caller: Caller | None = None, *, unmask: bool, reaso
         "parties": [
             (f"{ROLE_ZH.get(p.role, p.role)} {p.role}", p.name if unmask else mask_name(p.name)) for p in parties
         ],
-        "dispute_type": case.dispute_type or "—",
+        "dispute_type": dispute_type(case.dispute_type),
         "registered": day(case.created_at),
         "closed": day(closed),
         "compiled": shown(now()),

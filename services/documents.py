@@ -105,6 +105,7 @@ def case_record(conn: Connection, case: Case) -> CaseRecord:
         sessions=tuple(session_store.sessions_of(conn, case.id)),
         terms=terms,
         experts={e.code: e.name for e in network.experts},
+        mediators={m.code: m.name for m in network.mediators},
         aftercare=aftercare_of(timeline, network.aftercare, agreement_store.terms_of(conn, case.id, case.attempt)),
     )
 

@@ -100,7 +100,7 @@ def expected(case_no: str, today: str) -> dict[tuple[str, str], list[str]]:
             f"案件编号 case number {case_no}",
             f"受理日期 registered {today}",
             "来源渠道 channel 窗口来访 walk_in",
-            "纠纷类型 dispute type neighbourhood",
+            "纠纷类型 dispute type 邻里纠纷 neighbourhood",
             "发生地区划 area code 511502001001001",
             "受理调委会 committee 朝阳社区人民调解委员会",
             *PARTIES,
@@ -116,7 +116,7 @@ def expected(case_no: str, today: str) -> dict[tuple[str, str], list[str]]:
             "地点 place 朝阳社区调解室",
             "参加人 attendees 张三(申请人)、李四(被申请人)",
             "调解员 mediators 卫红",
-            "记录人 recorded by M-C01",
+            "记录人 recorded by 卫红 M-C01",
             "调解情况记录",
             "双方陈述;李四同意赔偿800元。",
             f"参加人(签名) attendees' signatures{SIGN}",
@@ -166,7 +166,7 @@ def expected(case_no: str, today: str) -> dict[tuple[str, str], list[str]]:
             "人 民 调 解 回 访 记 录",
             "Record of the Follow-up Visit",
             f"回访时间 visited {today}",
-            "回访人 visited by M-C01",
+            "回访人 visited by 卫红 M-C01",
             "协议履行情况 performance 已履行 honoured",
             "当事人满意度 satisfaction 5/5",
             f"回访人(签名) visitor's signature{SIGN}",
@@ -213,7 +213,7 @@ def test_a_paper_is_made_again_as_a_new_version_only_when_its_record_changed(net
     shown = [{zh: value for zh, _, value in r.data["fields"]} for r in rows]
     assert [(f["纠纷类型"], f["受理调委会"]) for f in shown] == [
         ("—", "翠屏区人民调解委员会"),
-        ("neighbourhood", "朝阳社区人民调解委员会"),
+        ("邻里纠纷 neighbourhood", "朝阳社区人民调解委员会"),
     ]
 
 
