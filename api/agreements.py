@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from fastapi import APIRouter, BackgroundTasks
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from fengqiao.api.auth import CallerDep, IdempotencyKey, allow, scoped
@@ -21,6 +22,7 @@ from fengqiao.models.text import NOTE_CHARS
 from fengqiao.runs.launch import try_wake
 from fengqiao.services import case_reads
 from fengqiao.services.agreements import record_agreement
+from fengqiao.services.documents import agreement_to_sign_pdf
 
 router = APIRouter(tags=["paperwork 文书"])
 
@@ -91,3 +93,19 @@ def post_agreement(
         actor=rec.input.actor,
         created=rec.created,
     )
+
+
+@router.post(
+    "/cases/{case_id}/agreement/to-sign",
+    response_class=Response,
+    **allow(Role.MEDIATOR, Role.COORDINATOR, errors=(404, 409)),
+)
+def post_agreement_to_sign(case_id: CaseRef, body: AgreementIn, caller: CallerDep) -> Response:
+    """协议书待签 The agreement of the attempt under way with these terms, printed for the parties to
+    sign before it is recorded: upload the signed copy, then record the agreement with the same terms
+    (the paper fengqiao keeps then says the same, dated). Nothing is stored; the read is access-logged.
+    A case not waiting for an outcome is 409 not_waiting_for_input."""
+    case = answerable_case(caller, case_id)
+    sent = AgreementTerms(0, body.oral, body.terms, body.manner, body.amount, body.perform_by)
+    pdf = agreement_to_sign_pdf(case.case_no, sent, caller, attempt=body.attempt)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": "inline"})

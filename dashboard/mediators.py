@@ -29,7 +29,7 @@ from fengqiao.runs.launch import try_wake
 from fengqiao.services.agreements import record_agreement
 from fengqiao.services.case_file import case_file_pdf
 from fengqiao.services.case_reads import case_to_answer, read_case
-from fengqiao.services.documents import add_signed_copy, list_documents, read_document
+from fengqiao.services.documents import add_signed_copy, agreement_to_sign_pdf, list_documents, read_document
 from fengqiao.services.human_input import Recorded, record_input
 from fengqiao.services.session_records import read_sessions, record_session
 from fengqiao.services.worklist import worklist
@@ -115,18 +115,38 @@ async def _answered(case_no: str, record: Callable[[], Recorded]) -> Response:
     return _back(case_no)
 
 
+def _terms(form: dict[str, str]) -> AgreementTerms:
+    try:
+        amount = Decimal(form["amount"]) if form.get("amount") else None
+        deadline = date.fromisoformat(form["perform_by"]) if form.get("perform_by") else None
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("an amount in yuan and a day as YYYY-MM-DD", field="amount") from None
+    return AgreementTerms(0, form.get("oral") == "on", form.get("terms", ""), form.get("manner", ""), amount, deadline)
+
+
 @router.post("/cases/{ref}/agreement")
 async def post_agreement(request: Request, ref: str) -> Response:
     caller = _mediator(request)
     form = await posted_form(request)
     case_no = _own(caller, ref)
     try:
-        amount = Decimal(form["amount"]) if form.get("amount") else None
-        deadline = date.fromisoformat(form["perform_by"]) if form.get("perform_by") else None
-    except (InvalidOperation, ValueError):
-        return _back(case_no, InvalidInput("an amount in yuan and a day as YYYY-MM-DD", field="amount"))
-    terms = AgreementTerms(0, form.get("oral") == "on", form.get("terms", ""), form.get("manner", ""), amount, deadline)
+        terms = _terms(form)
+    except InvalidInput as exc:
+        return _back(case_no, exc)
     return await _answered(case_no, lambda: record_agreement(case_no, terms, actor=caller.actor)[0])
+
+
+@router.post("/cases/{ref}/agreement/to-sign")
+async def post_agreement_to_sign(request: Request, ref: str) -> Response:
+    """The agreement form's terms printed for the parties to sign, before it is recorded."""
+    caller = _mediator(request)
+    form = await posted_form(request)
+    case_no = _own(caller, ref)
+    try:
+        pdf = await run_in_threadpool(agreement_to_sign_pdf, case_no, _terms(form), caller)
+    except FengqiaoError as exc:
+        return _back(case_no, exc)
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": "inline"})
 
 
 @router.post("/cases/{ref}/outcome")

@@ -211,48 +211,25 @@ def _terms(record: CaseRecord, answer: HumanInput) -> AgreementTerms:
     return record.terms.get(answer.round) or AgreementTerms(answer.round, oral, answer.note or "—", "—")
 
 
+TO_BE_DATED = "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"  # filled in by hand when signed
+
+
+def agreement_to_sign(record: CaseRecord, terms: AgreementTerms) -> Paper:
+    """The 人民调解协议书 (or 口头调解协议登记表) of the attempt under way with these terms, before
+    the agreement is recorded: the paper the parties sign, undated (dated when signed); once the
+    agreement is recorded with the same terms, the paper kept says the same, dated that day."""
+    return _agreement_paper(record, terms, f"attempt:{record.case.attempt}", TO_BE_DATED)
+
+
 def agreement_papers(record: CaseRecord, answer: HumanInput) -> list[Paper]:
     """The agreement (written or oral) an outcome reached, and for a written one the joint
     application for judicial confirmation (within the window from its date)."""
     terms = _terms(record, answer)
     at = _agreed_at(record, answer.round)
-    fields = [
-        *_parties(record),
-        _field("纠纷主要事实", "the dispute", record.case.summary),
-    ]
-    agreed = [
-        ["达成协议内容", terms.terms],
-        ["履行方式", terms.manner],
-        ["履行期限", day(terms.perform_by) if terms.perform_by else "—"],
-    ]
-    if terms.amount is not None:
-        agreed.insert(1, ["涉及金额", f"{terms.amount}元"])
     subject = f"attempt:{answer.round}"
     if terms.oral:
-        oral = _paper(
-            PaperKind.ORAL_AGREEMENT,
-            subject,
-            record,
-            fields=fields,
-            paragraphs=agreed,
-            signatures=_signatures(record),
-            dated=day(at),
-        )
-        return [oral]
-    closing = [
-        "",
-        "本协议自各方当事人签名、人民调解员签名并加盖人民调解委员会印章之日起生效。本协议书一式三份，双方当事人、人民调解委员会各持一份。",
-    ]
-    written = _paper(
-        PaperKind.AGREEMENT,
-        subject,
-        record,
-        fields=fields,
-        paragraphs=[*agreed, closing],
-        signatures=_signatures(record),
-        seal=_seal(record),
-        dated=day(at),
-    )
+        return [_agreement_paper(record, terms, subject, day(at))]
+    written = _agreement_paper(record, terms, subject, day(at))
     court = record.bodies.court
     confirm_by = record.aftercare.confirm_by if record.aftercare else None
     asked = [
@@ -274,6 +251,44 @@ def agreement_papers(record: CaseRecord, answer: HumanInput) -> list[Paper]:
         signatures=[s for s in _signatures(record) if not s[0].startswith("调解员")],
     )
     return [written, confirmation]
+
+
+def _agreement_paper(record: CaseRecord, terms: AgreementTerms, subject: str, dated: str) -> Paper:
+    fields = [
+        *_parties(record),
+        _field("纠纷主要事实", "the dispute", record.case.summary),
+    ]
+    agreed = [
+        ["达成协议内容", terms.terms],
+        ["履行方式", terms.manner],
+        ["履行期限", day(terms.perform_by) if terms.perform_by else "—"],
+    ]
+    if terms.amount is not None:
+        agreed.insert(1, ["涉及金额", f"{terms.amount}元"])
+    if terms.oral:
+        return _paper(
+            PaperKind.ORAL_AGREEMENT,
+            subject,
+            record,
+            fields=fields,
+            paragraphs=agreed,
+            signatures=_signatures(record),
+            dated=dated,
+        )
+    closing = [
+        "",
+        "本协议自各方当事人签名、人民调解员签名并加盖人民调解委员会印章之日起生效。本协议书一式三份，双方当事人、人民调解委员会各持一份。",
+    ]
+    return _paper(
+        PaperKind.AGREEMENT,
+        subject,
+        record,
+        fields=fields,
+        paragraphs=[*agreed, closing],
+        signatures=_signatures(record),
+        seal=_seal(record),
+        dated=dated,
+    )
 
 
 NEXT_STEPS = {  # 告知书: where a party may go next, to the body the network names for the case's area

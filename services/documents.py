@@ -12,6 +12,7 @@ personal data unmasked, with a reason, and every read is access-logged.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -27,16 +28,18 @@ from fengqiao.db import session_records as session_store
 from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.aftercare import aftercare_of
+from fengqiao.models.agreements import AgreementTerms, checked_terms
 from fengqiao.models.case import Case
 from fengqiao.models.case_file_rules import signed_copy_attempt
-from fengqiao.models.errors import InvalidInput
+from fengqiao.models.errors import InvalidInput, NotWaitingForInput
 from fengqiao.models.network import LegalBodies, Network
-from fengqiao.models.papers import CaseRecord, Paper, PaperKind, StoredPaper, papers_of
+from fengqiao.models.papers import CaseRecord, Paper, PaperKind, StoredPaper, agreement_to_sign, papers_of
 from fengqiao.models.transitions import Transition
 from fengqiao.models.uploads import media_type_of
 from fengqiao.models.vocabulary import AGREEMENTS, InputKind, Level, Stage
 from fengqiao.services.case_reads import log_read, visible_in
 from fengqiao.services.context import configuration, load_context
+from fengqiao.services.human_input import awaited
 from fengqiao.services.printing import TEMPLATES, print_pdf
 from fengqiao.services.runtime import engine, now
 
@@ -198,3 +201,35 @@ def add_signed_copy(ref: str, content: bytes, filename: str, *, actor: str, atte
         )
         uow.commit()
     return stored
+
+
+SIGNING_FIELDS = ["parties.name", "parties.id_number", "parties.phone", "summary"]
+TO_SIGN = "调解协议书待签 the agreement printed for the parties to sign"
+
+
+def agreement_to_sign_pdf(
+    ref: str, terms: AgreementTerms, caller: Caller | None = None, *, attempt: int | None = None
+) -> bytes:
+    """The agreement of the attempt under way with these terms, printed for the parties to sign
+    before it is recorded (the completeness gate asks for the signed copy first). Nothing is
+    stored but the access-log row: the parties' data is on it whole, read for this reason."""
+    with UnitOfWork(engine()) as uow:
+        case = visible_in(uow.conn, caller, ref)
+        checked_terms(case.case_no, terms)
+        ctx = load_context(uow.conn, case.id)
+        wait = awaited(ctx)
+        if (
+            wait is None
+            or wait.kind is not InputKind.OUTCOME
+            or (InputKind.OUTCOME, wait.round) in ctx.inputs
+            or attempt not in (None, wait.round)
+        ):
+            raise NotWaitingForInput(
+                f"没有待签的调解协议 case {case.case_no} has no attempt under way waiting for its outcome",
+                field="case",
+            )
+        record = case_record(uow.conn, case)
+        log_read(uow.conn, caller, case.id, SIGNING_FIELDS, True, TO_SIGN)
+        uow.commit()
+    paper = agreement_to_sign(record, replace(terms, attempt=case.attempt))
+    return print_pdf(render_paper(paper), what=f"the agreement of case {case.case_no} to sign")

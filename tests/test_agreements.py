@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from fengqiao.cli.demo_papers import file_papers
 from fengqiao.db.agreements import terms_of
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.agreements import AgreementTerms, follow_up_on
+from fengqiao.models.papers import TO_BE_DATED, day
 from fengqiao.services.agreements import record_agreement
+from fengqiao.services.documents import list_documents, read_document
 from fengqiao.services.follow_up import aftercare_for
-from fengqiao.services.runtime import engine
+from fengqiao.services.runtime import engine, now
 from tests.drive import drive
 from tests.factories import a_key
-from tests.paperwork import error, ready_to_agree
+from tests.paperwork import error, mediating, ready_to_agree
+from tests.test_documents import squash, text_of
+from tests.test_timeline_privacy import access_rows
 
 V1 = "/api/v1"
 TERMS = {
@@ -158,3 +164,47 @@ def test_the_command_line_records_an_agreement_with_its_terms(network):
         assert terms_of(uow.conn, case_id, 1) == AgreementTerms(
             1, False, "李四支付800元", "现金", Decimal("800.00"), date(2026, 12, 31)
         )
+
+
+def test_the_agreement_printed_to_sign_is_the_paper_kept_once_it_is_recorded(api):
+    """The gate asks for the signed copy before the agreement: the parties sign what fengqiao prints
+    from the terms, and the 协议书 kept after recording says the same, dated the day it was reached."""
+    case_no, case_id = mediating("AGREE-TO-SIGN")
+    mediator = a_key("mediator", name="M-C01")
+
+    to_sign = api.post(f"{V1}/cases/{case_no}/agreement/to-sign", json=TERMS, headers=mediator)
+    file_papers(case_no, "agreement", actor="M-C01")  # the sitting, and the signed copy of that paper
+    terms = AgreementTerms(0, False, TERMS["terms"], "银行转账", Decimal("800.00"), date(2026, 12, 31))
+    record_agreement(case_no, terms, actor="M-C01")  # the same terms, as the API's POST …/agreement stores them
+    assert drive(case_no, case_id, [])[-1] == "closed"  # the flow applies it; its papers come from the record
+    _, papers = list_documents(case_no)
+    _, kept = read_document(case_no, next(p.id for p in papers if p.kind == "agreement"))
+
+    assert (to_sign.status_code, to_sign.headers["content-type"]) == (200, "application/pdf")
+    agreed_on = day(now())
+    assert text_of(to_sign.content).replace(squash(unicodedata.normalize("NFKC", TO_BE_DATED)), agreed_on) == text_of(
+        kept
+    )
+    assert TERMS["terms"] in text_of(to_sign.content) and "李四" in text_of(to_sign.content)
+    assert [(r[0], r[3], r[5]) for r in access_rows(case_id)][-1:] == [
+        ("M-C01", "unmask", "调解协议书待签 the agreement printed for the parties to sign")
+    ]
+
+
+def test_no_agreement_is_printed_to_sign_for_a_case_not_waiting_for_an_outcome(api):
+    case_no, _ = ready_to_agree("AGREE-NOT-WAITING")
+    mediator = a_key("mediator", name="M-C01")
+    assert api.post(f"{V1}/cases/{case_no}/agreement", json=TERMS, headers=mediator).status_code == 200
+
+    again = api.post(f"{V1}/cases/{case_no}/agreement/to-sign", json=TERMS, headers=mediator)
+    blank = api.post(f"{V1}/cases/{case_no}/agreement/to-sign", json=TERMS | {"manner": " "}, headers=mediator)
+
+    assert error(again) == (
+        409,
+        {
+            "code": "not_waiting_for_input",
+            "message": f"没有待签的调解协议 case {case_no} has no attempt under way waiting for its outcome",
+            "field": "case",
+        },
+    )
+    assert error(blank)[0] == 422

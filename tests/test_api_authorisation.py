@@ -74,6 +74,13 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
         "coordinator": (200, 404),
         "admin": (200, 200),
     },
+    ("POST", "/api/v1/cases/{case_id}/agreement/to-sign"): {  # before the agreement below is recorded
+        "-": 401,
+        "integrator": (403, 403),
+        "mediator": (200, 404),
+        "coordinator": (200, 404),
+        "admin": (403, 403),
+    },
     ("POST", "/api/v1/cases/{case_id}/agreement"): {
         "-": 401,
         "integrator": (403, 403),
@@ -311,6 +318,7 @@ def request_for(method: str, path: str, cases: dict[str, str], document: dict) -
         "/retry": ({"reason": "矩阵"}, "waiting"),
         "/sessions": (SITTING, "waiting") if method == "POST" else (None, "waiting"),
         "/agreement": ({"terms": "矩阵", "manner": "当场履行"}, "agreeing"),
+        "/agreement/to-sign": ({"terms": "矩阵", "manner": "当场履行"}, "agreeing"),
         "/judicial-confirmation": ({"court": "矩阵"}, "agreed"),
         "/expert-opinion": ({"text": "矩阵"}, "waiting"),
         "/documents": (UPLOAD if method == "POST" else None, "waiting"),

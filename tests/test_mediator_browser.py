@@ -63,7 +63,7 @@ def test_a_mediator_does_the_paperwork_in_the_browser_and_the_case_closes(networ
         agreement.locator("input[name=amount]").fill("800")
         agreement.locator("input[name=perform_by]").fill("2026-12-31")
         agreement.locator("input[name=manner]").fill("银行转账")
-        agreement.locator("button").click()
+        agreement.locator("#record-agreement").click()
         desk.screenshot(path=SCREENSHOTS / "mediator-case.png", full_page=True)
 
         wait_for("the case to close", status_becomes(base, pushed["case_id"], centre_key, "closed"))

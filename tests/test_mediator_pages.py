@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from fengqiao.db import cases as case_store
 from fengqiao.db import documents as document_store
@@ -12,6 +13,7 @@ from fengqiao.services.runtime import engine
 from fengqiao.services.session_records import read_sessions
 from tests.factories import a_key
 from tests.paperwork import PDF, a_png, mediating
+from tests.test_documents import text_of
 
 
 def signed_in_as_mediator(api, case_no: str) -> str:  # type: ignore[no-untyped-def]
@@ -54,6 +56,8 @@ def test_a_mediator_records_a_session_uploads_the_signed_copy_and_the_agreement(
     )
     forged = api.post(f"{url}/documents", data={"csrf": "x"}, files={"file": ("协议.pdf", PDF, "application/pdf")})
     terms = {"csrf": token, "terms": "李四赔偿800元。", "amount": "800", "perform_by": "2026-12-31", "manner": "现金"}
+    to_sign = api.post(f"{url}/agreement/to-sign", data=terms, follow_redirects=False)
+    unsignable = api.post(f"{url}/agreement/to-sign", data=terms | {"manner": ""}, follow_redirects=False)
     agreement = api.post(f"{url}/agreement", data=terms, follow_redirects=False)
     after = api.get(url)
 
@@ -64,6 +68,12 @@ def test_a_mediator_records_a_session_uploads_the_signed_copy_and_the_agreement(
     assert "文件内容与扩展名不符" in renamed.text  # shown on the case's page after the redirect
     assert (upload.status_code, upload.headers.get("location")) == (303, url), upload.text[:3000]
     assert forged.status_code == 403
+    assert (to_sign.status_code, to_sign.headers["content-type"]) == (200, "application/pdf")
+    assert "李四赔偿800元。" in text_of(to_sign.content) and "李四" in text_of(to_sign.content)
+    assert (unsignable.status_code, unsignable.headers["location"]) == (  # the refusal, shown on the page
+        303,
+        f"{url}?error={quote('field manner: 不能为空 must not be empty')}",
+    )
     assert (agreement.status_code, agreement.headers["location"]) == (303, url)
     _, sessions = read_sessions(case_no)
     assert [(s.number, s.place, s.actor) for s in sessions] == [(1, "朝阳社区调解室", mediator)]
