@@ -32,7 +32,9 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-START = datetime(2026, 1, 1, tzinfo=UTC)
+# rows dated a little before they are written: audit verify reports a row dated more than 5 minutes
+# (models.evidence.BACKDATE) before the database recorded it as backdated
+START = datetime.now(UTC) - timedelta(minutes=2)
 
 
 def fresh_database(database: str, sqlite: bool) -> str:
@@ -48,7 +50,7 @@ def a_move(case_id: int, seq: int) -> dict[str, object]:
     return {
         "case_id": case_id,
         "seq": seq,
-        "at": START + timedelta(seconds=case_id * 60 + seq),
+        "at": START + timedelta(milliseconds=seq),
         "from_status": None if seq == 1 else "mediating",
         "to_status": "received" if seq == 1 else "mediating",
         "stage": "intake" if seq == 1 else "clock",
@@ -65,7 +67,7 @@ def a_read(case_id: int, seq: int) -> dict[str, object]:
     return {
         "case_id": case_id,
         "seq": seq,
-        "at": START + timedelta(seconds=case_id * 60 + 30 + seq),
+        "at": START + timedelta(seconds=30, milliseconds=seq),
         "key_id": 1,
         "key_name": "bench",
         "role": "coordinator",
