@@ -227,9 +227,9 @@ def agreement_papers(record: CaseRecord, answer: HumanInput) -> list[Paper]:
     terms = _terms(record, answer)
     at = _agreed_at(record, answer.round)
     subject = f"attempt:{answer.round}"
-    if terms.oral:
-        return [_agreement_paper(record, terms, subject, day(at))]
     written = _agreement_paper(record, terms, subject, day(at))
+    if terms.oral:
+        return [written]  # 口头调解协议登记表: no court confirms an oral agreement
     court = record.bodies.court
     confirm_by = record.aftercare.confirm_by if record.aftercare else None
     asked = [
