@@ -18,7 +18,7 @@ from rich.table import Table
 
 from fengqiao.cli.demo_papers import answer
 from fengqiao.cli.demo_scenarios import SCENARIOS, Scenario
-from fengqiao.config.logging import get_logger
+from fengqiao.config.logging import get_logger, withhold_console_details
 from fengqiao.config.settings import get_settings
 from fengqiao.models.case import NewCase, StepKind
 from fengqiao.models.names import dispute_type
@@ -84,6 +84,7 @@ def run_demo(cases: int, *, console: Console, timeout: float = 900) -> DemoResul
     console.print(f"[bold]网络配置 network configuration[/] version {version} (config/sample_network.yaml)")
     with console.status("启动 Prefect 与工作进程 starting Prefect and the worker…"):
         worker, stop = start_worker_thread()
+    withhold_console_details()  # and on what the embedded server's start set up
     try:
         return report(_drive(cases, timeout, console=console), console=console, timeout=timeout)
     finally:

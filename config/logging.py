@@ -65,6 +65,23 @@ def protect_server_logs() -> None:
             logger.addFilter(WithheldDetails())
 
 
+def withhold_console_details() -> None:
+    """Put WithheldDetails on every handler that writes to a terminal (root's and any logger's).
+
+    The worker and the demo run Prefect in this process, and Prefect's own loggers print an
+    exception's traceback (a worker-channel websocket closed while the demo stops, say): a person
+    reading the console gets one line with the exception's type. Handlers that are not streams
+    (Prefect's API log handler) are left alone. Call it after Prefect has set its logging up.
+    """
+    consoles = (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
+    named = (x for x in logging.root.manager.loggerDict.values() if isinstance(x, logging.Logger))
+    for logger in (logging.getLogger(), *named):
+        for handler in logger.handlers:
+            withheld = any(isinstance(f, WithheldDetails) for f in handler.filters)
+            if getattr(handler, "stream", None) in consoles and not withheld:
+                handler.addFilter(WithheldDetails())
+
+
 def configure_from_settings() -> None:
     from fengqiao.config.settings import get_settings
 

@@ -9,7 +9,7 @@ import threading
 
 from prefect.settings import PREFECT_CLIENT_RETRY_EXTRA_CODES, PREFECT_WORKER_QUERY_SECONDS, temporary_settings
 
-from fengqiao.config.logging import get_logger
+from fengqiao.config.logging import get_logger, withhold_console_details
 from fengqiao.config.settings import Settings, get_settings
 from fengqiao.db import wakeups
 from fengqiao.runs.deployments import ensure_deployment, wait_for_deployment
@@ -37,6 +37,7 @@ def run_worker(*, stop: threading.Event | None = None) -> None:
     Prefect unreachable at the start, or its worker loop ending on errors (a long outage): the
     worker logs it and starts again after a pause; it ends only when told to."""
     settings = get_settings()
+    withhold_console_details()  # Prefect's loggers print one line an error, like ours
     stopped = stop or threading.Event()
     wakeups.on_wakeup(_woken)
     listener = threading.Thread(target=wakeups.listen, args=(engine(), stopped, _woken), daemon=True)
