@@ -291,15 +291,35 @@ def _agreement_paper(record: CaseRecord, terms: AgreementTerms, subject: str, da
     )
 
 
-NEXT_STEPS = {  # 告知书: where a party may go next, to the body the network names for the case's area
-    "litigation": ("向{b.court}提起诉讼", "sue at the area's people's court"),
-    "arbitration": ("依法向{b.arbitration}或约定的仲裁机构申请仲裁", "apply for arbitration"),
-    "administrative_review": ("向{b.administrative_review}申请行政复议", "apply for administrative review"),
-    "administrative_adjudication": (
-        "向{b.administrative_adjudication}申请行政裁决",
-        "apply for administrative adjudication",
-    ),
+ROADS = {  # 告知书: where a party may go next, to the body the network names for the case's area
+    "litigation": "向{b.court}提起诉讼",
+    "labour_arbitration": "向{b.arbitration}申请劳动争议仲裁；对仲裁裁决不服的，可依法向{b.court}提起诉讼",
+    "agreed_arbitration": "当事人订有仲裁协议的，可向约定的仲裁机构申请仲裁",
+    "administrative_adjudication": "向{b.administrative_adjudication}申请处理（行政裁决）",
+    "administrative_review": "对行政机关的处理决定不服的，可向{b.administrative_review}申请行政复议或依法提起行政诉讼",
 }
+# Which roads the law leaves open, by dispute type; any other type: the court. A labour dispute goes
+# to labour arbitration before any court (劳动争议调解仲裁法 Art. 5, 50); marriage, adoption,
+# guardianship, support and succession are not arbitrable (仲裁法 Art. 3); a land ownership dispute
+# is decided by the people's government, whose decision may be reviewed (土地管理法 Art. 14).
+ROADS_BY_TYPE = {
+    "labour": ("labour_arbitration",),
+    "family": ("litigation",),
+    "land": ("administrative_adjudication", "administrative_review"),
+    "contract": ("litigation", "agreed_arbitration"),
+    "property": ("litigation", "agreed_arbitration"),
+}
+
+
+def roads_open(dispute_type: str | None, handoff_target: str | None) -> list[str]:
+    """The roads a notice lists, the one the case was handed to first (the path's on_failed target)."""
+    roads = list(ROADS_BY_TYPE.get(dispute_type or "", ("litigation",)))
+    target = handoff_target
+    if target == "arbitration":
+        target = "labour_arbitration" if dispute_type == "labour" else "agreed_arbitration"
+    if target in ROADS:
+        roads = [target, *(r for r in roads if r != target)]
+    return roads
 
 
 def rights_notice(record: CaseRecord, why: Transition) -> Paper:
@@ -309,12 +329,10 @@ def rights_notice(record: CaseRecord, why: Transition) -> Paper:
         "not_suitable": "该纠纷不宜通过人民调解解决",
         "voluntary:refused": "当事人拒绝调解",
     }.get(why.rule or why.reason, "调解不成")
-    target = record.case.handoff_target or "litigation"
-    first = NEXT_STEPS.get(target, NEXT_STEPS["litigation"])
-    roads = [first, *(v for k, v in NEXT_STEPS.items() if k != target)]
+    roads = roads_open(record.case.dispute_type, record.case.handoff_target)
     paragraphs = [
         ["告知事由", f"因{reason}，本委员会终止调解（{day(why.at)}）。"],
-        *[[f"途径{i}", zh.format(b=record.bodies)] for i, (zh, _) in enumerate(roads, 1)],
+        *[[f"途径{i}", ROADS[road].format(b=record.bodies)] for i, road in enumerate(roads, 1)],
         ["", "当事人可依法维护自己的权利。"],
     ]
     return _paper(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fengqiao.config.settings import Settings
+from fengqiao.models.papers import roads_open
 from fengqiao.models.privacy import mask_id_number, mask_name, mask_phone
 from fengqiao.models.triage import triage
 from fengqiao.models.vocabulary import HandoffTarget, Risk
@@ -93,3 +94,19 @@ def test_a_dispute_reported_again_and_again_is_an_emergency_at_triage():
         RULES, NETWORK.paths, declared_type="labour", summary="欠薪", people_involved=1, reported_risk=Risk.EMERGENCY
     )
     assert (d.risk, d.start_step, d.rule) == (Risk.EMERGENCY, 2, "declared_by_channel;emergency:repeated_reports>=3")
+
+
+@pytest.mark.parametrize(
+    ("dispute_type", "handed_to", "roads"),
+    [
+        ("family", "litigation", ["litigation"]),  # not arbitrable (仲裁法 Art. 3): no arbitration offered
+        ("labour", "arbitration", ["labour_arbitration"]),  # arbitration before any court
+        ("contract", "arbitration", ["agreed_arbitration", "litigation"]),  # the path's target first
+        ("land", "administrative_adjudication", ["administrative_adjudication", "administrative_review"]),
+        ("neighbourhood", "litigation", ["litigation"]),
+        ("a_type_of_our_own", "administrative_review", ["administrative_review", "litigation"]),
+        (None, None, ["litigation"]),
+    ],
+)
+def test_the_notice_of_rights_lists_the_roads_the_law_leaves_open_for_the_dispute(dispute_type, handed_to, roads):
+    assert roads_open(dispute_type, handed_to) == roads
