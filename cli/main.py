@@ -9,18 +9,19 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
 from fengqiao.cli.choices import metavar, one_of
-from fengqiao.config.settings import Settings, get_settings
 from fengqiao.models.errors import ConfigurationError, FengqiaoError
 from fengqiao.models.vocabulary import Channel, InputKind, Outcome, Status
+
+if TYPE_CHECKING:  # settings (pydantic-settings) are read by the commands that use them, not for --help
+    from fengqiao.config.settings import Settings
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, rich_markup_mode="rich", pretty_exceptions_enable=False)
 db_app = typer.Typer(help="数据库 database: migrations.", no_args_is_help=True)
@@ -73,6 +74,10 @@ def edge(fn: F) -> F:
 
 
 def settings() -> Settings:
+    from pydantic import ValidationError
+
+    from fengqiao.config.settings import get_settings
+
     try:
         return get_settings()
     except ValidationError as exc:
@@ -90,6 +95,8 @@ def prepared(*, log_file: bool = True) -> Settings:
     Interactive commands log their JSON lines to $FENGQIAO_HOME/logs (unless FENGQIAO_LOG_FILE
     says otherwise) so the terminal shows people's output; the worker logs to stderr.
     """
+    from fengqiao.config.settings import get_settings
+
     s = settings()
     if log_file and not s.log_file:
         os.environ["FENGQIAO_LOG_FILE"] = str((s.home / "logs" / "fengqiao.jsonl").resolve())

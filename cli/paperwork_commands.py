@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from fengqiao.cli.main import KeyOption, app, cli_key, console, edge, prepared
-from fengqiao.models.papers import ORDER
 
 
 def _instant(value: str) -> datetime:
@@ -137,6 +136,7 @@ def documents(
     prepared()
     from rich.table import Table
 
+    from fengqiao.models.papers import ORDER
     from fengqiao.models.times import shown
     from fengqiao.services.documents import list_documents, read_document
 

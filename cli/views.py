@@ -9,16 +9,15 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from fengqiao.db.queries import CaseFilter
 from fengqiao.models.case import Case, Wait
 from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown, step_shown
 from fengqiao.models.parking import Parked
 from fengqiao.models.times import shown
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import LABELS_ZH, Channel, bilingual
-from fengqiao.services.case_reads import list_cases, read_case, read_timeline
-from fengqiao.services.follow_up import aftercare_for
-from fengqiao.services.names import current_names
+
+# The services are imported by the view that calls them: `fengqiao cases` loads the list's reads, not a
+# case's timeline, follow-up and clocks (the command line starts fast: tests/test_cli_startup.py).
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,8 @@ class CaseView:
 
 def load_case_view(ref: str) -> CaseView:
     """One case as people may see it: parties masked, and the timeline's reasons and notes (as the API's)."""
+    from fengqiao.services.case_reads import read_case, read_timeline
+
     read = read_case(ref)  # the operator's own reads: masked, and no key to log
     timeline = read_timeline(read.case.case_no)
     return CaseView(
@@ -105,6 +106,9 @@ def _moved(before: str | None, after: str) -> str:
 
 
 def show_case(console: Console, ref: str) -> None:
+    from fengqiao.services.follow_up import aftercare_for
+    from fengqiao.services.names import current_names
+
     view = load_case_view(ref)
     case = view.case
     names = current_names()
@@ -178,6 +182,10 @@ def show_case(console: Console, ref: str) -> None:
 
 
 def show_cases(console: Console, *, status: str | None, channel: Channel | None, area: str | None, limit: int) -> None:
+    from fengqiao.db.queries import CaseFilter
+    from fengqiao.services.case_reads import list_cases
+    from fengqiao.services.names import current_names
+
     rows = list_cases(CaseFilter(status=status, channel=channel, area=area), limit=limit).rows
     names = current_names()
     table = Table(title=f"案件 cases ({len(rows)})")

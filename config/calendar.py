@@ -12,8 +12,6 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from fengqiao.config.logging import get_logger
-
 
 @lru_cache(maxsize=4096)
 def is_workday(day: date) -> bool:
@@ -26,4 +24,6 @@ def is_workday(day: date) -> bool:
 
 @lru_cache(maxsize=32)
 def _unknown_year(year: int) -> None:
+    from fengqiao.config.logging import get_logger  # structlog (and the rich it loads) only when there is a warning
+
     get_logger(component="calendar").warning("calendar.year_unknown", year=year, counted_as="weekdays")

@@ -6,6 +6,7 @@ command runs in a fresh interpreter, as a person starts it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -28,6 +29,27 @@ main()
 def loaded_by(*args: str) -> tuple[int, str]:
     done = subprocess.run([sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, timeout=120)
     return done.returncode, done.stdout.strip().splitlines()[-1] + (done.stderr.strip() and f" | {done.stderr}")
+
+
+# The same, naming every module the command loaded (its output goes to stdout before the list, on stderr).
+MODULES = """
+import atexit, json, sys
+atexit.register(lambda: print(json.dumps(sorted(sys.modules)), file=sys.stderr))
+sys.argv[0] = "fengqiao"
+from fengqiao.cli.entry import main
+main()
+"""
+
+
+def modules_of(*args: str) -> set[str]:
+    done = subprocess.run([sys.executable, "-c", MODULES, *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def among(modules: set[str], names: set[str]) -> list[str]:
+    """The named packages or modules (a name covers its submodules) found among the loaded modules."""
+    return sorted(n for n in names if any(m == n or m.startswith(f"{n}.") for m in modules))
 
 
 def test_help_and_the_read_only_commands_import_neither_prefect_nor_alembic(database):
@@ -53,6 +75,60 @@ def test_a_command_that_wakes_a_run_still_reaches_prefect(database):
     """The check can fail: the same script sees Prefect where a command does use it."""
     apply_configuration()
     assert loaded_by("sweep") == (0, "LOADED ['prefect']")  # nothing to wake; it imported what wakes runs
+
+
+# What no read-only command loads: the server's, the runs' and the case file's packages
+NEVER_TO_READ = {
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "pypdf",
+    "prefect",
+    "alembic",
+    "fengqiao.api",
+    "fengqiao.dashboard",
+    "fengqiao.runs",
+    "fengqiao.flows",
+    "fengqiao.tasks",
+}
+# Each read-only command's own service: a command loads no other command's
+OWN_SERVICE = {
+    ("cases",): "fengqiao.services.case_reads",
+    ("stats",): "fengqiao.services.stats",
+    ("config", "show"): "fengqiao.services.config_versions",
+    ("keys", "list"): "fengqiao.services.keys",
+    ("duplicates",): "fengqiao.services.duplicates",
+    ("notices",): "fengqiao.services.result_back",
+}
+
+
+def test_help_loads_neither_the_settings_nor_the_database_nor_any_service():
+    """`fengqiao --help` reads no settings (pydantic-settings), opens no database (SQLAlchemy) and
+    runs no service: the commands import what they use when they run (cli/main.py)."""
+    settings_or_database = {"pydantic", "pydantic_settings", "fengqiao.config.settings", "sqlalchemy", "fengqiao.db"}
+    used_by_commands = {"fengqiao.services", "fengqiao.cli.views", "yaml", "structlog", "httpx", "chinese_calendar"}
+
+    loaded = modules_of("--help")
+
+    assert among(loaded, NEVER_TO_READ | settings_or_database | used_by_commands) == []
+    assert among(loaded, {"fengqiao.cli.main", "typer", "rich"}) == ["fengqiao.cli.main", "rich", "typer"]
+
+
+def test_each_read_only_command_loads_its_own_service_and_no_other_commands(database):
+    """The check can fail: each command is seen loading its own service, and the list of cases
+    neither the logger's console renderer (structlog, which loads rich's tracebacks) nor httpx."""
+    apply_configuration()
+    register(a_new_case(channel_ref="FAST-3"))
+    services = set(OWN_SERVICE.values())
+
+    found = {}
+    for command, own in OWN_SERVICE.items():
+        loaded = modules_of(*command)
+        found[command] = (among(loaded, {own}), among(loaded, services - {own}), among(loaded, NEVER_TO_READ))
+
+    assert found == {command: ([own], [], []) for command, own in OWN_SERVICE.items()}
+    assert among(modules_of("cases"), {"structlog", "httpx"}) == []
 
 
 def test_the_head_read_from_the_scripts_is_alembics_and_a_new_database_is_migrated(tmp_path):
