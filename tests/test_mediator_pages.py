@@ -121,3 +121,20 @@ def test_a_scan_with_binary_bytes_and_over_the_json_limit_is_uploaded_from_the_c
         ("signed_copy", "attempt:1", 1, "image/png", len(photo)),
         ("signed_copy", "attempt:1", 2, "application/pdf", len(scan)),
     ]
+
+
+def test_every_link_of_a_mediators_navigation_opens_and_a_coordinators_too(api):
+    case_no, _ = mediating("PAGES-NAV")
+    signed_in_as_mediator(api, case_no)
+    mine = api.get("/dashboard/my")
+    nav = re.search(r"<nav>(.*?)</nav>", mine.text, re.S).group(1)  # type: ignore[union-attr]
+    links = re.findall(r'href="([^"]+)"', nav)
+
+    assert links == ["/dashboard/my"]  # the centre's pages (board, statistics…) answer a mediator 403
+    assert [api.get(link).status_code for link in links] == [200]
+
+    key = a_key("coordinator")["Authorization"].removeprefix("Bearer ")
+    assert api.post("/dashboard/login", data={"key": key}, follow_redirects=False).status_code == 303
+    board = api.get("/dashboard/")
+    links = re.findall(r'href="([^"]+)"', re.search(r"<nav>(.*?)</nav>", board.text, re.S).group(1))  # type: ignore[union-attr]
+    assert len(links) == 8 and [link for link in links if api.get(link).status_code != 200] == []
