@@ -164,8 +164,12 @@ def count_new(conn: Connection, added: Iterable[Case], *, at: datetime) -> None:
     to the same counter rows, held locked from here to the commit: intake counts after writing the
     cases' own rows (add_cases' count=False), so concurrent registrations wait on each other less."""
     counted: dict[figures.Key, tuple[int, ...]] = {}
-    for case in added:
-        new_facts = figures.facts_of(case, created_at=at, level=None, outcome="open", closed_at=None)
+    registered = list(added)
+    recorded = tallies.parties_recorded(conn, [case.id for case in registered])
+    for case in registered:
+        new_facts = figures.facts_of(
+            case, created_at=at, level=None, outcome="open", closed_at=None, parties=recorded.get(case.id, 0)
+        )
         for key, counts in figures.change(None, new_facts).items():
             counted[key] = tuple(a + b for a, b in zip(counted.get(key, (0,) * len(counts)), counts, strict=True))
     tallies.apply(conn, counted)
@@ -246,6 +250,8 @@ def save_move(conn: Connection, before: Case, after: Case, record: Transition, *
         closed_at=closed_at,
         agreement=agreement,
         refused_in=refused_in,
+        parties=stored.parties,
+        sat=tallies.session_sat(conn, before.id, after.attempt, refused_in),
     )
     tallies.apply(conn, figures.change(stored.facts, now_counted))
     row = _transition_row(before.id, record, flow_run_id=flow_run_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import TextClause
 
-from fengqiao.db.tables import case_tallies, cases, organisations, transitions
+from fengqiao.db.tables import case_tallies, cases, organisations, parties, session_records, transitions
 from fengqiao.models import figures
 from fengqiao.models.case import Case
 from fengqiao.models.figures import COUNTERS, REFUSAL_RULE, Facts, Key
@@ -71,6 +71,7 @@ class Stored:
     agreement: str | None
     concluded_by: str | None = None
     refused_in: str | None = None
+    parties: int = 0  # the parties recorded on the case (涉及当事人人数 is never fewer)
 
 
 def stored_facts(conn: Connection, case: Case) -> Stored:
@@ -83,6 +84,7 @@ def stored_facts(conn: Connection, case: Case) -> Stored:
             cases.c.agreement,
             cases.c.concluded_by,
             organisations.c.level,
+            _parties_of(cases.c.id).label("parties"),
         )
         .select_from(cases.outerjoin(organisations, cases.c.org_code == organisations.c.code))
         .where(cases.c.id == case.id)
@@ -98,8 +100,37 @@ def stored_facts(conn: Connection, case: Case) -> Stored:
         closed_at=row.closed_at,
         agreement=row.agreement,
         refused_in=refused_in,
+        parties=int(row.parties),
+        sat=session_sat(conn, case.id, case.attempt, refused_in),
     )
-    return Stored(facts, row.outcome, row.closed_at, row.level, row.agreement, row.concluded_by, refused_in)
+    return Stored(
+        facts, row.outcome, row.closed_at, row.level, row.agreement, row.concluded_by, refused_in, int(row.parties)
+    )
+
+
+def _parties_of(case_id: Any) -> Any:
+    """The number of parties recorded on the case (a scalar subquery)."""
+    return select(func.count()).select_from(parties).where(parties.c.case_id == case_id).scalar_subquery()
+
+
+def parties_recorded(conn: Connection, case_ids: Sequence[int]) -> dict[int, int]:
+    """The parties recorded on each of the cases (a case with none is left out)."""
+    found: dict[int, int] = {}
+    for chunk in (case_ids[i : i + 500] for i in range(0, len(case_ids), 500)):
+        q = select(parties.c.case_id, func.count()).where(parties.c.case_id.in_(chunk)).group_by(parties.c.case_id)
+        found.update({int(case_id): int(n) for case_id, n in conn.execute(q)})
+    return found
+
+
+def session_sat(conn: Connection, case_id: int, attempt: int, refused_in: str | None) -> bool:
+    """Whether a refusal while mediating came after a session of its attempt was recorded (the attempt
+    began: models.figures.attempts_made); asked only of such a refusal."""
+    if refused_in != "mediating":
+        return False
+    held = select(session_records.c.id).where(
+        session_records.c.case_id == case_id, session_records.c.attempt == attempt
+    )
+    return conn.execute(held.limit(1)).first() is not None
 
 
 def level_of(conn: Connection, org_code: str | None) -> str | None:
@@ -127,22 +158,33 @@ def rebuild(conn: Connection) -> int:
     def count_if(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
+    recorded = select(parties.c.case_id, func.count().label("n")).group_by(parties.c.case_id).subquery()
+    # models.figures.people_counted: people involved, never fewer than the parties recorded
+    people = case((recorded.c.n > cases.c.people_involved, recorded.c.n), else_=cases.c.people_involved)
+    before_it_began = and_(refused, refused_in == "mediating")  # models.figures.attempts_made
+    if inspect(conn).has_table(session_records.name):  # a database before migration 0013 has no sessions
+        held = select(session_records.c.id).where(
+            session_records.c.case_id == cases.c.id, session_records.c.attempt == cases.c.attempt
+        )
+        before_it_began = and_(before_it_began, ~held.exists())
     every = {
         "cases": func.count(),
         "closed": func.count(cases.c.closed_at),
         "close_days": func.coalesce(func.sum(_days_expr(conn)), 0),
         "resolved": count_if(resolved),
-        "mediated": count_if(cases.c.attempt - case((and_(refused, refused_in == "mediating"), 1), else_=0) > 0),
+        "mediated": count_if(cases.c.attempt - case((before_it_began, 1), else_=0) > 0),
         "lowest": count_if(and_(resolved, organisations.c.level.in_(lowest_levels))),
         "written": count_if(and_(resolved, func.coalesce(cases.c.agreement, "written") == "written")),
         "oral": count_if(and_(resolved, cases.c.agreement == "oral")),
-        "parties": func.sum(cases.c.people_involved),
+        "parties": func.sum(people),
     }
     present = {c["name"] for c in inspect(conn).get_columns(case_tallies.name)}
     kept = [c for c in COUNTERS if c in present]
     counters = [every[c].label(c) for c in kept]
-    source = cases.outerjoin(organisations, cases.c.org_code == organisations.c.code).outerjoin(
-        refusals, refusals.c.case_id == cases.c.id
+    source = (
+        cases.outerjoin(organisations, cases.c.org_code == organisations.c.code)
+        .outerjoin(refusals, refusals.c.case_id == cases.c.id)
+        .outerjoin(recorded, recorded.c.case_id == cases.c.id)
     )
     target = func.coalesce(cases.c.handoff_target, "")
     handoff = case((and_(cases.c.outcome == "handed_off", ~refused), target), else_="")
@@ -155,7 +197,7 @@ def rebuild(conn: Connection) -> int:
         ("outcome", case((refused, "refused"), else_=cases.c.outcome)),
         ("handoff", handoff),
         ("refused", case((refused, target), else_="")),
-        ("people", cast(cases.c.people_involved, String)),
+        ("people", cast(people, String)),
     ):
         q = (
             select(month, area, org, literal(dimension), value, *counters)

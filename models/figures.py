@@ -71,9 +71,18 @@ def refused_in_after(previous: str | None, record: Transition, outcome: str) -> 
     return previous if outcome == CaseOutcome.HANDED_OFF else None
 
 
-def attempts_made(attempt: int, refused_in: str | None) -> int:
-    """Mediation attempts that took place: a refusal while mediating ends its attempt before it began."""
-    return attempt - 1 if refused_in == Status.MEDIATING and attempt > 0 else attempt
+def attempts_made(attempt: int, refused_in: str | None, *, sat: bool = False) -> int:
+    """Mediation attempts that began (调解): a refusal while mediating ends its attempt before it
+    began, unless a session of that attempt was recorded (调解笔录: the parties sat, so it began).
+
+    sat: a session record of the case's current attempt (the one a refusal while mediating ended)."""
+    return attempt - 1 if refused_in == Status.MEDIATING and attempt > 0 and not sat else attempt
+
+
+def people_counted(people_involved: int, parties: int) -> int:
+    """涉及当事人人数 of a case: the people its record says were involved, and never fewer than the
+    parties recorded on it (a walk-in record naming two parties under the default 1 involved two)."""
+    return max(people_involved, parties)
 
 
 def outcome_after(previous: str, status: Status) -> CaseOutcome:
@@ -95,11 +104,11 @@ class Facts:
     channel: str
     outcome: str
     closed_days: int | None  # China-time days from registration to closing; None while not closed
-    mediated: bool  # 调解: at least one mediation attempt took place (not one a party refused)
+    mediated: bool  # 调解: at least one mediation attempt began (models.figures.attempts_made)
     lowest: bool  # resolved at community or grid level
     agreement: str = ""  # written | oral while the case stands resolved by one; "" otherwise
     handoff: str = ""  # the target while the case stands handed off; "" otherwise
-    people: int = 1  # people involved (涉及当事人人数)
+    people: int = 1  # people involved (涉及当事人人数): people_counted
     refused: str = ""  # the target a party's refusal sent it to while it stands so; "" otherwise
     test: bool = False  # a test key's case: it counts nowhere
 
@@ -113,7 +122,10 @@ def facts_of(
     closed_at: datetime | None,
     agreement: str | None = None,
     refused_in: str | None = None,
+    parties: int = 0,
+    sat: bool = False,
 ) -> Facts:
+    """parties: the parties recorded on the case; sat: a session of its current attempt was recorded."""
     resolved = outcome == CaseOutcome.RESOLVED
     refused = outcome == CaseOutcome.HANDED_OFF and refused_in is not None
     return Facts(
@@ -127,11 +139,11 @@ def facts_of(
         closed_days=(closed_at.astimezone(CST).date() - created_at.astimezone(CST).date()).days
         if closed_at is not None
         else None,
-        mediated=attempts_made(case.attempt, refused_in if refused else None) > 0,
+        mediated=attempts_made(case.attempt, refused_in if refused else None, sat=sat) > 0,
         lowest=resolved and level in LOWEST_LEVELS,
         agreement=(agreement or Agreement.WRITTEN) if resolved else "",
         handoff=(case.handoff_target or "") if outcome == CaseOutcome.HANDED_OFF and not refused else "",
-        people=case.people_involved,
+        people=people_counted(case.people_involved, parties),
         refused=(case.handoff_target or "") if refused else "",
         test=case.test,
     )

@@ -83,8 +83,9 @@ def definitions(rules: StatisticsRules, thresholds: Mapping[str, int] | None = N
         "mediated": _label(
             "调解",
             "mediated",
-            "至少开始一次调解的件数；当事人在首次调解时即拒绝调解的不计入 cases in which at least one mediation "
-            "attempt began; an attempt a party refused (拒绝调解) did not begin",
+            "至少开始一次调解的件数；当事人在首次调解时拒绝调解的，已记录该次调解笔录的计入（调解已开始），"
+            "未记录的不计入 cases in which at least one mediation attempt began; an attempt a party refused "
+            "(拒绝调解) began if a session of it was recorded (调解笔录), and did not if none was",
         ),
         "agreements": _label(
             "调解成功", "agreements", "书面协议 + 口头协议 written plus oral agreements (a case counts once)"
@@ -101,13 +102,19 @@ def definitions(rules: StatisticsRules, thresholds: Mapping[str, int] | None = N
             "拒绝调解",
             "refused mediation",
             "当事人拒绝调解、告知其通过诉讼等途径解决的件数（调解自愿）；不计入导入法治轨道，"
-            "首次调解前拒绝的也不计入调解 "
+            "首次调解时拒绝且未记录调解笔录的也不计入调解 "
             "cases a party's refusal ended (mediation is voluntary), told where to go next; not in handed_off, "
-            "and not in mediated unless an earlier attempt began",
+            "and not in mediated unless an attempt began (an earlier one, or the refused one with a session "
+            "recorded)",
         ),
         "withdrawn": _label("撤回", "withdrawn", "申请人撤回的件数 cases the applicant withdrew"),
         "open": _label("在办", "open", "尚未化解、移交或撤回的件数 cases not yet resolved, handed off or withdrawn"),
-        "parties_involved": _label("涉及当事人人数", "parties involved", "各案涉及人数之和 people involved, summed"),
+        "parties_involved": _label(
+            "涉及当事人人数",
+            "parties involved",
+            "各案涉及人数之和，每案不少于登记的当事人数 people involved, summed; a case counts at least the "
+            "parties recorded on it",
+        ),
         "group_disputes": _label("群体性纠纷", "group disputes", _group_definition(rules, thresholds or {})),
         "agreement_amount": _label(
             "协议涉及金额",

@@ -316,7 +316,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         "as_of": now().astimezone(CST).date().isoformat(),
         "compared": None,
         "withdrawn": 0,
-        "parties_involved": 2,
+        "parties_involved": 3,  # S-1 names two parties under the default 1 involved, S-2 one
         "group_disputes": 0,
         "judicial_confirmation_applied": 0,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},
@@ -355,7 +355,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
             "受理 received 2 · 调解 mediated 2 · 调解成功 agreements 1 (书面 written 1, 口头 oral 0) · "
             "调解成功率 success rate 50.0%\n导入法治轨道 handed off 0 · 拒绝调解 refused 0 · 撤回 withdrawn 0 · 在办 open 1 · "
             "结案 closed 1\n协议涉及金额 amount agreed 0.00 元 yuan\n"
-            "涉及当事人 parties involved 2 · 群体性纠纷 group disputes 0 · 申请司法确认 applied for judicial confirmation 0\n"
+            "涉及当事人 parties involved 3 · 群体性纠纷 group disputes 0 · 申请司法确认 applied for judicial confirmation 0\n"
             "排查 screening sessions 0 · 发现 disputes found 0 · 预防 prevented 0\n"
             "调委会 committees 17 (村/居 village 8, 乡镇/街道 township 4, 企事业 enterprise 0, 行业/专业 sector 3, "
             "其他 other 2)\n调解员 mediators 24 (专职 full-time 21, 兼职 part-time 3; 截至 as of "

@@ -169,7 +169,7 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         "as_of": "2026-11-23",
         "compared": None,
         "withdrawn": 0,
-        "parties_involved": 3,
+        "parties_involved": 6,  # each records two parties under the default 1 involved: 2 each
         "group_disputes": 0,
         "judicial_confirmation_applied": 0,
         "screening": {"sessions": 0, "disputes_found": 0, "disputes_prevented": 0, "cases_registered": 0},

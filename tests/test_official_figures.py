@@ -245,8 +245,9 @@ def test_stats_json_and_the_api_carry_each_figure_with_its_definition(api):
     assert served["definitions"] == json.loads(out)["definitions"]
     assert served["definitions"]["mediated"] == {
         "label": "调解 mediated",
-        "definition": "至少开始一次调解的件数；当事人在首次调解时即拒绝调解的不计入 cases in which at least one "
-        "mediation attempt began; an attempt a party refused (拒绝调解) did not begin",
+        "definition": "至少开始一次调解的件数；当事人在首次调解时拒绝调解的，已记录该次调解笔录的计入（调解已开始），"
+        "未记录的不计入 cases in which at least one mediation attempt began; an attempt a party refused "
+        "(拒绝调解) began if a session of it was recorded (调解笔录), and did not if none was",
     }
     assert table_code == 0 and "调解成功率 success rate 100.0%" in table and "统计口径 definitions" in table
 

@@ -10,15 +10,17 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from fengqiao.db import agreements, tallies
+from fengqiao.db import agreements, session_records, tallies
 from fengqiao.db import cases as case_store
 from fengqiao.db.tables import cases, screening_cases
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.agreements import AgreementTerms
+from fengqiao.models.case import Party
 from fengqiao.models.clocks import CST
 from fengqiao.models.figures import REFUSAL_RULE
+from fengqiao.models.session_records import SessionRecord, session_move
 from fengqiao.models.transitions import Transition
-from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
+from fengqiao.models.vocabulary import Channel, HandoffTarget, Stage, Status
 from fengqiao.services.due_dates import keep_due_date
 from fengqiao.services.runtime import engine
 from fengqiao.services.stats import Question, figures
@@ -281,3 +283,119 @@ def test_a_past_months_overdue_and_due_soon_are_as_of_its_end_and_never_change(n
 
 def _day(value: date | str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _session(conn, case):  # type: ignore[no-untyped-def]
+    """A session of the case's current attempt recorded (调解笔录), as services.session_records stores it."""
+    at = case.created_at + timedelta(hours=case.version + 1)
+    record = SessionRecord(
+        case.attempt, at, "朝阳社区调解室", ("张三", "李四"), ("卫红",), "双方陈述", actor="M-C01", number=1
+    )
+    session_records.add_session(conn, case.id, record, at=at, key=None)
+    after, move = session_move(case, record, at=at)
+    case_store.save_move(conn, case, after, move, flow_run_id=None)
+    return after
+
+
+def _refusals_with_and_without_a_session() -> None:
+    """November: a party refused at the first attempt after a session was recorded, another before any
+    session, a third after a failed attempt; one refused before any attempt; one agreement; one waiting."""
+    refused = "a party refused mediation, handed off to litigation"
+    with UnitOfWork(engine()) as uow:
+        conn = uow.conn
+        added = case_store.add_cases(
+            conn, [(a_new_case(channel_ref=f"S-{n}"), None) for n in range(6)], config_version=1, at=NOVEMBER
+        )
+        sat, not_sat, later, before_any, agreed = (c for c, _ in added[:5])
+        case = _session(conn, _assigned(conn, sat, "C-ZHAOYANG", 1))  # the parties sat: the attempt began
+        _move(conn, case, Status.HANDED_OFF, Stage.HANDOFF, refused, rule=REFUSAL_RULE, handoff_target="litigation")
+        case = _assigned(conn, not_sat, "C-ZHAOYANG", 1)  # refused before any session: it never began
+        _move(conn, case, Status.HANDED_OFF, Stage.HANDOFF, refused, rule=REFUSAL_RULE, handoff_target="litigation")
+        case = _assigned(conn, later, "C-ZHAOYANG", 1)
+        case = _move(conn, case, Status.ESCALATED, Stage.ESCALATION, "failed, escalated", org_code="S-XIJIAO")
+        case = _assigned(conn, case, "S-XIJIAO", 2)
+        _move(conn, case, Status.HANDED_OFF, Stage.HANDOFF, refused, rule=REFUSAL_RULE, handoff_target="litigation")
+        _move(conn, before_any, Status.HANDED_OFF, Stage.HANDOFF, refused, rule=REFUSAL_RULE,
+              handoff_target="litigation")  # fmt: skip
+        case = _assigned(conn, agreed, "C-ZHAOYANG", 1)
+        _move(conn, case, Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        uow.commit()
+
+
+def test_a_refusal_after_a_recorded_session_counts_in_mediated_in_every_view(api):
+    from fengqiao.dashboard.reports import render_report, report_data
+
+    _refusals_with_and_without_a_session()
+    kept = _counters()
+    with UnitOfWork(engine()) as uow:
+        tallies.rebuild(uow.conn)
+        uow.commit()
+    assert kept == _counters()  # the counters kept with each move equal a count from scratch
+
+    found = figures(Question("2026-11", "2026-11"), today=TODAY)
+    code, out = run("stats", "--json", "--from", "2026-11", "--to", "2026-11")
+    served = api.get("/api/v1/stats", params={"from": "2026-11", "to": "2026-11"}, headers=a_key("coordinator"))
+    report = render_report(report_data("2026-11", None))
+
+    picked = ("received", "mediated", "agreements", "success_rate", "refused", "open")
+    # 调解: the refusal after a session, the refusal after a failed attempt, the agreement; not the
+    # refusal before any session, nor the one before any attempt, nor the case still waiting
+    expected = {
+        "received": 6,
+        "mediated": 3,
+        "agreements": {"total": 1, "written": 1, "oral": 0},
+        "success_rate": 0.3333,
+        "refused": 4,
+        "open": 1,
+    }
+    assert {k: found[k] for k in picked} == expected
+    assert code == 0 and {k: json.loads(out)[k] for k in picked} == expected
+    assert {k: served.json()[k] for k in picked} == expected
+    definition = (
+        "至少开始一次调解的件数；当事人在首次调解时拒绝调解的，已记录该次调解笔录的计入（调解已开始），未记录的不计入 "
+        "cases in which at least one mediation attempt began; an attempt a party refused (拒绝调解) began if a "
+        "session of it was recorded (调解笔录), and did not if none was"
+    )
+    assert found["definitions"]["mediated"] == {"label": "调解 mediated", "definition": definition}
+    assert json.loads(out)["definitions"]["mediated"]["definition"] == definition
+    assert served.json()["definitions"]["mediated"]["definition"] == definition
+    assert "调解 <b>3</b> 件，调解成功 <b>1</b> 件" in report
+    assert f'<tr data-figure="mediated"><th>调解 mediated</th><td>3</td><td>{definition}</td></tr>' in report
+
+
+def test_parties_involved_counts_each_case_at_least_its_recorded_parties(network):
+    one, two = Party("applicant", "张三"), Party("respondent", "李四")
+    group = (one, two, Party("respondent", "某建筑公司"))
+    known = [  # (people_involved, parties recorded): counted as
+        (1, (one, two)),  # a walk-in record naming two parties under the default 1: 2
+        (40, group),  # 群体性纠纷, 40 workers, three parties named: 40
+        (1, ()),  # no party recorded: 1
+        (5, group),  # 5
+        (1, tuple(Party("applicant", f"申请人{n}") for n in range(6))),  # six applicants named: 6, a group dispute
+    ]
+    with UnitOfWork(engine()) as uow:
+        case_store.add_cases(
+            uow.conn,
+            [
+                (a_new_case(channel=Channel.WALK_IN, channel_ref=f"W-{n}", people_involved=people, parties=named), None)
+                for n, (people, named) in enumerate(known)
+            ],
+            config_version=1,
+            at=NOVEMBER,
+        )
+        uow.commit()
+    kept = _counters()
+    with UnitOfWork(engine()) as uow:
+        tallies.rebuild(uow.conn)
+        uow.commit()
+    assert kept == _counters()  # the counters kept at registration equal a count from scratch
+
+    found = figures(Question("2026-11", "2026-11"), today=TODAY)
+    code, out = run("stats", "--json", "--from", "2026-11", "--to", "2026-11")
+
+    assert (found["received"], found["parties_involved"], found["group_disputes"]) == (5, 2 + 40 + 1 + 5 + 6, 3)
+    assert code == 0 and (json.loads(out)["parties_involved"], json.loads(out)["group_disputes"]) == (54, 3)
+    assert found["definitions"]["parties_involved"]["definition"] == (
+        "各案涉及人数之和，每案不少于登记的当事人数 people involved, summed; a case counts at least the parties "
+        "recorded on it"
+    )
