@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -94,9 +96,11 @@ def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None)
     if within is not None:
         q = within.apply(q)
     rows = conn.execute(q).all()
-    conducted = _conducted(conn, {r.case_id: r.seq for r in rows})
+    by_case = assignments(conn, [r.case_id for r in rows])
     found = []
     for r in rows:
+        attempts = [a for a in by_case.get(r.case_id, ()) if a.seq < r.seq]  # not those of a later re-opening
+        ends = [a.at for a in attempts[1:]] + [r.at] if attempts else []  # a refusal before any: none
         found.append(
             Concluded(
                 case_no=r.case_no,
@@ -111,26 +115,40 @@ def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None)
                 people=r.people_involved,
                 risk=r.risk,
                 days=_days_between(r.first_assigned, r.at),
-                conducted=tuple(conducted.get(r.case_id, ())),
+                conducted=tuple((a.mediator, a.org_code) for a in attempts),
+                attempt_days=tuple(_days_between(a.at, end) for a, end in zip(attempts, ends, strict=True)),
             )
         )
     return found
 
 
-def _conducted(conn: Connection, concluded_at: dict[int, int]) -> dict[int, list[tuple[str, str]]]:
-    """Each case's attempts before its conclusion (seq): the mediator its assignment named, and the committee."""
-    by_case: dict[int, list[tuple[str, str]]] = {}
-    ids = list(concluded_at)
+@dataclass(frozen=True)
+class Assigned:
+    """An assignment on a case's timeline: the n-th of them began its attempt n (models.steps.assign)."""
+
+    seq: int
+    at: datetime
+    mediator: str  # the mediator it named ("" if its sentence names none)
+    org_code: str
+
+
+def assignments(conn: Connection, case_ids: Iterable[int]) -> dict[int, list[Assigned]]:
+    """Each case's assignments in order: who conducted each of its attempts, and from when."""
+    by_case: dict[int, list[Assigned]] = {}
+    ids = sorted(set(case_ids))
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
         rows = conn.execute(
-            select(transitions.c.case_id, transitions.c.seq, transitions.c.org_code, transitions.c.reason)
+            select(
+                transitions.c.case_id, transitions.c.seq, transitions.c.at, transitions.c.org_code, transitions.c.reason
+            )
             .where(transitions.c.case_id.in_(chunk), transitions.c.stage == "assignment")
             .order_by(transitions.c.case_id, transitions.c.seq)
         )
         for r in rows:
-            if r.seq < concluded_at[r.case_id]:
-                named = ASSIGNED.match(r.reason)
-                by_case.setdefault(r.case_id, []).append((named.group(1) if named else "", r.org_code or ""))
+            named = ASSIGNED.match(r.reason)
+            by_case.setdefault(r.case_id, []).append(
+                Assigned(r.seq, r.at, named.group(1) if named else "", r.org_code or "")
+            )
     return by_case
 
 

@@ -9,13 +9,28 @@ mediation sessions recorded, the days the concluded cases were in mediation) and
 satisfaction at the follow-up visit (1 to 5). The weights are administrators' data (network YAML
 `points:`); the figures are read from the timeline when asked, so the current month is live and
 an earlier one is its history.
+
+Who is credited with what (`credited`), as 以案定补 splits a case's sum by attempt:
+- the workload goes to whoever did it, attempt by attempt: a session (调解笔录) to the mediator the
+  assignment of its attempt named and that attempt's committee, in the month it was held; a
+  concluded case's days to each attempt's mediator and committee, from that attempt's assignment
+  to the next one's (the last attempt's to the conclusion), in the month the case concluded, so
+  a case failed at a community and settled at a street credits both mediators their own days;
+- the case and its agreement (`per_case`, `per_agreement`) to the mediator who concluded it and
+  the committee it concluded at: the outcome is theirs, and a case counts once;
+- the satisfaction at the follow-up visit to the mediator holding the case at the visit and that
+  committee: the visit scores the agreement they reached.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from fengqiao.models.subsidies import Concluded
+
+AGREED = ("written", "oral")  # the results of models.subsidies that are agreements
 
 
 @dataclass(frozen=True)
@@ -84,6 +99,20 @@ def points_of(t: Tally, rules: PointsRules) -> float:
         + t.satisfaction * rules.per_satisfaction,
         2,
     )
+
+
+def credited(c: Concluded) -> list[Work]:
+    """A concluded case's credit (see the module's text): the case and its agreement to who concluded
+    it, each attempt's days to that attempt's mediator and committee (an attempt of no days adds none)."""
+    case = Work(c.mediator, c.org_code, cases=1, agreements=int(c.result in AGREED))
+    if not c.conducted or len(c.attempt_days) != len(c.conducted):  # no attempt on the timeline
+        return [replace(case, days=c.days)]
+    last = len(c.conducted)
+    return [case] + [
+        Work(mediator or (c.mediator if n == last else ""), org, days=days)
+        for n, ((mediator, org), days) in enumerate(zip(c.conducted, c.attempt_days, strict=True), start=1)
+        if days
+    ]
 
 
 def ranking(month: str, work: Iterable[Work], rules: PointsRules) -> Ranking:

@@ -120,6 +120,7 @@ class Concluded:
     risk: str
     days: int = 0  # China-time days from its first assignment to its conclusion (积分制's workload)
     conducted: tuple[tuple[str, str], ...] = ()  # each attempt's (mediator, committee), in order
+    attempt_days: tuple[int, ...] = ()  # each attempt's share of days: to the next assignment, the last to the end
 
 
 @dataclass(frozen=True)

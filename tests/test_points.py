@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from fengqiao.db import cases as case_store
+from fengqiao.db import session_records
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.aftercare import IfBroken
 from fengqiao.models.clocks import CST
-from fengqiao.models.session_records import SessionRecord
+from fengqiao.models.session_records import SessionRecord, session_move
 from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
 from fengqiao.services.follow_up import record_follow_up
 from fengqiao.services.points import monthly_points
@@ -16,7 +17,7 @@ from fengqiao.services.runtime import engine, now
 from fengqiao.services.session_records import record_session
 from tests.factories import a_key
 from tests.test_cli import run
-from tests.test_subsidies import _assign, _case, _known_set, _move, in_nanxi
+from tests.test_subsidies import _assign, _at, _case, _known_set, _move, in_nanxi
 
 
 def _tallies(rows) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
@@ -40,21 +41,22 @@ def test_points_per_mediator_and_committee_for_past_months_and_the_live_one(api)
     code, shown = run("points", "--month", "2026-09")
     served = api.get("/api/v1/points", params={"month": "2026-09"}, headers=a_key("coordinator")).json()
 
-    # 10 a case, 5 an agreement, 2 a session, 0.5 a day in mediation, 1 a satisfaction point
+    # 10 a case, 5 an agreement, 2 a session, 0.5 a day in mediation, 1 a satisfaction point; C's
+    # days split by attempt: 4 → 11 Sep at 朝阳 (M-C01), 11 → 20 Sep at 西郊 (M-S01, who concluded it)
     assert _tallies(september.mediators) == {
-        "M-C01": (1, 1, 1, 29, 0, 31.5),  # A: assigned 1 Sep, agreed 30 Sep; F's session
-        "M-S01": (1, 1, 0, 16, 0, 23.0),  # C: first assigned 4 Sep (at 朝阳), agreed at 西郊 20 Sep
+        "M-C01": (1, 1, 1, 29 + 7, 0, 35.0),  # A: assigned 1 Sep, agreed 30 Sep; F's session; C's first 7 days
+        "M-S01": (1, 1, 0, 9, 0, 19.5),  # C: the case, its agreement and its last 9 days
         "M-C02": (1, 1, 0, 1, 0, 15.5),  # B: 2 → 3 Sep
     }
     assert [code for code, _ in september.mediators] == ["M-C01", "M-S01", "M-C02"]  # ranked
-    assert _tallies(september.committees) == {"C-ZHAOYANG": (2, 2, 1, 30, 0, 47.0), "S-XIJIAO": (1, 1, 0, 16, 0, 23.0)}
+    assert _tallies(september.committees) == {"C-ZHAOYANG": (2, 2, 1, 37, 0, 50.5), "S-XIJIAO": (1, 1, 0, 9, 0, 19.5)}
     assert _tallies(october.mediators) == {"M-C02": (1, 0, 0, 6, 0, 13.0)}  # D handed off 1 Oct
     assert _tallies(live.mediators) == {"M-C01": (0, 0, 0, 0, 4, 4.0)}  # the visit to A, this month
     assert live.mediators[0][1].average_satisfaction == 4.0
     assert code == 0 and "公式 formula: 10/件 case + 5/协议 agreement + 2/笔录 session + 0.5/天 day" in shown
     assert [(m["rank"], m["code"], m["points"]) for m in served["mediators"]] == [
-        (1, "M-C01", 31.5),
-        (2, "M-S01", 23.0),
+        (1, "M-C01", 35.0),
+        (2, "M-S01", 19.5),
         (3, "M-C02", 15.5),
     ]
     assert served["formula"] == {
@@ -78,8 +80,8 @@ def test_the_ranking_page_lists_mediators_and_committees_highest_first(api):
 
     mediators = page.split('id="mediators"')[1].split("</table>")[0]
     assert re.findall(r'data-code="([\w-]+)" data-points="([\d.]+)"', mediators) == [
-        ("M-C01", "29.5"),  # no session on F in this test: 10 + 5 + 14.5
-        ("M-S01", "23.0"),
+        ("M-C01", "33.0"),  # no session on F in this test: 10 + 5 + 18 (A's 29 days, C's first 7)
+        ("M-S01", "19.5"),
         ("M-C02", "15.5"),
     ]
 
@@ -168,14 +170,14 @@ def test_points_rank_only_the_work_on_cases_of_the_callers_jurisdiction(api):
     with_xijiao = ranked(a_key("coordinator", name="nanxi-xijiao", areas=("511503",), orgs=("S-XIJIAO",)))
 
     assert admin == [
-        [(1, "M-C01", 31.5), (2, "M-S01", 23.0), (3, "M-C02", 15.5), (3, "M-C06", 15.5)],
-        [(1, "C-ZHAOYANG", 47.0), (2, "S-XIJIAO", 23.0), (3, "C-XIANFENG", 15.5)],
+        [(1, "M-C01", 35.0), (2, "M-S01", 19.5), (3, "M-C02", 15.5), (3, "M-C06", 15.5)],
+        [(1, "C-ZHAOYANG", 50.5), (2, "S-XIJIAO", 19.5), (3, "C-XIANFENG", 15.5)],
     ]
-    assert _tallies(monthly_points("2026-09").mediators)["M-C01"] == (1, 1, 1, 29, 0, 31.5)  # the CLI: unscoped
+    assert _tallies(monthly_points("2026-09").mediators)["M-C01"] == (1, 1, 1, 36, 0, 35.0)  # the CLI: unscoped
     assert district == [[(1, "M-C06", 15.5)], [(1, "C-XIANFENG", 15.5)]]  # neither A, B, C nor F's session
-    assert with_xijiao == [  # C, which 西郊 holds, credited to M-S01 who concluded it there
-        [(1, "M-S01", 23.0), (2, "M-C06", 15.5)],
-        [(1, "S-XIJIAO", 23.0), (2, "C-XIANFENG", 15.5)],
+    assert with_xijiao == [  # C, which 西郊 holds, whole: concluded by M-S01 there, its first 7 days M-C01's
+        [(1, "M-S01", 19.5), (2, "M-C06", 15.5), (3, "M-C01", 3.5)],
+        [(1, "S-XIJIAO", 19.5), (2, "C-XIANFENG", 15.5), (3, "C-ZHAOYANG", 3.5)],
     ]
     assert n["T-A"]  # the known set is there, outside the district
 
@@ -189,3 +191,51 @@ def test_points_rank_only_the_work_on_cases_of_the_callers_jurisdiction(api):
     ]
     assert re.findall(r'data-code="([\w-]+)"', mediators) == ["M-C06"]
     assert [x for x in ("M-C01", "M-C02", "M-S01", "C-ZHAOYANG", "S-XIJIAO") if x in page] == []
+
+
+def _session(conn, case, held: str, number: int):  # type: ignore[no-untyped-def]
+    """A session of the case's current attempt, held and recorded then (as services.session_records stores it)."""
+    at = _at(held)
+    said = f"第{number}次调解 session {number}"
+    record = SessionRecord(case.attempt, at, "调解室", ("张三", "李四"), (case.mediator,), said, case.mediator, number)
+    session_records.add_session(conn, case.id, record, at=at, key=None)
+    after, move = session_move(case, record, at=at)
+    case_store.save_move(conn, case, after, move, flow_run_id=None)
+    return after
+
+
+def test_an_escalated_case_credits_each_mediator_the_sessions_and_days_of_their_own_attempt(api):
+    import json
+
+    with UnitOfWork(engine()) as uow:
+        c = uow.conn
+        # attempt 1 at 朝阳 (M-C01) from 2 Nov: two sessions, failed and escalated on 6 Nov
+        x = _assign(c, _case(c, "N-ESC", "2026-11-02 09:00"), "2026-11-02 10:00", "C-ZHAOYANG", "M-C01")
+        x = _session(c, x, "2026-11-03 10:00", 1)
+        x = _session(c, x, "2026-11-05 10:00", 2)
+        x = _move(c, x, "2026-11-06 10:00", Status.ESCALATED, Stage.ESCALATION, "failed", org_code="S-XIJIAO")
+        # attempt 2 at 西郊 (M-S01) from 8 Nov: one session, a written agreement on 12 Nov, archived the next day
+        x = _assign(c, x, "2026-11-08 10:00", "S-XIJIAO", "M-S01")
+        x = _session(c, x, "2026-11-10 10:00", 3)
+        x = _move(c, x, "2026-11-12 10:00", Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        _move(c, x, "2026-11-13 10:00", Status.CLOSED, Stage.CLOSING, "agreement archived")
+        uow.commit()
+    record_follow_up(x.case_no, honoured=True, satisfaction=5, if_broken=IfBroken.REOPEN, actor="M-S01")
+    this_month = now().astimezone(CST).strftime("%Y-%m")
+
+    november, live = monthly_points("2026-11"), monthly_points(this_month)
+    code, out = run("points", "--month", "2026-11", "--json")
+
+    # 10 a case, 5 an agreement, 2 a session, 0.5 a day: M-C01 the two sessions and the 6 days (2 → 8 Nov)
+    # of attempt 1; M-S01 the case, its agreement, the session and the 4 days (8 → 12 Nov) of attempt 2
+    assert _tallies(november.mediators) == {"M-S01": (1, 1, 1, 4, 0, 19.0), "M-C01": (0, 0, 2, 6, 0, 7.0)}
+    assert _tallies(november.committees) == {"S-XIJIAO": (1, 1, 1, 4, 0, 19.0), "C-ZHAOYANG": (0, 0, 2, 6, 0, 7.0)}
+    assert [m for m, _ in november.mediators] == ["M-S01", "M-C01"]
+    assert _tallies(live.mediators) == {"M-S01": (0, 0, 0, 0, 5, 5.0)}  # the visit scores M-S01's agreement
+    found = json.loads(out)
+    assert code == 0 and [
+        (m["rank"], m["code"], m["sessions"], m["days"], m["points"]) for m in found["mediators"]
+    ] == [
+        (1, "M-S01", 1, 4, 19.0),
+        (2, "M-C01", 2, 6, 7.0),
+    ]
