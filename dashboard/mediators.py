@@ -87,7 +87,7 @@ async def post_session(request: Request, ref: str) -> Response:
     try:
         held = datetime.fromisoformat(form.get("held_at", "")).replace(tzinfo=CST)  # a local time picker: China time
     except ValueError:
-        return _back(case_no, InvalidInput("give the time the session was held", field="held_at"))
+        return _back(case_no, InvalidInput("须填写调解时间 give the time the session was held", field="held_at"))
     try:
         current = read_case(case_no, caller).case.attempt
         record = SessionRecord(
@@ -120,7 +120,9 @@ def _terms(form: dict[str, str]) -> AgreementTerms:
         amount = Decimal(form["amount"]) if form.get("amount") else None
         deadline = date.fromisoformat(form["perform_by"]) if form.get("perform_by") else None
     except (InvalidOperation, ValueError):
-        raise InvalidInput("an amount in yuan and a day as YYYY-MM-DD", field="amount") from None
+        raise InvalidInput(
+            "金额以元计，日期写作 YYYY-MM-DD an amount in yuan and a day as YYYY-MM-DD", field="amount"
+        ) from None
     return AgreementTerms(0, form.get("oral") == "on", form.get("terms", ""), form.get("manner", ""), amount, deadline)
 
 
@@ -156,7 +158,7 @@ async def post_outcome(request: Request, ref: str) -> Response:
     case_no = _own(caller, ref)
     result = form.get("result", "")
     if result not in EXITS:
-        return _back(case_no, InvalidInput(f"one of {', '.join(EXITS)}", field="result"))
+        return _back(case_no, InvalidInput(f"取值不在允许范围 one of {', '.join(EXITS)}", field="result"))
     note = form.get("note", "")
     return await _answered(
         case_no, lambda: record_input(case_no, InputKind.OUTCOME, result, note=note, actor=caller.actor)
@@ -178,7 +180,7 @@ async def post_signed_copy(request: Request, ref: str) -> Response:
     case_no = _own(caller, ref)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        return _back(case_no, InvalidInput("choose the file of the signed copy", field="file"))
+        return _back(case_no, InvalidInput("请选择已签字的协议文件 choose the file of the signed copy", field="file"))
     try:
         add_signed_copy(case_no, await upload.read(), upload.filename or "", actor=caller.actor)
     except FengqiaoError as exc:

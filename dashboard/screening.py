@@ -43,7 +43,7 @@ def screenings_page(
 
 def _count(text: str, field: str) -> int:
     if not (text.isascii() and text.isdigit()):
-        raise InvalidInput(f"{text!r} is not a count", field=field)
+        raise InvalidInput(f"{text!r} 应为整数 is not a count", field=field)
     return int(text)
 
 
@@ -56,7 +56,9 @@ async def record(request: Request) -> Response:
         try:
             held_on = date.fromisoformat(form.get("held_on", ""))
         except ValueError:
-            raise InvalidInput(f"{form.get('held_on', '')!r} is not a day (YYYY-MM-DD)", field="held_on") from None
+            raise InvalidInput(
+                f"{form.get('held_on', '')!r} 应为日期 is not a day (YYYY-MM-DD)", field="held_on"
+            ) from None
         stored = record_screening(
             Screening(
                 held_on=held_on,

@@ -150,7 +150,9 @@ def link_cases(conn: Connection, screening_id: int, linked_cases: list[tuple[int
     ).first()
     if session is None:
         raise InvalidInput(
-            f"no screening session #{screening_id}", record=f"screening {screening_id}", field="screening"
+            f"没有排查 #{screening_id} no screening session #{screening_id}",
+            record=f"screening {screening_id}",
+            field="screening",
         )
     found = session.disputes_found
     linked = int(conn.scalar(select(func.count()).where(screening_cases.c.screening_id == screening_id)) or 0)

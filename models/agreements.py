@@ -42,7 +42,7 @@ def checked_terms(case_no: str, terms: AgreementTerms) -> AgreementTerms:
     if terms.amount is not None and terms.amount != terms.amount.quantize(Decimal("0.01")):
         raise InvalidInput("金额至多两位小数 at most 2 decimal places", record=case_no, field="amount")
     if terms.perform_by is not None and not date(1900, 1, 1) <= terms.perform_by <= date(2199, 12, 31):
-        raise InvalidInput("a date in the years 1900–2199", record=case_no, field="perform_by")
+        raise InvalidInput("日期应在1900至2199年之间 a date in the years 1900–2199", record=case_no, field="perform_by")
     return terms
 
 

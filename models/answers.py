@@ -91,7 +91,7 @@ def answer_round(
             not_waiting or f"case {case.case_no} is {case.status} and not waiting for {kind}", "result"
         )
     if attempt < 1:
-        raise InvalidInput("must be 1 or more", record=case.case_no, field="attempt")
+        raise InvalidInput("数值过小 must be 1 or more", record=case.case_no, field="attempt")
     if current is not None and (current.kind, current.round) == (kind, attempt):
         return attempt
     first = inputs.get((kind, attempt))
@@ -107,7 +107,9 @@ def _check_value(case: Case, kind: InputKind, value: str) -> None:
             Outcome(value)
         except ValueError:
             raise InvalidInput(
-                f"unknown outcome {value!r}; expected one of {', '.join(Outcome)}", record=case.case_no, field="result"
+                f"取值不在允许范围 unknown outcome {value!r}; expected one of {', '.join(Outcome)}",
+                record=case.case_no,
+                field="result",
             ) from None
     if not value.strip():
         raise InvalidInput("不能为空 must not be empty", record=case.case_no, field="result")

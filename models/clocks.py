@@ -103,7 +103,11 @@ def check_running(case: Case) -> None:
 def pause(case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: str, at: datetime) -> Moved:
     check_running(case)
     if clock.paused_since is not None:
-        raise InvalidInput(f"the clock of case {case.case_no} is already paused", record=case.case_no, field="clock")
+        raise InvalidInput(
+            f"案件 {case.case_no} 的时限已中止 the clock of case {case.case_no} is already paused",
+            record=case.case_no,
+            field="clock",
+        )
     why = f"时限中止 clock paused: {reason}"
     return transition(
         case, case.status, stage=Stage.CLOCK, actor=actor, reason=why, note=note, rule=f"pause:{reason}", at=at
@@ -113,7 +117,11 @@ def pause(case: Case, clock: Clock, reason: PauseReason, *, actor: str, note: st
 def resume(case: Case, clock: Clock, *, actor: str, at: datetime) -> Moved:
     check_running(case)
     if clock.paused_since is None:
-        raise InvalidInput(f"the clock of case {case.case_no} is not paused", record=case.case_no, field="clock")
+        raise InvalidInput(
+            f"案件 {case.case_no} 的时限未中止 the clock of case {case.case_no} is not paused",
+            record=case.case_no,
+            field="clock",
+        )
     return transition(
         case, case.status, stage=Stage.CLOCK, actor=actor, reason="时限恢复 clock resumed", rule="resume", at=at
     )

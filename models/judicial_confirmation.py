@@ -53,15 +53,19 @@ def checked_application(
         raise InvalidInput(bad.message.split(": ", 1)[-1], record=case_no, field="court") from None
     if sent.applied_on > today:
         raise InvalidInput(
-            f"{sent.applied_on} is after today ({today}, China time)", record=case_no, field="applied_on"
+            f"申请日期不能晚于今天 {sent.applied_on} is after today ({today}, China time)",
+            record=case_no,
+            field="applied_on",
         )
     if sent.applied_on < aftercare.agreed_on:
         raise InvalidInput(
-            f"{sent.applied_on} is before the agreement of {aftercare.agreed_on}", record=case_no, field="applied_on"
+            f"申请日期不能早于调解协议日期 {sent.applied_on} is before the agreement of {aftercare.agreed_on}",
+            record=case_no,
+            field="applied_on",
         )
     if sent.applied_on > aftercare.confirm_by:  # a date: an oral agreement was refused above
         raise InvalidInput(
-            f"{sent.applied_on} is after the last day to apply, {aftercare.confirm_by} "
+            f"已过申请期限 {sent.applied_on} is after the last day to apply, {aftercare.confirm_by} "
             f"(申请期限: the agreement of {aftercare.agreed_on} and the days the network allows)",
             record=case_no,
             field="applied_on",

@@ -41,9 +41,15 @@ class Screening:
 def checked_screening(s: Screening, *, today: date, known_area: bool) -> Screening:
     """The session, if it may be stored; else InvalidInput naming the field."""
     if not re.fullmatch(AREA_PATTERN, s.area_code):
-        raise InvalidInput(f"{s.area_code!r} is not an area code of 6, 9, 12 or 15 digits", field="area_code")
+        raise InvalidInput(
+            f"{s.area_code!r} 不是6、9、12或15位的区划代码 is not an area code of 6, 9, 12 or 15 digits",
+            field="area_code",
+        )
     if not known_area:
-        raise InvalidInput(f"no organisation of the network serves area {s.area_code}", field="area_code")
+        raise InvalidInput(
+            f"调解网络中没有组织服务区划代码{s.area_code} no organisation of the network serves area {s.area_code}",
+            field="area_code",
+        )
     if s.held_on > today:
         raise InvalidInput(f"排查日期不能晚于今天 {s.held_on} is after today ({today}, China time)", field="held_on")
     recorded_text(s.place, field="place", max_chars=LINE_CHARS, multiline=False, required=True)
@@ -51,9 +57,10 @@ def checked_screening(s: Screening, *, today: date, known_area: bool) -> Screeni
     recorded_text(s.note, field="note", max_chars=NOTE_CHARS, multiline=True)
     for field, n in (("disputes_found", s.disputes_found), ("disputes_prevented", s.disputes_prevented)):
         if not 0 <= n <= MAX_FOUND:
-            raise InvalidInput(f"{n} is not a count from 0 to {MAX_FOUND}", field=field)
+            too = "数值过小" if n < 0 else "数值过大"
+            raise InvalidInput(f"{too} {n} is not a count from 0 to {MAX_FOUND}", field=field)
     if len(set(s.cases)) != len(s.cases):
-        raise InvalidInput("a case is linked twice", field="cases")
+        raise InvalidInput("同一案件关联了两次 a case is linked twice", field="cases")
     if len(s.cases) > s.disputes_found:
         raise InvalidInput(
             f"排查发现纠纷 {s.disputes_found} 件，少于关联案件 {len(s.cases)} 件: "

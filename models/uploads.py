@@ -29,7 +29,7 @@ def media_type_of(content: bytes, filename: str) -> str:
     name's extension says another type."""
     recorded_text(filename, field="file", max_chars=NAME_CHARS, multiline=False, required=True)
     if not content:
-        raise InvalidInput("the file is empty", field="file")
+        raise InvalidInput("文件为空 the file is empty", field="file")
     found = next((t for t, (magic, _, _) in SIGNATURES.items() if content.startswith(magic)), None)
     if found is None:
         raise UnsupportedUpload(

@@ -24,6 +24,8 @@ def record_opinion(
         case = case_store.find_case(uow.conn, ref)
         network, _ = configuration(uow.conn, case.config_version)
     if expert not in {e.code for e in network.experts}:
-        raise InvalidInput(f"no expert {expert!r} in the network", record=case.case_no, field="expert")
+        raise InvalidInput(
+            f"调解网络中没有专家 {expert!r} no expert {expert!r} in the network", record=case.case_no, field="expert"
+        )
     kind = InputKind.EXPERT_OPINION
     return record_input(case.case_no, kind, text, actor=expert, attempt=attempt, idempotency_key=idempotency_key)

@@ -38,7 +38,10 @@ def record_application(
         district = committees_of(network, case, timeline)[2]
         if court is None and not district and network.bodies_for(case.area_code) is None:
             raise InvalidInput(
-                "name the court: the network names no court for the case's area", record=case.case_no, field="court"
+                "须写明法院：调解网络未列出案件所在区域的法院 "
+                "name the court: the network names no court for the case's area",
+                record=case.case_no,
+                field="court",
             )
         bodies = bodies_of(network, case, district)
         sent = Application(case.attempt, applied_on or today, court if court is not None else bodies.court, actor)

@@ -72,7 +72,11 @@ def retry_case(ref: str, *, actor: str, reason: str) -> tuple[Case, Parked]:
     row, its alert acknowledged, in one transaction. The caller then wakes it (a new run)."""
     reason = reason.strip()
     if not reason or len(reason) > REASON_CHARS or not reason.isprintable():
-        raise InvalidInput(f"say why the case is retried, in 1 to {REASON_CHARS} printable characters", field="reason")
+        raise InvalidInput(
+            f"须写明重试原因，1至{REASON_CHARS}个可打印字符 "
+            f"say why the case is retried, in 1 to {REASON_CHARS} printable characters",
+            field="reason",
+        )
     with UnitOfWork(engine()) as uow:
         case = case_store.find_case(uow.conn, ref)
         released = store.unpark(uow.conn, case.id, case.case_no, by=actor, reason=reason, at=now())

@@ -22,7 +22,7 @@ def record_screening(s: Screening, *, caller: Caller | None = None) -> Screening
         served = any(o.area_code and s.area_code.startswith(o.area_code) for o in network.organisations.values())
         checked = checked_screening(s, today=day_of(now()), known_area=served)
         if s.org_code is not None and s.org_code not in network.organisations:
-            raise InvalidInput(f"unknown organisation {s.org_code!r}", field="org_code")
+            raise InvalidInput(f"不认识的调解组织 unknown organisation {s.org_code!r}", field="org_code")
         if caller is not None and not caller.covers(s.area_code, s.org_code):
             raise InvalidInput(
                 f"区域 {s.area_code} 不在密钥 {caller.name} 的辖区内 "
@@ -38,13 +38,13 @@ def check_screening(screening_id: int) -> None:
     """A ledger imported as a session's (fengqiao intake --screening) names one that exists."""
     with UnitOfWork(engine()) as uow:
         if not store.screening_exists(uow.conn, screening_id):
-            raise InvalidInput(f"no screening session #{screening_id}", field="screening")
+            raise InvalidInput(f"没有排查 #{screening_id} no screening session #{screening_id}", field="screening")
 
 
 def _network(conn: Connection) -> Network:
     version = configurations.latest_config_version(conn)
     if version is None:
-        raise InvalidInput("no configuration has been applied yet", field="area_code")
+        raise InvalidInput("尚未应用调解网络配置 no configuration has been applied yet", field="area_code")
     return configuration(conn, version)[0]
 
 

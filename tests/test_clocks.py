@@ -99,7 +99,8 @@ def test_clock_changes_are_refused_with_exact_errors():
     with pytest.raises(InvalidInput) as not_paused:
         resume(case, running, actor="x", at=when)
     assert (
-        not_paused.value.message == "record FQ20260000001, field clock: the clock of case FQ20260000001 is not paused"
+        not_paused.value.message
+        == "record FQ20260000001, field clock: 案件 FQ20260000001 的时限未中止 the clock of case FQ20260000001 is not paused"
     )
     with pytest.raises(NotWaitingForInput) as closed:
         pause(a_case(status=Status.CLOSED), running, PauseReason.APPRAISAL, actor="x", note="", at=when)

@@ -64,7 +64,7 @@ def test_an_expert_gives_its_own_opinion_once_and_no_other_experts(api):
         422,
         {
             "code": "invalid_input",
-            "message": f"record {case_no}, field expert: no expert 'E-99' in the network",
+            "message": f"record {case_no}, field expert: 调解网络中没有专家 'E-99' no expert 'E-99' in the network",
             "field": "expert",
         },
     )

@@ -159,7 +159,7 @@ def test_an_application_must_lie_between_the_agreement_and_the_last_day_to_apply
         {
             "code": "invalid_input",
             "field": "applied_on",
-            "message": f"record {case_no}, field applied_on: {agreed - timedelta(days=1)} is before the agreement "
+            "message": f"record {case_no}, field applied_on: 申请日期不能早于调解协议日期 {agreed - timedelta(days=1)} is before the agreement "
             f"of {agreed}",
         },
     )
@@ -168,7 +168,7 @@ def test_an_application_must_lie_between_the_agreement_and_the_last_day_to_apply
         {
             "code": "invalid_input",
             "field": "applied_on",
-            "message": f"record {case_no}, field applied_on: {agreed + timedelta(days=31)} is after the last day "
+            "message": f"record {case_no}, field applied_on: 已过申请期限 {agreed + timedelta(days=31)} is after the last day "
             f"to apply, {agreed + timedelta(days=30)} (申请期限: the agreement of {agreed} and the days the network "
             "allows)",
         },

@@ -115,7 +115,7 @@ def test_an_unknown_outcome_names_the_record_and_field():
     with pytest.raises(InvalidInput) as exc:
         check_input(case, NEIGHBOURHOOD, InputKind.OUTCOME, "settled")
     assert exc.value.message == (
-        "record FQ20260000001, field result: unknown outcome 'settled'; "
+        "record FQ20260000001, field result: 取值不在允许范围 unknown outcome 'settled'; "
         "expected one of agreement, oral_agreement, failed, refused, withdrawn"
     )
 

@@ -262,7 +262,7 @@ def test_coordinators_and_administrators_retry_a_parked_case_through_the_api(api
         422,
         {
             "code": "invalid_input",
-            "message": "field reason: say why the case is retried, in 1 to 500 printable characters",
+            "message": "field reason: 须写明重试原因，1至500个可打印字符 say why the case is retried, in 1 to 500 printable characters",
             "field": "reason",
         },
     )

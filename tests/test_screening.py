@@ -130,7 +130,7 @@ def test_a_session_that_does_not_add_up_or_lies_outside_is_refused_naming_the_fi
     assert refused(area_code="999999") == (
         422,
         "area_code",
-        "field area_code: no organisation of the network serves area 999999",
+        "field area_code: 调解网络中没有组织服务区划代码999999 no organisation of the network serves area 999999",
     )
     assert refused(held_on="2199-01-01")[:2] == (422, "held_on")
     assert refused(cases=["FQ20269999999"])[:2] == (404, "cases")
@@ -163,6 +163,6 @@ def test_a_ledger_imported_as_a_sessions_links_the_cases_it_registers_within_the
         "invalid_input: record screening 2, field disputes_found: 排查 #2 发现纠纷 1 件，已关联 0 件，本台账又登记 2 件: "
         "screening #2 found 1 disputes, 0 cases are linked to it and this ledger registered 2 more\n"
     )
-    assert missing == (1, "invalid_input: field screening: no screening session #9\n")
+    assert missing == (1, "invalid_input: field screening: 没有排查 #9 no screening session #9\n")
     assert "FQ20260000001 FQ20260000002" in listed and "FQ20260000003" not in listed  # the refused ledger wrote nothing
     assert swept == {"sessions": 2, "disputes_found": 3, "disputes_prevented": 0, "cases_registered": 2}
