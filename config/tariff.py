@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from fengqiao.config.network import _line_of
 from fengqiao.models.errors import ConfigurationError
+from fengqiao.models.invalid import why
 from fengqiao.models.subsidies import Rule, Tariff
 from fengqiao.models.vocabulary import Channel, Level, Risk
 
@@ -43,7 +44,7 @@ class TariffDoc(BaseModel):
     def _names_once(self) -> TariffDoc:
         names = [r.name for r in self.rules]
         if len(set(names)) != len(names):
-            raise ValueError("a rule's name is used twice")
+            raise ValueError("规则名称重复 a rule's name is used twice")
         return self
 
 
@@ -53,14 +54,15 @@ def parse_tariff_document(text: str, source: str) -> dict[str, Any]:
         raw = yaml.safe_load(text)
         tree = yaml.compose(text)
     except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{source}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise ConfigurationError(f"{source}: 不是有效的 YAML not valid YAML: {getattr(exc, 'problem', exc)}") from None
     try:
         return TariffDoc.model_validate(raw).model_dump(mode="json")
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(document)"
-        raise ConfigurationError(f"{source}:{_line_of(tree, loc)}: {field}: {err['msg']}", field=field) from None
+        said = why(err["type"], err["msg"])
+        raise ConfigurationError(f"{source}:{_line_of(tree, loc)}: {field}: {said}", field=field) from None
 
 
 def tariff_from_document(version: int, effective_from: str, doc: dict[str, Any]) -> Tariff:

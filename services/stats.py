@@ -111,7 +111,7 @@ class Question:
             if prefix is not None and len(prefix) > AREA_DIGITS:
                 field = "region" if prefix == self.region else "jurisdiction"
                 raise InvalidInput(
-                    f"statistics are kept by street; {prefix!r} is finer than {AREA_DIGITS} digits",
+                    f"{prefix!r} 细于街道 is finer than a street: statistics are kept by street ({AREA_DIGITS} digits)",
                     field=field,
                 )
         areas = self.within_areas

@@ -372,7 +372,9 @@ def test_a_tariff_that_does_not_hold_is_refused_with_its_line(network):
         parse_tariff_document(text, "t.yaml")
     code, said = run("tariff", "apply", SAMPLE, "--from", "2026-13")
 
-    assert refused.value.message.startswith(f"t.yaml:{line}: rules.4.results.0: Input should be 'written'")
+    assert refused.value.message == (
+        f"t.yaml:{line}: rules.4.results.0: 取值不在允许范围 Input should be 'written', 'oral', 'handed_off' or 'refused'"
+    )
     assert (code, json.dumps(said.strip(), ensure_ascii=False)) == (
         2,
         json.dumps(
