@@ -32,7 +32,7 @@ STAFF = (Role.COORDINATOR, Role.ADMIN)
 def _current() -> ConfigVersion:
     stored = stored_version()
     if stored is None:
-        raise ConfigurationError("no configuration has been applied yet", field="version")
+        raise ConfigurationError("尚未应用调解网络配置 no configuration has been applied yet", field="version")
     return ConfigVersion(
         version=stored.number, applied_at=stored.applied_at, source=stored.source, document=stored.document
     )

@@ -48,7 +48,7 @@ def _version_document(version: int | None) -> tuple[int, dict]:  # type: ignore[
 
     stored = stored_version(version)
     if stored is None:
-        raise ConfigurationError("no configuration applied yet: run `fengqiao config apply`")
+        raise ConfigurationError("尚未应用调解网络配置 no configuration applied yet: run `fengqiao config apply`")
     return stored.number, stored.document
 
 

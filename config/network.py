@@ -204,43 +204,55 @@ def reference_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str]]
     codes = [("organisations", i, o.code) for i, o in enumerate(doc.organisations)]
     for section, i, code in codes + [("stationed_rooms", i, r.code) for i, r in enumerate(doc.stationed_rooms)]:
         if code in seen:
-            errors.append(((section, i, "code"), f"{code!r} is used twice"))
+            errors.append(((section, i, "code"), f"代码 {code!r} 重复使用 {code!r} is used twice"))
         seen.add(code)
     for i, o in enumerate(doc.organisations):
         if o.parent and o.parent not in orgs:
-            errors.append((("organisations", i, "parent"), f"unknown organisation {o.parent!r}"))
+            errors.append((("organisations", i, "parent"), f"不认识的调解组织 unknown organisation {o.parent!r}"))
         elif _parent_cycle(o.code, orgs):
-            errors.append((("organisations", i, "parent"), f"{o.code} is its own ancestor: parents must not cycle"))
+            errors.append(
+                (
+                    ("organisations", i, "parent"),
+                    f"{o.code} 的上级组织构成循环 {o.code} is its own ancestor: parents must not cycle",
+                )
+            )
     errors += _room_errors(doc, orgs)
     errors += _legal_body_errors(doc)
     workplaces = set(orgs) | {r.code for r in doc.stationed_rooms}
     for i, m in enumerate(doc.mediators):
         if m.org not in workplaces:
-            errors.append((("mediators", i, "org"), f"unknown organisation {m.org!r}"))
+            errors.append((("mediators", i, "org"), f"不认识的调解组织 unknown organisation {m.org!r}"))
     for i, e in enumerate(doc.experts):
         if e.pool not in orgs or orgs[e.pool].level is not Level.EXPERT_POOL:
-            errors.append((("experts", i, "pool"), f"{e.pool!r} is not an expert pool"))
+            errors.append((("experts", i, "pool"), f"{e.pool!r} 不是专家库 is not an expert pool"))
     for dtype, path in doc.paths.items():
         for i, step in enumerate(path.steps):
             if step.panel and (step.panel not in orgs or orgs[step.panel].level is not Level.PANEL):
-                errors.append((("paths", dtype, "steps", i, "panel"), f"{step.panel!r} is not a panel"))
+                errors.append((("paths", dtype, "steps", i, "panel"), f"{step.panel!r} 不是专业调委会 is not a panel"))
             if step.expert_pool and (
                 step.expert_pool not in orgs or orgs[step.expert_pool].level is not Level.EXPERT_POOL
             ):
                 errors.append(
-                    (("paths", dtype, "steps", i, "expert_pool"), f"{step.expert_pool!r} is not an expert pool")
+                    (
+                        ("paths", dtype, "steps", i, "expert_pool"),
+                        f"{step.expert_pool!r} 不是专家库 is not an expert pool",
+                    )
                 )
         if path.emergency_start >= len(path.steps):
-            errors.append((("paths", dtype, "emergency_start"), f"{path.emergency_start} is past the last step"))
+            errors.append(
+                (("paths", dtype, "emergency_start"), f"{path.emergency_start} 超出了最后一级 is past the last step")
+            )
     if doc.triage.default_type not in doc.paths:
-        errors.append((("triage", "default_type"), f"{doc.triage.default_type!r} has no path"))
+        errors.append((("triage", "default_type"), f"{doc.triage.default_type!r} 没有调解路径 has no path"))
     for i, rule in enumerate(doc.triage.classify):
         if rule.dispute_type not in doc.paths:
-            errors.append((("triage", "classify", i, "dispute_type"), f"{rule.dispute_type!r} has no path"))
+            errors.append(
+                (("triage", "classify", i, "dispute_type"), f"{rule.dispute_type!r} 没有调解路径 has no path")
+            )
     for i, o in enumerate(doc.organisations):
         for t in o.dispute_types:
             if t not in doc.paths:
-                errors.append((("organisations", i, "dispute_types"), f"{t!r} has no path"))
+                errors.append((("organisations", i, "dispute_types"), f"{t!r} 没有调解路径 has no path"))
     return errors
 
 
@@ -262,12 +274,18 @@ def _room_errors(doc: NetworkDoc, orgs: dict[str, OrgDoc]) -> list[tuple[tuple[s
     for i, r in enumerate(doc.stationed_rooms):
         parent = orgs.get(r.parent)
         if parent is None:
-            errors.append((("stationed_rooms", i, "parent"), f"unknown organisation {r.parent!r}"))
+            errors.append((("stationed_rooms", i, "parent"), f"不认识的调解组织 unknown organisation {r.parent!r}"))
         elif not (parent.area_code and r.area_code.startswith(parent.area_code)):
-            message = f"{r.area_code} is outside the area of {r.parent} ({parent.area_code or 'none'})"
+            message = (
+                f"{r.area_code} 不在 {r.parent} 的区域内 "
+                f"{r.area_code} is outside the area of {r.parent} ({parent.area_code or 'none'})"
+            )
             errors.append((("stationed_rooms", i, "area_code"), message))
         if r.code not in staffed:
-            message = f"no mediator works in {r.code}: its referrals would stop there (dead end)"
+            message = (
+                f"{r.code} 没有调解员，移来的案件会停在这里 "
+                f"no mediator works in {r.code}: its referrals would stop there (dead end)"
+            )
             errors.append((("stationed_rooms", i, "code"), message))
     return errors
 
@@ -279,11 +297,12 @@ def _legal_body_errors(doc: NetworkDoc) -> list[tuple[tuple[str | int, ...], str
     seen: set[str] = set()
     for i, b in enumerate(doc.legal_bodies):
         if b.area_code in seen:
-            errors.append((("legal_bodies", i, "area_code"), f"{b.area_code} is given twice"))
+            errors.append((("legal_bodies", i, "area_code"), f"{b.area_code} 出现了两次 {b.area_code} is given twice"))
         seen.add(b.area_code)
     for i, o in enumerate(doc.organisations):
         if o.level is Level.DISTRICT and o.area_code and not any(o.area_code.startswith(a) for a in seen):
             message = (
+                f"区县 {o.code} {o.name} 没有 legal_bodies 条目，须写明其法院、仲裁委员会、行政复议和行政裁决机关 "
                 f"district {o.code} {o.name} (area {o.area_code}) has no legal_bodies entry: name its court, "
                 "arbitration commission, administrative review and adjudication bodies"
             )

@@ -34,12 +34,12 @@ def media_type(content: bytes) -> str | None:
 def checked_image(content: bytes, said: str | None = None) -> str:
     """The image as a data: URI; ValueError saying what is wrong with it."""
     if len(content) > MAX_SEAL_BYTES:
-        raise ValueError(f"the seal image is {len(content)} bytes, at most {MAX_SEAL_BYTES}")
+        raise ValueError(f"印章图片过大 the seal image is {len(content)} bytes, at most {MAX_SEAL_BYTES}")
     found = media_type(content)
     if found is None:
         raise ValueError("印章须为PNG或SVG the seal image is not a PNG or SVG by its content")
     if said is not None and said != found:
-        raise ValueError(f"the data: URI says {said} but the image is {found}")
+        raise ValueError(f"data: URI 所说类型与图片不符 the data: URI says {said} but the image is {found}")
     return f"data:{found};base64,{base64.b64encode(content).decode()}"
 
 
@@ -49,17 +49,23 @@ def seal_uri(value: str, base: Path | None) -> str:
     if value.startswith("data:"):
         match = DATA_URI.fullmatch(value)
         if match is None:
-            raise ValueError("a data: URI of image/png or image/svg+xml in base64")
+            raise ValueError(
+                "应为 base64 编码的 image/png 或 image/svg+xml data: URI "
+                "a data: URI of image/png or image/svg+xml in base64"
+            )
         try:
             content = base64.b64decode(match.group(2), validate=True)
         except binascii.Error:
-            raise ValueError("the data: URI's base64 cannot be decoded") from None
+            raise ValueError("data: URI 的 base64 无法解码 the data: URI's base64 cannot be decoded") from None
         return checked_image(content, match.group(1))
     if base is None:
-        raise ValueError("a file path is read only from a network file: give the image as a data: URI")
+        raise ValueError(
+            "只有网络配置文件可以写文件路径，请以 data: URI 给出图片 "
+            "a file path is read only from a network file: give the image as a data: URI"
+        )
     path = Path(value) if Path(value).is_absolute() else base / value
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+        raise ValueError(f"无法读取 cannot read {path}: {exc.strerror}") from None
     return checked_image(content)

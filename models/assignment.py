@@ -64,7 +64,10 @@ def choose(
             at_capacity = [full] if current.capacity is not None and load >= current.capacity else []
             return _best(current, free, dispute_type, risk, open_cases, stepped_aside, at_capacity)
         current = network.organisations.get(current.parent) if current.parent else None
-    raise ConfigurationError(f"no mediator of {org.code} or above is free of conflicts: {'; '.join(stepped_aside)}")
+    raise ConfigurationError(
+        f"{org.code}及其上级组织没有无利益冲突的调解员 "
+        f"no mediator of {org.code} or above is free of conflicts: {'; '.join(stepped_aside)}"
+    )
 
 
 def _best(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.models.official import StatisticsRules
 from fengqiao.models.points import PointsRules
-from fengqiao.models.vocabulary import HandoffTarget, Level
+from fengqiao.models.vocabulary import LABELS_ZH, HandoffTarget, Level
 
 TERRITORIAL_RANK = {Level.GRID: 0, Level.COMMUNITY: 1, Level.STREET: 2, Level.DISTRICT: 3}
 
@@ -135,7 +135,10 @@ class Network:
         try:
             return self.paths[dispute_type]
         except KeyError:
-            raise ConfigurationError(f"no escalation path for dispute type {dispute_type!r}", field="paths") from None
+            raise ConfigurationError(
+                f"纠纷类型 {dispute_type!r} 没有调解路径 no escalation path for dispute type {dispute_type!r}",
+                field="paths",
+            ) from None
 
     def path_if_known(self, dispute_type: str | None) -> EscalationPath | None:
         """Before triage a case has no dispute type, and so no path yet."""
@@ -151,7 +154,11 @@ class Network:
             if o.level == step.level and not o.is_room and o.area_code and area_code.startswith(o.area_code)
         ]
         if not candidates:
-            raise ConfigurationError(f"no {step.level} organisation serves area {area_code}", field="area_code")
+            raise ConfigurationError(
+                f"区划代码{area_code}没有{LABELS_ZH.get(str(step.level), step.level)}级调解组织 "
+                f"no {step.level} organisation serves area {area_code}",
+                field="area_code",
+            )
         return max(candidates, key=lambda o: len(o.area_code or ""))
 
     def room_for(self, step: PathStep, area_code: str, channel: str) -> Organisation | None:

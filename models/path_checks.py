@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fengqiao.models.errors import ConfigurationError
 from fengqiao.models.network import Network, PathStep
-from fengqiao.models.vocabulary import Level
+from fengqiao.models.vocabulary import LABELS_ZH, Level
 
 TERRITORIAL = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
 
@@ -36,7 +36,10 @@ def cycles(network: Network) -> list[Finding]:
         seen: dict[str, int] = {}
         for i, step in enumerate(path.steps):
             if step.label in seen:
-                message = f"returns to {step.label} (step {seen[step.label]}): a path must not go round in a cycle"
+                message = (
+                    f"路径不能循环，回到了已经过的 {step.label} "
+                    f"returns to {step.label} (step {seen[step.label]}): a path must not go round in a cycle"
+                )
                 found.append(Finding(dtype, i, "panel" if step.panel else "level", message))
             seen.setdefault(step.label, i)
     return found
@@ -48,9 +51,15 @@ def _unstaffed(network: Network, step: PathStep, areas: list[str]) -> str | None
         try:
             org = network.org_for_step(step, area)
         except ConfigurationError:
-            return f"no {step.level} organisation serves area {area}: its cases would stop here (dead end)"
+            return (
+                f"区划代码{area}没有{LABELS_ZH.get(str(step.level), step.level)}级调解组织，案件会停在这里 "
+                f"no {step.level} organisation serves area {area}: its cases would stop here (dead end)"
+            )
         if not network.mediators_of(org.code):
-            return f"{org.code} has no mediators: cases from area {area} would stop here (dead end)"
+            return (
+                f"{org.code} 没有调解员，区划代码{area}的案件会停在这里 "
+                f"{org.code} has no mediators: cases from area {area} would stop here (dead end)"
+            )
     return None
 
 
@@ -66,6 +75,9 @@ def dead_ends(network: Network) -> list[Finding]:
             if message := checked[step.label]:
                 found.append(Finding(dtype, i, "panel" if step.panel else "level", message))
             if step.expert_pool and not any(e.pool == step.expert_pool for e in network.experts):
-                message = f"{step.expert_pool} has no experts: no opinion could be given (dead end)"
+                message = (
+                    f"{step.expert_pool} 没有专家，无法出具意见 "
+                    f"{step.expert_pool} has no experts: no opinion could be given (dead end)"
+                )
                 found.append(Finding(dtype, i, "expert_pool", message))
     return found

@@ -313,7 +313,7 @@ def test_a_configuration_put_is_checked_then_stored_as_a_new_version(api):
     assert current["version"] == 1
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "triage.default_type"
-    assert refused.json()["error"]["message"].endswith("triage.default_type: 'tourism' has no path")
+    assert refused.json()["error"]["message"].endswith("triage.default_type: 'tourism' 没有调解路径 has no path")
     assert (stored.status_code, stored.json()["version"], stored.json()["source"]) == (200, 2, "api:admin-5115")
 
 
@@ -422,7 +422,8 @@ def test_an_administrator_changes_one_mediator_and_the_network_is_checked_whole(
         422,
         {
             "code": "configuration_error",
-            "message": "mediators/M-P06: paths.traffic.steps.1.panel: P-TRAFFIC has no mediators: cases from area "
+            "message": "mediators/M-P06: paths.traffic.steps.1.panel: P-TRAFFIC 没有调解员，区划代码511502001001001的案件会停在这里 "
+            "P-TRAFFIC has no mediators: cases from area "
             "511502001001001 would stop here (dead end)",
             "field": "paths.traffic.steps.1.panel",
         },

@@ -73,7 +73,9 @@ def test_when_everyone_at_the_rung_has_a_conflict_the_organisation_above_takes_i
     )
     with pytest.raises(ConfigurationError) as caught:
         chosen(network(related))
-    assert caught.value.message == "no mediator of C-X or above is free of conflicts: M-C is related to the applicant"
+    assert caught.value.message == (
+        "C-X及其上级组织没有无利益冲突的调解员 no mediator of C-X or above is free of conflicts: M-C is related to the applicant"
+    )
 
 
 def test_an_organisation_at_its_capacity_still_takes_its_territorys_case_and_the_rule_says_so():

@@ -91,13 +91,16 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("level: street, parent: D-A", "level: street, parent: D-Z"),
-            "network.yaml:3: organisations.1.parent: unknown organisation 'D-Z'",
+            "network.yaml:3: organisations.1.parent: 不认识的调解组织 unknown organisation 'D-Z'",
         ),
-        (("org: S-A", "org: S-Z"), "network.yaml:7: mediators.0.org: unknown organisation 'S-Z'"),
-        (("pool: X-P, field", "pool: P-L, field"), "network.yaml:10: experts.0.pool: 'P-L' is not an expert pool"),
+        (("org: S-A", "org: S-Z"), "network.yaml:7: mediators.0.org: 不认识的调解组织 unknown organisation 'S-Z'"),
+        (
+            ("pool: X-P, field", "pool: P-L, field"),
+            "network.yaml:10: experts.0.pool: 'P-L' 不是专家库 is not an expert pool",
+        ),
         (
             ("{panel: P-L, expert_pool", "{panel: S-A, expert_pool"),
-            "network.yaml:15: paths.labour.steps.1.panel: 'S-A' is not a panel",
+            "network.yaml:15: paths.labour.steps.1.panel: 'S-A' 不是专业调委会 is not a panel",
         ),
         (
             ("on_failed: arbitration", "on_failed: mediation"),
@@ -110,7 +113,7 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("triage: {default_type: labour}", "triage: {default_type: family}"),
-            "network.yaml:17: triage.default_type: 'family' has no path",
+            "network.yaml:17: triage.default_type: 'family' 没有调解路径 has no path",
         ),
         (
             ("level: district", "level: province"),
@@ -122,22 +125,25 @@ def test_a_good_document_loads(tmp_path):
                 "      - {panel: P-L, expert_pool: X-P, deadline_days: 15}",
                 "      - {panel: P-L, deadline_days: 15}\n      - {level: street, deadline_days: 15}",
             ),
-            "network.yaml:16: paths.labour.steps.2.level: returns to street (step 0): a path must not go round in a "
+            "network.yaml:16: paths.labour.steps.2.level: 路径不能循环，回到了已经过的 street returns to street (step 0): a path must not go round in a "
             "cycle",
         ),
         (
             ("  - {code: M-2, name: 赵, org: P-L, specialties: [labour]}\n", ""),
-            "network.yaml:14: paths.labour.steps.1.panel: P-L has no mediators: cases from area 511502001 would "
+            "network.yaml:14: paths.labour.steps.1.panel: P-L 没有调解员，区划代码511502001的案件会停在这里 "
+            "P-L has no mediators: cases from area 511502001 would "
             "stop here (dead end)",
         ),
         (
             ("      - {level: street, deadline_days: 15}", "      - {level: community, deadline_days: 15}"),
-            "network.yaml:14: paths.labour.steps.0.level: no community organisation serves area 511502001: its "
+            "network.yaml:14: paths.labour.steps.0.level: 区划代码511502001没有社区/村级调解组织，案件会停在这里 "
+            "no community organisation serves area 511502001: its "
             "cases would stop here (dead end)",
         ),
         (
             ("experts:\n  - {code: E-1, name: 李, pool: X-P, field: labour}\n", "experts: []\n"),
-            "network.yaml:14: paths.labour.steps.1.expert_pool: X-P has no experts: no opinion could be given "
+            "network.yaml:14: paths.labour.steps.1.expert_pool: X-P 没有专家，无法出具意见 "
+            "X-P has no experts: no opinion could be given "
             "(dead end)",
         ),
         (
@@ -145,11 +151,11 @@ def test_a_good_document_loads(tmp_path):
                 "triage: {default_type: labour}",
                 "triage: {default_type: labour, classify: [{name: kw, dispute_type: family, keywords: [离婚]}]}",
             ),
-            "network.yaml:17: triage.classify.0.dispute_type: 'family' has no path",
+            "network.yaml:17: triage.classify.0.dispute_type: 'family' 没有调解路径 has no path",
         ),
         (
             ("dispute_types: [labour]}", "dispute_types: [labour, medical]}"),
-            "network.yaml:4: organisations.2.dispute_types: 'medical' has no path",
+            "network.yaml:4: organisations.2.dispute_types: 'medical' 没有调解路径 has no path",
         ),
         (  # a path with no rung could reach neither a handoff nor a close
             (
@@ -161,7 +167,7 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("level: district, area_code", "level: district, parent: S-A, area_code"),
-            "network.yaml:2: organisations.0.parent: D-A is its own ancestor: parents must not cycle",
+            "network.yaml:2: organisations.0.parent: D-A 的上级组织构成循环 D-A is its own ancestor: parents must not cycle",
         ),
         (
             ('area_code: "511502"}', 'area_code: "511502", capacity: 0}'),
@@ -169,7 +175,7 @@ def test_a_good_document_loads(tmp_path):
         ),
         (
             ("code: S-A, name: 甲街道", "code: D-A, name: 甲街道"),
-            "network.yaml:3: organisations.1.code: 'D-A' is used twice",
+            "network.yaml:3: organisations.1.code: 代码 'D-A' 重复使用 'D-A' is used twice",
         ),
         (
             (
@@ -189,7 +195,7 @@ def test_a_good_document_loads(tmp_path):
                     'parent: S-Z, area_code: "511502001"}'
                 ),
             ),
-            "network.yaml:7: stationed_rooms.0.parent: unknown organisation 'S-Z'",
+            "network.yaml:7: stationed_rooms.0.parent: 不认识的调解组织 unknown organisation 'S-Z'",
         ),
         (
             (
@@ -199,7 +205,8 @@ def test_a_good_document_loads(tmp_path):
                     'parent: S-A, area_code: "511503001"}'
                 ),
             ),
-            "network.yaml:7: stationed_rooms.0.area_code: 511503001 is outside the area of S-A (511502001)",
+            "network.yaml:7: stationed_rooms.0.area_code: 511503001 不在 S-A 的区域内 "
+            "511503001 is outside the area of S-A (511502001)",
         ),
         (
             (
@@ -209,12 +216,15 @@ def test_a_good_document_loads(tmp_path):
                     'parent: S-A, area_code: "511502001"}'
                 ).replace("org: R-P", "org: S-A"),
             ),
-            "network.yaml:7: stationed_rooms.0.code: no mediator works in R-P: its referrals would stop there "
+            "network.yaml:7: stationed_rooms.0.code: R-P 没有调解员，移来的案件会停在这里 "
+            "no mediator works in R-P: its referrals would stop there "
             "(dead end)",
         ),
         (
             ('{area_code: "511502", court', '{area_code: "511503", court'),
-            "network.yaml:2: organisations.0.area_code: district D-A 甲区 (area 511502) has no legal_bodies entry: "
+            "network.yaml:2: organisations.0.area_code: 区县 D-A 甲区 没有 legal_bodies 条目，"
+            "须写明其法院、仲裁委员会、行政复议和行政裁决机关 "
+            "district D-A 甲区 (area 511502) has no legal_bodies entry: "
             "name its court, arbitration commission, administrative review and adjudication bodies",
         ),
         (
@@ -227,11 +237,11 @@ def test_a_good_document_loads(tmp_path):
                 'legal_bodies:\n  - {area_code: "511502", court: 乙, arbitration: 乙, '
                 "administrative_review: 乙, administrative_adjudication: 乙}\n",
             ),
-            "network.yaml:20: legal_bodies.1.area_code: 511502 is given twice",
+            "network.yaml:20: legal_bodies.1.area_code: 511502 出现了两次 511502 is given twice",
         ),
         (
             ('area_code: "511502"}', 'area_code: "511502", seal: nope.png}'),
-            "network.yaml:2: organisations.0.seal: cannot read nope.png: No such file or directory",
+            "network.yaml:2: organisations.0.seal: 无法读取 cannot read nope.png: No such file or directory",
         ),
         (
             ('area_code: "511502"}', 'area_code: "511502", seal: network.yaml}'),
@@ -263,7 +273,8 @@ def test_a_seal_beside_the_yaml_is_kept_as_its_image_and_a_request_gives_the_ima
     assert (network.organisations["D-A"].seal, network.organisations["S-A"].seal) == (png, svg)
     assert again == document
     assert path_sent.value.message == (
-        "request body: organisations.0.seal: a file path is read only from a network file: give the image as a "
+        "request body: organisations.0.seal: 只有网络配置文件可以写文件路径，请以 data: URI 给出图片 "
+        "a file path is read only from a network file: give the image as a "
         "data: URI"
     )
 

@@ -39,7 +39,7 @@ from tests.test_dashboard import sign_in, text_of
 V1 = "/api/v1"
 runner = CliRunner()
 AREA = "511502001001001"  # a_new_case's grid, in 朝阳社区 (C-ZHAOYANG, 511502001001)
-ERROR = f"ConfigurationError: no community organisation serves area {AREA}"
+ERROR = f"ConfigurationError: 区划代码{AREA}没有社区/村级调解组织 no community organisation serves area {AREA}"
 WALK_IN_REFUSED = "区划代码511502没有社区/村级调解组织 no community organisation of the network serves area 511502"
 
 

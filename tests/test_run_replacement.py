@@ -23,7 +23,10 @@ from tests.factories import a_key, a_new_case
 from tests.test_dashboard import sign_in, text_of
 
 UI = "http://127.0.0.1:4200"
-WHY = "Flow run encountered an exception: ConfigurationError: no community organisation serves area 511502099"
+WHY = (
+    "Flow run encountered an exception: ConfigurationError: "
+    "区划代码511502099没有社区/村级调解组织 no community organisation serves area 511502099"
+)
 
 
 def test_a_failed_run_is_replaced_and_the_case_page_and_the_api_show_both_with_why(api, case_runs, monkeypatch):
