@@ -88,7 +88,7 @@ def _verified(case: str | None, since: datetime | None, digest: Path | None) -> 
     from fengqiao.services.runtime import now
 
     if since is not None and since.date() > now().astimezone(CST).date():
-        raise InvalidInput(f"--since {since:%Y-%m-%d} is a day still to come (China time)", field="since")
+        raise InvalidInput(f"--since {since:%Y-%m-%d} 不能晚于今天 is a day still to come (China time)", field="since")
     return verify(case=case, since=since.date() if since else None, digest=digest)
 
 

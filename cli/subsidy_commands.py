@@ -110,7 +110,7 @@ def tariff_apply(
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigurationError(f"{file}: cannot read: {exc.strerror}", field="file") from None
+        raise ConfigurationError(f"{file}: 无法读取 cannot read: {exc.strerror}", field="file") from None
     with bad_options(**{"from": "--from"}):
         tariff = apply_tariff(parse_tariff_document(text, str(file)), effective_from=since, source=str(file))
     console.print(

@@ -37,9 +37,13 @@ def create_key(
 ) -> tuple[int, str]:
     """(the key's id, the key itself): the key is shown once and never stored."""
     if not 0 < len(name) <= 100:
-        raise InvalidInput("a key's name is 1 to 100 characters", field="name")
+        raise InvalidInput("密钥名称应为1至100个字符 a key's name is 1 to 100 characters", field="name")
     if conn.scalar(select(api_keys.c.id).where(api_keys.c.name == name)) is not None:
-        raise InvalidInput(f"a key named {name!r} exists already; names identify keys in the logs", field="name")
+        raise InvalidInput(
+            f"已有名为 {name!r} 的密钥，日志以名称区分密钥 "
+            f"a key named {name!r} exists already; names identify keys in the logs",
+            field="name",
+        )
     prefix = secrets.token_hex(4)
     key = f"fq_{prefix}_{secrets.token_urlsafe(24)}"
     key_id = conn.execute(

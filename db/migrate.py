@@ -45,7 +45,7 @@ def upgrade(url: str, revision: str = "head") -> None:
         shown = make_url(url).render_as_string(hide_password=True)
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise ConfigurationError(
-            f"FENGQIAO_DATABASE_URL: cannot use the database {shown}: {reason}", field="database_url"
+            f"FENGQIAO_DATABASE_URL: 无法使用数据库 cannot use the database {shown}: {reason}", field="database_url"
         ) from None
 
 

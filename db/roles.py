@@ -51,16 +51,21 @@ def upgrade_as_owner(owner_url: str, app_url: str) -> str:
     owner, app = make_url(owner_url), make_url(app_url)
     if owner.get_backend_name() != "postgresql" or app.get_backend_name() != "postgresql":
         raise ConfigurationError(
-            "FENGQIAO_OWNER_DATABASE_URL: an owner's role is for PostgreSQL; with SQLite leave it unset",
+            "FENGQIAO_OWNER_DATABASE_URL: 所有者角色仅用于PostgreSQL，使用SQLite时不要设置 "
+            "an owner's role is for PostgreSQL; with SQLite leave it unset",
             field="owner_database_url",
         )
     if (owner.host, owner.port, owner.database) != (app.host, app.port, app.database):
         raise ConfigurationError(
-            "FENGQIAO_OWNER_DATABASE_URL and FENGQIAO_DATABASE_URL must name the same database", field="database_url"
+            "FENGQIAO_OWNER_DATABASE_URL 与 FENGQIAO_DATABASE_URL 须指向同一数据库 "
+            "FENGQIAO_OWNER_DATABASE_URL and FENGQIAO_DATABASE_URL must name the same database",
+            field="database_url",
         )
     if not app.username or app.username == owner.username:
         raise ConfigurationError(
-            "FENGQIAO_DATABASE_URL must name the application's own user, not the owner's", field="database_url"
+            "FENGQIAO_DATABASE_URL 须为应用自己的用户，不能是所有者 "
+            "FENGQIAO_DATABASE_URL must name the application's own user, not the owner's",
+            field="database_url",
         )
     with get_engine(owner_url).begin() as conn:
         _refuse_powers(conn, app.username, owner.username)
@@ -72,7 +77,8 @@ def upgrade_as_owner(owner_url: str, app_url: str) -> str:
         ).all()
         if owned:
             raise ConfigurationError(
-                f"FENGQIAO_DATABASE_URL: {app.username} owns {', '.join(sorted(owned))}: the owner's role must "
+                f"FENGQIAO_DATABASE_URL: {app.username} 拥有数据表，所有表须归所有者角色 "
+                f"{app.username} owns {', '.join(sorted(owned))}: the owner's role must "
                 f"own every table (ALTER TABLE … OWNER TO {owner.username})",
                 field="database_url",
             )
@@ -106,7 +112,8 @@ def _refuse_powers(conn: Connection, app: str, owner: str | None) -> None:
     for column, name in POWERS.items():
         if getattr(powers, column):
             raise ConfigurationError(
-                f"FENGQIAO_DATABASE_URL: {app} has {name}, which lifts it above the grants that keep the evidence "
+                f"FENGQIAO_DATABASE_URL: {app} 具有 {name} 权限，可越过保证证据只增不改的授权 "
+                f"{app} has {name}, which lifts it above the grants that keep the evidence "
                 f"append-only (ALTER ROLE {app} NO{name})",
                 field="database_url",
             )
@@ -115,7 +122,8 @@ def _refuse_powers(conn: Connection, app: str, owner: str | None) -> None:
         if role.owns or held:
             what = "which owns the tables" if role.owns else f"which has {', '.join(held)}"
             raise ConfigurationError(
-                f"FENGQIAO_DATABASE_URL: {app} is a member of {role.rolname}, {what}, and may act as it "
+                f"FENGQIAO_DATABASE_URL: {app} 是 {role.rolname} 的成员，可以其身份行事 "
+                f"{app} is a member of {role.rolname}, {what}, and may act as it "
                 f"(REVOKE {role.rolname} FROM {app})",
                 field="database_url",
             )
@@ -135,14 +143,17 @@ def _refuse_leftover_privileges(conn: Connection, app: str) -> None:
     leftover = conn.execute(text(_LEFTOVER), {"app": app}).first()
     if leftover is not None:
         raise ConfigurationError(
-            f"FENGQIAO_DATABASE_URL: {app} may still {leftover.priv} {leftover.tbl} through a grant fengqiao did not "
+            f"FENGQIAO_DATABASE_URL: {app} 仍可通过非 fengqiao 所做的授权对 {leftover.tbl} "
+            f"执行 {leftover.priv}，须撤销 "
+            f"{app} may still {leftover.priv} {leftover.tbl} through a grant fengqiao did not "
             "make (to PUBLIC, or a role such as pg_write_all_data): revoke it",
             field="database_url",
         )
     schema = conn.scalar(text("SELECT current_schema()"))
     if conn.scalar(text("SELECT has_schema_privilege(:app, current_schema(), 'CREATE')"), {"app": app}):
         raise ConfigurationError(  # PostgreSQL before 15 grants it to PUBLIC on the public schema
-            f"FENGQIAO_DATABASE_URL: {app} may CREATE in schema {schema} (a table or function beside the evidence, "
+            f"FENGQIAO_DATABASE_URL: {app} 可在模式 {schema} 中建表或函数，须撤销 "
+            f"{app} may CREATE in schema {schema} (a table or function beside the evidence, "
             f"granted to PUBLIC before PostgreSQL 15): REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
             field="database_url",
         )

@@ -35,18 +35,33 @@ def jurisdiction_problem(
     area) or it contains an organisation's area (a district prefix such as 5115).
     """
     if role is not Role.ADMIN and not areas and not orgs:
-        return "--area", "give --area or --org: a key without a jurisdiction would see nothing"
+        return (
+            "--area",
+            "须给出 --area 或 --org：没有辖区的密钥什么也看不到 "
+            "give --area or --org: a key without a jurisdiction would see nothing",
+        )
     if "" in areas:
-        return "--area", 'an empty area ("") would cover every area: give an area-code prefix, such as 511502'
+        return (
+            "--area",
+            '空区域（""）会覆盖所有区域，请给出区划代码前缀，如 511502 '
+            'an empty area ("") would cover every area: give an area-code prefix, such as 511502',
+        )
     if (areas or orgs) and network is None:
-        return "--area", "no network configuration applied yet to check the jurisdiction against"
+        return (
+            "--area",
+            "尚未应用调解网络配置，无法核对辖区 no network configuration applied yet to check the jurisdiction against",
+        )
     served = [o.area_code for o in network.organisations.values() if o.area_code] if network else []
     for area in areas:
         if not any(area.startswith(a) or a.startswith(area) for a in served):
-            return "--area", f"area {area} is not in the network: no organisation serves it or any area under it"
+            return (
+                "--area",
+                f"区域 {area} 不在调解网络中 "
+                f"area {area} is not in the network: no organisation serves it or any area under it",
+            )
     for org in orgs:
         if network is not None and org not in network.organisations:
-            return "--org", f"organisation {org} is not in the network"
+            return "--org", f"调解组织 {org} 不在调解网络中 organisation {org} is not in the network"
     return None
 
 

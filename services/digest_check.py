@@ -56,11 +56,14 @@ def read_digest(path: Path) -> Kept:
     try:
         lines = path.read_bytes().splitlines(keepends=True)
     except OSError as exc:
-        raise InvalidInput(f"cannot read the digest {path}: {exc.strerror}", field="digest") from None
+        raise InvalidInput(f"无法读取摘要文件 cannot read the digest {path}: {exc.strerror}", field="digest") from None
     if not lines:
-        raise _refused(path, "the file is empty (a digest ends with its summary line)")
+        raise _refused(path, "文件为空 the file is empty (a digest ends with its summary line)")
     if not lines[-1].strip():
-        raise _refused(path, f"line {len(lines)}: a blank line after the summary (a digest ends with its summary line)")
+        raise _refused(
+            path,
+            f"line {len(lines)}: 摘要行之后有空行 a blank line after the summary (a digest ends with its summary line)",
+        )
     root, order, number = hashlib.sha256(), None, len(lines)
     for n, line in enumerate(lines[:-1], start=1):
         order = _next_head(path, n, line, order)
@@ -68,13 +71,17 @@ def read_digest(path: Path) -> Kept:
     try:
         summary = summary_line(lines[-1])
     except Malformed as exc:
-        raise _refused(path, f"line {number}: {exc}") from None
+        raise _refused(path, f"line {number}: 格式不对 {exc}") from None
     if summary.chains != number - 1:
-        raise _refused(path, f"line {number}: the summary counts {summary.chains} chains, the file holds {number - 1}")
+        raise _refused(
+            path,
+            f"line {number}: 摘要行记的链数与文件不符 "
+            f"the summary counts {summary.chains} chains, the file holds {number - 1}",
+        )
     if root.hexdigest() != summary.root:
         raise _refused(
             path,
-            f"its lines hash to {root.hexdigest()[:12]}…, not to the root it states {summary.root[:12]}…: "
+            f"文件已被改动 its lines hash to {root.hexdigest()[:12]}…, not to the root it states {summary.root[:12]}…: "
             "the file was changed",
         )
     return Kept(path, summary, lines)
@@ -84,12 +91,13 @@ def _next_head(path: Path, number: int, line: bytes, order: tuple[int, str] | No
     try:
         head = head_line(line)
     except Malformed as exc:
-        raise _refused(path, f"line {number}: {exc}") from None
+        raise _refused(path, f"line {number}: 格式不对 {exc}") from None
     key = (head.case_id, head.chain.value)
     if order is not None and key <= order:
         raise _refused(
             path,
-            f"line {number}: heads out of order (case {head.case_id} {head.chain} after case {order[0]} {order[1]})",
+            f"line {number}: 链头顺序不对 "
+            f"heads out of order (case {head.case_id} {head.chain} after case {order[0]} {order[1]})",
         )
     return key
 

@@ -168,7 +168,8 @@ def _receive_batch(
     version = configurations.latest_config_version(conn)
     if version is None:
         raise ConfigurationError(
-            "no network configuration applied yet: run `fengqiao config apply` (the sample network) or `fengqiao demo`"
+            "尚未应用调解网络配置 no network configuration applied yet: "
+            "run `fengqiao config apply` (the sample network) or `fengqiao demo`"
         )
     network, rules = configuration(conn, version)
     records = [_as_record(item) for item in batch]
@@ -207,7 +208,11 @@ def _as_record(item: Incoming) -> Record:
         if new.channel_ref and len(TEST_REF + new.channel_ref) > REF_CHARS:
             longest = REF_CHARS - len(TEST_REF)
             field = next((k for k, v in rec.payload.items() if v == new.channel_ref), "channel_ref")  # ticket_id…
-            raise InvalidInput(f"a test key's ticket id is at most {longest} characters", field=field)
+            raise InvalidInput(
+                f"测试密钥的工单号内容过长，至多 {longest} 个字符 "
+                f"a test key's ticket id is at most {longest} characters",
+                field=field,
+            )
         new = new.from_test_key()
     return Record(
         item.name,

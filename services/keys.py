@@ -11,7 +11,7 @@ from typing import Any
 
 from fengqiao.db import access, configurations
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.models.access import Caller, Role, jurisdiction_problem
+from fengqiao.models.access import ROLE_ZH, Caller, Role, jurisdiction_problem
 from fengqiao.models.errors import InvalidInput
 from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine, now
@@ -25,7 +25,11 @@ def make_key(
     test: an integrator's key for trying its connection on a live system; its cases are test cases.
     """
     if test and role is not Role.INTEGRATOR:
-        raise InvalidInput(f"a test key sends test cases, which only an integrator does, not a {role}", field="--test")
+        raise InvalidInput(
+            f"测试密钥只发给对接系统，不发给{ROLE_ZH[role]} "
+            f"a test key sends test cases, which only an integrator does, not a {role}",
+            field="--test",
+        )
     with UnitOfWork(engine()) as uow:
         version = configurations.latest_config_version(uow.conn)
         network = configuration(uow.conn, version)[0] if version is not None else None

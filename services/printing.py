@@ -20,7 +20,7 @@ def print_pdf(html: str, *, what: str = "the report") -> bytes:
     chromium = get_settings().chromium
     if not Path(chromium).exists():
         raise ConfigurationError(
-            f"FENGQIAO_CHROMIUM: {chromium} not found: install Debian's chromium", field="chromium"
+            f"FENGQIAO_CHROMIUM: 找不到 chromium {chromium} not found: install Debian's chromium", field="chromium"
         )
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp, "page.html"), Path(tmp, "page.pdf")
@@ -31,5 +31,5 @@ def print_pdf(html: str, *, what: str = "the report") -> bytes:
         done = subprocess.run([chromium, *flags], capture_output=True, timeout=120, check=False)
         if not target.exists():
             why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
-            raise ConfigurationError(f"chromium could not print {what}: {why[0]}", field="chromium")
+            raise ConfigurationError(f"无法打印成PDF chromium could not print {what}: {why[0]}", field="chromium")
         return target.read_bytes()

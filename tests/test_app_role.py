@@ -82,10 +82,16 @@ def test_the_application_role_runs_cases_and_cannot_change_truncate_or_unprotect
     assert again.exit_code == 0, again.output
 
 
+OWN_USER = (
+    "FENGQIAO_DATABASE_URL 须为应用自己的用户，不能是所有者 "
+    "FENGQIAO_DATABASE_URL must name the application's own user, not the owner's"
+)
+
+
 def test_the_owner_cannot_be_the_application_nor_a_superuser(database, monkeypatch):
     for app_user, refusal in (
-        ("postgres", "FENGQIAO_DATABASE_URL must name the application's own user, not the owner's"),
-        (None, "FENGQIAO_DATABASE_URL must name the application's own user, not the owner's"),
+        ("postgres", OWN_USER),
+        (None, OWN_USER),
     ):
         monkeypatch.setenv("FENGQIAO_OWNER_DATABASE_URL", database)
         monkeypatch.setenv("FENGQIAO_DATABASE_URL", make_url(database).set(username=app_user).render_as_string())
@@ -99,7 +105,8 @@ def test_the_owner_cannot_be_the_application_nor_a_superuser(database, monkeypat
     result = CliRunner().invoke(app, ["db", "upgrade"])
     assert (result.exit_code, result.output) == (
         2,
-        "配置错误 configuration error: FENGQIAO_OWNER_DATABASE_URL: an owner's role is for PostgreSQL; "
+        "配置错误 configuration error: FENGQIAO_OWNER_DATABASE_URL: 所有者角色仅用于PostgreSQL，使用SQLite时不要设置 "
+        "an owner's role is for PostgreSQL; "
         "with SQLite leave it unset\n",
     )
     get_settings.cache_clear()
@@ -116,21 +123,25 @@ GRANTED = (
     [
         (
             "SUPERUSER",
+            "{role} 具有 SUPERUSER 权限，可越过保证证据只增不改的授权 "
             "{role} has SUPERUSER, which lifts it above the grants that keep the evidence append-only "
             "(ALTER ROLE {role} NOSUPERUSER)",
         ),
         (
             "CREATEROLE",
+            "{role} 具有 CREATEROLE 权限，可越过保证证据只增不改的授权 "
             "{role} has CREATEROLE, which lifts it above the grants that keep the evidence append-only "
             "(ALTER ROLE {role} NOCREATEROLE)",
         ),
         (
             "BYPASSRLS",
+            "{role} 具有 BYPASSRLS 权限，可越过保证证据只增不改的授权 "
             "{role} has BYPASSRLS, which lifts it above the grants that keep the evidence append-only "
             "(ALTER ROLE {role} NOBYPASSRLS)",
         ),
         (
             "IN ROLE postgres",
+            "{role} 是 postgres 的成员，可以其身份行事 "
             "{role} is a member of postgres, which owns the tables, and may act as it (REVOKE postgres FROM {role})",
         ),
     ],
@@ -161,7 +172,8 @@ def test_a_privilege_on_the_evidence_granted_elsewhere_is_refused_and_the_grants
     role = make_url(app_role).username
     assert (result.exit_code, result.output) == (
         2,
-        f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {role} may still UPDATE transitions through a grant "
+        f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {role} 仍可通过非 fengqiao 所做的授权对 transitions "
+        f"执行 UPDATE，须撤销 {role} may still UPDATE transitions through a grant "
         "fengqiao did not make (to PUBLIC, or a role such as pg_write_all_data): revoke it\n",
     )
     with owner.begin() as conn:
@@ -178,7 +190,8 @@ def test_create_on_the_schema_left_to_public_is_refused_as_postgresql_before_15_
     role = make_url(app_role).username
     assert (result.exit_code, result.output) == (
         2,
-        f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {role} may CREATE in schema public (a table or "
+        f"配置错误 configuration error: FENGQIAO_DATABASE_URL: {role} 可在模式 public 中建表或函数，须撤销 "
+        f"{role} may CREATE in schema public (a table or "
         "function beside the evidence, granted to PUBLIC before PostgreSQL 15): REVOKE CREATE ON SCHEMA public "
         "FROM PUBLIC\n",
     )

@@ -297,19 +297,20 @@ def test_7_a_malformed_digest_line_is_refused_naming_its_line_never_a_crash(netw
     for bad, what in MALFORMED:
         kept.path.write_text(resealed([lines[0], bad.replace("HASH", "a" * 64), lines[2]]), encoding="utf-8")
         code, out = audit("--digest", str(kept.path))
-        assert (code, out) == (2, f"invalid_input: field digest: digest {kept.path}: line 2: {what}\n"), bad[:60]
+        refused = f"invalid_input: field digest: digest {kept.path}: line 2: 格式不对 {what}\n"
+        assert (code, out) == (2, refused), bad[:60]
     kept.path.write_text(resealed([lines[1], lines[0], lines[2]]), encoding="utf-8")
     assert audit("--digest", str(kept.path))[1].endswith(
-        ": line 2: heads out of order (case 1 transitions after case 2 transitions)\n"
+        ": line 2: 链头顺序不对 heads out of order (case 1 transitions after case 2 transitions)\n"
     )
     kept.path.write_text("", encoding="utf-8")
     assert audit("--digest", str(kept.path)) == (
         2,
-        f"invalid_input: field digest: digest {kept.path}: the file is empty (a digest ends with its summary line)\n",
+        f"invalid_input: field digest: digest {kept.path}: 文件为空 the file is empty (a digest ends with its summary line)\n",
     )
     kept.path.write_text(resealed(lines).replace("/2", "/1"), encoding="utf-8")
     assert audit("--digest", str(kept.path))[1].startswith(
-        f"invalid_input: field digest: digest {kept.path}: line 3: a fengqiao-chain-digest/1, written before migration 0016"
+        f"invalid_input: field digest: digest {kept.path}: line 3: 格式不对 a fengqiao-chain-digest/1, written before migration 0016"
     )
 
 
@@ -447,20 +448,20 @@ def test_11_a_digest_line_is_exactly_the_bytes_fengqiao_writes(network, tmp_path
         kept.path.write_text(resealed([bad, lines[1], lines[2]]), encoding="utf-8", newline="")
         assert audit("--digest", str(kept.path)) == (
             2,
-            f"invalid_input: field digest: digest {kept.path}: line 1: {what}\n",
+            f"invalid_input: field digest: digest {kept.path}: line 1: 格式不对 {what}\n",
         ), bad
     body = resealed(lines)
     kept.path.write_text(body + "\n", encoding="utf-8")
     assert audit("--digest", str(kept.path)) == (
         2,
-        f"invalid_input: field digest: digest {kept.path}: line 4: a blank line after the summary (a digest ends "
+        f"invalid_input: field digest: digest {kept.path}: line 4: 摘要行之后有空行 a blank line after the summary (a digest ends "
         "with its summary line)\n",
     )
     summary = json.loads(body.splitlines()[2])
     kept.path.write_text("\n".join(lines[:2]) + "\n" + json.dumps(summary, sort_keys=True) + "\n", encoding="utf-8")
     assert audit("--digest", str(kept.path)) == (
         2,
-        f"invalid_input: field digest: digest {kept.path}: line 3: {NOT_AS_WRITTEN}\n",
+        f"invalid_input: field digest: digest {kept.path}: line 3: 格式不对 {NOT_AS_WRITTEN}\n",
     )
     kept.path.write_text(body, encoding="utf-8")
     assert audit("--digest", str(kept.path))[0] == 0
@@ -474,7 +475,7 @@ def test_12_audit_verify_exits_2_for_bad_input_and_says_its_codes(network):
     assert audit("--case", "FQ20269999999") == (2, "case_not_found: 没有案件 no case 'FQ20269999999'\n")
     assert audit("--since", tomorrow) == (
         2,
-        f"invalid_input: field since: --since {tomorrow} is a day still to come (China time)\n",
+        f"invalid_input: field since: --since {tomorrow} 不能晚于今天 is a day still to come (China time)\n",
     )
     assert audit("--since", "2026-13-01")[0] == 2
     shown = " ".join(CliRunner().invoke(app, ["audit", "verify", "--help"]).output.split())

@@ -128,7 +128,7 @@ def test_a_digest_file_changed_after_it_was_written_is_refused(network, receiver
         (result.exit_code, result.output)
         == (
             2,  # the file cannot be used: not "the chains are broken" (1)
-            f"invalid_input: field digest: digest {kept.path}: its lines hash to {changed.hexdigest()[:12]}…, "
+            f"invalid_input: field digest: digest {kept.path}: 文件已被改动 its lines hash to {changed.hexdigest()[:12]}…, "
             f"not to the root it states {kept.summary['root'][:12]}…: the file was changed\n",
         )
     )

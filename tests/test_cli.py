@@ -116,9 +116,12 @@ def test_a_broken_network_file_is_exit_2_naming_file_line_and_field(tmp_path):
     [
         (
             "postgresql://nobody:secret@127.0.0.1:1/x",
-            "cannot use the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: ",
+            "无法使用数据库 cannot use the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: ",
         ),
-        ("mysql+nodriver://u@h/db", "cannot use the database mysql+nodriver://u@h/db: Can't load plugin: "),
+        (
+            "mysql+nodriver://u@h/db",
+            "无法使用数据库 cannot use the database mysql+nodriver://u@h/db: Can't load plugin: ",
+        ),
     ],
 )
 def test_an_unreachable_database_is_exit_2_naming_the_setting(monkeypatch, url, message):
@@ -275,13 +278,15 @@ def test_keys_are_made_listed_and_revoked_and_the_secret_is_shown_once(network):
     assert stored != key and key[12:] not in stored
     assert (again_code, again.strip()) == (
         1,
-        "invalid_input: field name: a key named '12345-platform' exists already; names identify keys in the logs",
+        "invalid_input: field name: 已有名为 '12345-platform' 的密钥，日志以名称区分密钥 "
+        "a key named '12345-platform' exists already; names identify keys in the logs",
     )
     assert (revoked_code, revoked.strip()) == (0, "key 1 revoked")
     assert (twice_code, twice.strip()) == (1, "not_found: no active key 1")
     assert (none_code, none.strip()) == (
         2,
-        "invalid_input: field --area: give --area or --org: a key without a jurisdiction would see nothing",
+        "invalid_input: field --area: 须给出 --area 或 --org：没有辖区的密钥什么也看不到 "
+        "give --area or --org: a key without a jurisdiction would see nothing",
     )
 
 

@@ -202,7 +202,7 @@ def test_since_verifies_whole_the_chains_of_the_cases_recorded_from_that_day(dat
     assert (code, out.splitlines()[0].split(": content")[0]) == (1, f"断链 broken: case {case_no}, transitions seq 1")
     assert audit("--since", "2099-01-01") == (  # would choose no case and say intact
         2,
-        "invalid_input: field since: --since 2099-01-01 is a day still to come (China time)\n",
+        "invalid_input: field since: --since 2099-01-01 不能晚于今天 is a day still to come (China time)\n",
     )
     assert audit("--since", "yesterday")[0] == 2
 

@@ -129,7 +129,8 @@ def test_a_test_key_is_made_on_the_command_line_only_for_an_integrator_and_liste
     assert made.output.startswith("key 1 (测试 test, 对接系统 integrator) for 12345-trial; store it now")
     assert (refused.exit_code, refused.output) == (
         2,
-        "invalid_input: field --test: a test key sends test cases, which only an integrator does, not a coordinator\n",
+        "invalid_input: field --test: 测试密钥只发给对接系统，不发给协调中心 "
+        "a test key sends test cases, which only an integrator does, not a coordinator\n",
     )
     assert "对接系统 integrator · 测试 test" in listed.output
 
@@ -180,7 +181,7 @@ def test_a_test_keys_tickets_are_its_own_a_real_ticket_id_is_never_taken(api):
         422,
         {
             "code": "invalid_input",
-            "message": "field ticket_id: a test key's ticket id is at most 95 characters",
+            "message": "field ticket_id: 测试密钥的工单号内容过长，至多 95 个字符 a test key's ticket id is at most 95 characters",
             "field": "ticket_id",
         },
     )

@@ -276,25 +276,35 @@ def keys_made() -> list[str]:
     [
         (
             ["--area", ""],
-            'invalid_input: field --area: an empty area ("") would cover every area: give an area-code prefix, '
+            'invalid_input: field --area: 空区域（""）会覆盖所有区域，请给出区划代码前缀，如 511502 '
+            'an empty area ("") would cover every area: give an area-code prefix, '
             "such as 511502",
         ),
         (
             ["--area", "5115", "--area", ""],
-            'invalid_input: field --area: an empty area ("") would cover every area: give an area-code prefix, '
+            'invalid_input: field --area: 空区域（""）会覆盖所有区域，请给出区划代码前缀，如 511502 '
+            'an empty area ("") would cover every area: give an area-code prefix, '
             "such as 511502",
         ),
         (
             ["--area", "999999"],
-            "invalid_input: field --area: area 999999 is not in the network: no organisation serves it or any area "
+            "invalid_input: field --area: 区域 999999 不在调解网络中 "
+            "area 999999 is not in the network: no organisation serves it or any area "
             "under it",
         ),
         (
             ["--area", "51150"],  # a prefix of two districts' codes: it contains them
             None,
         ),
-        (["--org", "C-NOWHERE"], "invalid_input: field --org: organisation C-NOWHERE is not in the network"),
-        ([], "invalid_input: field --area: give --area or --org: a key without a jurisdiction would see nothing"),
+        (
+            ["--org", "C-NOWHERE"],
+            "invalid_input: field --org: 调解组织 C-NOWHERE 不在调解网络中 organisation C-NOWHERE is not in the network",
+        ),
+        (
+            [],
+            "invalid_input: field --area: 须给出 --area 或 --org：没有辖区的密钥什么也看不到 "
+            "give --area or --org: a key without a jurisdiction would see nothing",
+        ),
     ],
 )
 def test_a_key_is_made_only_for_a_jurisdiction_in_the_network(network, options, message):
