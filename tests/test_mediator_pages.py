@@ -131,6 +131,7 @@ def test_every_link_of_a_mediators_navigation_opens_and_a_coordinators_too(api):
     links = re.findall(r'href="([^"]+)"', nav)
 
     assert links == ["/dashboard/my"]  # the centre's pages (board, statistics…) answer a mediator 403
+    assert "等待调解结果 waiting:outcome <small>#1</small>" in mine.text  # the step in words, not `outcome outcome`
     assert [api.get(link).status_code for link in links] == [200]
 
     key = a_key("coordinator")["Authorization"].removeprefix("Bearer ")
