@@ -17,8 +17,6 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import httpx
-
 from fengqiao.channels.targets import Refusal, resolve
 
 
@@ -44,6 +42,8 @@ class WebhookSender:
     allow_private: bool = False
 
     def send(self, body: dict[str, Any], *, idempotency_key: str) -> Sent:
+        import httpx  # here, not at import: `fengqiao notices` lists the results owed without sending any
+
         data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
         headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": idempotency_key}
         if self.secret:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-import httpx
-
 from fengqiao.models.addresses import IPAddress, WebhookUrl, literal, parse_url, refused_address
 
 
@@ -29,6 +27,8 @@ class Refusal:
 
 
 def resolve(url: str, *, allow_private: bool) -> Resolved | Refusal:
+    import httpx  # here, not at import: only a delivery or a target's registration resolves an address
+
     parsed = parse_url(url)
     if isinstance(parsed, str):
         return Refusal(parsed)

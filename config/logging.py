@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import structlog
+if TYPE_CHECKING:
+    import structlog
 
 _configured = False
 
@@ -16,6 +17,8 @@ def configure_logging(level: str = "INFO", *, json: bool = True, file: Path | No
     global _configured
     if _configured:
         return
+    import structlog  # here, not at import: it loads rich's tracebacks and pygments, a read-only command logs nothing
+
     out: TextIO = sys.stderr
     if file is not None:
         file.parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +93,8 @@ def configure_from_settings() -> None:
 
 
 def get_logger(**bound: object) -> structlog.typing.FilteringBoundLogger:
+    import structlog
+
     configure_from_settings()
     logger: structlog.typing.FilteringBoundLogger = structlog.get_logger("fengqiao").bind(**bound)
     return logger

@@ -22,7 +22,6 @@ from fengqiao.models.vocabulary import Channel, InputKind, Outcome
 from fengqiao.services.context import CaseContext
 from fengqiao.services.runtime import engine, now
 
-log = get_logger(component="result_back")
 LEASE = timedelta(minutes=5)  # an attempt that crashes mid-send is retried after this
 
 
@@ -85,7 +84,7 @@ def deliver_due(*, case_id: int | None = None) -> dict[str, int]:
             )
             uow.commit()
         counts["delivered" if sent.delivered else "refused" if sent.refused else "failed"] += 1
-        log.info(
+        get_logger(component="result_back").info(
             "case.result.delivery",
             case_id=notice.case_id,
             channel=notice.channel,
