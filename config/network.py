@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from fengqiao.config.seals import seal_uri
@@ -27,6 +26,9 @@ from fengqiao.models.official import RateBase, StatisticsRules
 from fengqiao.models.points import PointsRules
 from fengqiao.models.triage import KeywordRule, NotSuitableRule, TriageRules
 from fengqiao.models.vocabulary import HandoffTarget, Level
+
+if TYPE_CHECKING:  # PyYAML is imported where a document is read: a stored version is plain data already
+    import yaml
 
 SAMPLE_NETWORK = Path(__file__).with_name("sample_network.yaml")
 
@@ -324,6 +326,8 @@ TriageDoc.model_rebuild()
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     """Walk the composed YAML node tree along a pydantic error location to find its line."""
+    import yaml
+
     line = node.start_mark.line + 1 if node is not None else None
     for key in loc:
         if isinstance(node, yaml.MappingNode):
@@ -342,6 +346,8 @@ def parse_network_document(text: str, source: str, *, lines: bool = True, base: 
     """Validate a network document and return it as plain data (what a config version stores).
 
     base: the folder of the file it was read from, where a seal's path is read (config.seals)."""
+    import yaml
+
     try:
         raw = yaml.safe_load(text)
         tree = yaml.compose(text)
