@@ -195,7 +195,9 @@ def test_3_the_timeline_runs_exactly_to_the_cases_version_and_never_back_in_time
     with writer.begin() as conn:
         conn.execute(insert(transitions), forged)
         conn.execute(update(cases).where(cases.c.id == backdated).values(version=4))
-        conn.execute(update(cases).where(cases.c.id == lowered).values(version=2))
+    with pytest.raises(DBAPIError, match=r"cases\.version moves by one"), writer.begin() as conn:
+        conn.execute(update(cases).where(cases.c.id == lowered).values(version=2))  # refused since migration 0021
+    owner_does(database, "cases cases_moved", f"UPDATE cases SET version = 2 WHERE id = {lowered}")
     third = stored(transitions, backdated)[2]["at"].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     assert audit()[1].splitlines() == [
@@ -358,11 +360,16 @@ def test_8_a_blob_in_a_text_column_is_an_unreadable_row_not_a_crash(database, ne
     )
 
 
-def test_9_a_status_changed_without_a_timeline_row_is_a_break(database, writer):
+def test_9_a_status_changed_without_a_timeline_row_is_refused_and_by_the_owner_a_break(database, writer):
     case_no, case_id = a_mediating_case()
     _, sound = a_mediating_case("CHAIN-2")
-    with writer.begin() as conn:  # the application's role may UPDATE cases: it moves them
-        conn.execute(update(cases).where(cases.c.id == case_id).values(status="closed", outcome="resolved"))
+    closed = update(cases).where(cases.c.id == case_id).values(status="closed", outcome="resolved")
+    with pytest.raises(DBAPIError, match="changes only with its version, by a move"), writer.begin() as conn:
+        conn.execute(closed)  # the application's role may UPDATE cases, but a move only with its version
+    trigger = "cases_moved" if database.startswith("postgresql") else "cases_moved_with_version"
+    owner_does(
+        database, f"cases {trigger}", f"UPDATE cases SET status = 'closed', outcome = 'resolved' WHERE id = {case_id}"
+    )
 
     assert audit() == (
         1,
@@ -371,6 +378,34 @@ def test_9_a_status_changed_without_a_timeline_row_is_a_break(database, writer):
         "核验 verified 2 cases: 6 transitions, 0 access-log rows: 1 处断链 broken\n",
     )
     assert verify_case(sound).intact
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"outcome": "resolved"},
+        {"agreement": "written"},
+        {"concluded_by": "M-C02"},
+        {"closed_at": datetime(2026, 11, 30, tzinfo=UTC)},
+        {"mediator_code": "M-C02"},
+        {"risk": "emergency"},
+    ],
+    ids=lambda change: next(iter(change)),
+)
+def test_9_any_of_a_cases_moved_state_changes_only_with_its_version_and_then_past_its_timeline(
+    database, writer, change
+):
+    case_no, case_id = a_mediating_case()
+    with pytest.raises(DBAPIError, match="changes only with its version, by a move"), writer.begin() as conn:
+        conn.execute(update(cases).where(cases.c.id == case_id).values(**change))
+    with writer.begin() as conn:  # with its version, as a move: the timeline must then have the row
+        conn.execute(update(cases).where(cases.c.id == case_id).values(version=cases.c.version + 1, **change))
+
+    assert audit() == (
+        1,
+        f"断链 broken: case {case_no}, transitions seq 4: missing (the case is at version 4, its timeline ends at seq 3)\n"
+        "核验 verified 1 cases: 3 transitions, 0 access-log rows: 1 处断链 broken\n",
+    )
 
 
 def utc(at: datetime) -> str:
