@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from fengqiao.models.network import Network
+if TYPE_CHECKING:  # named in a signature only: a role alone (the command line's --role) needs no network
+    from fengqiao.models.network import Network
 
 
 class Role(StrEnum):

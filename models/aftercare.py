@@ -12,14 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from fengqiao.models.agreements import AgreementTerms, follow_up_on
 from fengqiao.models.case import Case
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import InvalidInput, NotWaitingForInput
-from fengqiao.models.network import AftercareRules, EscalationPath
 from fengqiao.models.transitions import Moved, Transition, transition
 from fengqiao.models.vocabulary import Outcome, Stage, Status
+
+if TYPE_CHECKING:  # named in signatures only: the command line's --if-broken needs no network
+    from fengqiao.models.network import AftercareRules, EscalationPath
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from fengqiao.models.network import EscalationPath
 from fengqiao.models.vocabulary import (
     OPEN_STATUSES,
     Channel,
@@ -20,6 +20,9 @@ from fengqiao.models.vocabulary import (
     Risk,
     Status,
 )
+
+if TYPE_CHECKING:  # named in signatures only: a case (and the command line's choices) needs no network
+    from fengqiao.models.network import EscalationPath
 
 
 class DuplicateState(StrEnum):
