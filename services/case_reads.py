@@ -21,10 +21,10 @@ from fengqiao.models.errors import CaseNotFound
 from fengqiao.models.parking import Parked
 from fengqiao.models.privacy import mask_id_number, mask_name, mask_phone, mask_text
 from fengqiao.models.transitions import Transition
-from fengqiao.services.context import load_context
-from fengqiao.services.due_dates import clock_for
-from fengqiao.services.human_input import awaited
 from fengqiao.services.runtime import engine, now
+
+# A case's context, its clock and the answer it waits for are imported by the reads that use them:
+# the list of cases (`fengqiao cases`, the API's list) loads neither the calendar nor the answers' rules.
 
 PERSONAL_FIELDS = ["parties.name", "parties.id_number", "parties.phone", "summary"]
 TIMELINE_FIELDS = ["transitions.reason", "transitions.note"]  # free text people wrote on the case's moves
@@ -121,6 +121,9 @@ def masked_as_timeline(case_id: int, *texts: str) -> list[str]:
 
 def read_case(ref: str, caller: Caller | None = None, *, unmask: bool = False, reason: str | None = None) -> CaseRead:
     """One case for a caller (None: the operator's CLI); the edge checks that the caller may unmask, and why."""
+    from fengqiao.services.context import load_context
+    from fengqiao.services.human_input import awaited
+
     with UnitOfWork(engine()) as uow:
         case = visible_in(uow.conn, caller, ref)
         ctx = load_context(uow.conn, case.id)
@@ -168,6 +171,8 @@ def read_timeline(
 
 
 def case_file(caller: Caller, case_id: int) -> CaseFile:
+    from fengqiao.services.due_dates import clock_for
+
     with UnitOfWork(engine()) as uow:
         case = case_store.get_case(uow.conn, case_id)
         duplicates = [  # a linked report is listed only when the key may see it too
