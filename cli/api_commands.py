@@ -1,7 +1,5 @@
 """`fengqiao serve` (the HTTP API with the worker that runs case flows) and `fengqiao keys …`."""
 
-from __future__ import annotations
-
 import json
 import signal
 import threading

@@ -1,7 +1,5 @@
 """`fengqiao audit verify` and `fengqiao audit digest`: the hash chains of the timeline and access log."""
 
-from __future__ import annotations
-
 import json
 from datetime import datetime
 from pathlib import Path
@@ -81,7 +79,7 @@ def audit_verify(
         raise typer.Exit(1)
 
 
-def _verified(case: str | None, since: datetime | None, digest: Path | None) -> Verification:
+def _verified(case: str | None, since: datetime | None, digest: Path | None) -> "Verification":
     """The verification, a --since day still to come refused first (it would choose no case and say intact)."""
     from fengqiao.models.clocks import CST
     from fengqiao.services.evidence import verify

@@ -1,7 +1,5 @@
 """`fengqiao case retry CASE`: release a parked case (models.parking) and start its flow again."""
 
-from __future__ import annotations
-
 import getpass
 from typing import Annotated
 

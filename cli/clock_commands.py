@@ -1,7 +1,5 @@
 """`fengqiao clock …` and `fengqiao deadlines`: statutory clocks of mediating cases."""
 
-from __future__ import annotations
-
 import json
 from datetime import date, datetime
 from typing import Annotated

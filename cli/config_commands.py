@@ -1,7 +1,5 @@
 """`fengqiao config …`: the administrators' network and escalation paths, validated, versioned, compared."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`fengqiao judicial-confirmation CASE`: record that the parties applied for judicial confirmation (申请司法确认)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`fengqiao demo`: the sample network and N scripted disputes on the embedded defaults, one command."""
 
-from __future__ import annotations
-
 import os
 import sys
 from pathlib import Path

@@ -1,7 +1,5 @@
 """`fengqiao deploy`: the work pool and the deployments, once per release (the demo and serve run it too)."""
 
-from __future__ import annotations
-
 import os
 
 from rich.table import Table

@@ -1,7 +1,5 @@
 """fengqiao 枫桥 — the People's Mediation case pipeline. Exit status: 0 done, 1 rejected or failed, 2 usage/config."""
 
-from __future__ import annotations
-
 import functools
 import json
 import os
@@ -73,7 +71,7 @@ def edge(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def settings() -> Settings:
+def settings() -> "Settings":
     from pydantic import ValidationError
 
     from fengqiao.config.settings import get_settings
@@ -89,7 +87,7 @@ def settings() -> Settings:
         raise typer.Exit(2) from None
 
 
-def prepared(*, log_file: bool = True) -> Settings:
+def prepared(*, log_file: bool = True) -> "Settings":
     """Settings, the schema at head, and Prefect's environment, before Prefect is imported.
 
     Interactive commands log their JSON lines to $FENGQIAO_HOME/logs (unless FENGQIAO_LOG_FILE

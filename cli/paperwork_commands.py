@@ -2,8 +2,6 @@
 lists them (masked), `agreement` records an agreement with its terms (调解协议), `documents` lists
 and writes a case's papers (文书)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated

@@ -1,7 +1,5 @@
 """`fengqiao screening record` and `fengqiao screening list`: the committees' screening sessions (矛盾纠纷排查)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Annotated
 

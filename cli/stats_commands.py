@@ -1,7 +1,5 @@
 """`fengqiao stats`: the figures a coordination centre reports, as tables with bars (or JSON)."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Callable
 from pathlib import Path

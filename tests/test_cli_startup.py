@@ -6,9 +6,13 @@ command runs in a fresh interpreter, as a person starts it.
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+
+import typer
 
 from fengqiao.db.migrate import alembic_config, current_revision, ensure_schema, head_revision
 from fengqiao.services.intake import apply_configuration
@@ -138,6 +142,30 @@ def test_each_read_only_command_loads_its_own_service_and_no_other_commands(data
         **{command: ([own], [], []) for command, own in OWN_SERVICE.items()},
         ("case", "show", case_no): (["fengqiao.services.follow_up"], ["fengqiao.services.case_reads"], []),
     }
+
+
+def test_the_commands_annotations_are_read_as_objects_not_compiled_from_strings():
+    """Typer reads every command's signature at each start: under `from __future__ import annotations`
+    each option's annotation is a string it compiles and evaluates anew (about 130 M instructions,
+    ~0.04 s, of every command). The check can fail: the two modules still under it are named."""
+    from fengqiao.cli.main import app
+
+    def callbacks(typer_app: typer.Typer) -> Iterator[Callable[..., object]]:
+        for command in typer_app.registered_commands:
+            if command.callback is not None:
+                yield command.callback
+        if typer_app.registered_callback is not None and typer_app.registered_callback.callback is not None:
+            yield typer_app.registered_callback.callback
+        for group in typer_app.registered_groups:
+            yield from callbacks(group.typer_instance)
+
+    as_strings = {
+        fn.__module__
+        for fn in map(inspect.unwrap, callbacks(app))
+        if any(isinstance(a, str) for a in inspect.get_annotations(fn).values())
+    }
+
+    assert sorted(as_strings) == ["fengqiao.cli.points_commands", "fengqiao.cli.subsidy_commands"]
 
 
 def test_the_head_read_from_the_scripts_is_alembics_and_a_new_database_is_migrated(tmp_path):
