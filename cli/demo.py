@@ -21,6 +21,7 @@ from fengqiao.cli.demo_scenarios import SCENARIOS, Scenario
 from fengqiao.config.logging import get_logger, withhold_console_details
 from fengqiao.config.settings import get_settings
 from fengqiao.models.case import NewCase, StepKind
+from fengqiao.models.figures import REFUSAL_RULE
 from fengqiao.models.names import dispute_type
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import InputKind, Status, bilingual
@@ -120,6 +121,12 @@ def _result(timeline: list[Transition], status: Status) -> Status:
     return decisive or status
 
 
+def _shown(timeline: list[Transition], result: Status) -> str:
+    """The result as the statistics count it: a refusal handed to the courts is 拒绝调解, not 导入法治轨道."""
+    refused = any(t.rule == REFUSAL_RULE for t in timeline)
+    return f"拒绝调解 refused → {bilingual(result)}" if refused and result == Status.HANDED_OFF else bilingual(result)
+
+
 def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoResult:
     by_outcome: Counter[str] = Counter()
     by_level: Counter[str] = Counter()
@@ -140,7 +147,7 @@ def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoRes
                 f"{c.case_no} ({c.scenario.name}): {why}, {bilingual(case.status)}, {bilingual(result)}; "
                 f"scripted to close as {bilingual(c.scenario.ends_as)}"
             )
-        by_outcome[bilingual(result)] += 1
+        by_outcome[_shown(timeline, result)] += 1
         by_level[bilingual(route.levels[-1]) if route.levels else "未调解 not mediated"] += 1
         for t in timeline:
             by_stage[bilingual(t.stage)] += 1
@@ -151,7 +158,7 @@ def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoRes
             dispute_type(case.dispute_type),
             c.scenario.name,
             " → ".join(orgs) or "—",
-            bilingual(result),
+            _shown(timeline, result),
             bilingual(case.status),
         )
     console.print(table)

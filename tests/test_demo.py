@@ -29,9 +29,12 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
     counts = dict(re.findall(r"│ (\S+ [a-z_ ]+?)\s+│\s+(\d+) │", out))
     assert {k: counts[k] for k in ("已化解 resolved", "已导入法治轨道 handed_off", "已撤回 withdrawn")} == {
         "已化解 resolved": "5",
-        "已导入法治轨道 handed_off": "3",
+        "已导入法治轨道 handed_off": "2",
         "已撤回 withdrawn": "1",
     }
+    assert re.search(r"│ 拒绝调解 refused → 已导入法治轨道 handed_off\s+│\s+1 │", out), (
+        out
+    )  # as the statistics count it
     assert {
         k: counts[k] for k in ("社区/村 community", "专业调委会 panel", "街道/乡镇 street", "未调解 not mediated")
     } == {
