@@ -12,8 +12,10 @@ from sqlalchemy import Connection, and_, false, func, insert, or_, select
 from sqlalchemy.orm import aliased
 
 from fengqiao.db.queries import CaseFilter
-from fengqiao.db.tables import cases, organisations, subsidy_tariffs, transitions
+from fengqiao.db.tables import cases, organisations, session_records, subsidy_tariffs, transitions
+from fengqiao.db.tallies import parties_recorded
 from fengqiao.models.clocks import CST, day_of
+from fengqiao.models.figures import attempts_made, people_counted
 from fengqiao.models.subsidies import ASSIGNED, REFUSED, Concluded
 
 
@@ -83,6 +85,7 @@ def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None)
             t.c.stage,
             t.c.reason,
             t.c.rule,
+            t.c.from_status,
             t.c.org_code,
             t.c.at,
             first_assigned.label("first_assigned"),
@@ -97,6 +100,9 @@ def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None)
         q = within.apply(q)
     rows = conn.execute(q).all()
     by_case = assignments(conn, [r.case_id for r in rows])
+    named = parties_recorded(conn, [r.case_id for r in rows])
+    refused_in = {r.case_id: r.from_status for r in rows if r.rule == REFUSED}
+    sat = sessions_held(conn, [(r.case_id, r.attempt) for r in rows if refused_in.get(r.case_id) == "mediating"])
     found = []
     for r in rows:
         attempts = [a for a in by_case.get(r.case_id, ()) if a.seq < r.seq]  # not those of a later re-opening
@@ -111,8 +117,10 @@ def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None)
                 level=r.level or "",
                 org_code=r.org_code or "",
                 mediator=r.mediator_code or "",
-                attempts=r.attempt,
-                people=r.people_involved,
+                # as the statistics count them: 调解 (a refused attempt began if a session of it was
+                # recorded) and 涉及当事人人数 (never fewer than the parties recorded)
+                attempts=attempts_made(r.attempt, refused_in.get(r.case_id), sat=(r.case_id, r.attempt) in sat),
+                people=people_counted(r.people_involved, named.get(r.case_id, 0)),
                 risk=r.risk,
                 days=_days_between(r.first_assigned, r.at),
                 conducted=tuple((a.mediator, a.org_code) for a in attempts),
@@ -120,6 +128,20 @@ def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None)
             )
         )
     return found
+
+
+def sessions_held(conn: Connection, attempts: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Of (case id, attempt) pairs, those with a session of that attempt recorded (调解笔录)."""
+    wanted = sorted(set(attempts))
+    held: set[tuple[int, int]] = set()
+    for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+        rows = conn.execute(
+            select(session_records.c.case_id, session_records.c.attempt)
+            .where(session_records.c.case_id.in_({case_id for case_id, _ in chunk}))
+            .distinct()
+        )
+        held |= {(int(r.case_id), int(r.attempt)) for r in rows} & set(chunk)
+    return held
 
 
 @dataclass(frozen=True)

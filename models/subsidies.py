@@ -3,7 +3,10 @@
 A tariff is administrators' data: rules, each paying a sum in yuan for a case that concluded in a
 way it names (a written or oral agreement, a handoff after mediation, or a party's refusal) and, if
 it says so, of a dispute type, channel, level, difficulty (attempts, people involved) or risk. A
-case earns each rule it matches once, in the month (China time) of its first conclusion.
+case earns each rule it matches once, in the month (China time) of its first conclusion. Attempts
+and people are counted as the statistics count them (models.figures): the attempts that began, as
+调解 (a refused attempt began only if a session of it was recorded), and the people as 涉及当事人人数
+(never fewer than the parties recorded), so a 群体性纠纷 of the statistics is one to `min_people`.
 
 Who is paid is the tariff's `share`: `split` (the default) divides a case's sum equally between
 its attempts, each attempt's share to the mediator and committee that conducted it (whole yuan,
@@ -115,8 +118,8 @@ class Concluded:
     level: str
     org_code: str
     mediator: str
-    attempts: int
-    people: int
+    attempts: int  # the attempts that began before it (models.figures.attempts_made)
+    people: int  # 涉及当事人人数 (models.figures.people_counted)
     risk: str
     days: int = 0  # China-time days from its first assignment to its conclusion (积分制's workload)
     conducted: tuple[tuple[str, str], ...] = ()  # each attempt's (mediator, committee), in order

@@ -13,13 +13,17 @@ import pytest
 
 from fengqiao.config.tariff import parse_tariff_document
 from fengqiao.db import cases as case_store
+from fengqiao.db import session_records
 from fengqiao.db.subsidies import store_tariff
 from fengqiao.db.uow import UnitOfWork
+from fengqiao.models.case import Party
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import ConfigurationError, InvalidInput
+from fengqiao.models.session_records import SessionRecord, session_move
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, HandoffTarget, Stage, Status
 from fengqiao.services.runtime import engine, now
+from fengqiao.services.stats import Question, figures
 from fengqiao.services.subsidies import apply_tariff, monthly_statement, tariffs
 from tests.factories import a_key, a_new_case
 from tests.test_cli import run
@@ -258,7 +262,7 @@ def test_a_months_statement_gives_exact_yuan_per_mediator_and_a_later_tariff_lea
 
 
 def test_a_refusal_pays_only_by_a_rule_naming_it_and_an_older_tariff_pays_the_concluding_mediator(network):
-    n = _known_set()
+    _known_set()
     paying = _sample()
     paying["rules"].append(
         {
@@ -278,16 +282,89 @@ def test_a_refusal_pays_only_by_a_rule_naming_it_and_an_older_tariff_pays_the_co
         uow.commit()
     concluding = monthly_statement("2026-09")
 
-    assert [(i.case_no, i.result, i.rules, i.yuan) for i in with_refusals.items if i.result == "refused"] == [
-        (n["T-G"], "refused", ("refused_after_attempt",), 30)  # H, refused before any attempt, earns nothing
-    ]
-    assert (with_refusals.by_mediator, with_refusals.total) == ({"M-C01": 1430, "M-C02": 1600, "M-S01": 1300}, 4330)
+    # G was refused at its first attempt with no session recorded: that attempt never began (as 调解
+    # counts it), so G earns nothing, as H, refused before any attempt (paid ones: the test below)
+    assert [i for i in with_refusals.items if i.result == "refused"] == []
+    assert (with_refusals.by_mediator, with_refusals.total) == ({"M-C01": 1400, "M-C02": 1600, "M-S01": 1300}, 4300)
     assert [t.share for t in tariffs()] == ["split", "concluding"]
     assert (concluding.share, concluding.by_mediator, concluding.by_org, concluding.total) == (
         "concluding",
         {"M-C01": 100, "M-C02": 1600, "M-S01": 2600},
         {"C-ZHAOYANG": 1700, "S-XIJIAO": 2600},
         4300,
+    )
+
+
+def _sat(conn, case, at: str):  # type: ignore[no-untyped-def]
+    """A session of the case's current attempt recorded (调解笔录), as services.session_records stores it."""
+    record = SessionRecord(case.attempt, _at(at), "朝阳社区调解室", ("张三", "李四"), ("蒋平",), "双方陈述", "M-C02", 1)
+    session_records.add_session(conn, case.id, record, at=_at(at), key=None)
+    after, move = session_move(case, record, at=_at(at))
+    case_store.save_move(conn, case, after, move, flow_run_id=None)
+    return after
+
+
+def _counted_as_the_statistics_count() -> dict[str, str]:
+    """November 2026: a grid record of ten parties under the default 1 person involved, settled in
+    writing; three refusals: after a session of the first attempt, at the first attempt with no
+    session, and at the second attempt with no session after a failed first."""
+    refused = ("a party refused mediation, handed off to litigation", "voluntary:refused")
+    with UnitOfWork(engine()) as uow:
+        c = uow.conn
+        named = (*(Party("applicant", f"村民{k}") for k in range(9)), Party("respondent", "某建筑公司"))
+        [(p, _)] = case_store.add_cases(
+            c,
+            [(a_new_case(channel_ref="T-P", people_involved=1, parties=named), None)],
+            config_version=1,
+            at=_at("2026-11-02 09:00"),
+        )
+        p = _assign(c, p, "2026-11-02 10:00", "C-ZHAOYANG", "M-C01")
+        _move(c, p, "2026-11-05 10:00", Status.RESOLVED, Stage.RESOLUTION, "agreement")
+        s = _assign(c, _case(c, "T-S", "2026-11-03 09:00"), "2026-11-03 10:00", "C-ZHAOYANG", "M-C02")
+        s = _sat(c, s, "2026-11-04 10:00")
+        _move(c, s, "2026-11-06 10:00", Status.HANDED_OFF, Stage.HANDOFF, *refused, handoff_target="litigation")
+        x = _assign(c, _case(c, "T-X", "2026-11-03 09:00"), "2026-11-03 10:00", "C-ZHAOYANG", "M-C02")
+        _move(c, x, "2026-11-06 11:00", Status.HANDED_OFF, Stage.HANDOFF, *refused, handoff_target="litigation")
+        lt = _assign(c, _case(c, "T-L", "2026-11-03 09:00"), "2026-11-03 10:00", "C-ZHAOYANG", "M-C01")
+        lt = _move(c, lt, "2026-11-09 10:00", Status.ESCALATED, Stage.ESCALATION, "failed", org_code="S-XIJIAO")
+        lt = _assign(c, lt, "2026-11-10 10:00", "S-XIJIAO", "M-S01")
+        _move(c, lt, "2026-11-11 10:00", Status.HANDED_OFF, Stage.HANDOFF, *refused, handoff_target="litigation")
+        uow.commit()
+        return {
+            ref: uow.conn.exec_driver_sql(f"SELECT case_no FROM cases WHERE channel_ref = '{ref}'").scalar_one()
+            for ref in ("T-P", "T-S", "T-X", "T-L")
+        }
+
+
+def test_the_tariff_counts_people_and_attempts_as_the_statistics_do(network):
+    n = _counted_as_the_statistics_count()
+    paying = _sample()
+    paying["rules"].append(
+        {"name": "refused_after_attempt", "label": "拒绝调解（已开始调解）", "yuan": 30, "results": ["refused"],
+         "min_attempts": 1}
+    )  # fmt: skip
+    apply_tariff(paying, effective_from="2026-11", source="paying")
+
+    november = monthly_statement("2026-11")
+    found = figures(Question("2026-11", "2026-11"), today=now().astimezone(CST).date())
+
+    # P: 10 people (its parties), a 群体性纠纷 in the statistics, earns `group` (min_people: 10); S: its
+    # refused attempt began (a session was recorded); L: its first attempt began; X: refused at its
+    # first attempt with no session, which never began (min_attempts: 1 is not met)
+    assert [(i.case_no, i.result, i.rules, i.yuan) for i in november.items] == sorted(
+        [
+            (n["T-P"], "written", ("standard", "group"), 2100),
+            (n["T-S"], "refused", ("refused_after_attempt",), 30),
+            (n["T-L"], "refused", ("refused_after_attempt",), 30),
+        ]
+    )
+    assert (november.by_mediator, november.total) == ({"M-C01": 2115, "M-C02": 30, "M-S01": 15}, 2160)
+    # the statistics count the same: P's 10 people, a group dispute; S, L and P mediated, not X
+    assert (found["received"], found["mediated"], found["parties_involved"], found["group_disputes"]) == (
+        4,
+        3,
+        10 + 2 + 2 + 2,
+        1,
     )
 
 
