@@ -67,6 +67,21 @@ def jurisdiction_problem(
     return None
 
 
+def expert_name_problem(role: Role, name: str, network: Network | None) -> str | None:
+    """Why an expert's key cannot have this name: the key is the expert (its opinions are recorded
+    under its name), so a name that is no expert of the network makes a key that can do nothing."""
+    if role is not Role.EXPERT or network is None:
+        return None
+    codes = sorted(e.code for e in network.experts)
+    if name in codes:
+        return None
+    return (
+        f"专家密钥以专家代码命名，{name} 不是调解网络中的专家（{', '.join(codes) or '网络中没有专家'}） "
+        f"an expert's key is named by the expert's code: {name} is not an expert of the network "
+        f"({', '.join(codes) or 'it has none'})"
+    )
+
+
 ROLE_ZH = {
     "integrator": "对接系统",
     "mediator": "调解员",

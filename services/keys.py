@@ -11,7 +11,7 @@ from typing import Any
 
 from fengqiao.db import access, configurations
 from fengqiao.db.uow import UnitOfWork
-from fengqiao.models.access import ROLE_ZH, Caller, Role, jurisdiction_problem
+from fengqiao.models.access import ROLE_ZH, Caller, Role, expert_name_problem, jurisdiction_problem
 from fengqiao.models.errors import InvalidInput
 from fengqiao.services.context import configuration
 from fengqiao.services.runtime import engine, now
@@ -36,6 +36,8 @@ def make_key(
         if problem := jurisdiction_problem(role, areas, orgs, network):
             option, why = problem
             raise InvalidInput(why, field=option)
+        if why_not := expert_name_problem(role, name, network):
+            raise InvalidInput(why_not, field="name")
         made = access.create_key(uow.conn, name=name, role=role, areas=areas, orgs=orgs, at=now(), test=test)
         uow.commit()
     return made

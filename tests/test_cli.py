@@ -290,6 +290,19 @@ def test_keys_are_made_listed_and_revoked_and_the_secret_is_shown_once(network):
     )
 
 
+def test_an_experts_key_is_named_by_an_expert_of_the_network(network):
+    code, out = run("keys", "create", "E-99", "--role", "expert", "--area", "5115")
+    made_code, made = run("keys", "create", "E-05", "--role", "expert", "--area", "5115")
+
+    assert (code, out.strip()) == (  # exit 1, as a name already taken
+        1,
+        "invalid_input: field name: 专家密钥以专家代码命名，E-99 不是调解网络中的专家（E-01, E-02, E-03, E-04, E-05） "
+        "an expert's key is named by the expert's code: E-99 is not an expert of the network "
+        "(E-01, E-02, E-03, E-04, E-05)",
+    )
+    assert made_code == 0 and made.startswith("key 1 (专家 expert) for E-05")
+
+
 def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
     from fengqiao.models.case import Party
 
