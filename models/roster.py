@@ -31,22 +31,31 @@ def committee_kind(org: Organisation) -> str | None:
     return org.committee_kind or BY_LEVEL.get(org.level)
 
 
-def roster(network: Network, region: str | None = None, within: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """Committees by kind and mediators by full-time and part-time, of the organisations in region (and within)."""
+def roster(
+    network: Network,
+    region: str | None = None,
+    within: tuple[str, ...] | None = None,
+    orgs: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Committees by kind and mediators by full-time and part-time, of the organisations in region (and
+    within), and the organisations named in orgs (a key's organisations: the figures count the cases
+    they hold as well as those of its areas)."""
 
-    def counted(org: Organisation) -> bool:
+    def counted(code: str, org: Organisation) -> bool:
+        if code in orgs:
+            return True
         area = org.area_code or ""
         if org.level is Level.PANEL and not area:  # a city's panel serves everywhere
             return region is None and within is None
         inside = region is None or area.startswith(region)
         return inside and (within is None or any(area.startswith(a) for a in within))
 
-    orgs = {code: o for code, o in network.organisations.items() if counted(o)}
+    kept = {code: o for code, o in network.organisations.items() if counted(code, o)}
     committees = dict.fromkeys(KINDS, 0)
-    for o in orgs.values():
+    for o in kept.values():
         if kind := committee_kind(o):
             committees[kind] += 1
-    staff = [m for m in network.mediators if m.org in orgs]
+    staff = [m for m in network.mediators if m.org in kept]
     full = sum(1 for m in staff if m.full_time)
     return {
         "committees": committees | {"total": sum(committees.values())},

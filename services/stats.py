@@ -163,7 +163,9 @@ def figures(question: Question, *, today: date) -> dict[str, Any]:
         compared = _compared(conn, question, official) if question.since and question.until else None
     official["definitions"] |= {f"screening.{k}": d for k, d in SCREENING_DEFINITIONS.items()} | ROSTER_DEFINITIONS
     official["definitions"] |= case_definitions(as_of.isoformat()) | COMPARISON_DEFINITIONS
-    staff = roster(network, question.region, question.within_areas) if network else roster(EMPTY)
+    # the organisations the figures count, as the scope does: a key's areas and its organisations
+    # (a region asks where cases arose: then its areas only)
+    staff = roster(network, question.region, question.within_areas, scope.orgs) if network else roster(EMPTY)
     extra = {"screening": asdict(swept), "roster": staff, "as_of": as_of.isoformat(), "compared": compared}
     return official | extra | found | {"overdue": overdue, "due_soon": due_soon}
 

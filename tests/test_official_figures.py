@@ -321,3 +321,27 @@ def test_roster_figures_count_committees_by_kind_and_mediators_full_and_part_tim
     }
     assert "村/居 3 · 乡镇/街道 2 · 企事业 1 · 行业/专业 0 · 其他 1" in page
     assert cuiping["definitions"]["roster.mediators"]["label"] == "人民调解员 mediators"
+
+
+def test_a_key_of_organisations_gets_the_roster_of_its_organisations(api):
+    from tests.factories import a_key
+
+    apply_configuration(load_network_file(), source="roster")
+    traffic = a_key("coordinator", name="traffic", areas=(), orgs=("P-TRAFFIC",))
+    nanxi_and_xijiao = a_key("coordinator", name="nanxi-xijiao", areas=("511503",), orgs=("S-XIJIAO",))
+    nanxi = a_key("coordinator", name="nanxi", areas=("511503",))
+
+    def rostered(key):  # type: ignore[no-untyped-def]
+        return api.get("/api/v1/stats", headers=key).json()["roster"]
+
+    # the city's traffic panel and its two full-time mediators, as the figures count the cases it holds
+    assert rostered(traffic) == {
+        "committees": {"village": 0, "township": 0, "enterprise": 0, "sector": 1, "other": 0, "total": 1},
+        "mediators": {"total": 2, "full_time": 2, "part_time": 0},
+    }
+    # 南溪 (its district, two streets, four communities) and 西郊 with its two mediators
+    assert rostered(nanxi)["committees"]["total"] == 7
+    assert rostered(nanxi_and_xijiao)["committees"] == {
+        "village": 4, "township": 3, "enterprise": 0, "sector": 0, "other": 1, "total": 8,
+    }  # fmt: skip
+    assert rostered(nanxi_and_xijiao)["mediators"]["total"] == rostered(nanxi)["mediators"]["total"] + 2
