@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from fengqiao.cli.main import KeyOption, app, cli_key, console, edge, prepared
+from fengqiao.cli.main import KeyOption, app, cli_key, console, edge, err, prepared
 
 
 def _instant(value: str) -> datetime:
@@ -165,6 +166,10 @@ def case_file(
     masked: Annotated[bool, typer.Option("--masked", help="personal data masked, signed copies withheld")] = False,
 ) -> None:
     """卷宗 Write the case file: cover, index (卷内目录) and every paper, the latest version of each."""
+    if out.suffix.lower() != ".pdf":  # checked before the file is made: it is a PDF whatever the name says
+        said = f"--out: {str(out)!r} 卷宗是 PDF 文件，请以 .pdf 结尾 the case file is a PDF: name it ….pdf"
+        err.print(f"[red]invalid_input:[/] {escape(said)}", soft_wrap=True, highlight=False)
+        raise typer.Exit(2)
     prepared()
     from fengqiao.services.case_file import case_file_pdf
 

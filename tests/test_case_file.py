@@ -164,6 +164,7 @@ def test_an_out_path_that_cannot_be_written_is_one_line_exit_2_not_a_traceback(n
 
     asked = [
         ["case-file", case_no, "--out", str(missing / "file.pdf"), "--masked"],
+        ["case-file", case_no, "--out", str(tmp_path / "cf.txt"), "--masked"],
         ["documents", case_no, "--out", str(a_file / "papers")],
         ["subsidies", "--month", this_month, "--out", str(missing / "s.csv")],
     ]
@@ -171,7 +172,11 @@ def test_an_out_path_that_cannot_be_written_is_one_line_exit_2_not_a_traceback(n
 
     assert [(d.exit_code, d.output.splitlines()[-1]) for d in done] == [
         (2, f"invalid_input: 文件无法读写 cannot read or write '{missing / 'file.pdf'}': No such file or directory"),
+        (
+            2,
+            f"invalid_input: --out: '{tmp_path / 'cf.txt'}' 卷宗是 PDF 文件，请以 .pdf 结尾 the case file is a PDF: name it ….pdf",
+        ),
         (2, f"invalid_input: 文件无法读写 cannot read or write '{a_file / 'papers'}': Not a directory"),
         (2, f"invalid_input: 文件无法读写 cannot read or write '{missing / 's.csv'}': No such file or directory"),
     ]
-    assert not missing.exists() and a_file.read_text() == ""
+    assert not missing.exists() and a_file.read_text() == "" and not (tmp_path / "cf.txt").exists()
