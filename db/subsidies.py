@@ -100,13 +100,14 @@ def concluded_in(conn: Connection, month: str, within: CaseFilter | None = None)
         q = within.apply(q)
     rows = conn.execute(q).all()
     by_case = assignments(conn, [r.case_id for r in rows])
+    ended = escalations(conn, [r.case_id for r in rows])
     named = parties_recorded(conn, [r.case_id for r in rows])
     refused_in = {r.case_id: r.from_status for r in rows if r.rule == REFUSED}
     sat = sessions_held(conn, [(r.case_id, r.attempt) for r in rows if refused_in.get(r.case_id) == "mediating"])
     found = []
     for r in rows:
         attempts = [a for a in by_case.get(r.case_id, ()) if a.seq < r.seq]  # not those of a later re-opening
-        ends = [a.at for a in attempts[1:]] + [r.at] if attempts else []  # a refusal before any: none
+        ends = _attempt_ends(attempts, ended.get(r.case_id, []), r.seq, r.at)
         found.append(
             Concluded(
                 case_no=r.case_no,
@@ -172,6 +173,37 @@ def assignments(conn: Connection, case_ids: Iterable[int]) -> dict[int, list[Ass
                 Assigned(r.seq, r.at, named.group(1) if named else "", r.org_code or "")
             )
     return by_case
+
+
+def escalations(conn: Connection, case_ids: Iterable[int]) -> dict[int, list[tuple[int, datetime]]]:
+    """Each case's escalations in order, (seq, at): where an attempt that failed ended."""
+    by_case: dict[int, list[tuple[int, datetime]]] = {}
+    ids = sorted(set(case_ids))
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        rows = conn.execute(
+            select(transitions.c.case_id, transitions.c.seq, transitions.c.at)
+            .where(transitions.c.case_id.in_(chunk), transitions.c.stage == "escalation")
+            .order_by(transitions.c.case_id, transitions.c.seq)
+        )
+        for r in rows:
+            by_case.setdefault(r.case_id, []).append((r.seq, r.at))
+    return by_case
+
+
+def _attempt_ends(
+    attempts: list[Assigned], escalated: list[tuple[int, datetime]], concluded_seq: int, concluded_at: datetime
+) -> list[datetime]:
+    """When each attempt ended: the escalation that failed it, else the next assignment (or the
+    conclusion, for the last). The days between an escalation and the next rung's assignment (an
+    expert's opinion asked first, say) are then no mediator's."""
+    ends = []
+    for n, a in enumerate(attempts):
+        next_seq, next_at = (
+            (attempts[n + 1].seq, attempts[n + 1].at) if n + 1 < len(attempts) else (concluded_seq, concluded_at)
+        )
+        failed = next((at for seq, at in escalated if a.seq < seq < next_seq), None)
+        ends.append(failed if failed is not None else next_at)
+    return ends
 
 
 def _days_between(start: Any, end: datetime) -> int:

@@ -14,8 +14,10 @@ Who is credited with what (`credited`), as 以案定补 splits a case's sum by a
 - the workload goes to whoever did it, attempt by attempt: a session (调解笔录) to the mediator the
   assignment of its attempt named and that attempt's committee, in the month it was held; a
   concluded case's days to each attempt's mediator and committee, from that attempt's assignment
-  to the next one's (the last attempt's to the conclusion), in the month the case concluded, so
-  a case failed at a community and settled at a street credits both mediators their own days;
+  to its end (the escalation that failed it, else the next assignment; the last attempt's to the
+  conclusion), in the month the case concluded, so a case failed at a community and settled at a
+  street credits both mediators their own days, and the days it waited between (for the next
+  rung's assignment, an expert's opinion asked first) are no mediator's;
 - the case and its agreement (`per_case`, `per_agreement`) to the mediator who concluded it and
   the committee it concluded at: the outcome is theirs, and a case counts once;
 - the satisfaction at the follow-up visit to the mediator holding the case at the visit and that

@@ -123,7 +123,7 @@ class Concluded:
     risk: str
     days: int = 0  # China-time days from its first assignment to its conclusion (积分制's workload)
     conducted: tuple[tuple[str, str], ...] = ()  # each attempt's (mediator, committee), in order
-    attempt_days: tuple[int, ...] = ()  # each attempt's share of days: to the next assignment, the last to the end
+    attempt_days: tuple[int, ...] = ()  # each attempt's days: to its escalation, else the next assignment
 
 
 @dataclass(frozen=True)

@@ -42,20 +42,21 @@ def test_points_per_mediator_and_committee_for_past_months_and_the_live_one(api)
     served = api.get("/api/v1/points", params={"month": "2026-09"}, headers=a_key("coordinator")).json()
 
     # 10 a case, 5 an agreement, 2 a session, 0.5 a day in mediation, 1 a satisfaction point; C's
-    # days split by attempt: 4 → 11 Sep at 朝阳 (M-C01), 11 → 20 Sep at 西郊 (M-S01, who concluded it)
+    # days split by attempt: 4 → 10 Sep at 朝阳 (M-C01, to its escalation), 11 → 20 Sep at 西郊 (M-S01, who
+    # concluded it); the day between escalation and 西郊's assignment is no mediator's
     assert _tallies(september.mediators) == {
-        "M-C01": (1, 1, 1, 29 + 7, 0, 35.0),  # A: assigned 1 Sep, agreed 30 Sep; F's session; C's first 7 days
+        "M-C01": (1, 1, 1, 29 + 6, 0, 34.5),  # A: assigned 1 Sep, agreed 30 Sep; F's session; C's first 6 days
         "M-S01": (1, 1, 0, 9, 0, 19.5),  # C: the case, its agreement and its last 9 days
         "M-C02": (1, 1, 0, 1, 0, 15.5),  # B: 2 → 3 Sep
     }
     assert [code for code, _ in september.mediators] == ["M-C01", "M-S01", "M-C02"]  # ranked
-    assert _tallies(september.committees) == {"C-ZHAOYANG": (2, 2, 1, 37, 0, 50.5), "S-XIJIAO": (1, 1, 0, 9, 0, 19.5)}
+    assert _tallies(september.committees) == {"C-ZHAOYANG": (2, 2, 1, 36, 0, 50.0), "S-XIJIAO": (1, 1, 0, 9, 0, 19.5)}
     assert _tallies(october.mediators) == {"M-C02": (1, 0, 0, 6, 0, 13.0)}  # D handed off 1 Oct
     assert _tallies(live.mediators) == {"M-C01": (0, 0, 0, 0, 4, 4.0)}  # the visit to A, this month
     assert live.mediators[0][1].average_satisfaction == 4.0
     assert code == 0 and "公式 formula: 10/件 case + 5/协议 agreement + 2/笔录 session + 0.5/天 day" in shown
     assert [(m["rank"], m["code"], m["points"]) for m in served["mediators"]] == [
-        (1, "M-C01", 35.0),
+        (1, "M-C01", 34.5),
         (2, "M-S01", 19.5),
         (3, "M-C02", 15.5),
     ]
@@ -80,7 +81,7 @@ def test_the_ranking_page_lists_mediators_and_committees_highest_first(api):
 
     mediators = page.split('id="mediators"')[1].split("</table>")[0]
     assert re.findall(r'data-code="([\w-]+)" data-points="([\d.]+)"', mediators) == [
-        ("M-C01", "33.0"),  # no session on F in this test: 10 + 5 + 18 (A's 29 days, C's first 7)
+        ("M-C01", "32.5"),  # no session on F in this test: 10 + 5 + 17.5 (A's 29 days, C's first 6)
         ("M-S01", "19.5"),
         ("M-C02", "15.5"),
     ]
@@ -170,14 +171,14 @@ def test_points_rank_only_the_work_on_cases_of_the_callers_jurisdiction(api):
     with_xijiao = ranked(a_key("coordinator", name="nanxi-xijiao", areas=("511503",), orgs=("S-XIJIAO",)))
 
     assert admin == [
-        [(1, "M-C01", 35.0), (2, "M-S01", 19.5), (3, "M-C02", 15.5), (3, "M-C06", 15.5)],
-        [(1, "C-ZHAOYANG", 50.5), (2, "S-XIJIAO", 19.5), (3, "C-XIANFENG", 15.5)],
+        [(1, "M-C01", 34.5), (2, "M-S01", 19.5), (3, "M-C02", 15.5), (3, "M-C06", 15.5)],
+        [(1, "C-ZHAOYANG", 50.0), (2, "S-XIJIAO", 19.5), (3, "C-XIANFENG", 15.5)],
     ]
-    assert _tallies(monthly_points("2026-09").mediators)["M-C01"] == (1, 1, 1, 36, 0, 35.0)  # the CLI: unscoped
+    assert _tallies(monthly_points("2026-09").mediators)["M-C01"] == (1, 1, 1, 35, 0, 34.5)  # the CLI: unscoped
     assert district == [[(1, "M-C06", 15.5)], [(1, "C-XIANFENG", 15.5)]]  # neither A, B, C nor F's session
-    assert with_xijiao == [  # C, which 西郊 holds, whole: concluded by M-S01 there, its first 7 days M-C01's
-        [(1, "M-S01", 19.5), (2, "M-C06", 15.5), (3, "M-C01", 3.5)],
-        [(1, "S-XIJIAO", 19.5), (2, "C-XIANFENG", 15.5), (3, "C-ZHAOYANG", 3.5)],
+    assert with_xijiao == [  # C, which 西郊 holds, whole: concluded by M-S01 there, its first 6 days M-C01's
+        [(1, "M-S01", 19.5), (2, "M-C06", 15.5), (3, "M-C01", 3.0)],
+        [(1, "S-XIJIAO", 19.5), (2, "C-XIANFENG", 15.5), (3, "C-ZHAOYANG", 3.0)],
     ]
     assert n["T-A"]  # the known set is there, outside the district
 
@@ -226,10 +227,11 @@ def test_an_escalated_case_credits_each_mediator_the_sessions_and_days_of_their_
     november, live = monthly_points("2026-11"), monthly_points(this_month)
     code, out = run("points", "--month", "2026-11", "--json")
 
-    # 10 a case, 5 an agreement, 2 a session, 0.5 a day: M-C01 the two sessions and the 6 days (2 → 8 Nov)
-    # of attempt 1; M-S01 the case, its agreement, the session and the 4 days (8 → 12 Nov) of attempt 2
-    assert _tallies(november.mediators) == {"M-S01": (1, 1, 1, 4, 0, 19.0), "M-C01": (0, 0, 2, 6, 0, 7.0)}
-    assert _tallies(november.committees) == {"S-XIJIAO": (1, 1, 1, 4, 0, 19.0), "C-ZHAOYANG": (0, 0, 2, 6, 0, 7.0)}
+    # 10 a case, 5 an agreement, 2 a session, 0.5 a day: M-C01 the two sessions and the 4 days (2 → 6 Nov, its
+    # escalation) of attempt 1; M-S01 the case, its agreement, the session and the 4 days (8 → 12 Nov) of attempt 2;
+    # the 2 days the case waited for 西郊's assignment are no mediator's
+    assert _tallies(november.mediators) == {"M-S01": (1, 1, 1, 4, 0, 19.0), "M-C01": (0, 0, 2, 4, 0, 6.0)}
+    assert _tallies(november.committees) == {"S-XIJIAO": (1, 1, 1, 4, 0, 19.0), "C-ZHAOYANG": (0, 0, 2, 4, 0, 6.0)}
     assert [m for m, _ in november.mediators] == ["M-S01", "M-C01"]
     assert _tallies(live.mediators) == {"M-S01": (0, 0, 0, 0, 5, 5.0)}  # the visit scores M-S01's agreement
     found = json.loads(out)
@@ -237,5 +239,5 @@ def test_an_escalated_case_credits_each_mediator_the_sessions_and_days_of_their_
         (m["rank"], m["code"], m["sessions"], m["days"], m["points"]) for m in found["mediators"]
     ] == [
         (1, "M-S01", 1, 4, 19.0),
-        (2, "M-C01", 2, 6, 7.0),
+        (2, "M-C01", 2, 4, 6.0),
     ]
