@@ -26,6 +26,7 @@ def points(
 ) -> None:
     """积分制 Points per mediator and per committee for a month: cases, agreements, sessions, days, satisfaction."""
     prepared()
+    from fengqiao.models.points import CREDIT
     from fengqiao.services.names import current_names
     from fengqiao.services.points import monthly_points, points_data
 
@@ -43,6 +44,7 @@ def points(
         f"{r['per_satisfaction']:g}/满意度分 satisfaction point; 同分同名次 equal points, equal rank",
         highlight=False,
     )
+    console.print(CREDIT, highlight=False, soft_wrap=True)
 
 
 def _table(title: str, who: str, rows: list[dict[str, Any]]) -> Table:

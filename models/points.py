@@ -32,6 +32,11 @@ from dataclasses import dataclass, field, replace
 
 from fengqiao.models.subsidies import Concluded
 
+CREDIT = (  # who is credited with what, said beside the formula on the page and the command line
+    "归属：件数与协议记结案调解员，笔录与天数按调解轮次记各轮调解员，回访满意度记回访时的承办调解员 "
+    "credit: the case and its agreement to who concluded it; sessions and days to each attempt's "
+    "mediator; a visit's satisfaction to who holds the case at the visit"
+)
 AGREED = ("written", "oral")  # the results of models.subsidies that are agreements
 
 

@@ -9,6 +9,7 @@ from fengqiao.db import session_records
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.aftercare import IfBroken
 from fengqiao.models.clocks import CST
+from fengqiao.models.points import CREDIT
 from fengqiao.models.session_records import SessionRecord, session_move
 from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
 from fengqiao.services.follow_up import record_follow_up
@@ -55,6 +56,7 @@ def test_points_per_mediator_and_committee_for_past_months_and_the_live_one(api)
     assert _tallies(live.mediators) == {"M-C01": (0, 0, 0, 0, 4, 4.0)}  # the visit to A, this month
     assert live.mediators[0][1].average_satisfaction == 4.0
     assert code == 0 and "公式 formula: 10/件 case + 5/协议 agreement + 2/笔录 session + 0.5/天 day" in shown
+    assert f"\n{CREDIT}\n" in shown  # who is credited with what, beside the formula
     assert [(m["rank"], m["code"], m["points"]) for m in served["mediators"]] == [
         (1, "M-C01", 34.5),
         (2, "M-S01", 19.5),
