@@ -84,17 +84,22 @@ def _edge(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.field, headers=exc.headers)
 
 
-def _validation(request: Request, exc: Exception) -> JSONResponse:
-    """The first thing wrong with a request, as every other error: the field by the name the sender
-    wrote (`applicant.id_number`, `limit`), why in Chinese and English (models.invalid)."""
-    assert isinstance(exc, RequestValidationError)
+def validation_error(exc: RequestValidationError) -> tuple[str | None, str]:
+    """(field, message) of the first thing wrong with a request, as every other error: the field by
+    the name the sender wrote (`applicant.id_number`, `limit`), why in Chinese and English (models.invalid)."""
     err = exc.errors()[0] if exc.errors() else {"loc": (), "type": "", "msg": "invalid request"}
     if err.get("type") == "json_invalid":  # its loc is a character offset, not a field
-        return error_response(422, "invalid_input", NOT_JSON, "body")
+        return "body", NOT_JSON
     loc = tuple(err.get("loc", ()))
     field = public_name(loc) or ("body" if loc[:1] == ("body",) else None)
     said = why(str(err.get("type", "")), str(err.get("msg", "")))
-    return error_response(422, "invalid_input", f"{field}: {said}" if field else said, field)
+    return field, f"{field}: {said}" if field else said
+
+
+def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    field, message = validation_error(exc)
+    return error_response(422, "invalid_input", message, field)
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from fengqiao.api.auth import CallerDep, allow
 from fengqiao.models.access import Role
-from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.points import Tally, standing
 from fengqiao.services.points import monthly_points
 
@@ -49,10 +48,11 @@ def _scored(rows: list[tuple[str, Tally]]) -> list[Scored]:
 @router.get("/points", response_model=Points, **allow(Role.COORDINATOR, Role.ADMIN))
 def get_points(
     caller: CallerDep,
-    month: Annotated[str, Query(pattern=MONTH_PATTERN, description="the month (YYYY-MM); this month is live")],
+    month: Annotated[str, Query(description="the month (YYYY-MM); this month is live")],
 ) -> Points:
     """积分制 Each mediator's and committee's points for the month from the cases in the caller's
-    jurisdiction, highest first; a month not begun is 422."""
+    jurisdiction, highest first; a month that is not one or has not begun is 422 naming `month`, in the
+    words `fengqiao points` and /stats use (models.months)."""
     found = monthly_points(month, caller=caller)
     return Points(
         month=found.month,

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from fengqiao.api.auth import CallerDep, allow
 from fengqiao.models.access import Role
-from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.services.subsidies import monthly_statement
 
 router = APIRouter(tags=["subsidies 以案定补"])
@@ -47,14 +46,13 @@ class SubsidyStatement(BaseModel):
 @router.get("/subsidies", response_model=SubsidyStatement, **allow(Role.COORDINATOR, Role.ADMIN))
 def get_subsidies(
     caller: CallerDep,
-    month: Annotated[str, Query(pattern=MONTH_PATTERN, description="the month (YYYY-MM), China time")],
-    org: Annotated[
-        str | None, Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="one committee: its shares only")
-    ] = None,
+    month: Annotated[str, Query(description="the month (YYYY-MM), China time; checked as `fengqiao stats` checks it")],
+    org: Annotated[str | None, Query(description="one committee (its code): its shares only")] = None,
 ) -> SubsidyStatement:
     """以案定补 A month's statement of the cases in the caller's jurisdiction: each case's rules, yuan and who
-    is paid; totals by mediator and committee. A month not begun, or a committee the network lacks or
-    the caller's jurisdiction does not hold, is 422 naming the field."""
+    is paid; totals by mediator and committee. A month that is not one (YYYY-MM, 1900-01 to 2199-12)
+    or has not begun, or a committee the network lacks or the caller's jurisdiction does not hold, is
+    422 naming the field, in the words `fengqiao subsidies` and /stats use (models.months)."""
     s = monthly_statement(month, org, caller=caller)
     return SubsidyStatement(
         month=s.month,

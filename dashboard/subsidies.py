@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,15 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from fengqiao.dashboard.reports import pdf_of
 from fengqiao.dashboard.site import HERE, expensive, page, templates, viewer
 from fengqiao.models.access import Caller
-from fengqiao.models.errors import InvalidInput
-from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.subsidies import RESULT_LABELS, Statement
 from fengqiao.services.names import current_names
 from fengqiao.services.subsidies import current_month, month_shown, monthly_statement, statement_rows
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
-Month = Annotated[str | None, Query(pattern=MONTH_PATTERN)]
-Org = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9_-]{0,64}$")]
+Month = Annotated[str | None, Query(max_length=40)]  # checked as a month by the service, naming it
+Org = Annotated[str | None, Query()]  # a committee the network lacks: refused by the service, naming it
 
 
 def _shown(s: Statement) -> dict[str, Any]:
@@ -42,6 +41,12 @@ def csv_of(s: Statement) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _part(org: str | None) -> str:
+    """The committee in a file's name (Content-Disposition): its code as ASCII letters, digits, - and _
+    (a code is any text the network YAML gives: "-" + "_" for each other character)."""
+    return "-" + re.sub(r"[^A-Za-z0-9_-]", "_", org) if org else ""
+
+
 def _statement(month: str | None, org: str | None, caller: Caller) -> Statement:
     """The signed-in caller's statement: the cases its jurisdiction covers, as the API answers it."""
     return monthly_statement(month or current_month(), org or None, caller=caller)
@@ -50,12 +55,7 @@ def _statement(month: str | None, org: str | None, caller: Caller) -> Statement:
 @router.get("/subsidies", response_class=HTMLResponse)
 def subsidies_page(request: Request, month: Month = None, org: Org = None) -> Any:
     caller = viewer(request)
-    try:
-        s = _statement(month, org, caller)
-    except InvalidInput as exc:  # a month not begun, a committee the network lacks or outside the key's: said
-        answer = page(request, "missing.html", caller, message=exc.message)
-        answer.status_code = 422
-        return answer
+    s = _statement(month, org, caller)  # a bad month or committee: the error page (dashboard/app.py)
     return page(request, "subsidies.html", caller, **_shown(s), org=org or "", standalone=False)
 
 
@@ -63,7 +63,7 @@ def subsidies_page(request: Request, month: Month = None, org: Org = None) -> An
 def subsidies_csv(request: Request, month: Month = None, org: Org = None) -> Response:
     caller = viewer(request)
     s = _statement(month, org, caller)
-    name = f"fengqiao-subsidies-{s.month}{'-' + org if org else ''}.csv"
+    name = f"fengqiao-subsidies-{s.month}{_part(org)}.csv"
     return Response(csv_of(s), media_type="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
@@ -72,6 +72,6 @@ def subsidies_pdf(request: Request, month: Month = None, org: Org = None) -> Res
     caller = viewer(request)
     expensive(caller)  # each PDF starts Chromium
     s = _statement(month, org, caller)
-    name = f"fengqiao-subsidies-{s.month}{'-' + org if org else ''}.pdf"
+    name = f"fengqiao-subsidies-{s.month}{_part(org)}.pdf"
     body = pdf_of(render_statement(s, org))
     return Response(body, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})

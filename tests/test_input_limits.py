@@ -211,9 +211,10 @@ def test_a_month_outside_the_calendar_we_keep_is_refused_by_name(api, month):
     answers = {
         "from": api.get(f"{V1}/stats", params={"from": month}, headers=centre),
         "to": api.get(f"{V1}/stats", params={"to": month}, headers=centre),
-        "month": api.get("/dashboard/report", params={"month": month}),
+        "month": api.get(f"{V1}/subsidies", params={"month": month}, headers=centre),
     }
     pages = {field: api.get("/dashboard/stats", params={field: month}) for field in ("since", "until")}
+    reports = [api.get(f"/dashboard/{p}", params={"month": month}) for p in ("report", "report.pdf")]
 
     why = "不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10"
     for field, answer in answers.items():
@@ -221,7 +222,10 @@ def test_a_month_outside_the_calendar_we_keep_is_refused_by_name(api, month):
         assert error(answer) == (422, {"code": "invalid_input", "message": message, "field": field})
     for page in pages.values():  # the statistics page says so above its form
         assert page.status_code == 200 and escape(f"{month!r} {why}") in page.text
-    assert error(api.get("/dashboard/report.pdf", params={"month": month}))[1]["field"] == "month"
+    for report in reports:  # the report's page and PDF: the dashboard's error page, naming the field
+        assert report.status_code == 422 and f'<p id="invalid">{escape(f"field month: {month!r} {why}")}</p>' in (
+            report.text
+        )
 
 
 @pytest.mark.parametrize("month", ["0000-01", "٢٠٢٦-01", "2026-01\n"])

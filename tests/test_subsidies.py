@@ -415,6 +415,89 @@ def test_bad_options_are_one_line_naming_the_option_exit_2_and_write_nothing(api
     )
 
 
+def test_a_bad_month_or_committee_is_one_line_naming_it_on_the_api_and_the_dashboards_error_page(api):
+    from markupsafe import escape
+
+    from tests.test_dashboard import sign_in
+
+    apply_tariff(_sample(), effective_from="2026-09", source=SAMPLE)
+    key = a_key("coordinator", name="bad-months")
+    this_month = now().astimezone(CST).strftime("%Y-%m")
+
+    def served(path: str, **params: str) -> tuple[int, dict]:
+        answer = api.get(f"/api/v1/{path}", params=params, headers=key)
+        return answer.status_code, answer.json()
+
+    def refused(field: str, line: str) -> tuple[int, dict]:
+        return 422, {"error": {"code": "invalid_input", "field": field, "message": f"field {field}: {line}"}}
+
+    def not_a_month(text: str) -> str:
+        return f"{text!r} 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10"
+
+    def not_in_network(text: str) -> str:
+        return f"{text!r} 不是网络中的调解组织 is not an organisation of the network"
+
+    # the API: the line `fengqiao stats` and /stats say (models.months), not the validator's pattern
+    for month in ("2026-13", "1899-12", "２０２６-01", ""):
+        assert served("subsidies", month=month) == refused("month", not_a_month(month))
+        assert served("points", month=month) == refused("month", not_a_month(month))
+    assert served("subsidies", month="2026-09", org="") == refused("org", not_in_network(""))
+    assert served("subsidies", month="2026-09", org="调委会") == refused("org", not_in_network("调委会"))
+    assert served("subsidies", month="2026-09", org="C" * 65) == refused("org", not_in_network("C" * 65))
+
+    # the dashboard: its error page, 422, with the same line; not JSON, and not headed 找不到 Not found
+    sign_in(api)
+    future = "2199-01"
+    for path, params, line in (
+        ("subsidies", {"month": "2026-13"}, refused("month", not_a_month("2026-13"))),
+        ("subsidies.csv", {"month": "2026-13"}, refused("month", not_a_month("2026-13"))),
+        ("subsidies.csv", {"month": "2026-09", "org": "调委会"}, refused("org", not_in_network("调委会"))),
+        ("points", {"month": "2026-13"}, refused("month", not_a_month("2026-13"))),
+        ("report", {"month": "2026-13"}, refused("month", not_a_month("2026-13"))),
+        (
+            "report",
+            {"month": future},
+            refused(
+                "month",
+                f"{future!r} 晚于本月 is after this month ({this_month}, China time): nothing is registered in it yet",
+            ),
+        ),
+        (
+            "subsidies",
+            {"month": "2026-09", "org": "C" * 65},
+            refused("org", not_in_network("C" * 65)),
+        ),
+    ):
+        answer = api.get(f"/dashboard/{path}", params=params)
+        said = line[1]["error"]["message"]
+        assert (path, answer.status_code, answer.headers["content-type"]) == (path, 422, "text/html; charset=utf-8")
+        assert f'<p id="invalid">{escape(said)}</p>' in answer.text, (path, params)
+        assert "<h1>请求有误 <small>Invalid request</small></h1>" in answer.text and "找不到" not in answer.text
+
+
+def test_a_committee_named_in_other_letters_gets_its_statement_in_a_file_of_a_safe_name(api):
+    from fengqiao.config.network import load_network_file
+    from fengqiao.services.intake import apply_configuration
+    from tests.test_dashboard import sign_in
+
+    document = load_network_file()
+    document["organisations"].append(
+        {"code": "C-金沙厂", "name": "金沙厂人民调解委员会", "level": "community", "parent": "S-XIJIAO",
+         "area_code": "511502001003", "committee_kind": "enterprise"}
+    )  # fmt: skip
+    apply_configuration(document, source="a code in Chinese")
+    apply_tariff(_sample(), effective_from="2026-09", source=SAMPLE)
+    sign_in(api)
+
+    answer = api.get("/dashboard/subsidies.csv", params={"month": "2026-09", "org": "C-金沙厂"})
+
+    assert (answer.status_code, answer.headers["content-disposition"]) == (
+        200,
+        "attachment; filename=fengqiao-subsidies-2026-09-C-___.csv",
+    )
+    assert answer.content.decode("utf-8-sig").splitlines()[-1] == "2026-09,,,总计 total,,,,0"
+
+
 def test_the_statement_page_csv_and_pdf(api):
     from tests.test_dashboard import sign_in
 
