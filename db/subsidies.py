@@ -34,11 +34,14 @@ def stored_tariffs(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def organisation_area(conn: Connection, code: str) -> str | None:
-    """The area of an organisation of the network, now or in an earlier version (its statements stay
-    readable): "" for one serving no area (a city panel); None for a code the network never had."""
-    row = conn.execute(select(organisations.c.area_code).where(organisations.c.code == code)).first()
-    return None if row is None else row.area_code or ""
+def organisation_of(conn: Connection, code: str) -> tuple[str, str] | None:
+    """The area and level of an organisation of the network, now or in an earlier version (its
+    statements stay readable): area "" for one serving no area (a city panel); None for a code the
+    network never had."""
+    row = conn.execute(
+        select(organisations.c.area_code, organisations.c.level).where(organisations.c.code == code)
+    ).first()
+    return None if row is None else (row.area_code or "", row.level)
 
 
 def _conclusion(t: Any) -> Any:

@@ -56,15 +56,22 @@ def group_disputes(counts: Counts, rules: StatisticsRules, thresholds: Mapping[s
     return sum(n for (month, people), n in counts.by_people.items() if people >= thresholds.get(month, default))
 
 
+PEOPLE_AS_COUNTED = (  # 群体性纠纷 judges a case by the people 涉及当事人人数 counts (models.figures.people_counted)
+    "（人数同涉及当事人人数：每案不少于登记的当事人数）",
+    "(people counted as in parties involved: a case at least the parties recorded on it)",
+)
+
+
 def _group_definition(rules: StatisticsRules, thresholds: Mapping[str, int]) -> str:
     used = sorted(set(thresholds.values()) or {rules.group_dispute_people})
+    zh, en = PEOPLE_AS_COUNTED
     if len(used) == 1:
         n = used[0]
-        return f"涉及{n}人以上的纠纷件数 disputes involving {n} or more people"
+        return f"涉及{n}人以上的纠纷件数{zh} disputes involving {n} or more people {en}"
     months = "; ".join(f"{m}: {n}" for m, n in sorted(thresholds.items()))
     return (
-        "涉及人数达到当月施行配置所定人数的纠纷件数 disputes involving at least the number of people the "
-        f"configuration in force in their month set ({months})"
+        f"涉及人数达到当月施行配置所定人数的纠纷件数{zh} disputes involving at least the number of people the "
+        f"configuration in force in their month set ({months}) {en}"
     )
 
 
@@ -108,7 +115,13 @@ def definitions(rules: StatisticsRules, thresholds: Mapping[str, int] | None = N
             "recorded)",
         ),
         "withdrawn": _label("撤回", "withdrawn", "申请人撤回的件数 cases the applicant withdrew"),
-        "open": _label("在办", "open", "尚未化解、移交或撤回的件数 cases not yet resolved, handed off or withdrawn"),
+        "open": _label(
+            "在办",
+            "open",
+            "仍在办理（待分流、待指派、调解中、已升级）的件数；已化解、导入法治轨道、拒绝调解或撤回的不计入 cases "
+            "still in hand (received, triaged, mediating or escalated); not those resolved, handed off, refused "
+            "(拒绝调解) or withdrawn",
+        ),
         "parties_involved": _label(
             "涉及当事人人数",
             "parties involved",

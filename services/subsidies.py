@@ -23,6 +23,7 @@ from fengqiao.models.subsidies import (
     in_force,
     statement,
 )
+from fengqiao.models.vocabulary import Level
 from fengqiao.services.runtime import engine, now
 
 
@@ -68,16 +69,25 @@ def seen_by(caller: Caller | None) -> CaseFilter | None:
 
 def monthly_statement(month: str, org: str | None = None, *, caller: Caller | None = None) -> Statement:
     """A month's statement, by the tariff in force in that month, from the recorded timeline; the
-    current month's is provisional (未结账). A month not begun or an unknown committee is refused.
+    current month's is provisional (未结账). A month not begun, an unknown committee or an expert pool
+    (which holds no cases: its experts give opinions) is refused.
 
     caller: its items are the cases the caller's jurisdiction covers, the totals summed from them; a
     committee outside that jurisdiction is refused as a screening outside it is (None: every case)."""
     current = current_month()
     checked_month(month, current)
     with UnitOfWork(engine()) as uow:
-        if org is not None and (area := store.organisation_area(uow.conn, org)) is None:
+        found_org = store.organisation_of(uow.conn, org) if org is not None else None
+        if org is not None and found_org is None:
             raise InvalidInput(f"{org!r} 不是网络中的调解组织 is not an organisation of the network", field="org")
-        if org is not None and caller is not None and not caller.covers(area or "", org):
+        area, level = found_org or ("", "")
+        if level == Level.EXPERT_POOL:  # its experts give opinions (专家意见); cases are held and mediated elsewhere
+            raise InvalidInput(
+                f"{org!r} 是专家库，不办理案件，没有以案定补 is an expert pool: it gives opinions, holds no cases "
+                "and is paid nothing",
+                field="org",
+            )
+        if org is not None and caller is not None and not caller.covers(area, org):
             raise InvalidInput(
                 f"调解组织 {org} 不在密钥 {caller.name} 的辖区内 "
                 f"organisation {org} is outside the jurisdiction of key {caller.name}",

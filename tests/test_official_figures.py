@@ -140,7 +140,8 @@ def test_the_campaign_gives_the_published_figures_in_the_default_definition_and_
         "definition": "调解成功 ÷ 调解 agreements ÷ mediated",
     }
     assert default["definitions"]["group_disputes"]["definition"] == (
-        "涉及5人以上的纠纷件数 disputes involving 5 or more people"
+        "涉及5人以上的纠纷件数（人数同涉及当事人人数：每案不少于登记的当事人数） disputes involving 5 or more people "
+        "(people counted as in parties involved: a case at least the parties recorded on it)"
     )
     # a configuration applied after September leaves September's figures as published
     assert _official(applied_later) == _official(default)

@@ -357,6 +357,13 @@ def test_a_refusal_after_a_recorded_session_counts_in_mediated_in_every_view(api
         "session of it was recorded (调解笔录), and did not if none was"
     )
     assert found["definitions"]["mediated"] == {"label": "调解 mediated", "definition": definition}
+    # 在办: the one case waiting; the four refusals are not (拒绝调解, whatever the court does next)
+    assert found["definitions"]["open"] == {
+        "label": "在办 open",
+        "definition": "仍在办理（待分流、待指派、调解中、已升级）的件数；已化解、导入法治轨道、拒绝调解或撤回的不计入 "
+        "cases still in hand (received, triaged, mediating or escalated); not those resolved, handed off, refused "
+        "(拒绝调解) or withdrawn",
+    }
     assert json.loads(out)["definitions"]["mediated"]["definition"] == definition
     assert served.json()["definitions"]["mediated"]["definition"] == definition
     assert "调解 <b>3</b> 件，调解成功 <b>1</b> 件" in report

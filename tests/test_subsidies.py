@@ -374,6 +374,8 @@ def test_bad_options_are_one_line_naming_the_option_exit_2_and_write_nothing(api
     out = tmp_path / "s.docx"
 
     unknown_org = run("subsidies", "--month", "2026-09", "--org", "C-NOPE")
+    expert_pool = run("subsidies", "--month", "2026-09", "--org", "X-CITY")
+    pool_served = api.get("/api/v1/subsidies", params={"month": "2026-09", "org": "X-CITY"}, headers=a_key("admin"))
     bad_month = run("subsidies", "--month", "2026-13")
     not_begun = run("subsidies", "--month", "2199-01")
     bad_format = run("subsidies", "--month", "2026-09", "--out", str(out))
@@ -385,6 +387,12 @@ def test_bad_options_are_one_line_naming_the_option_exit_2_and_write_nothing(api
     assert unknown_org == (
         2,
         "invalid_input: field --org: 'C-NOPE' 不是网络中的调解组织 is not an organisation of the network\n",
+    )
+    pool = "'X-CITY' 是专家库，不办理案件，没有以案定补 is an expert pool: it gives opinions, holds no cases and is paid nothing"
+    assert expert_pool == (2, f"invalid_input: field --org: {pool}\n")
+    assert (pool_served.status_code, pool_served.json()["error"]) == (
+        422,
+        {"code": "invalid_input", "field": "org", "message": f"field org: {pool}"},
     )
     month_error = "'2026-13' 不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10\n"
     assert bad_month == (2, f"invalid_input: field --month: {month_error}")
