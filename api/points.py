@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from fengqiao.api.auth import CallerDep, allow
 from fengqiao.models.access import Role
-from fengqiao.models.points import Tally, standing
+from fengqiao.models.points import CREDIT, Tally, standing
 from fengqiao.services.points import monthly_points
 
 router = APIRouter(tags=["points 积分制"])
@@ -32,6 +32,7 @@ class Scored(BaseModel):
 class Points(BaseModel):
     month: str
     formula: dict[str, float] = Field(description="points for each unit of work (network YAML `points:`)")
+    credit: str = Field(description="who is credited with what (models.points.CREDIT), Chinese first")
     mediators: list[Scored]
     committees: list[Scored] = Field(
         description="the committees (调委会) and stationed rooms (派驻调解室) the cases were held at"
@@ -57,6 +58,7 @@ def get_points(
     return Points(
         month=found.month,
         formula=asdict(found.rules),
+        credit=CREDIT,
         mediators=_scored(found.mediators),
         committees=_scored(found.committees),
     )

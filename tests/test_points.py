@@ -62,6 +62,7 @@ def test_points_per_mediator_and_committee_for_past_months_and_the_live_one(api)
         (2, "M-S01", 19.5),
         (3, "M-C02", 15.5),
     ]
+    assert served["credit"] == CREDIT
     assert served["formula"] == {
         "per_case": 10.0,
         "per_agreement": 5.0,
@@ -81,6 +82,7 @@ def test_the_ranking_page_lists_mediators_and_committees_highest_first(api):
 
     page = api.get("/dashboard/points", params={"month": "2026-09"}).text
 
+    assert f'<p class="hint" id="credit">{CREDIT}</p>' in page.replace("&#39;", "'")
     mediators = page.split('id="mediators"')[1].split("</table>")[0]
     assert re.findall(r'data-code="([\w-]+)" data-points="([\d.]+)"', mediators) == [
         ("M-C01", "32.5"),  # no session on F in this test: 10 + 5 + 17.5 (A's 29 days, C's first 6)
@@ -142,6 +144,7 @@ def test_equal_points_share_a_rank_and_the_next_rank_skips_in_every_view(api):
     ranks = [re.findall(r"│\s+(\d)\s+│\s+(\S+ M-C0\d)", line) for line in shown.splitlines()]
     assert code == 0 and [r[0] for r in ranks if r] == [("1", "卫红 M-C01"), ("1", "沈玉 M-C03"), ("3", "蒋平 M-C02")]
     assert "积分 points 2026-11 · 调委会/调解室 committees and stationed rooms" in shown
+    assert f'<p class="hint" id="credit">{CREDIT}</p>' in page.replace("&#39;", "'")
     mediators = page.split('id="mediators"')[1].split("</table>")[0]
     assert re.findall(
         r'data-code="([\w-]+)" data-points="[\d.]+" data-rank="(\d)"><td>\d</td><td>([^<]+)<', mediators
@@ -187,6 +190,7 @@ def test_points_rank_only_the_work_on_cases_of_the_callers_jurisdiction(api):
     sign_in(api, areas=("511503",), name="nanxi-board")
     page = api.get("/dashboard/points", params={"month": "2026-09"}).text
 
+    assert f'<p class="hint" id="credit">{CREDIT}</p>' in page.replace("&#39;", "'")
     mediators = page.split('id="mediators"')[1].split("</table>")[0]
     assert re.findall(r'data-code="([\w-]+)" data-points="([\d.]+)"', page) == [
         ("M-C06", "15.5"),
