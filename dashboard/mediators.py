@@ -7,18 +7,26 @@ Everything goes through the same services as the API; a refusal is shown on the 
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from fengqiao.dashboard.site import FORM_TOKEN, MEDIATORS, Refused, page, posted_form, viewer
+from fengqiao.dashboard.site import (
+    FORM_TOKEN,
+    MEDIATORS,
+    Refused,
+    check_form_token,
+    from_this_site,
+    page,
+    posted_form,
+    viewer,
+)
 from fengqiao.models.access import Caller
 from fengqiao.models.agreements import AgreementTerms
 from fengqiao.models.clocks import CST
@@ -70,6 +78,14 @@ def my_case(request: Request, ref: str, error: str | None = None) -> Any:
     )
 
 
+async def _posted(request: Request, ref: str) -> tuple[Caller, dict[str, str], str]:
+    """A form posted on a case's page: its mediator, the form (this site's, with the session's token)
+    and the case's number, if the case is the mediator's to act on; checked in that order."""
+    caller = _mediator(request)
+    form = await posted_form(request)
+    return caller, form, _own(caller, ref)
+
+
 def _back(case_no: str, error: FengqiaoError | None = None) -> Response:
     where = f"/dashboard/my/cases/{case_no}" + (f"?error={quote(error.message[:300])}" if error else "")
     return RedirectResponse(where, status_code=303)
@@ -81,9 +97,7 @@ def _lines(text: str) -> tuple[str, ...]:
 
 @router.post("/cases/{ref}/sessions")
 async def post_session(request: Request, ref: str) -> Response:
-    caller = _mediator(request)
-    form = await posted_form(request)
-    case_no = _own(caller, ref)
+    caller, form, case_no = await _posted(request, ref)
     try:
         held = datetime.fromisoformat(form.get("held_at", "")).replace(tzinfo=CST)  # a local time picker: China time
     except ValueError:
@@ -128,9 +142,7 @@ def _terms(form: dict[str, str]) -> AgreementTerms:
 
 @router.post("/cases/{ref}/agreement")
 async def post_agreement(request: Request, ref: str) -> Response:
-    caller = _mediator(request)
-    form = await posted_form(request)
-    case_no = _own(caller, ref)
+    caller, form, case_no = await _posted(request, ref)
     try:
         terms = _terms(form)
     except InvalidInput as exc:
@@ -141,9 +153,7 @@ async def post_agreement(request: Request, ref: str) -> Response:
 @router.post("/cases/{ref}/agreement/to-sign")
 async def post_agreement_to_sign(request: Request, ref: str) -> Response:
     """The agreement form's terms printed for the parties to sign, before it is recorded."""
-    caller = _mediator(request)
-    form = await posted_form(request)
-    case_no = _own(caller, ref)
+    caller, form, case_no = await _posted(request, ref)
     try:
         pdf = await run_in_threadpool(agreement_to_sign_pdf, case_no, _terms(form), caller)
     except FengqiaoError as exc:
@@ -153,9 +163,7 @@ async def post_agreement_to_sign(request: Request, ref: str) -> Response:
 
 @router.post("/cases/{ref}/outcome")
 async def post_outcome(request: Request, ref: str) -> Response:
-    caller = _mediator(request)
-    form = await posted_form(request)
-    case_no = _own(caller, ref)
+    caller, form, case_no = await _posted(request, ref)
     result = form.get("result", "")
     if result not in EXITS:
         return _back(case_no, InvalidInput(f"取值不在允许范围 one of {', '.join(EXITS)}", field="result"))
@@ -169,14 +177,9 @@ async def post_outcome(request: Request, ref: str) -> Response:
 async def post_signed_copy(request: Request, ref: str) -> Response:
     """The signed copy, as a multipart form: the same origin and token checks as every form."""
     caller = _mediator(request)
-    host = request.headers.get("host", "")
-    sent = request.headers.get("origin") or request.headers.get("referer")
-    if sent is not None and urlsplit(sent).netloc != host:
-        raise Refused(403, f"the form was sent from another site ({sent[:100]})")
+    from_this_site(request)
     form = await request.form()
-    token = str(form.get(FORM_TOKEN, ""))
-    if not hmac.compare_digest(token.encode(), getattr(request.state, "form_token", "").encode()):
-        raise Refused(403, "the form's token is missing or out of date: reload the page and send it again")
+    check_form_token(request, str(form.get(FORM_TOKEN, "")))
     case_no = _own(caller, ref)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):

@@ -105,17 +105,27 @@ async def posted_form(request: Request, *, signed_in: bool = True) -> dict[str, 
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         raise Refused(415, f"a form is sent as application/x-www-form-urlencoded, not {kind or 'nothing'}")
+    from_this_site(request)
+    form = await form_of(request)
+    if signed_in:
+        check_form_token(request, form.get(FORM_TOKEN, ""))
+    return form
+
+
+def from_this_site(request: Request) -> None:
+    """Refused unless the post comes from this site's own origin (a multipart upload's too)."""
     host = request.headers.get("host", "")
     for header in ("origin", "referer"):  # browsers send Origin with every post; Referer is the fallback
         if (sent := request.headers.get(header)) is not None:
             if urlsplit(sent).netloc != host:
                 raise Refused(403, f"the form was sent from another site ({header} {sent[:100]})")
             break
-    form = await form_of(request)
-    expected = getattr(request.state, "form_token", "").encode()
-    if signed_in and not hmac.compare_digest(form.get(FORM_TOKEN, "").encode(), expected):
+
+
+def check_form_token(request: Request, token: str) -> None:
+    """Refused unless the form carries the signed-in session's token (CSRF)."""
+    if not hmac.compare_digest(token.encode(), getattr(request.state, "form_token", "").encode()):
         raise Refused(403, "the form's token is missing or out of date: reload the page and send it again")
-    return form
 
 
 async def form_of(request: Request) -> dict[str, str]:
