@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fengqiao.cli.demo_papers import answer
-from fengqiao.db import queries
+from fengqiao.db import queries, tallies
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.flows.case import case_flow
 from fengqiao.models.vocabulary import InputKind
@@ -56,3 +56,20 @@ def registered_month(case_no: str) -> str:
         created = case_store.find_case(uow.conn, case_no).created_at
     assert created is not None
     return created.astimezone(CST).strftime("%Y-%m")
+
+
+def kept_and_recounted() -> tuple[list[dict], list[dict]]:
+    """The statistics' counters as kept with each move, and as counted again from scratch (the rebuild
+    is committed): a test asserts the two are equal."""
+
+    def counters() -> list[dict]:
+        with UnitOfWork(engine()) as uow:
+            rows = tallies.summed(uow.conn, tallies.Scope(), "month", "area", "org_code")
+        nonzero = (r for r in rows if any(v for v in r.values() if isinstance(v, int)))
+        return sorted(nonzero, key=lambda r: sorted(r.items()))
+
+    kept = counters()
+    with UnitOfWork(engine()) as uow:
+        tallies.rebuild(uow.conn)
+        uow.commit()
+    return kept, counters()

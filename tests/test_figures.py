@@ -5,21 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from fengqiao.cli.demo_scenarios import SCENARIOS
-from fengqiao.db import stats, tallies
-from fengqiao.db.tallies import Scope, summed
+from fengqiao.db import stats
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.clocks import CST
 from fengqiao.models.vocabulary import HandoffTarget, Stage, Status
 from fengqiao.services.runtime import engine, now
 from fengqiao.services.stats import Question, figures
-from tests.drive import drive, register, registered_month
+from tests.drive import drive, kept_and_recounted, register, registered_month
 from tests.factories import a_new_case
-
-
-def _counters() -> list[dict]:
-    with UnitOfWork(engine()) as uow:
-        rows = summed(uow.conn, Scope(), "month", "area", "org_code")
-    return sorted((r for r in rows if r["cases"] or r["closed"]), key=lambda r: sorted(r.items()))
 
 
 def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_nine_paths(network):
@@ -31,11 +24,8 @@ def test_kept_counters_equal_a_count_from_scratch_and_give_the_figures_of_the_ni
     waiting_no, waiting_id = register(SCENARIOS[0].intake_record(channel_ref="F-waiting", n=99))
     drive(waiting_no, waiting_id, [])  # left waiting for its outcome
 
-    kept = _counters()
-    with UnitOfWork(engine()) as uow:
-        tallies.rebuild(uow.conn)
-        uow.commit()
-    assert kept == _counters()
+    kept, recounted = kept_and_recounted()
+    assert kept == recounted
 
     month = registered_month(numbers[0])
     found = figures(Question(), today=now().astimezone(CST).date())
@@ -147,11 +137,8 @@ def test_exact_figures_of_a_known_set_across_months_levels_and_closing_days(netw
         new("K-C", "511502002001", "2026-11-01 00:30")  # 2026-10-31 16:30 UTC: November in China
         uow.commit()
 
-    kept = _counters()
-    with UnitOfWork(engine()) as uow:
-        tallies.rebuild(uow.conn)
-        uow.commit()
-    assert kept == _counters()
+    kept, recounted = kept_and_recounted()
+    assert kept == recounted
 
     today = date(2026, 11, 23)
     everything = figures(Question(), today=today)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from fengqiao.db import agreements, session_records, tallies
+from fengqiao.db import agreements, session_records
 from fengqiao.db import cases as case_store
 from fengqiao.db.tables import cases, screening_cases
 from fengqiao.db.uow import UnitOfWork
@@ -24,9 +24,9 @@ from fengqiao.models.vocabulary import Channel, HandoffTarget, Stage, Status
 from fengqiao.services.due_dates import keep_due_date
 from fengqiao.services.runtime import engine
 from fengqiao.services.stats import Question, figures
+from tests.drive import kept_and_recounted
 from tests.factories import a_key, a_new_case
 from tests.test_cli import EXAMPLES, run
-from tests.test_official_figures import _counters
 
 NOVEMBER = datetime(2026, 11, 5, 9, 0, tzinfo=CST)
 TODAY = date(2026, 12, 3)
@@ -79,11 +79,8 @@ def _cases() -> None:
 
 def test_a_refusal_is_counted_apart_and_agreements_by_the_level_that_reached_them(network):
     _cases()
-    kept = _counters()
-    with UnitOfWork(engine()) as uow:
-        tallies.rebuild(uow.conn)
-        uow.commit()
-    assert kept == _counters()  # the counters kept with each move equal a count from scratch
+    kept, recounted = kept_and_recounted()
+    assert kept == recounted  # the counters kept with each move equal a count from scratch
 
     found = figures(Question("2026-11", "2026-11"), today=TODAY)
 
@@ -326,11 +323,8 @@ def test_a_refusal_after_a_recorded_session_counts_in_mediated_in_every_view(api
     from fengqiao.dashboard.reports import render_report, report_data
 
     _refusals_with_and_without_a_session()
-    kept = _counters()
-    with UnitOfWork(engine()) as uow:
-        tallies.rebuild(uow.conn)
-        uow.commit()
-    assert kept == _counters()  # the counters kept with each move equal a count from scratch
+    kept, recounted = kept_and_recounted()
+    assert kept == recounted  # the counters kept with each move equal a count from scratch
 
     found = figures(Question("2026-11", "2026-11"), today=TODAY)
     code, out = run("stats", "--json", "--from", "2026-11", "--to", "2026-11")
@@ -391,11 +385,8 @@ def test_parties_involved_counts_each_case_at_least_its_recorded_parties(network
             at=NOVEMBER,
         )
         uow.commit()
-    kept = _counters()
-    with UnitOfWork(engine()) as uow:
-        tallies.rebuild(uow.conn)
-        uow.commit()
-    assert kept == _counters()  # the counters kept at registration equal a count from scratch
+    kept, recounted = kept_and_recounted()
+    assert kept == recounted  # the counters kept at registration equal a count from scratch
 
     found = figures(Question("2026-11", "2026-11"), today=TODAY)
     code, out = run("stats", "--json", "--from", "2026-11", "--to", "2026-11")
