@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from fengqiao.api.auth import CallerDep, allow
 from fengqiao.api.schemas import LineText, NoteText
 from fengqiao.models.access import Role, jurisdiction
-from fengqiao.models.months import MONTH_PATTERN
 from fengqiao.models.screening import AREA_PATTERN, LINE_CHARS, MAX_FOUND, NOTE_CHARS, Screening
 from fengqiao.services.screening import record_screening, screenings
 from fengqiao.services.stats import Question
@@ -84,9 +83,10 @@ def post_screening(body: ScreeningIn, caller: CallerDep) -> ScreeningOut:
 @router.get("/screenings", response_model=list[ScreeningOut], **allow(*RECORDERS))
 def get_screenings(
     caller: CallerDep,
-    month: Annotated[str | None, Query(pattern=MONTH_PATTERN, description="held in this month (YYYY-MM)")] = None,
+    month: Annotated[str | None, Query(max_length=40, description="held in this month (YYYY-MM)")] = None,
     region: Annotated[str | None, Query(pattern=r"^\d{2,9}$", description="an area-code prefix to a street")] = None,
 ) -> list[ScreeningOut]:
-    """排查 The screening sessions in the caller's jurisdiction, latest first."""
+    """排查 The screening sessions in the caller's jurisdiction, latest first. A month that is not one is 422
+    naming `month`, in the words of /stats."""
     areas, orgs = jurisdiction(caller)
     return [_out(s) for s in screenings(Question(month, month, region, within_areas=areas, within_orgs=orgs))]

@@ -8,6 +8,7 @@ from fengqiao.db.uow import Connection, UnitOfWork
 from fengqiao.models.access import Caller
 from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import InvalidInput
+from fengqiao.models.months import month_of
 from fengqiao.models.network import Network
 from fengqiao.models.screening import Screening, checked_screening
 from fengqiao.services.context import configuration
@@ -49,5 +50,10 @@ def _network(conn: Connection) -> Network:
 
 
 def screenings(question: Question) -> list[Screening]:
+    """The sessions the question covers; a month that is not one is InvalidInput naming `month`, in the
+    words /stats and `fengqiao stats` use (models.months)."""
+    for month in (question.since, question.until):
+        if month is not None:
+            month_of(month, "month")
     with UnitOfWork(engine()) as uow:
         return store.list_screenings(uow.conn, question.screenings())

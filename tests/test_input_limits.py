@@ -208,21 +208,22 @@ def test_a_month_outside_the_calendar_we_keep_is_refused_by_name(api, month):
     centre = a_key("coordinator")
     sign_in(api, centre)
 
-    answers = {
-        "from": api.get(f"{V1}/stats", params={"from": month}, headers=centre),
-        "to": api.get(f"{V1}/stats", params={"to": month}, headers=centre),
-        "month": api.get(f"{V1}/subsidies", params={"month": month}, headers=centre),
-    }
+    answers = [
+        ("from", api.get(f"{V1}/stats", params={"from": month}, headers=centre)),
+        ("to", api.get(f"{V1}/stats", params={"to": month}, headers=centre)),
+        ("month", api.get(f"{V1}/subsidies", params={"month": month}, headers=centre)),
+        ("month", api.get(f"{V1}/screenings", params={"month": month}, headers=centre)),
+    ]
     pages = {field: api.get("/dashboard/stats", params={field: month}) for field in ("since", "until")}
-    reports = [api.get(f"/dashboard/{p}", params={"month": month}) for p in ("report", "report.pdf")]
+    reports = [api.get(f"/dashboard/{p}", params={"month": month}) for p in ("report", "report.pdf", "screenings")]
 
     why = "不是月份 is not a month: write YYYY-MM, 1900-01 to 2199-12, e.g. 2026-10"
-    for field, answer in answers.items():
+    for field, answer in answers:
         message = f"field {field}: {month!r} {why}"
         assert error(answer) == (422, {"code": "invalid_input", "message": message, "field": field})
     for page in pages.values():  # the statistics page says so above its form
         assert page.status_code == 200 and escape(f"{month!r} {why}") in page.text
-    for report in reports:  # the report's page and PDF: the dashboard's error page, naming the field
+    for report in reports:  # the report's page and PDF, the screenings: the dashboard's error page, naming the field
         assert report.status_code == 422 and f'<p id="invalid">{escape(f"field month: {month!r} {why}")}</p>' in (
             report.text
         )
