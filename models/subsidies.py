@@ -9,10 +9,11 @@ and people are counted as the statistics count them (models.figures): the attemp
 (never fewer than the parties recorded), so a 群体性纠纷 of the statistics is one to `min_people`.
 
 Who is paid is the tariff's `share`: `split` (the default) divides a case's sum equally between
-its attempts, each attempt's share to the mediator and committee that conducted it (whole yuan,
-the remainder to the last attempt), so a case failed at a community and settled at a street pays
-both; `concluding` pays it all to the mediator holding the case when it concluded and that
-committee. A tariff stored before `share` existed pays as it did then: `concluding`.
+its attempts that began (as 调解 counts them: not one refused with no session recorded), each
+attempt's share to the mediator and committee that conducted it (whole yuan, the remainder to the
+last attempt), so a case failed at a community and settled at a street pays both; `concluding`
+pays it all to the mediator holding the case when it concluded and that committee. A tariff
+stored before `share` existed pays as it did then: `concluding`.
 
 A refusal (当事人拒绝调解) is its own result, `refused`, never `handed_off`: a case a party would not
 mediate was not mediated, so the tariff pays it only through a rule naming `refused` (with
@@ -165,14 +166,21 @@ class Statement:
 
 
 def shares_of(c: Concluded, yuan: int, share: str) -> tuple[Share, ...]:
-    """The case's sum by attempt (split) or all to the mediator who concluded it (concluding)."""
-    if share == "concluding" or not c.conducted:
+    """The case's sum by attempt (split) or all to the mediator who concluded it (concluding).
+
+    Split pays the attempts that began (c.attempts, as 调解 counts them): an attempt refused with no
+    session recorded was never mediated, so its mediator has no share of what the others did."""
+    began = c.conducted[: c.attempts]
+    if share == "concluding" or not began:
         return (Share(c.attempts, c.mediator, c.org_code, yuan),)
-    n = len(c.conducted)
+    n = len(began)
     each = yuan // n
+    concluding = n == len(c.conducted)  # the last attempt paid is the one that concluded the case
     return tuple(
-        Share(i, mediator or (c.mediator if i == n else ""), org, each if i < n else yuan - each * (n - 1))
-        for i, (mediator, org) in enumerate(c.conducted, start=1)
+        Share(
+            i, mediator or (c.mediator if i == n and concluding else ""), org, each if i < n else yuan - each * (n - 1)
+        )
+        for i, (mediator, org) in enumerate(began, start=1)
     )
 
 

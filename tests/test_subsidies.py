@@ -20,6 +20,7 @@ from fengqiao.models.case import Party
 from fengqiao.models.clocks import CST
 from fengqiao.models.errors import ConfigurationError, InvalidInput
 from fengqiao.models.session_records import SessionRecord, session_move
+from fengqiao.models.subsidies import Share
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import Channel, HandoffTarget, Stage, Status
 from fengqiao.services.runtime import engine, now
@@ -350,7 +351,8 @@ def test_the_tariff_counts_people_and_attempts_as_the_statistics_do(network):
 
     # P: 10 people (its parties), a 群体性纠纷 in the statistics, earns `group` (min_people: 10); S: its
     # refused attempt began (a session was recorded); L: its first attempt began; X: refused at its
-    # first attempt with no session, which never began (min_attempts: 1 is not met)
+    # first attempt with no session, which never began (min_attempts: 1 is not met); L's 30 all to M-C01,
+    # whose attempt began: M-S01's, refused with no session, has no share
     assert [(i.case_no, i.result, i.rules, i.yuan) for i in november.items] == sorted(
         [
             (n["T-P"], "written", ("standard", "group"), 2100),
@@ -358,7 +360,9 @@ def test_the_tariff_counts_people_and_attempts_as_the_statistics_do(network):
             (n["T-L"], "refused", ("refused_after_attempt",), 30),
         ]
     )
-    assert (november.by_mediator, november.total) == ({"M-C01": 2115, "M-C02": 30, "M-S01": 15}, 2160)
+    assert (november.by_mediator, november.total) == ({"M-C01": 2130, "M-C02": 30}, 2160)
+    [lt] = [i for i in november.items if i.case_no == n["T-L"]]
+    assert lt.shares == (Share(1, "M-C01", "C-ZHAOYANG", 30),)
     # the statistics count the same: P's 10 people, a group dispute; S, L and P mediated, not X
     assert (found["received"], found["mediated"], found["parties_involved"], found["group_disputes"]) == (
         4,
