@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -37,15 +40,80 @@ def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, 
     return sorted(found)
 
 
-def respondents_of(conn: Connection, case_ids: list[int]) -> list[tuple[str, str, str]]:
-    """(match key, a name as reported, area code) of each respondent of these cases, for the alert's row."""
+def respondents_of(conn: Connection, case_ids: list[int]) -> list[tuple[str, str, str, int]]:
+    """(match key, a name as reported, area code, case id) of each respondent of these cases, for the alert's row."""
     rows = conn.execute(
-        select(parties.c.match_key, parties.c.name, cases.c.area_code)
+        select(parties.c.match_key, parties.c.name, cases.c.area_code, parties.c.case_id)
         .join(cases, cases.c.id == parties.c.case_id)
         .where(parties.c.case_id.in_(case_ids), parties.c.role == "respondent", parties.c.match_key != "")
         .order_by(parties.c.id)
     ).all()
-    return [(r.match_key, r.name, r.area_code) for r in rows]
+    return [(r.match_key, r.name, r.area_code, r.case_id) for r in rows]
+
+
+def grow_cluster(
+    conn: Connection,
+    kind: AlertKind,
+    subject: str,
+    *,
+    area_code: str,
+    added: list[int],
+    since: datetime,
+    reason_of: Callable[[int], str | None],
+    at: datetime,
+) -> int | None:
+    """Add newly registered cases to their cluster's open alert, or raise it once the cluster reaches
+    its threshold (reason_of(number of cases) is None below it): the alert's id, or None.
+
+    An open alert only grows: the new cases are appended, its other cases are neither read nor
+    rewritten, and it keeps them until acknowledged. Concurrent registrations in one cluster take
+    turns only from here to their commit (the alert's row, locked): intake does this last. Until the
+    alert exists they take turns on a lock of the cluster's, so each counts the cases the one before
+    it committed, and the one that reaches the threshold raises it, once."""
+    found = _open_alert(conn, kind, subject, area_code)
+    if found is None:
+        _lock_cluster(conn, kind, subject, area_code)
+        found = _open_alert(conn, kind, subject, area_code)  # raised by the registration we waited for
+    if found is None:
+        members = cluster(conn, kind, subject, area_code=area_code, since=since)
+        reason = reason_of(len(members))
+        if reason is None:
+            return None
+        return raise_alert(conn, kind, subject, area_code=area_code, case_ids=members, reason=reason, at=at)
+    alert_id, count = found
+    fresh = sorted(added)
+    values = dict(id=alert_id, new=json.dumps(fresh), reason=reason_of(count + len(fresh)), at=at)
+    conn.execute(_GROW_PG if conn.dialect.name == "postgresql" else _GROW_SQLITE, values)
+    conn.execute(insert(alert_cases), [{"alert_id": alert_id, "case_id": c} for c in fresh])
+    return alert_id
+
+
+def _open_alert(conn: Connection, kind: AlertKind, subject: str, area_code: str) -> tuple[int, int] | None:
+    """The open alert of the cluster, locked, and how many cases it lists."""
+    found = conn.execute(
+        select(alerts.c.id, func.json_array_length(alerts.c.case_ids))
+        .where(alerts.c.kind == kind, alerts.c.subject == subject, alerts.c.area_code == area_code)
+        .where(alerts.c.acknowledged_at.is_(None))
+        .with_for_update()
+    ).first()
+    return (int(found[0]), int(found[1])) if found is not None else None
+
+
+def _lock_cluster(conn: Connection, kind: AlertKind, subject: str, area_code: str) -> None:
+    """PostgreSQL: a lock of the cluster's until the commit. SQLite has one writer at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        key = zlib.crc32(f"fengqiao:cluster:{kind}:{subject}:{area_code}".encode())
+        conn.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+_GROWN = "reason = coalesce(:reason, reason), updated_at = :at WHERE id = :id"
+_GROW_PG = text(f"UPDATE alerts SET case_ids = (case_ids::jsonb || CAST(:new AS jsonb))::json, {_GROWN}").bindparams(
+    bindparam("at", type_=alerts.c.updated_at.type)
+)
+_GROW_SQLITE = text(
+    "UPDATE alerts SET case_ids = (SELECT json_group_array(value) FROM "
+    f"(SELECT value FROM json_each(alerts.case_ids) UNION ALL SELECT value FROM json_each(:new))), {_GROWN}"
+).bindparams(bindparam("at", type_=alerts.c.updated_at.type))
 
 
 # As text, which PostgreSQL and SQLite spell alike: SQLAlchemy compiles its own on_conflict_do_update

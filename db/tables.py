@@ -337,6 +337,25 @@ case_tallies = Table(
     PrimaryKeyConstraint("month", "area", "org_code", "dimension", "value"),
 )
 
+# What each change adds to the counters, appended rather than added to case_tallies' row (migration
+# 0022): every registration in a street adds to the same rows, and an upsert held them locked to its
+# commit, so concurrent registrations queued on them. The counters are case_tallies plus these rows;
+# the sweep folds them into case_tallies (db.tallies.fold).
+case_tally_deltas = Table(
+    "case_tally_deltas",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("month", String(7), nullable=False),
+    Column("area", String(9), nullable=False),
+    Column("org_code", String(64), nullable=False),
+    Column("dimension", String(12), nullable=False),
+    Column("value", String(40), nullable=False),
+    *(
+        Column(c, Integer, nullable=False)
+        for c in ("cases", "closed", "close_days", "resolved", "mediated", "lowest", "written", "oral", "parties")
+    ),
+)
+
 # Emergency cases and clusters of reports, raised for a person to acknowledge. At most one
 # unacknowledged alert per (kind, subject): a growing cluster updates it rather than raising more.
 alerts = Table(

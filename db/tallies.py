@@ -10,6 +10,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -22,42 +23,74 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union_all,
 )
 from sqlalchemy.sql.elements import TextClause
 
-from fengqiao.db.tables import case_tallies, cases, organisations, parties, session_records, transitions
+from fengqiao.db.tables import (
+    case_tallies,
+    case_tally_deltas,
+    cases,
+    organisations,
+    parties,
+    session_records,
+    transitions,
+)
 from fengqiao.models import figures
 from fengqiao.models.case import Case
 from fengqiao.models.figures import COUNTERS, REFUSAL_RULE, Facts, Key
 
 KEYS = ("month", "area", "org_code", "dimension", "value")
+TABLES = (case_tallies, case_tally_deltas)  # the counters: their sums, and the rows appended since
 
 
-def _upsert() -> TextClause:
-    """The counters' upsert as text, which PostgreSQL and SQLite spell alike: SQLAlchemy compiles its
-    own on_conflict_do_update afresh at every execution (it has no cache key), and every change of a
-    case adds to about seven counters. Run as an executemany (psycopg pipelines it): one multi-row
-    statement took as much CPU, since psycopg does not cache a query of more than 50 parameters."""
+def _append() -> TextClause:
+    """A change's counters as new rows of case_tally_deltas, as text: SQLAlchemy's insert of a list
+    of rows compiles afresh at each execution. Run as an executemany (psycopg pipelines it)."""
     columns = ", ".join(f'"{c}"' for c in (*KEYS, *COUNTERS))
     values = ", ".join(f":{c}" for c in (*KEYS, *COUNTERS))
-    added = ", ".join(f'"{c}" = case_tallies."{c}" + excluded."{c}"' for c in COUNTERS)
-    conflict = ", ".join(f'"{c}"' for c in KEYS)
-    upsert = f"INSERT INTO case_tallies ({columns}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {added}"
-    return text(upsert)
+    return text(f"INSERT INTO case_tally_deltas ({columns}) VALUES ({values})")
 
 
-UPSERT = _upsert()
+APPEND = _append()
 
 
 def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:
-    """Add the counters; in key order, so two transactions never wait on each other's rows crosswise."""
+    """Add the counters by appending rows: no row another registration also adds to is locked, so
+    concurrent changes in one street do not wait on each other (fold adds them up later)."""
     if not delta:
         return
     rows = [
         dict(zip(KEYS, key, strict=True)) | dict(zip(COUNTERS, counts, strict=True))
         for key, counts in sorted(delta.items())
+        if any(counts)
     ]
-    conn.execute(UPSERT, rows)
+    if rows:
+        conn.execute(APPEND, rows)
+
+
+def fold(conn: Connection) -> int:
+    """Add the appended rows into case_tallies and delete them, in the caller's transaction (how many).
+
+    Exact under concurrency: the rows added are the rows deleted (a second fold at the same time
+    waits for them and then finds them gone; rows appended meanwhile wait for the next fold)."""
+    keys = ", ".join(f'"{c}"' for c in KEYS)
+    counters = ", ".join(f'"{c}"' for c in COUNTERS)
+    sums = ", ".join(f'sum("{c}")' for c in COUNTERS)
+    added = ", ".join(f'"{c}" = case_tallies."{c}" + excluded."{c}"' for c in COUNTERS)
+    into = f"INSERT INTO case_tallies ({keys}, {counters}) SELECT {keys}, {sums} FROM {{source}} GROUP BY {keys} "
+    into += f"ON CONFLICT ({keys}) DO UPDATE SET {added}"
+    if conn.dialect.name == "postgresql":
+        gone = f"DELETE FROM case_tally_deltas RETURNING {keys}, {counters}"
+        added_rows = into.format(source="gone")
+        return int(conn.scalar(text(f"WITH gone AS ({gone}), added AS ({added_rows}) SELECT count(*) FROM gone")) or 0)
+    # SQLite: one writer at a time (BEGIN IMMEDIATE), so what is summed is what is deleted
+    last = conn.scalar(select(func.max(case_tally_deltas.c.id)))
+    if last is None:
+        return 0
+    upto = f"(SELECT * FROM case_tally_deltas WHERE id <= {int(last)})"
+    conn.execute(text(into.format(source=upto).replace("GROUP BY", "WHERE true GROUP BY")))
+    return int(conn.execute(delete(case_tally_deltas).where(case_tally_deltas.c.id <= last)).rowcount or 0)
 
 
 @dataclass(frozen=True)
@@ -146,6 +179,8 @@ def rebuild(conn: Connection) -> int:
     (0004) runs this too, before later ones added counters.
     """
     conn.execute(delete(case_tallies))
+    if inspect(conn).has_table(case_tally_deltas.name):  # appended since migration 0022
+        conn.execute(delete(case_tally_deltas))
     lowest_levels = tuple(str(level) for level in figures.LOWEST_LEVELS)
     month = _month_expr(conn)
     area = func.substr(cases.c.area_code, 1, figures.AREA_DIGITS)
@@ -273,33 +308,36 @@ class Scope:
     areas: tuple[str, ...] | None = None  # None: everywhere; each at most nine digits
     orgs: tuple[str, ...] = ()  # also counted wherever they arose (a key's organisations)
 
-    def where(self) -> Any:
+    def where(self, counted: Table = case_tallies) -> Any:
+        """The condition on the counters' rows (case_tallies' or the appended ones')."""
         conds = []
         if self.month_from:
-            conds.append(case_tallies.c.month >= self.month_from)
+            conds.append(counted.c.month >= self.month_from)
         if self.month_to:
-            conds.append(case_tallies.c.month <= self.month_to)
+            conds.append(counted.c.month <= self.month_to)
         if self.areas is not None:
-            inside = [case_tallies.c.area.startswith(a, autoescape=True) for a in self.areas]
-            inside += [case_tallies.c.org_code.in_(self.orgs)] if self.orgs else []
+            inside = [counted.c.area.startswith(a, autoescape=True) for a in self.areas]
+            inside += [counted.c.org_code.in_(self.orgs)] if self.orgs else []
             conds.append(or_(*inside) if inside else ~true())
         return and_(true(), *conds)
 
 
 def summed(conn: Connection, scope: Scope, *group: str) -> list[dict[str, Any]]:
     """Counters summed by dimension and value, and by any of month, area, org_code, level."""
+    counted = union_all(
+        *(select(*(t.c[c] for c in (*KEYS, *COUNTERS))).where(scope.where(t)) for t in TABLES)
+    ).subquery("counted")  # the sums and the rows appended since the last fold
     columns = {
-        "month": case_tallies.c.month,
-        "area": case_tallies.c.area,
-        "district": func.substr(case_tallies.c.area, 1, 6),
-        "org_code": case_tallies.c.org_code,
+        "month": counted.c.month,
+        "area": counted.c.area,
+        "district": func.substr(counted.c.area, 1, 6),
+        "org_code": counted.c.org_code,
         "level": func.coalesce(organisations.c.level, ""),
     }
-    keys = [case_tallies.c.dimension, case_tallies.c.value] + [columns[g].label(g) for g in group]
+    keys = [counted.c.dimension, counted.c.value] + [columns[g].label(g) for g in group]
     q = (
-        select(*keys, *(func.sum(getattr(case_tallies.c, c)).label(c) for c in COUNTERS))
-        .select_from(case_tallies.outerjoin(organisations, case_tallies.c.org_code == organisations.c.code))
-        .where(scope.where())
+        select(*keys, *(func.sum(getattr(counted.c, c)).label(c) for c in COUNTERS))
+        .select_from(counted.outerjoin(organisations, counted.c.org_code == organisations.c.code))
         .group_by(*keys)
     )
     return [dict(r._mapping) for r in conn.execute(q)]

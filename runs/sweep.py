@@ -14,6 +14,7 @@ from fengqiao.runs.liveness import crash_if_dead
 from fengqiao.runs.schedules import start_due_runs
 from fengqiao.services.result_back import deliver_due
 from fengqiao.services.runtime import engine
+from fengqiao.services.stats import fold_counters
 from fengqiao.services.steps import current_step
 
 log = get_logger(component="sweep")
@@ -61,6 +62,10 @@ def _sweep() -> dict[int, str]:
             deliver_due()  # results owed to channels whose earlier attempts failed
         except Exception as exc:  # noqa: BLE001 - the sweep goes on; the notices stay due
             log.warning("sweep.results_back.failed", error=type(exc).__name__)
+        try:
+            fold_counters()  # the counters' appended rows into their sums, so reading them stays cheap
+        except Exception as exc:  # noqa: BLE001 - the rows stay appended (counted) until the next sweep
+            log.warning("sweep.counters.unfolded", error=type(exc).__name__)
         try:
             hear()  # Prefect's automation firings, as alerts, whether or not anyone has the page open
         except Exception as exc:  # noqa: BLE001 - the next sweep reads on from the last firing heard

@@ -60,15 +60,22 @@ def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: dateti
     limits = rules()
     since = at - timedelta(days=limits.window_days)
     subjects: dict[tuple[AlertKind, str, str], str] = {}  # (kind, subject, the place it is counted in) → shown as
-    for key, name, area in store.respondents_of(conn, [c.id for c in added]):
-        subjects.setdefault((AlertKind.RESPONDENT, key, cluster_area(AlertKind.RESPONDENT, area)), mask_name(name))
+    members: dict[tuple[AlertKind, str, str], set[int]] = {}  # → the new cases in it
+    for key, name, area, case_id in store.respondents_of(conn, [c.id for c in added]):
+        cluster = (AlertKind.RESPONDENT, key, cluster_area(AlertKind.RESPONDENT, area))
+        subjects.setdefault(cluster, mask_name(name))
+        members.setdefault(cluster, set()).add(case_id)
     for case in added:
-        subjects[(AlertKind.AREA, case.area_code, cluster_area(AlertKind.AREA, case.area_code))] = case.area_code
-    for (kind, subject, area), shown in sorted(subjects.items()):
-        members = store.cluster(conn, kind, subject, area_code=area, since=since)
-        reason = cluster_reason(kind, len(members), limits, shown)
-        if reason:
-            store.raise_alert(conn, kind, subject, area_code=area, case_ids=members, reason=reason, at=at)
+        cluster = (AlertKind.AREA, case.area_code, cluster_area(AlertKind.AREA, case.area_code))
+        subjects[cluster] = case.area_code
+        members.setdefault(cluster, set()).add(case.id)
+    for (kind, subject, area), shown in sorted(subjects.items()):  # in one order: no two wait crosswise
+
+        def reason_of(reports: int, kind: AlertKind = kind, shown: str = shown) -> str | None:
+            return cluster_reason(kind, reports, limits, shown)
+
+        new = sorted(members[(kind, subject, area)])
+        store.grow_cluster(conn, kind, subject, area_code=area, added=new, since=since, reason_of=reason_of, at=at)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from fengqiao.db import configurations, queries, stats
+from fengqiao.db import configurations, queries, stats, tallies
 from fengqiao.db.judicial_confirmations import applied_count
 from fengqiao.db.screenings import Within, screening_figures
 from fengqiao.db.tallies import Scope
@@ -240,3 +240,12 @@ def latest_month_with_cases(question: Question) -> str | None:
     with UnitOfWork(engine()) as uow:
         months = stats.case_figures(uow.conn, question.scope())[0]["by_month"]
     return str(months[-1]["month"]) if months else None
+
+
+def fold_counters() -> int:
+    """Add the counters' appended rows into their sums (db.tallies.fold), in a transaction of its
+    own: the sweep's, so a street's registrations never wait on the summed rows. How many it folded."""
+    with UnitOfWork(engine()) as uow:
+        folded = tallies.fold(uow.conn)
+        uow.commit()
+    return folded
