@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fengqiao.cli.main import console, edge, prepared
+from fengqiao.cli.main import app, console, edge, prepared
 from fengqiao.models.times import shown
 
 config_app: typer.Typer = typer.Typer(
     help="配置 the network and escalation paths (YAML): validate, apply, show, diff.", no_args_is_help=True
 )
+app.add_typer(config_app, name="config")
 
 
 @config_app.command("validate")

@@ -26,6 +26,9 @@ def main() -> None:
     resume = threading.Timer(COLLECT_AFTER_SECONDS, gc.enable)
     resume.daemon = True
     resume.start()
+    from fengqiao.cli import registry
+
+    registry.only_for(sys.argv[1:])  # `fengqiao stats` imports stats_commands, no other command's module
     from fengqiao.cli.main import app
 
     code: str | int | None = 0

@@ -1,6 +1,7 @@
 """fengqiao 枫桥 — the People's Mediation case pipeline. Exit status: 0 done, 1 rejected or failed, 2 usage/config."""
 
 import functools
+import importlib
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from fengqiao.cli import registry
 from fengqiao.cli.choices import metavar, one_of
 from fengqiao.models.errors import ConfigurationError, FengqiaoError
 from fengqiao.models.vocabulary import Channel, InputKind, Outcome, Status
@@ -406,21 +408,8 @@ def notices(
     console.print(table)
 
 
-from fengqiao.cli.config_commands import config_app  # noqa: E402  (the sub-app uses edge and prepared above)
-
-app.add_typer(config_app, name="config")
-import fengqiao.cli.api_commands  # noqa: E402  (registers `serve` and `keys`)
-import fengqiao.cli.audit_commands  # noqa: E402  (registers `audit verify` and `audit digest`)
-import fengqiao.cli.case_commands  # noqa: E402  (registers `case retry`)
-import fengqiao.cli.clock_commands  # noqa: E402  (registers `clock` and `deadlines`)
-import fengqiao.cli.confirmation_commands  # noqa: E402  (registers `judicial-confirmation`)
-import fengqiao.cli.demo_commands  # noqa: E402  (registers `demo`)
-import fengqiao.cli.deploy_commands  # noqa: E402  (registers `deploy`)
-import fengqiao.cli.paperwork_commands  # noqa: E402  (registers `session`, `sessions`, `agreement`)
-import fengqiao.cli.points_commands  # noqa: E402  (registers `points`)
-import fengqiao.cli.screening_commands  # noqa: E402  (registers `screening record` and `screening list`)
-import fengqiao.cli.stats_commands  # noqa: E402  (registers `stats` and `report`)
-import fengqiao.cli.subsidy_commands  # noqa: E402, F401  (registers `subsidies` and `tariff`)
+for _module in registry.modules():  # the other commands' modules: all, or the one the command line runs
+    importlib.import_module(_module)
 
 
 def main() -> None:  # pragma: no cover

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 
 import typer
 
+from fengqiao.cli import registry
 from fengqiao.db.migrate import alembic_config, current_revision, ensure_schema, head_revision
 from fengqiao.services.intake import apply_configuration
 from tests.drive import register
@@ -125,23 +127,79 @@ def test_help_loads_neither_the_settings_nor_the_database_nor_any_service():
     assert among(loaded, {"fengqiao.cli.main", "typer", "rich"}) == ["fengqiao.cli.main", "rich", "typer"]
 
 
+# Each read-only command's own command module (cli/registry.py): those cli/main.py defines load none
+OWN_COMMANDS = {
+    ("cases",): [],
+    ("stats",): ["fengqiao.cli.stats_commands"],
+    ("config", "show"): ["fengqiao.cli.config_commands"],
+    ("keys", "list"): ["fengqiao.cli.api_commands"],
+    ("duplicates",): [],
+    ("notices",): [],
+}
+
+
 def test_each_read_only_command_loads_its_own_service_and_no_other_commands(database):
     """The check can fail: each command is seen loading its own service (a case's page the case
-    reads and the follow-up), none another command's, and none the logger or the HTTP client."""
+    reads and the follow-up) and its own command module (`case` its `retry`), none another
+    command's, and none the logger or the HTTP client; nor, on SQLite, SQLAlchemy's PostgreSQL
+    dialect (about 0.02 s: db/tables.py declares the one index that names it for alembic only),
+    which is seen where the database is PostgreSQL."""
     apply_configuration()
     case_no, _ = register(a_new_case(channel_ref="FAST-3"))
     shown = {**OWN_SERVICE, ("case", "show", case_no): "fengqiao.services.follow_up"}
     services = set(OWN_SERVICE.values())
+    postgresql = ["sqlalchemy.dialects.postgresql"] if database.startswith("postgresql") else []
 
     found = {}
     for command, own in shown.items():
         loaded = modules_of(*command)
-        found[command] = (among(loaded, {own}), among(loaded, services - {own}), among(loaded, NEVER_TO_READ))
+        found[command] = (
+            among(loaded, {own}),
+            among(loaded, services - {own}),
+            among(loaded, NEVER_TO_READ),
+            among(loaded, set(registry.MODULES)),
+            among(loaded, {"sqlalchemy.dialects.postgresql"}),
+        )
 
     assert found == {
-        **{command: ([own], [], []) for command, own in OWN_SERVICE.items()},
-        ("case", "show", case_no): (["fengqiao.services.follow_up"], ["fengqiao.services.case_reads"], []),
+        **{command: ([own], [], [], OWN_COMMANDS[command], postgresql) for command, own in OWN_SERVICE.items()},
+        ("case", "show", case_no): (
+            ["fengqiao.services.follow_up"],
+            ["fengqiao.services.case_reads"],
+            [],
+            ["fengqiao.cli.case_commands"],
+            postgresql,
+        ),
     }
+
+
+def test_the_command_map_names_the_module_of_every_command_and_help_lists_them_all():
+    """cli/registry.py's map against the full registration (this process imported every command
+    module): each top-level command or group is there with the one module its commands (besides
+    cli/main.py's) are defined in, and `fengqiao --help`, which loads them all, lists every one."""
+    from fengqiao.cli.main import app
+
+    def modules(typer_app: typer.Typer) -> set[str]:
+        found = {c.callback.__module__ for c in typer_app.registered_commands if c.callback is not None}
+        if typer_app.registered_callback is not None and typer_app.registered_callback.callback is not None:
+            found.add(typer_app.registered_callback.callback.__module__)
+        for group in typer_app.registered_groups:
+            found |= modules(group.typer_instance)
+        return found
+
+    registered = {
+        command.name or typer.main.get_command_name(command.callback.__name__): {command.callback.__module__}
+        for command in app.registered_commands
+        if command.callback is not None
+    } | {str(group.name): modules(group.typer_instance) for group in app.registered_groups}
+    mapped = {name: {registry.COMMANDS[name]} if name in registry.COMMANDS else set() for name in registered}
+
+    listed = subprocess.run([BIN / "fengqiao", "--help"], capture_output=True, text=True, timeout=120).stdout
+
+    assert {name: found - {"fengqiao.cli.main"} for name, found in registered.items()} == mapped
+    assert set(registered) == set(registry.COMMANDS) | registry.IN_MAIN
+    assert set(registry.COMMANDS.values()) == set(registry.MODULES)
+    assert [name for name in registered if not re.search(rf"^│ {re.escape(name)} ", listed, re.MULTILINE)] == []
 
 
 def test_the_commands_annotations_are_read_as_objects_not_compiled_from_strings():
