@@ -8,7 +8,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, exists, false, func, insert, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import alert_cases, alerts, cases, parties
@@ -16,39 +30,51 @@ from fengqiao.models.alerts import AlertKind
 from fengqiao.models.errors import InputConflict
 
 
-def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, since: datetime) -> list[int]:
-    """Cases registered since `since` (and since the last acknowledged alert of this subject and
-    area) in one cluster: a respondent's within its district (area_code), a community's."""
+def _cluster_query(kind: AlertKind) -> Select[tuple[int]]:
+    """The members' query of a cluster of this kind, built once (intake asks it at every registration)."""
     acknowledged = (  # one statement: the last acknowledgement is a subquery of the members'
         select(func.max(alerts.c.acknowledged_at))
         .where(alerts.c.kind == bindparam("kind"), alerts.c.subject == bindparam("subject"))
         .where(alerts.c.area_code == bindparam("area"))
         .scalar_subquery()
     )
-    if kind is AlertKind.RESPONDENT:
+    if kind is AlertKind.RESPONDENT:  # within its district: the area code's first digits
+        within = func.substr(cases.c.area_code, 1, func.length(bindparam("area"))) == bindparam("area")
         q = (
             select(cases.c.id)
             .join(parties, parties.c.case_id == cases.c.id)
-            .where(parties.c.role == "respondent", parties.c.match_key == subject)
-            .where(cases.c.area_code.startswith(area_code, autoescape=True))
+            .where(parties.c.role == "respondent", parties.c.match_key == bindparam("subject"), within)
             .distinct()
         )
     else:
-        q = select(cases.c.id).where(cases.c.area_code == subject)
+        q = select(cases.c.id).where(cases.c.area_code == bindparam("subject"))
+    since = bindparam("since", type_=cases.c.created_at.type)
     q = q.where(cases.c.created_at > since, or_(acknowledged.is_(None), cases.c.created_at > acknowledged))
-    found = conn.scalars(q.where(cases.c.test.is_(false())), {"kind": kind, "subject": subject, "area": area_code})
+    return q.where(cases.c.test.is_(false()))
+
+
+_CLUSTERS = {kind: _cluster_query(kind) for kind in (AlertKind.RESPONDENT, AlertKind.AREA)}
+
+
+def cluster(conn: Connection, kind: AlertKind, subject: str, *, area_code: str, since: datetime) -> list[int]:
+    """Cases registered since `since` (and since the last acknowledged alert of this subject and
+    area) in one cluster: a respondent's within its district (area_code), a community's."""
+    found = conn.scalars(_CLUSTERS[kind], {"kind": kind, "subject": subject, "area": area_code, "since": since})
     return sorted(found)
+
+
+_RESPONDENTS = (
+    select(parties.c.match_key, parties.c.name, cases.c.area_code, parties.c.case_id)
+    .join(cases, cases.c.id == parties.c.case_id)
+    .where(parties.c.case_id.in_(bindparam("ids", expanding=True)), parties.c.role == "respondent")
+    .where(parties.c.match_key != "")
+    .order_by(parties.c.id)
+)
 
 
 def respondents_of(conn: Connection, case_ids: list[int]) -> list[tuple[str, str, str, int]]:
     """(match key, a name as reported, area code, case id) of each respondent of these cases, for the alert's row."""
-    rows = conn.execute(
-        select(parties.c.match_key, parties.c.name, cases.c.area_code, parties.c.case_id)
-        .join(cases, cases.c.id == parties.c.case_id)
-        .where(parties.c.case_id.in_(case_ids), parties.c.role == "respondent", parties.c.match_key != "")
-        .order_by(parties.c.id)
-    ).all()
-    return [(r.match_key, r.name, r.area_code, r.case_id) for r in rows]
+    return [(r.match_key, r.name, r.area_code, r.case_id) for r in conn.execute(_RESPONDENTS, {"ids": case_ids})]
 
 
 def grow_cluster(
@@ -84,28 +110,32 @@ def grow_cluster(
     fresh = sorted(added)
     values = dict(id=alert_id, new=json.dumps(fresh), reason=reason_of(count + len(fresh)), at=at)
     conn.execute(_GROW_PG if conn.dialect.name == "postgresql" else _GROW_SQLITE, values)
-    conn.execute(insert(alert_cases), [{"alert_id": alert_id, "case_id": c} for c in fresh])
+    conn.execute(_LISTED, [{"alert_id": alert_id, "case_id": c} for c in fresh])
     return alert_id
+
+
+_OPEN = (
+    select(alerts.c.id, func.json_array_length(alerts.c.case_ids))
+    .where(alerts.c.kind == bindparam("kind"), alerts.c.subject == bindparam("subject"))
+    .where(alerts.c.area_code == bindparam("area"), alerts.c.acknowledged_at.is_(None))
+    .with_for_update()
+)
 
 
 def _open_alert(conn: Connection, kind: AlertKind, subject: str, area_code: str) -> tuple[int, int] | None:
     """The open alert of the cluster, locked, and how many cases it lists."""
-    found = conn.execute(
-        select(alerts.c.id, func.json_array_length(alerts.c.case_ids))
-        .where(alerts.c.kind == kind, alerts.c.subject == subject, alerts.c.area_code == area_code)
-        .where(alerts.c.acknowledged_at.is_(None))
-        .with_for_update()
-    ).first()
+    found = conn.execute(_OPEN, {"kind": kind, "subject": subject, "area": area_code}).first()
     return (int(found[0]), int(found[1])) if found is not None else None
 
 
 def _lock_cluster(conn: Connection, kind: AlertKind, subject: str, area_code: str) -> None:
     """PostgreSQL: a lock of the cluster's until the commit. SQLite has one writer at a time anyway."""
     if conn.dialect.name == "postgresql":
-        key = zlib.crc32(f"fengqiao:cluster:{kind}:{subject}:{area_code}".encode())
-        conn.execute(select(func.pg_advisory_xact_lock(key)))
+        conn.execute(_LOCK, {"key": zlib.crc32(f"fengqiao:cluster:{kind}:{subject}:{area_code}".encode())})
 
 
+_LISTED = insert(alert_cases)
+_LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 _GROWN = "reason = coalesce(:reason, reason), updated_at = :at WHERE id = :id"
 _GROW_PG = text(f"UPDATE alerts SET case_ids = (case_ids::jsonb || CAST(:new AS jsonb))::json, {_GROWN}").bindparams(
     bindparam("at", type_=alerts.c.updated_at.type)

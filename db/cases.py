@@ -8,7 +8,7 @@ A function per question over one connection; the caller's unit of work commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -56,11 +56,21 @@ def _to_case(row: Any) -> Case:
     )
 
 
+# Intake's statements, built once: building one (and its cache key) took more of the API's time per
+# registration than executing it.
+_BY_REFS = select(cases).where(
+    cases.c.channel == bindparam("channel"), cases.c.channel_ref.in_(bindparam("refs", expanding=True))
+)
+_ADD = insert(cases).returning(*cases.c, sort_by_parameter_order=True)
+_NUMBER = update(cases).where(cases.c.id == bindparam("_id")).values(case_no=bindparam("_no"))
+_PARTIES, _TRANSITIONS = insert(parties), insert(transitions)
+
+
 def find_by_channel_refs(conn: Connection, channel: Channel, refs: Iterable[str]) -> dict[str, Case]:
     wanted = set(refs)
     if not wanted:
         return {}
-    rows = conn.execute(select(cases).where(cases.c.channel == channel, cases.c.channel_ref.in_(wanted))).all()
+    rows = conn.execute(_BY_REFS, {"channel": channel, "refs": sorted(wanted)}).all()
     return {row.channel_ref: _to_case(row) for row in rows}
 
 
@@ -122,12 +132,12 @@ def add_cases(
         for new, dup in items
     ]
     try:
-        inserted = conn.execute(insert(cases).returning(*cases.c, sort_by_parameter_order=True), rows).all()
+        inserted = conn.execute(_ADD, rows).all()
     except IntegrityError:
         busy = "本批的渠道编号正由另一请求登记 a channel ticket in this batch is being registered by another request"
         raise ConcurrencyConflict(busy, field="channel_ref") from None
     numbers = [{"_id": row.id, "_no": f"FQ{at:%Y}{row.id:07d}"} for row in inserted]
-    conn.execute(update(cases).where(cases.c.id == bindparam("_id")).values(case_no=bindparam("_no")), numbers)
+    conn.execute(_NUMBER, numbers)
     people = [
         dict(
             case_id=row.id,
@@ -141,10 +151,10 @@ def add_cases(
         for p in new.parties
     ]
     if people:
-        conn.execute(insert(parties), people)
+        conn.execute(_PARTIES, people)
     records = [intake_transition(new, dup, at=at) for new, dup in items]
     conn.execute(
-        insert(transitions),
+        _TRANSITIONS,
         [
             evidence.link_transition(conn, _transition_row(row.id, r, flow_run_id=None), case_no=n["_no"])
             for row, n, r in zip(inserted, numbers, records, strict=True)
@@ -155,17 +165,20 @@ def add_cases(
         for row, n, r in zip(inserted, numbers, records, strict=True)
     ]
     if count:
-        count_new(conn, [case for case, _ in added], at=at)
+        recorded = {case.id: len(new.parties) for (case, _), (new, _) in zip(added, items, strict=True)}
+        count_new(conn, [case for case, _ in added], at=at, parties=recorded)
     return added
 
 
-def count_new(conn: Connection, added: Iterable[Case], *, at: datetime) -> None:
-    """Add newly registered cases to the statistics' counters. Every registration in a street adds
-    to the same counter rows, held locked from here to the commit: intake counts after writing the
-    cases' own rows (add_cases' count=False), so concurrent registrations wait on each other less."""
+def count_new(
+    conn: Connection, added: Iterable[Case], *, at: datetime, parties: Mapping[int, int] | None = None
+) -> None:
+    """Add newly registered cases to the statistics' counters (appended: db.tallies.apply).
+
+    parties: how many parties each case was registered with, when the caller knows (else read)."""
     counted: dict[figures.Key, tuple[int, ...]] = {}
     registered = list(added)
-    recorded = tallies.parties_recorded(conn, [case.id for case in registered])
+    recorded = parties if parties is not None else tallies.parties_recorded(conn, [case.id for case in registered])
     for case in registered:
         new_facts = figures.facts_of(
             case, created_at=at, level=None, outcome="open", closed_at=None, parties=recorded.get(case.id, 0)

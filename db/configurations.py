@@ -61,11 +61,14 @@ def _sync_network(conn: Connection, doc: dict[str, Any]) -> None:
         )
 
 
+_LATEST = (  # built once: every registration asks
+    select(config_versions.c.id).order_by(config_versions.c.applied_at.desc(), config_versions.c.id.desc()).limit(1)
+)
+
+
 def latest_config_version(conn: Connection) -> int | None:
     """The version applied last (new cases start under it)."""
-    return conn.scalar(
-        select(config_versions.c.id).order_by(config_versions.c.applied_at.desc(), config_versions.c.id.desc()).limit(1)
-    )
+    return conn.scalar(_LATEST)
 
 
 def version_in_force(conn: Connection, at: datetime) -> int | None:

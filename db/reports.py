@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, union
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
 
 from fengqiao.db.tables import cases, intake_records, parties
@@ -50,7 +50,7 @@ def add_intake_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     try:
-        conn.execute(insert(intake_records), rows)
+        conn.execute(_INTAKE_RECORDS, rows)
     except IntegrityError:
         raise ConcurrencyConflict(
             "该 Idempotency-Key 刚被另一请求使用 an Idempotency-Key was just used by another request",
@@ -61,6 +61,30 @@ def add_intake_records(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def intake_record(conn: Connection, case_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(intake_records).where(intake_records.c.case_id == case_id)).first()
     return dict(row._mapping) if row else None
+
+
+# open_reports' statements, built once: every registration asks them (building one took longer than running it)
+_SHARING = union(
+    select(parties.c.case_id).where(parties.c.match_key.in_(bindparam("keys", expanding=True))),
+    select(parties.c.case_id).where(parties.c.id_number.in_(bindparam("ids", expanding=True))),
+    select(parties.c.case_id).where(parties.c.phone.in_(bindparam("phones", expanding=True))),
+)
+_OPEN_SHARING = select(
+    cases.c.id,
+    cases.c.case_no,
+    cases.c.area_code,
+    cases.c.dispute_type,
+    cases.c.declared_type,
+    cases.c.summary,
+    cases.c.created_at,
+).where(
+    cases.c.id.in_(bindparam("sharing", expanding=True)),
+    cases.c.status.in_(OPEN_STATUSES),
+    cases.c.created_at >= bindparam("since", type_=cases.c.created_at.type),
+    cases.c.test == bindparam("test"),
+    or_(cases.c.duplicate_state.is_(None), cases.c.duplicate_state == DuplicateState.SPLIT),
+)
+_INTAKE_RECORDS = insert(intake_records)
 
 
 def open_reports(
@@ -76,31 +100,11 @@ def open_reports(
     phones = {p.phone for p in people if p.phone}
     if not keys:
         return []
-    lookups = [select(parties.c.case_id).where(parties.c.match_key.in_(keys))]
-    if ids:
-        lookups.append(select(parties.c.case_id).where(parties.c.id_number.in_(ids)))
-    if phones:
-        lookups.append(select(parties.c.case_id).where(parties.c.phone.in_(phones)))
-    sharing = {r.case_id for r in conn.execute(union(*lookups)).all()}
+    found_by = {"keys": sorted(keys), "ids": sorted(ids), "phones": sorted(phones)}  # an empty list finds none
+    sharing = {r.case_id for r in conn.execute(_SHARING, found_by).all()}
     if not sharing:
         return []
-    rows = conn.execute(
-        select(
-            cases.c.id,
-            cases.c.case_no,
-            cases.c.area_code,
-            cases.c.dispute_type,
-            cases.c.declared_type,
-            cases.c.summary,
-            cases.c.created_at,
-        ).where(
-            cases.c.id.in_(sharing),
-            cases.c.status.in_(OPEN_STATUSES),
-            cases.c.created_at >= since,
-            cases.c.test == test,
-            or_(cases.c.duplicate_state.is_(None), cases.c.duplicate_state == DuplicateState.SPLIT),
-        )
-    ).all()
+    rows = conn.execute(_OPEN_SHARING, {"sharing": sorted(sharing), "since": since, "test": test}).all()
     found = [dict(r._mapping) | {"parties": []} for r in rows]
     if found:
         by_id = {f["id"]: f for f in found}

@@ -321,16 +321,19 @@ webhook_targets = Table(
     UniqueConstraint("key_id", "channel", name="uq_webhook_targets_key_channel"),
 )
 
+
+def _counted_under() -> list[Column[str]]:
+    """What a counter is kept under: registration month, street, organisation, dimension and value."""
+    lengths = {"month": 7, "area": 9, "org_code": 64, "dimension": 12, "value": 40}
+    return [Column(name, String(n), nullable=False) for name, n in lengths.items()]
+
+
 # The statistics' counters (models.figures): one row per registration month, street, organisation
 # and dimension value, kept in the transaction of every change of a case.
 case_tallies = Table(
     "case_tallies",
     metadata,
-    Column("month", String(7), nullable=False),
-    Column("area", String(9), nullable=False),
-    Column("org_code", String(64), nullable=False),
-    Column("dimension", String(12), nullable=False),
-    Column("value", String(40), nullable=False),
+    *_counted_under(),
     *(Column(c, Integer, nullable=False) for c in ("cases", "closed", "close_days", "resolved", "mediated", "lowest")),
     # the official figures (migration 0012): agreements by kind, people involved
     *(Column(c, Integer, nullable=False, server_default="0") for c in ("written", "oral", "parties")),
@@ -345,11 +348,7 @@ case_tally_deltas = Table(
     "case_tally_deltas",
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
-    Column("month", String(7), nullable=False),
-    Column("area", String(9), nullable=False),
-    Column("org_code", String(64), nullable=False),
-    Column("dimension", String(12), nullable=False),
-    Column("value", String(40), nullable=False),
+    *_counted_under(),
     *(
         Column(c, Integer, nullable=False)
         for c in ("cases", "closed", "close_days", "resolved", "mediated", "lowest", "written", "oral", "parties")

@@ -52,21 +52,29 @@ def _append() -> TextClause:
     return text(f"INSERT INTO case_tally_deltas ({columns}) VALUES ({values})")
 
 
-APPEND = _append()
+def _append_arrays() -> TextClause:
+    """PostgreSQL: the rows as one array a column, one statement of fixed shape (prepared once), which
+    took less of the API's time than the executemany's pipeline."""
+    columns = ", ".join(f'"{c}"' for c in (*KEYS, *COUNTERS))
+    arrays = ", ".join([f"CAST(:{c} AS varchar[])" for c in KEYS] + [f"CAST(:{c} AS integer[])" for c in COUNTERS])
+    return text(f"INSERT INTO case_tally_deltas ({columns}) SELECT * FROM unnest({arrays})")
+
+
+APPEND, APPEND_ARRAYS = _append(), _append_arrays()
 
 
 def apply(conn: Connection, delta: Mapping[Key, tuple[int, ...]]) -> None:
     """Add the counters by appending rows: no row another registration also adds to is locked, so
     concurrent changes in one street do not wait on each other (fold adds them up later)."""
-    if not delta:
+    rows = [(*key, *counts) for key, counts in sorted(delta.items()) if any(counts)]
+    if not rows:
         return
-    rows = [
-        dict(zip(KEYS, key, strict=True)) | dict(zip(COUNTERS, counts, strict=True))
-        for key, counts in sorted(delta.items())
-        if any(counts)
-    ]
-    if rows:
-        conn.execute(APPEND, rows)
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            APPEND_ARRAYS, dict(zip((*KEYS, *COUNTERS), (list(c) for c in zip(*rows, strict=True)), strict=True))
+        )
+        return
+    conn.execute(APPEND, [dict(zip((*KEYS, *COUNTERS), row, strict=True)) for row in rows])
 
 
 def fold(conn: Connection) -> int:

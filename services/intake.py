@@ -192,10 +192,11 @@ def _receive_batch(
             for p, (case, _) in added.items()
         ],
     )
-    # The rows every registration in a street or community shares (the counters, its alert) after the
-    # case's own: each is held locked until the commit, so concurrent registrations wait least. The
-    # cluster's alert before an emergency raised by a repeated report, as ever (their order when listed).
-    case_store.count_new(conn, [case for case, _ in added.values()], at=at)
+    # The counters are appended (no shared row); the cluster's alert, whose row concurrent registrations
+    # in a community take turns on until their commit, comes last but for an emergency raised by a
+    # repeated report, as ever (their order when listed).
+    parties = {case.id: len(adds[p].new.parties) for p, (case, _) in added.items()}  # as add_cases wrote them
+    case_store.count_new(conn, [case for case, _ in added.values()], at=at, parties=parties)
     alerts_on_intake(conn, (case for case, _ in added.values()), at=at)
     moves = list(added.values()) + _raise_risks(conn, matches.values(), rules, at)
     return [_answer(conn, p, step, added, matches) for p, step in enumerate(plan)], moves
