@@ -83,29 +83,20 @@ def test_the_settings_are_read_as_pydantic_settings_read_them(environment, monke
         ({"FENGQIAO_AUDIT_DIGEST_WEBHOOK": "not a url"}, ""),
         ({"FENGQIAO_RESULT_WEBHOOKS": '{"nowhere": "http://127.0.0.1:9/x"}'}, ""),
         ({}, "FENGQIAO_RUNNER_LIMIT=-1\n"),
+        ({"FENGQIAO_RESULT_WEBHOOKS": "hotline_12345=http://x"}, ""),  # not JSON: pydantic-settings' own error
+        ({}, "FENGQIAO_RESULT_WEBHOOKS={not json\n"),
     ],
 )
 def test_a_setting_refused_is_refused_alike(variables, dotenv, monkeypatch, tmp_path):
     _in(monkeypatch, tmp_path, variables, dotenv)
 
-    with pytest.raises(ValidationError) as ours:
-        Settings()
-    with pytest.raises(ValidationError) as theirs:
-        Reference()
+    def refusal(settings: type[Fields]) -> tuple[str, object]:
+        try:
+            settings()
+        except ValidationError as exc:
+            return "ValidationError", exc.errors(include_url=False)
+        except SettingsError as exc:
+            return "SettingsError", str(exc)
+        return "accepted", None
 
-    assert ours.value.errors(include_url=False) == theirs.value.errors(include_url=False)
-
-
-@pytest.mark.parametrize(
-    ("variables", "dotenv"),
-    [({"FENGQIAO_RESULT_WEBHOOKS": "hotline_12345=http://x"}, ""), ({}, "FENGQIAO_RESULT_WEBHOOKS={not json\n")],
-)
-def test_a_mapping_that_is_not_json_is_the_same_error(variables, dotenv, monkeypatch, tmp_path):
-    _in(monkeypatch, tmp_path, variables, dotenv)
-
-    with pytest.raises(SettingsError) as ours:
-        Settings()
-    with pytest.raises(SettingsError) as theirs:
-        Reference()
-
-    assert str(ours.value) == str(theirs.value)
+    assert refusal(Settings) == refusal(Reference) != ("accepted", None)
