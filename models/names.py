@@ -13,8 +13,9 @@ facts, so the English stays the record and the Chinese is what a coordination ce
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from fengqiao.models.network import Network
 from fengqiao.models.vocabulary import LABELS_ZH, Level
@@ -60,6 +61,25 @@ class Names:
             {o.code: o.name for o in network.organisations.values()},
             {m.code: m.name for m in network.mediators},
             places,
+        )
+
+    @classmethod
+    def of_document(cls, document: Mapping[str, Any] | None) -> Names:
+        """The same names read from a stored network document (checked when it was applied) without
+        building its network, which validates the whole document first (config/network.py, about
+        0.02 s of `fengqiao cases`). Committees and rooms are organisations; rooms are no place's."""
+        if document is None:
+            return cls({}, {}, {})
+        committees = document.get("organisations", [])
+        territorial = (Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
+        return cls(
+            {o["code"]: o["name"] for o in [*committees, *document.get("stationed_rooms", [])]},
+            {m["code"]: m["name"] for m in document.get("mediators", [])},
+            {
+                o["area_code"]: o["name"].removesuffix(SUFFIX)
+                for o in committees
+                if o.get("area_code") and o["level"] in territorial
+            },
         )
 
     def org(self, code: str | None) -> str:

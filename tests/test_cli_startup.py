@@ -145,12 +145,14 @@ def test_each_read_only_command_loads_its_own_service_and_no_other_commands(data
     reads and the follow-up) and its own command module (`case` its `retry`), none another
     command's, and none the logger or the HTTP client; nor, on SQLite, SQLAlchemy's PostgreSQL
     dialect (about 0.02 s: db/tables.py declares the one index that names it for alembic only),
-    which is seen where the database is PostgreSQL."""
+    which is seen where the database is PostgreSQL. The case list reads the names from the stored
+    configuration without building its network (config/network.py), which the others use."""
     apply_configuration()
     case_no, _ = register(a_new_case(channel_ref="FAST-3"))
     shown = {**OWN_SERVICE, ("case", "show", case_no): "fengqiao.services.follow_up"}
     services = set(OWN_SERVICE.values())
     postgresql = ["sqlalchemy.dialects.postgresql"] if database.startswith("postgresql") else []
+    network = ["fengqiao.config.network"]  # the configuration's network, validated: the list needs only its names
 
     found = {}
     for command, own in shown.items():
@@ -161,16 +163,21 @@ def test_each_read_only_command_loads_its_own_service_and_no_other_commands(data
             among(loaded, NEVER_TO_READ),
             among(loaded, set(registry.MODULES)),
             among(loaded, {"sqlalchemy.dialects.postgresql"}),
+            among(loaded, {"fengqiao.config.network"}),
         )
 
     assert found == {
-        **{command: ([own], [], [], OWN_COMMANDS[command], postgresql) for command, own in OWN_SERVICE.items()},
+        **{
+            command: ([own], [], [], OWN_COMMANDS[command], postgresql, [] if command == ("cases",) else network)
+            for command, own in OWN_SERVICE.items()
+        },
         ("case", "show", case_no): (
             ["fengqiao.services.follow_up"],
             ["fengqiao.services.case_reads"],
             [],
             ["fengqiao.cli.case_commands"],
             postgresql,
+            network,
         ),
     }
 

@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from fengqiao.cli.main import app
+from fengqiao.config.network import load_network_file, network_from_document
 from fengqiao.models.names import Names, dispute_type, reason_shown
 from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register
@@ -28,6 +29,19 @@ def test_codes_are_shown_as_names_with_the_code_beside_and_unknown_codes_as_they
         "440300",
         "fishing",
     )
+
+
+def test_the_names_read_from_a_stored_document_are_those_of_its_network():
+    """`fengqiao cases` reads the names from the document without building the network: the same
+    names, from the sample and from a document with neither rooms nor mediators."""
+    document = load_network_file()
+    bare = {k: v for k, v in document.items() if k not in ("stationed_rooms", "mediators")}
+
+    assert Names.of_document(document) == Names.of(network_from_document(document)[0]) == NAMES
+    assert Names.of_document(bare) == Names.of(network_from_document(bare)[0]) != NAMES
+    assert Names.of_document(None) == Names.of(None)
+    room = document["stationed_rooms"][0]  # the sample has rooms: named, and no place's
+    assert Names.of_document(document).org(room["code"]) == f"{room['name']} {room['code']}"
 
 
 def test_each_system_sentence_of_the_timeline_reads_in_chinese_with_the_english_beside():
