@@ -75,6 +75,7 @@ def deadlines(
     prepared()
     from fengqiao.models.clocks import CST
     from fengqiao.services.clocks import deadlines as all_deadlines
+    from fengqiao.services.names import current_names
     from fengqiao.services.runtime import now
 
     day: date = today.date() if today else now().astimezone(CST).date()
@@ -86,6 +87,7 @@ def deadlines(
         console.print(json.dumps(deadline_sweep(day), ensure_ascii=False))
         return
     table = Table(title=f"期限 deadlines as of {day}")
+    names = current_names()
     for label in ("案件 case", "机构 org", "调解员 mediator", "起算 started", "期限 limit", "到期 due", "剩余 left"):
         table.add_column(label)
     for d in all_deadlines(day):
@@ -97,8 +99,8 @@ def deadlines(
             style = "red" if d.days_left < 0 else ("yellow" if d.days_left <= 3 else "")
         table.add_row(
             d.case_no,
-            d.org or "",
-            d.mediator or "",
+            names.org(d.org),
+            names.mediator(d.mediator),
             str(c.started),
             f"{c.limit + c.extended} {unit}",
             str(c.due or "—"),

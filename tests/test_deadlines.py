@@ -84,3 +84,21 @@ def test_the_sweep_flow_warns_near_deadlines_and_stores_the_overdue_outcome(netw
     with UnitOfWork(engine()) as uow:
         stored = input_store.get_inputs(uow.conn, late_id)[(InputKind.OUTCOME, 1)]
     assert (stored.value, stored.note, stored.actor) == ("failed", "deadline", "fengqiao:deadline")
+
+
+def test_the_deadline_list_names_the_committee_and_the_mediator_beside_their_codes(network):
+    from typer.testing import CliRunner
+
+    from fengqiao.cli.main import app
+
+    no, _ = mediating_case("D-5")
+    today = now().astimezone(CST).date()
+
+    result = CliRunner().invoke(app, ["deadlines", "--today", today.isoformat()])
+
+    assert result.exit_code == 0, result.output
+    due = today + timedelta(days=30)
+    assert (
+        f"│ {no} │ 朝阳社区人民调解委员会 C-ZHAOYANG │ 卫红 M-C01      │ {today}   │ 30 日 days │ {due} │ 30        │"
+        in result.output.splitlines()
+    )
