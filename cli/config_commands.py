@@ -204,4 +204,5 @@ def config_migrate(
     from fengqiao.services.reconfigure import migrate_case
 
     after = migrate_case(case, to, actor=actor, note=note)
-    console.print(f"{after.case_no}: configuration version {after.config_version}, at step {after.path_step}")
+    rung = after.path_step + 1  # counted from 1, as `config show` counts a path's rungs
+    console.print(f"{after.case_no}: 配置版本 configuration version {after.config_version}，第{rung}级 at rung {rung}")

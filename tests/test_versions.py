@@ -73,6 +73,20 @@ def test_an_explicit_migration_is_a_recorded_transition_and_the_new_path_applies
     ]
 
 
+def test_the_command_line_names_the_version_and_the_rung_counted_from_1(network):
+    from typer.testing import CliRunner
+
+    from fengqiao.cli.main import app
+
+    no, cid = register(a_new_case(channel_ref="V-5", declared_type="neighbourhood"))
+    case_flow(cid)
+    apply_configuration(neighbourhood_without_the_street(), source="v2")
+
+    result = CliRunner().invoke(app, ["config", "migrate", no, "--to", "2", "--actor", "admin-01"])
+
+    assert (result.exit_code, result.output) == (0, f"{no}: 配置版本 configuration version 2，第1级 at rung 1\n")
+
+
 def test_a_migration_that_would_strand_the_case_is_refused(network):
     no, cid = register(a_new_case(channel_ref="V-3", declared_type="neighbourhood"))
     case_flow(cid)
