@@ -68,14 +68,29 @@ def protect_server_logs() -> None:
             logger.addFilter(WithheldDetails())
 
 
+class ChannelLoopLeftovers(logging.Filter):
+    """asyncio's "Task exception was never retrieved" for the loops of Prefect's worker channel,
+    dropped. When the channel's websocket drops (a keepalive ping timing out on a busy machine),
+    Prefect reads one loop's error, reconnects, and leaves the other's to the garbage collector,
+    which asyncio reports as an ERROR of two lines although nothing is wrong; the worker's
+    heartbeat on the pool's page says whether it is connected. On the asyncio logger, once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "WorkerChannelProtocolHandler" not in record.getMessage()
+
+
 def withhold_console_details() -> None:
     """Put WithheldDetails on every handler that writes to a terminal (root's and any logger's).
 
     The worker and the demo run Prefect in this process, and Prefect's own loggers print an
     exception's traceback (a worker-channel websocket closed while the demo stops, say): a person
-    reading the console gets one line with the exception's type. Handlers that are not streams
-    (Prefect's API log handler) are left alone. Call it after Prefect has set its logging up.
+    reading the console gets one line with the exception's type, and none for the worker channel's
+    leftovers (ChannelLoopLeftovers). Handlers that are not streams (Prefect's API log handler) are
+    left alone. Call it after Prefect has set its logging up.
     """
+    loop = logging.getLogger("asyncio")
+    if not any(isinstance(f, ChannelLoopLeftovers) for f in loop.filters):
+        loop.addFilter(ChannelLoopLeftovers())
     consoles = (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)
     named = (x for x in logging.root.manager.loggerDict.values() if isinstance(x, logging.Logger))
     for logger in (logging.getLogger(), *named):

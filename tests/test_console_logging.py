@@ -18,6 +18,12 @@ SCRIPT = textwrap.dedent(
         raise ConnectionError("sent 1011 (internal error) keepalive ping timeout")
     except ConnectionError:
         logging.getLogger("prefect.workers.fengqiao-inprocess.console-test").exception("Worker channel failed")
+    # what asyncio's exception handler logs for the loop task Prefect's worker channel leaves unread
+    logging.getLogger("asyncio").error(
+        "Task exception was never retrieved\\nfuture: <Task finished name='Task-9' coro=<WorkerChannelProtocolHandler"
+        "._heartbeat_loop() done> exception=ConnectionClosedError(None, None, None)>"
+    )
+    logging.getLogger("asyncio").error("Unclosed client session")  # any other is shown
     """
 )
 
@@ -32,3 +38,5 @@ def test_an_exception_a_prefect_logger_prints_reaches_the_console_as_one_line(tm
         printed.stderr
     )
     assert "Traceback" not in printed.stderr and "keepalive" not in printed.stderr
+    assert "never retrieved" not in printed.stderr and "WorkerChannel" not in printed.stderr
+    assert "Unclosed client session" in printed.stderr
