@@ -26,13 +26,14 @@ def demo(
     from fengqiao.cli.demo import run_demo
 
     result = run_demo(cases, console=console, timeout=timeout)
-    console.print(
+    console.print(  # soft_wrap: the command stays one line, to be pasted as it is
         f"\n日志 JSON log: {s.log_file}\n"
         "在 Prefect 界面查看流程 see the flow runs in the Prefect UI:\n"
-        f"  PREFECT_HOME={os.environ['PREFECT_HOME']} PREFECT_SERVER_ANALYTICS_ENABLED=false "
+        f"  PREFECT_HOME={os.environ['PREFECT_HOME']} PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 "
         f"{Path(sys.executable).parent / 'prefect'} server start\n"
         "  then open http://127.0.0.1:4200 → Runs\n"
-        "  (runs are named case-<case_no>, tagged channel:, area:, type:)"
+        "  (runs are named case-<case_no>, tagged channel:, area:, type:)",
+        soft_wrap=True,
     )
     for line in result.not_as_scripted:
         err.print(f"[red]未按脚本结案 not as scripted:[/] {line}", soft_wrap=True)
