@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fengqiao.models.case import Case, Wait
-from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown, step_shown
+from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown, rule_shown, step_shown
 from fengqiao.models.parking import Parked
 from fengqiao.models.times import shown
 from fengqiao.models.transitions import Transition
@@ -165,9 +165,9 @@ def show_case(console: Console, ref: str) -> None:
             _moved(t.from_status, t.to_status),
             bilingual(t.stage),
             names.org(t.org) if t.org else "",
-            t.actor,
+            names.mediator(t.actor),  # `卫红 M-C01`; system and people's own names as they are
             reason_shown(t.reason, names),
-            t.rule or "",
+            rule_shown(t.rule),
             t.note,
         )
         for t in view.timeline

@@ -154,6 +154,23 @@ def dispute_type(code: str | None) -> str:
     return f"{DISPUTE_TYPES_ZH[code]} {code}" if code in DISPUTE_TYPES_ZH else code
 
 
+_PATH_RUNG = re.compile(r"path:(\w+)\[(\d+)\]")  # models/steps.py's escalation: the rung it climbed to
+_PATH_END = re.compile(r"path:(\w+)\.on_failed")
+
+
+def rule_shown(rule: str | None) -> str:
+    """`劳动争议路径第2级 labour path, rung 2` for the stored `path:labour[1]`: rungs counted from 1, as
+    `fengqiao config show` counts them. Other rules are shown as stored."""
+    if not rule:
+        return ""
+    if m := _PATH_RUNG.fullmatch(rule):
+        rung = int(m[2]) + 1
+        return f"{DISPUTE_TYPES_ZH.get(m[1], m[1])}路径第{rung}级 {m[1]} path, rung {rung}"
+    if m := _PATH_END.fullmatch(rule):
+        return f"{DISPUTE_TYPES_ZH.get(m[1], m[1])}路径最高级未成功 {m[1]} path, failed at the top"
+    return rule
+
+
 def _zh(code: str) -> str:
     return LABELS_ZH.get(code, code)
 

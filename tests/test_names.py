@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from fengqiao.cli.main import app
 from fengqiao.config.network import load_network_file, network_from_document
-from fengqiao.models.names import Names, dispute_type, reason_shown
+from fengqiao.models.names import Names, dispute_type, reason_shown, rule_shown
 from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register
 from tests.factories import a_new_case, sample_network
@@ -67,6 +67,13 @@ def test_each_system_sentence_of_the_timeline_reads_in_chinese_with_the_english_
     assert reason_shown("something new", NAMES) == "something new"
 
 
+def test_a_path_rule_names_its_path_and_counts_its_rungs_from_one():
+    assert rule_shown("path:labour[1]") == "劳动争议路径第2级 labour path, rung 2"
+    assert rule_shown("path:neighbourhood[0]") == "邻里纠纷路径第1级 neighbourhood path, rung 1"
+    assert rule_shown("path:labour.on_failed") == "劳动争议路径最高级未成功 labour path, failed at the top"
+    assert (rule_shown("specialty,load,grade"), rule_shown(None)) == ("specialty,load,grade", "")
+
+
 def test_the_command_line_shows_names_and_the_json_keeps_the_codes(network, monkeypatch):
     from fengqiao.cli.main import console
 
@@ -84,7 +91,12 @@ def test_the_command_line_shows_names_and_the_json_keeps_the_codes(network, monk
     assert head["属地 area"] == "朝阳社区第一网格 511502001001001"
     assert head["承办 org / mediator"] == "西郊街道人民调解委员会 S-XIJIAO / 郑明 M-S01"
     [escalated] = [line for line in shown.splitlines() if "升级 escalation" in line]
-    assert "社区/村调解未成功，升级至街道/乡镇 failed at community, escalated to street" in escalated
+    cells = [cell.strip() for cell in escalated.split("│")]
+    assert cells[6:9] == [
+        "卫红 M-C01",
+        "社区/村调解未成功，升级至街道/乡镇 failed at community, escalated to street",
+        "邻里纠纷路径第2级 neighbourhood path, rung 2",
+    ]
     assert "邻里纠纷 neighbourhood" in listed and "西郊街道人民调解委员会 S-XIJIAO" in listed
     assert {k: as_json[k] for k in ("dispute_type", "area_code", "org", "mediator")} == {
         "dispute_type": "neighbourhood",
@@ -92,6 +104,8 @@ def test_the_command_line_shows_names_and_the_json_keeps_the_codes(network, monk
         "org": "S-XIJIAO",
         "mediator": "M-S01",
     }
+    [stored] = [t for t in as_json["timeline"] if t["stage"] == "escalation"]
+    assert (stored["actor"], stored["rule"]) == ("M-C01", "path:neighbourhood[1]")  # the JSON keeps the codes
 
 
 def test_the_case_page_and_the_alerts_show_names(api):
@@ -106,7 +120,10 @@ def test_the_case_page_and_the_alerts_show_names(api):
 
     assert "<dd>朝阳社区第一网格 511502001001001</dd>" in page
     assert "<dd>西郊街道人民调解委员会 S-XIJIAO / 郑明 M-S01</dd>" in page
-    assert "<td>社区/村调解未成功，升级至街道/乡镇 failed at community, escalated to street</td>" in page
+    assert (
+        "<td>卫红 M-C01</td><td>邻里纠纷路径第2级 neighbourhood path, rung 2</td>"
+        "<td>社区/村调解未成功，升级至街道/乡镇 failed at community, escalated to street</td>"
+    ) in page
     assert "<td>西郊街道人民调解委员会 S-XIJIAO</td>" in page
 
 
