@@ -53,7 +53,10 @@ def stats(
     def type_named(code: str) -> str:
         return "待分流 untriaged" if code == "untriaged" else dispute_type(code)
 
-    named = {"by_type": type_named, "by_area": current_names().place}  # names first, the code beside
+    def outcome_named(code: str) -> str:  # a case still in hand is 在办, as the statistics define it
+        return found["definitions"]["open"]["label"] if code == "open" else bilingual(code)
+
+    named = {"by_type": type_named, "by_outcome": outcome_named, "by_area": current_names().place}  # names first
     for key, title in SECTIONS:
         if found[key]:
             console.print(_bars(title, found[key], label=named.get(key, bilingual)))

@@ -383,3 +383,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         in table
     )
     assert re.search(r"│ 调解成功率 success rate +│ 调解成功 ÷ 调解 agreements ÷ mediated +│", table)
+    assert (  # the outcome table: an open case is 在办, as the statistics define it
+        "│ 在办 open        │    1 │ ██████████████████████████████ │\n"
+        "│ 已化解 resolved  │    1 │ ██████████████████████████████ │\n"
+    ) in table
