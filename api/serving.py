@@ -20,7 +20,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from fengqiao.config.settings import Settings
+from fengqiao.config.settings import Settings, get_settings
 
 RECEIVING = (h11.IDLE, h11.SEND_BODY)  # the client's states while a request is still arriving
 
@@ -71,6 +71,15 @@ def bounded_protocol(seconds: float) -> type[BoundedH11Protocol]:
     return type("BoundedH11Protocol", (BoundedH11Protocol,), {"request_seconds": seconds})
 
 
+class ConfiguredH11Protocol(BoundedH11Protocol):
+    """The protocol of each API process `serve --api-workers N` spawns, named by its import path (a
+    class made at run time does not cross to a spawned process): the deadline from its settings."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self.request_seconds = get_settings().api_request_seconds
+        super().connection_made(transport)
+
+
 def log_config() -> dict[str, Any]:
     """uvicorn's own logging, with WithheldDetails on every handler (exception text, query strings)."""
     config = copy.deepcopy(LOGGING_CONFIG)
@@ -80,12 +89,22 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def server_config(app: Any, settings: Settings, *, host: str, port: int) -> uvicorn.Config:
+SITE = "fengqiao.dashboard.app:create_site"  # what each spawned API process makes (uvicorn's factory)
+
+
+def server_config(app: Any, settings: Settings, *, host: str, port: int, workers: int = 1) -> uvicorn.Config:
+    """One process serving `app`, or (workers > 1) that many spawned processes on one socket, each
+    making the site itself (app is then SITE): Python runs one request's code at a time per process."""
+    several = workers > 1
     return uvicorn.Config(
-        app,
+        SITE if several else app,
+        factory=several,
+        workers=workers if several else None,
         host=host,
         port=port,
-        http=bounded_protocol(settings.api_request_seconds),
+        http="fengqiao.api.serving:ConfiguredH11Protocol"
+        if several
+        else bounded_protocol(settings.api_request_seconds),
         timeout_keep_alive=settings.api_keep_alive_seconds,
         limit_concurrency=settings.api_max_connections,
         timeout_graceful_shutdown=10,  # Ctrl-C does not wait on connections that will not end

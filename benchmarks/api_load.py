@@ -1,6 +1,7 @@
 """Benchmark: the HTTP API under load from a second process (wrk) on loopback, on PostgreSQL.
 
     .venv/bin/python benchmarks/api_load.py [--seconds 20] [--connections 8] [--only intake] [--profile FILE]
+        [--api-workers N]
 
 Starts a Prefect server (on its own PostgreSQL database) and `fengqiao serve --no-worker` on a
 fresh fengqiao PostgreSQL database, makes an integrator and a coordinator key, then runs wrk
@@ -15,8 +16,9 @@ fresh fengqiao PostgreSQL database, makes an integrator and a coordinator key, t
 
 No worker runs during the measurement, so the new cases wait in the outbox and the figures are
 the API's own. Prints requests/s and wrk's latency percentiles (p50, p90, p99) for each, the CPU
-milliseconds a request took in the API process and in its PostgreSQL backends (from /proc: on a
-shared machine the one figure that does not move with the others' load), and the load average.
+milliseconds a request took in the API process (with --api-workers N, `serve --api-workers N`: the
+processes it spawns too), in its PostgreSQL backends (from /proc: on a shared machine the one figure
+that does not move with the others' load) and in wrk (its rusage), and the load average.
 --profile FILE samples the API process with py-spy during the intake run (raw stacks to FILE) and
 prints the functions most often on the stack while holding the GIL (the CPU one process has).
 """
@@ -28,6 +30,7 @@ import collections
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -132,6 +135,23 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def descendants(pid: int) -> list[int]:
+    """The processes started by pid, and by them (from /proc/<pid>/stat's parent field)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = [], [pid]
+    while todo:
+        of = todo.pop()
+        kids = [child for child, parent in parents.items() if parent == of]
+        found += kids
+        todo += kids
+    return found
+
+
 def backends(db: str) -> list[int]:
     """The PostgreSQL backends connected to the benchmark's fengqiao database."""
     from sqlalchemy import create_engine, text
@@ -163,6 +183,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--only", choices=["intake", "all"], default="all", help="intake: skip the two reads")
     parser.add_argument("--profile", type=Path, help="py-spy's raw stacks of the API process during intake")
+    parser.add_argument("--api-workers", type=int, default=1, help="`fengqiao serve --api-workers N`")
     args = parser.parse_args()
     load_before = os.getloadavg()
 
@@ -203,9 +224,10 @@ def main() -> None:
         integrator = cli("keys", "create", "bench-platform", "--role", "integrator", "--area", "5115").split()[-1]
         coordinator = cli("keys", "create", "bench-centre", "--role", "coordinator", "--area", "5115").split()[-1]
         serve_log = (work / "serve.log").open("w")
+        serving = ["--api-workers", str(args.api_workers)]
         procs.append(
             subprocess.Popen(
-                [str(BIN / "fengqiao"), "serve", "--no-worker", "--port", str(api_port)],
+                [str(BIN / "fengqiao"), "serve", "--no-worker", "--port", str(api_port), *serving],
                 env=env,
                 stdout=serve_log,
                 stderr=subprocess.STDOUT,
@@ -214,6 +236,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{api_port}"
         try:
             wait_until(f"{base}/api/v1/health")
+            time.sleep(10 if args.api_workers > 1 else 0)  # the first process answers; the others are still starting
         except SystemExit:
             print((work / "serve.log").read_text()[-3000:], file=sys.stderr)
             raise
@@ -229,7 +252,7 @@ def main() -> None:
         results = {}
         api_pid, spy = procs[-1].pid, None
         if args.profile:
-            spied = ["-o", str(args.profile), "-p", str(api_pid)]
+            spied = ["-o", str(args.profile), "-p", str(api_pid), *(["--subprocesses"] if args.api_workers > 1 else [])]
             spy = subprocess.Popen(
                 [
                     str(BIN / "py-spy"),
@@ -248,7 +271,9 @@ def main() -> None:
             )
             time.sleep(1)
         pg = backends(db)
-        cpu_api, cpu_pg = cpu_seconds([api_pid]), cpu_seconds(pg)
+        api_pids = [api_pid, *descendants(api_pid)]  # with --api-workers, uvicorn's spawned processes
+        cpu_api, cpu_pg = cpu_seconds(api_pids), cpu_seconds(pg)
+        cpu_wrk = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk is the one child ended meanwhile
         intake = wrk(
             base,
             INTAKE_LUA.replace("KEY", integrator).replace("RUNTAG", f'"{tag}-"'),
@@ -259,7 +284,10 @@ def main() -> None:
         pg_after = backends(db)
         cpu_pg = cpu_seconds(pg_after) - cpu_pg  # a backend opened during the run counts from its start
         done = max(1, int(intake["requests"]))
-        intake["API CPU ms/request"] = f"{1000 * (cpu_seconds([api_pid]) - cpu_api) / done:.1f}"
+        intake["API CPU ms/request"] = f"{1000 * (cpu_seconds(api_pids) - cpu_api) / done:.1f}"
+        wrk_used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wrk_cpu = wrk_used.ru_utime + wrk_used.ru_stime - cpu_wrk.ru_utime - cpu_wrk.ru_stime
+        intake["wrk CPU ms/request"] = f"{1000 * wrk_cpu / done:.1f}"
         intake["PostgreSQL CPU ms/request"] = f"{1000 * cpu_pg / done:.1f} (backends open before and after)"
         results["intake (POST, new case)"] = intake
         if spy:

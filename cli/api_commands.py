@@ -11,6 +11,7 @@ from rich.table import Table
 from fengqiao.cli.choices import metavar, one_of
 from fengqiao.cli.main import app, console, edge, err, prepared
 from fengqiao.models.access import ROLE_ZH, Role
+from fengqiao.models.errors import ConfigurationError
 from fengqiao.models.times import shown
 
 keys_app = typer.Typer(help="接口密钥 API keys: create (shown once), list, revoke.", no_args_is_help=True)
@@ -23,9 +24,18 @@ def serve(
     host: Annotated[str | None, typer.Option(help="listen address (FENGQIAO_API_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (FENGQIAO_API_PORT)")] = None,
     worker: Annotated[bool, typer.Option(help="also run case flows here (else a separate `fengqiao worker`)")] = True,
+    api_workers: Annotated[
+        int, typer.Option(min=1, max=32, help="API processes on the one port (PostgreSQL only); the worker stays one")
+    ] = 1,
 ) -> None:
     """服务 Serve the dashboard (/dashboard/), the HTTP API (/api/v1, OpenAPI at /api/v1/docs) and the worker."""
     s = prepared(log_file=False)
+    if api_workers > 1 and not s.resolved_database_url.startswith("postgresql"):
+        raise ConfigurationError(
+            "--api-workers 须使用PostgreSQL: several API processes need PostgreSQL (SQLite has one writer, "
+            "and its wake-ups reach only the process that wrote)",
+            field="api_workers",
+        )
     import uvicorn
 
     from fengqiao.api.serving import server_config
@@ -50,7 +60,13 @@ def serve(
     # server running orphaned. Ending by SystemExit runs the worker's drain and the exit handlers.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        uvicorn.Server(server_config(create_site(s), s, host=host or s.api_host, port=port or s.api_port)).run()
+        if api_workers == 1:
+            uvicorn.Server(server_config(create_site(s), s, host=host or s.api_host, port=port or s.api_port)).run()
+        else:  # uvicorn's supervisor: spawned processes on one socket, each making the site
+            from uvicorn.supervisors import Multiprocess
+
+            config = server_config(None, s, host=host or s.api_host, port=port or s.api_port, workers=api_workers)
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
     finally:
         stop.set()
         if worker:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -26,7 +25,7 @@ from sqlalchemy import (
 
 from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import alert_cases, alerts, cases, parties
-from fengqiao.models.alerts import AlertKind
+from fengqiao.models.alerts import AlertKind, AlertRules, cluster_reason, cluster_reason_format
 from fengqiao.models.errors import InputConflict
 
 
@@ -85,31 +84,54 @@ def grow_cluster(
     area_code: str,
     added: list[int],
     since: datetime,
-    reason_of: Callable[[int], str | None],
+    rules: AlertRules,
+    shown: str,
     at: datetime,
 ) -> int | None:
     """Add newly registered cases to their cluster's open alert, or raise it once the cluster reaches
-    its threshold (reason_of(number of cases) is None below it): the alert's id, or None.
+    its threshold: the alert's id, or None below it.
 
     An open alert only grows: the new cases are appended, its other cases are neither read nor
     rewritten, and it keeps them until acknowledged. Concurrent registrations in one cluster take
-    turns only from here to their commit (the alert's row, locked): intake does this last. Until the
-    alert exists they take turns on a lock of the cluster's, so each counts the cases the one before
-    it committed, and the one that reaches the threshold raises it, once."""
-    found = _open_alert(conn, kind, subject, area_code)
-    if found is None:
+    turns only from here to their commit (the alert's row, locked): intake does this last, in one
+    statement on PostgreSQL. Until the alert exists they take turns on a lock of the cluster's, so
+    each counts the cases the one before it committed, and the one reaching the threshold raises it."""
+    grown = _grow(conn, kind, subject, area_code, sorted(added), rules, shown, at)
+    if grown is None:
         _lock_cluster(conn, kind, subject, area_code)
-        found = _open_alert(conn, kind, subject, area_code)  # raised by the registration we waited for
+        grown = _grow(conn, kind, subject, area_code, sorted(added), rules, shown, at)  # raised meanwhile?
+    if grown is not None:
+        return grown
+    members = cluster(conn, kind, subject, area_code=area_code, since=since)
+    reason = cluster_reason(kind, len(members), rules, shown)
+    if reason is None:
+        return None
+    return raise_alert(conn, kind, subject, area_code=area_code, case_ids=members, reason=reason, at=at)
+
+
+def _grow(
+    conn: Connection,
+    kind: AlertKind,
+    subject: str,
+    area_code: str,
+    fresh: list[int],
+    rules: AlertRules,
+    shown: str,
+    at: datetime,
+) -> int | None:
+    """Append the cases to the cluster's open alert, if there is one (its id), with the reason's new
+    count (kept as it was should the threshold have been raised above it)."""
+    values = dict(kind=kind, subject=subject, area=area_code, new=json.dumps(fresh), at=at)
+    values |= dict(threshold=rules.threshold(kind), reason=cluster_reason_format(kind, rules, shown))
+    if conn.dialect.name == "postgresql":  # one statement: the row is locked only from here to the commit
+        grown = conn.scalar(_GROW_PG, values)
+        return int(grown) if grown is not None else None
+    found = conn.execute(_OPEN, values).first()  # SQLite: one writer at a time
     if found is None:
-        members = cluster(conn, kind, subject, area_code=area_code, since=since)
-        reason = reason_of(len(members))
-        if reason is None:
-            return None
-        return raise_alert(conn, kind, subject, area_code=area_code, case_ids=members, reason=reason, at=at)
-    alert_id, count = found
-    fresh = sorted(added)
-    values = dict(id=alert_id, new=json.dumps(fresh), reason=reason_of(count + len(fresh)), at=at)
-    conn.execute(_GROW_PG if conn.dialect.name == "postgresql" else _GROW_SQLITE, values)
+        return None
+    alert_id, count = int(found[0]), int(found[1])
+    reason = cluster_reason(kind, count + len(fresh), rules, shown)
+    conn.execute(_GROW_SQLITE, dict(id=alert_id, new=values["new"], reason=reason, at=at))
     conn.execute(_LISTED, [{"alert_id": alert_id, "case_id": c} for c in fresh])
     return alert_id
 
@@ -118,14 +140,7 @@ _OPEN = (
     select(alerts.c.id, func.json_array_length(alerts.c.case_ids))
     .where(alerts.c.kind == bindparam("kind"), alerts.c.subject == bindparam("subject"))
     .where(alerts.c.area_code == bindparam("area"), alerts.c.acknowledged_at.is_(None))
-    .with_for_update()
 )
-
-
-def _open_alert(conn: Connection, kind: AlertKind, subject: str, area_code: str) -> tuple[int, int] | None:
-    """The open alert of the cluster, locked, and how many cases it lists."""
-    found = conn.execute(_OPEN, {"kind": kind, "subject": subject, "area": area_code}).first()
-    return (int(found[0]), int(found[1])) if found is not None else None
 
 
 def _lock_cluster(conn: Connection, kind: AlertKind, subject: str, area_code: str) -> None:
@@ -137,9 +152,16 @@ def _lock_cluster(conn: Connection, kind: AlertKind, subject: str, area_code: st
 _LISTED = insert(alert_cases)
 _LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
 _GROWN = "reason = coalesce(:reason, reason), updated_at = :at WHERE id = :id"
-_GROW_PG = text(f"UPDATE alerts SET case_ids = (case_ids::jsonb || CAST(:new AS jsonb))::json, {_GROWN}").bindparams(
-    bindparam("at", type_=alerts.c.updated_at.type)
-)
+_APPENDED = "(case_ids::jsonb || CAST(:new AS jsonb))"
+_GROW_PG = text(
+    f"WITH grown AS (UPDATE alerts SET case_ids = {_APPENDED}::json, reason = CASE "
+    f"WHEN jsonb_array_length({_APPENDED}) >= CAST(:threshold AS integer) "
+    f"THEN format(CAST(:reason AS text), jsonb_array_length({_APPENDED})) ELSE reason END, updated_at = :at "
+    "WHERE kind = :kind AND subject = :subject AND area_code = :area AND acknowledged_at IS NULL RETURNING id), "
+    "listed AS (INSERT INTO alert_cases (alert_id, case_id) SELECT grown.id, CAST(value AS bigint) "
+    "FROM grown, json_array_elements_text(CAST(:new AS json))) "
+    "SELECT id FROM grown"
+).bindparams(bindparam("at", type_=alerts.c.updated_at.type))
 _GROW_SQLITE = text(
     "UPDATE alerts SET case_ids = (SELECT json_group_array(value) FROM "
     f"(SELECT value FROM json_each(alerts.case_ids) UNION ALL SELECT value FROM json_each(:new))), {_GROWN}"

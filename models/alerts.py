@@ -68,6 +68,16 @@ def cluster_reason(kind: AlertKind, reports: int, rules: AlertRules, shown: str)
     """Why a cluster is an alert, or None while it is below its threshold."""
     if reports < rules.threshold(kind):
         return None
+    return _cluster_text(kind, str(reports), rules, shown)
+
+
+def cluster_reason_format(kind: AlertKind, rules: AlertRules, shown: str) -> str:
+    """cluster_reason as a PostgreSQL format() string of the number of reports (%1$s): the database
+    fills it in as it grows an open alert, whose number of cases it alone knows then."""
+    return _cluster_text(kind, "%1$s", rules, shown.replace("%", "%%"))
+
+
+def _cluster_text(kind: AlertKind, reports: str, rules: AlertRules, shown: str) -> str:
     who = f"被申请人 respondent {shown}" if kind is AlertKind.RESPONDENT else f"社区 community {shown}"
     return (
         f"{rules.window_days}日内{reports}件报告指向{who}: {reports} reports within {rules.window_days} days "

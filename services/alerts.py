@@ -19,7 +19,6 @@ from fengqiao.models.alerts import (
     AlertKind,
     AlertRules,
     cluster_area,
-    cluster_reason,
     emergency_reason,
     pool_alert_reason,
     run_alert_reason,
@@ -69,13 +68,13 @@ def alerts_on_intake(conn: Connection, registered: Iterable[Case], *, at: dateti
         cluster = (AlertKind.AREA, case.area_code, cluster_area(AlertKind.AREA, case.area_code))
         subjects[cluster] = case.area_code
         members.setdefault(cluster, set()).add(case.id)
-    for (kind, subject, area), shown in sorted(subjects.items()):  # in one order: no two wait crosswise
-
-        def reason_of(reports: int, kind: AlertKind = kind, shown: str = shown) -> str | None:
-            return cluster_reason(kind, reports, limits, shown)
-
+    # In one order, so no two registrations wait on each other crosswise: a community's alert last,
+    # since every registration in it takes its turn there until the commit (a respondent's is rarer).
+    for (kind, subject, area), shown in sorted(subjects.items(), key=lambda s: (s[0][0] is AlertKind.AREA, s[0])):
         new = sorted(members[(kind, subject, area)])
-        store.grow_cluster(conn, kind, subject, area_code=area, added=new, since=since, reason_of=reason_of, at=at)
+        store.grow_cluster(
+            conn, kind, subject, area_code=area, added=new, since=since, rules=limits, shown=shown, at=at
+        )
 
 
 @dataclass(frozen=True)

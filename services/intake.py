@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -132,16 +132,13 @@ def receive_many(batch: Sequence[Incoming], *, screening: int | None = None) -> 
     for attempt in range(3):
         try:
             with UnitOfWork(engine()) as uow:
-                answers, moves = _receive_batch(uow.conn, batch)
+                added, shared = _receive_batch(uow.conn, batch)
                 if screening is not None:
-                    new = [
-                        (a.case.id, screened_on(item.record))
-                        for item, a in zip(batch, answers, strict=True)
-                        if isinstance(a, Receipt) and a.created
-                    ]
+                    new = [(case.id, screened_on(batch[p].record)) for p, (case, _) in added.items()]
                     screening_store.link_cases(uow.conn, screening, new)
-                if any(isinstance(a, Receipt) and a.starts_a_run for a in answers):
+                if any(duplicate_of is None for _, duplicate_of in added.values()):  # Receipt.starts_a_run
                     wakeups.announce(uow, wakeups.NEW_CASES)  # a worker starts their runs (runs/sweep.py)
+                answers, moves = shared()  # last: what other registrations wait for is held the shortest
                 uow.commit()
             break
         except ConcurrencyConflict:
@@ -160,10 +157,15 @@ def screened_on(record: ChannelRecord) -> date | None:
     return date.fromisoformat(day) if isinstance(day, str) else None
 
 
-def _receive_batch(
-    conn: Connection, batch: Sequence[Incoming]
-) -> tuple[list[Receipt | FengqiaoError], list[tuple[Case, Transition]]]:
-    """Read what the plan needs, plan the batch (models/intake_plan.py), carry the plan out."""
+Shared = Callable[[], tuple[list[Receipt | FengqiaoError], list[tuple[Case, Transition]]]]
+
+
+def _receive_batch(conn: Connection, batch: Sequence[Incoming]) -> tuple[dict[int, tuple[Case, Match | None]], Shared]:
+    """Read what the plan needs, plan the batch (models/intake_plan.py), carry the plan out.
+
+    Gives the cases added (by the position of their record, with the open case each repeats) and
+    the rest of the plan, which other registrations may wait on (the cluster's alert), for the caller
+    to do just before its commit: it gives the answers and the moves to announce after the commit."""
     at = now()
     version = configurations.latest_config_version(conn)
     if version is None:
@@ -197,9 +199,13 @@ def _receive_batch(
     # repeated report, as ever (their order when listed).
     parties = {case.id: len(adds[p].new.parties) for p, (case, _) in added.items()}  # as add_cases wrote them
     case_store.count_new(conn, [case for case, _ in added.values()], at=at, parties=parties)
-    alerts_on_intake(conn, (case for case, _ in added.values()), at=at)
-    moves = list(added.values()) + _raise_risks(conn, matches.values(), rules, at)
-    return [_answer(conn, p, step, added, matches) for p, step in enumerate(plan)], moves
+
+    def shared() -> tuple[list[Receipt | FengqiaoError], list[tuple[Case, Transition]]]:
+        alerts_on_intake(conn, (case for case, _ in added.values()), at=at)
+        moves = list(added.values()) + _raise_risks(conn, matches.values(), rules, at)
+        return [_answer(conn, p, step, added, matches) for p, step in enumerate(plan)], moves
+
+    return {p: (case, matches[p]) for p, (case, _) in added.items()}, shared
 
 
 def _as_record(item: Incoming) -> Record:

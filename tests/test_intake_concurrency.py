@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 
 from fengqiao.config.settings import get_settings
 from fengqiao.db import tallies
+from fengqiao.db.queries import CaseFilter
 from fengqiao.db.tables import alert_cases, alerts, case_tally_deltas
 from fengqiao.db.uow import UnitOfWork
 from fengqiao.models.case import Party
+from fengqiao.services.alerts import acknowledge_alert
 from fengqiao.services.intake import register_case
 from fengqiao.services.runtime import engine
 from tests.drive import kept_and_recounted
@@ -59,6 +61,25 @@ def test_concurrent_registrations_in_one_community_give_one_alert_of_them_all_an
     assert reason == (f"7日内40件报告指向社区 community {COMMUNITY}: 40 reports within 7 days (threshold 3)")
     assert kept == recounted
     assert next(r for r in kept if r["dimension"] == "all")["cases"] == 40
+
+
+def test_after_an_acknowledgement_racing_registrations_raise_one_new_alert_of_only_the_later_cases(
+    network, monkeypatch
+):
+    monkeypatch.setenv("FENGQIAO_ALERT_AREA_REPORTS", "3")
+    get_settings.cache_clear()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(register, range(4)))
+    [(first, _, _, _)] = open_alerts()
+    assert acknowledge_alert(CaseFilter(), first, by="coordinator", note="已处理") is None
+
+    with ThreadPoolExecutor(8) as pool:
+        later = sorted(pool.map(register, range(4, 24)))
+    [(second, reason, case_ids, rows)] = open_alerts()
+
+    assert second != first
+    assert case_ids == rows == later
+    assert reason == f"7日内20件报告指向社区 community {COMMUNITY}: 20 reports within 7 days (threshold 3)"
 
 
 def test_the_sweep_folds_the_appended_counters_into_their_sums_and_they_stay_exact(network):
