@@ -145,7 +145,7 @@ def _dotenv() -> dict[str, str | None]:
         return {}
     from dotenv import dotenv_values
 
-    return dict(dotenv_values(path))
+    return dict(dotenv_values(path, encoding=None))  # the locale's encoding, as pydantic-settings opened it
 
 
 def _read(variables: Any, source: str) -> dict[str, Any]:

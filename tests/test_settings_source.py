@@ -49,6 +49,7 @@ ENVIRONMENTS: dict[str, tuple[dict[str, str], str]] = {
         'FENGQIAO_RESULT_WEBHOOKS={"court": "http://127.0.0.1:9/c", "police": "http://127.0.0.1:9/old"}\n'
         "FENGQIAO_LOG_FILE\n"
         "fengqiao_chromium=/opt/chromium\n"
+        "FENGQIAO_WORK_POOL=枫桥-cases\n"
         "database_url=sqlite:///ignored.db\n"
         "FENGQIAO_UNKNOWN=x\n"
         "FENGQIAO_PREFECT_UI_URL=${UI_HOST}/ui\n",
