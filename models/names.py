@@ -175,9 +175,60 @@ def _zh(code: str) -> str:
     return LABELS_ZH.get(code, code)
 
 
+ROLES_ZH = {"applicant": "申请人", "respondent": "被申请人"}
+TIES_ZH = {"belongs to": "为{role}一方", "is related to": "与{role}有亲友关系"}  # models.assignment.conflict
+
+# models/steps.py's assignment: the room (first attempt) and the notes (models.assignment.Choice) after "; "
+_ASSIGNED = re.compile(
+    r"assigned to mediator (\S+) \((\w+)\), attempt (\d+)"
+    r"(?:, in the stationed room (\S+) at (.+?) \(派驻调解室\))?((?:; .*)?)$"
+)
+_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Names], str]]] = [
+    (
+        re.compile(r"(\S+) (belongs to|is related to) the (\w+)"),
+        lambda m, n: f"{n.mediators.get(m[1], m[1])}{TIES_ZH[m[2]].format(role=ROLES_ZH.get(m[3], m[3]))}",
+    ),
+    (re.compile(r"every mediator of (\S+) is at capacity"), lambda m, n: f"{n.rung(m[1])}调解员均已满额"),
+    (
+        re.compile(r"(\S+) is at its capacity \((\d+)/(\d+) open cases\)"),
+        lambda m, n: f"{n.rung(m[1])}已达承办上限（在办{m[2]}/{m[3]}件）",
+    ),
+]
+
+
+def _note_zh(note: str, names: Names) -> str | None:
+    for pattern, chinese in _NOTES:
+        if m := pattern.fullmatch(note):
+            return chinese(m, names)
+    return None
+
+
+def _assigned_zh(m: re.Match[str], names: Names) -> str:
+    """`指派一级调解员王丽，第2次调解；回避：郑明为被申请人一方`: who stepped aside and who was full, too."""
+    said = f"指派{GRADES_ZH.get(m[2], m[2])}{names.mediators.get(m[1], m[1])}，第{m[3]}次调解"
+    if m[4]:
+        said += f"，在{names.orgs.get(m[4], m[4])}（派驻{m[5]}）"
+    for note in m[6].split("; ")[1:]:
+        if note.startswith("stepped aside: "):
+            who = [_note_zh(one, names) for one in note.removeprefix("stepped aside: ").split(", ")]
+            said += f"；回避：{'、'.join(w for w in who if w)}" if all(who) else ""
+        elif chinese := _note_zh(note, names):
+            said += f"；{chinese}"
+    return said
+
+
+def _named_codes(english: str, names: Names) -> str:
+    """The English of an assignment with the mediators' and organisations' names before their codes."""
+
+    def named(m: re.Match[str]) -> str:
+        code = m[0]
+        return names.mediator(code) if code in names.mediators else names.org(code)
+
+    return re.sub(r"\b[A-Z]+(?:-[A-Z0-9]+)+\b", named, english)
+
+
 # The system's sentences (models/steps.py, triage, intake, reconfiguration, duplicates, aftercare),
-# each with the Chinese made from its parts. The first that matches the start of a reason wins;
-# what follows (an assignment's notes after "; ") stays in English after the Chinese.
+# each with the Chinese made from its parts. The first that matches the start of a reason wins.
 _SENTENCES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Names], str]]] = [
     (re.compile(r"received via (\w+)(?: ref \S+)?"), lambda m, n: f"经{_zh(m[1])}登记"),
     (
@@ -186,10 +237,7 @@ _SENTENCES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Names], str]]] 
             f"分流为{DISPUTE_TYPES_ZH.get(m[1], m[1])}，风险{RISKS_ZH.get(m[2], m[2])}，自{n.rung(m[3])}开始调解"
         ),
     ),
-    (
-        re.compile(r"assigned to mediator (\S+) \((\w+)\), attempt (\d+)"),
-        lambda m, n: f"指派{GRADES_ZH.get(m[2], m[2])}{n.mediators.get(m[1], m[1])}，第{m[3]}次调解",
-    ),
+    (_ASSIGNED, _assigned_zh),
     (
         re.compile(r"failed at the top of the path, handed off to (\w+)"),
         lambda m, n: f"调解至最高层级仍未成功，导入{_zh(m[1])}",
@@ -210,8 +258,9 @@ _SENTENCES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Names], str]]] 
 
 
 def reason_zh(reason: str, names: Names) -> str | None:
-    """The Chinese of a system sentence, or None (a reason written with its Chinese already, or unknown)."""
-    if _has_chinese(reason):
+    """The Chinese of a system sentence, or None (a reason written with its Chinese first already, or
+    unknown). An assignment to a stationed room names its host in Chinese, after the English."""
+    if _has_chinese(reason[:1]):
         return None
     for pattern, chinese in _SENTENCES:
         if m := pattern.match(reason):
@@ -223,4 +272,6 @@ def reason_shown(reason: str, names: Names) -> str:
     """`街道/乡镇调解未成功，升级至区县 failed at street, escalated to district`: Chinese first, the
     stored English beside."""
     chinese = reason_zh(reason, names)
-    return f"{chinese} {reason}" if chinese else reason
+    if not chinese:
+        return reason
+    return f"{chinese} {_named_codes(reason, names) if _ASSIGNED.match(reason) else reason}"

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from fengqiao.cli.main import app
 from fengqiao.config.network import load_network_file, network_from_document
+from fengqiao.models.case import Party
 from fengqiao.models.names import Names, dispute_type, reason_shown, rule_shown
 from fengqiao.models.vocabulary import InputKind
 from tests.drive import drive, register
@@ -48,7 +49,6 @@ def test_each_system_sentence_of_the_timeline_reads_in_chinese_with_the_english_
     said = {
         "received via hotline_12345 ref YB-1": "经12345热线登记",
         "type labour, risk emergency, starts at P-LABOUR": "分流为劳动争议，风险紧急，自市劳动争议人民调解委员会开始调解",
-        "assigned to mediator M-S01 (first), attempt 2": "指派一级调解员郑明，第2次调解",
         "failed at community, escalated to street": "社区/村调解未成功，升级至街道/乡镇",
         "failed at the top of the path, handed off to arbitration": "调解至最高层级仍未成功，导入仲裁",
         "a party refused mediation, handed off to litigation": "当事人拒绝调解，导入诉讼",
@@ -62,6 +62,29 @@ def test_each_system_sentence_of_the_timeline_reads_in_chinese_with_the_english_
     }
     for english, chinese in said.items():
         assert reason_shown(english, NAMES) == f"{chinese} {english}"
+    # an assignment names its mediators in the English too, and says in Chinese who stepped aside (回避) and who was full
+    assert reason_shown("assigned to mediator M-S01 (first), attempt 2", NAMES) == (
+        "指派一级调解员郑明，第2次调解 assigned to mediator 郑明 M-S01 (first), attempt 2"
+    )
+    assert reason_shown(
+        "assigned to mediator M-S02 (first), attempt 2; stepped aside: M-S01 belongs to the respondent, "
+        "M-S03 is related to the applicant; every mediator of S-XIJIAO is at capacity; "
+        "S-XIJIAO is at its capacity (6/6 open cases)",
+        NAMES,
+    ) == (
+        "指派一级调解员王丽，第2次调解；回避：郑明为被申请人一方、冯刚与申请人有亲友关系；"
+        "西郊街道人民调解委员会调解员均已满额；西郊街道人民调解委员会已达承办上限（在办6/6件） "
+        "assigned to mediator 王丽 M-S02 (first), attempt 2; stepped aside: 郑明 M-S01 belongs to the respondent, "
+        "冯刚 M-S03 is related to the applicant; every mediator of 西郊街道人民调解委员会 S-XIJIAO is at capacity; "
+        "西郊街道人民调解委员会 S-XIJIAO is at its capacity (6/6 open cases)"
+    )
+    assert reason_shown(
+        "assigned to mediator M-S02 (first), attempt 1, in the stationed room R-XIJIAO-POLICE at 西郊派出所 (派驻调解室)",
+        NAMES,
+    ) == (
+        "指派一级调解员王丽，第1次调解，在西郊派出所驻所调解室（派驻西郊派出所） assigned to mediator 王丽 M-S02 "
+        "(first), attempt 1, in the stationed room 西郊派出所驻所调解室 R-XIJIAO-POLICE at 西郊派出所 (派驻调解室)"
+    )
     # a reason written with its Chinese already, and one no rule knows, are shown as stored
     assert reason_shown("时限恢复 clock resumed", NAMES) == "时限恢复 clock resumed"
     assert reason_shown("something new", NAMES) == "something new"
@@ -151,3 +174,30 @@ def test_the_statistics_command_names_its_types_and_districts(network, monkeypat
     rows = [" ".join(line.strip("│ ").split()) for line in shown.splitlines()]
     assert any(row.startswith("南溪区 511503 │ 1 │") for row in rows), shown
     assert any(row.startswith("邻里纠纷 neighbourhood │ 1 │") for row in rows), shown
+
+
+def test_a_recusal_is_said_in_chinese_with_names_on_the_case_page_and_the_command_line(api, monkeypatch):
+    from fengqiao.cli.main import console
+    from tests.factories import a_key
+
+    monkeypatch.setattr(console, "width", 400)
+    parties = (Party("applicant", "刘德明", None, "13890123456"), Party("respondent", "宜宾顺达建筑劳务有限公司"))
+    case_no, case_id = register(a_new_case(channel_ref="N-5", parties=parties))
+    drive(case_no, case_id, [(InputKind.OUTCOME, "failed", "M-C01")])  # the street's M-S01 works for the respondent
+    key = a_key("coordinator")["Authorization"].removeprefix("Bearer ")
+    assert api.post("/dashboard/login", data={"key": key}, follow_redirects=False).status_code == 303
+
+    page = api.get(f"/dashboard/cases/{case_no}").text
+    shown = CliRunner().invoke(app, ["case", case_no]).output
+    stored = json.loads(CliRunner().invoke(app, ["case", case_no, "--json"]).output)["timeline"]
+
+    said = (
+        "指派一级调解员王丽，第2次调解；回避：郑明为被申请人一方 assigned to mediator 王丽 M-S02 (first), "
+        "attempt 2; stepped aside: 郑明 M-S01 belongs to the respondent"
+    )
+    assert f"<td>{said}</td>" in page
+    [assigned] = [line for line in shown.splitlines() if "stepped aside" in line]
+    assert said in assigned
+    assert stored[-1]["reason"] == (
+        "assigned to mediator M-S02 (first), attempt 2; stepped aside: M-S01 belongs to the respondent"
+    )  # as stored
