@@ -177,6 +177,7 @@ def _zh(code: str) -> str:
 
 ROLES_ZH = {"applicant": "申请人", "respondent": "被申请人"}
 TIES_ZH = {"belongs to": "为{role}一方", "is related to": "与{role}有亲友关系"}  # models.assignment.conflict
+MATCHED_BY_ZH = {"name": "姓名", "phone": "电话", "ID number": "身份证号"}  # models.duplicates._same_person
 
 # models/steps.py's assignment: the room (first attempt) and the notes (models.assignment.Choice) after "; "
 _ASSIGNED = re.compile(
@@ -227,10 +228,29 @@ def _named_codes(english: str, names: Names) -> str:
     return re.sub(r"\b[A-Z]+(?:-[A-Z0-9]+)+\b", named, english)
 
 
+def _duplicate_zh(m: re.Match[str], names: Names) -> str:
+    """`同一被申请人（姓名）、同一地点 金沙社区 511502001001、同一纠纷类型 劳动争议 labour、相隔0天`."""
+    if m[2]:
+        who = f"同一申请人（{MATCHED_BY_ZH.get(m[1], m[1])}）、同一被申请人（{MATCHED_BY_ZH.get(m[2], m[2])}）"
+    elif m[3]:
+        who = f"同一被申请人（{MATCHED_BY_ZH.get(m[3], m[3])}）"
+    else:
+        who = f"同一申请人（{MATCHED_BY_ZH.get(m[4], m[4])}）、其中一份报告未列被申请人"
+    return f"{who}、同一地点 {names.place(m[5])}、同一纠纷类型 {dispute_type(m[6])}、相隔{m[7]}天"
+
+
+def _received_zh(m: re.Match[str], names: Names) -> str:
+    """`经网格登记；疑似与FQ20260000001重复：同一被申请人（姓名）、…`: intake, and why it was held."""
+    said = f"经{_zh(m[1])}登记"
+    if m[2]:
+        said += f"；疑似与{m[2]}重复" + (f"：{why}" if (why := reason_zh(m[3], names)) else "")
+    return said
+
+
 # The system's sentences (models/steps.py, triage, intake, reconfiguration, duplicates, aftercare),
 # each with the Chinese made from its parts. The first that matches the start of a reason wins.
 _SENTENCES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Names], str]]] = [
-    (re.compile(r"received via (\w+)(?: ref \S+)?"), lambda m, n: f"经{_zh(m[1])}登记"),
+    (re.compile(r"received via (\w+)(?: ref [^\s;]+)?(?:; suspected duplicate of (\S+): (.*))?"), _received_zh),
     (
         re.compile(r"type (\w+), risk (\w+), starts at (\S+)"),
         lambda m, n: (
@@ -254,6 +274,14 @@ _SENTENCES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Names], str]]] 
     (re.compile(r"withdrawal archived$"), lambda m, n: "撤回归档结案"),
     (re.compile(r"(agreement|oral_agreement)$"), lambda m, n: f"调解成功：{_zh(m[1])}"),
     (re.compile(r"configuration version (\d+) → (\d+)"), lambda m, n: f"配置版本由第{m[1]}版迁移至第{m[2]}版"),
+    (  # models.duplicates.find_duplicate: a case's duplicate_reason, not a timeline's
+        re.compile(
+            r"(?:same applicant \(([\w ]+)\) and respondent \(([\w ]+)\)|same respondent \(([\w ]+)\)"
+            r"|same applicant \(([\w ]+)\), one report names no respondent), "
+            r"same place (\d+), same type (\w+), (\d+) days apart$"
+        ),
+        _duplicate_zh,
+    ),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -10,11 +11,12 @@ from fengqiao.cli.main import app
 from fengqiao.config.network import load_network_file, network_from_document
 from fengqiao.models.case import Party
 from fengqiao.models.names import Names, dispute_type, reason_shown, rule_shown
-from fengqiao.models.vocabulary import InputKind
+from fengqiao.models.vocabulary import Channel, InputKind
 from tests.drive import drive, register
 from tests.factories import a_new_case, sample_network
 
 NAMES = Names.of(sample_network()[0])
+EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def test_codes_are_shown_as_names_with_the_code_beside_and_unknown_codes_as_they_are():
@@ -88,6 +90,23 @@ def test_each_system_sentence_of_the_timeline_reads_in_chinese_with_the_english_
     # a reason written with its Chinese already, and one no rule knows, are shown as stored
     assert reason_shown("时限恢复 clock resumed", NAMES) == "时限恢复 clock resumed"
     assert reason_shown("something new", NAMES) == "something new"
+
+
+def test_why_a_report_was_held_as_a_duplicate_reads_in_chinese_with_the_places_and_types_named():
+    said = {
+        "same respondent (name), same place 511502001001, same type labour, 0 days apart": (
+            "同一被申请人（姓名）、同一地点 朝阳社区 511502001001、同一纠纷类型 劳动争议 labour、相隔0天"
+        ),
+        "same applicant (phone) and respondent (ID number), same place 511502001, same type family, 3 days apart": (
+            "同一申请人（电话）、同一被申请人（身份证号）、同一地点 西郊街道 511502001、同一纠纷类型 婚姻家庭纠纷 family、相隔3天"
+        ),
+        "same applicant (ID number), one report names no respondent, same place 511503, same type land, "
+        "12 days apart": (
+            "同一申请人（身份证号）、其中一份报告未列被申请人、同一地点 南溪区 511503、同一纠纷类型 土地纠纷 land、相隔12天"
+        ),
+    }
+    for english, chinese in said.items():
+        assert reason_shown(english, NAMES) == f"{chinese} {english}"
 
 
 def test_a_path_rule_names_its_path_and_counts_its_rungs_from_one():
@@ -201,3 +220,36 @@ def test_a_recusal_is_said_in_chinese_with_names_on_the_case_page_and_the_comman
     assert stored[-1]["reason"] == (
         "assigned to mediator M-S02 (first), attempt 2; stepped aside: M-S01 belongs to the respondent"
     )  # as stored
+
+
+def test_why_a_report_was_held_reads_in_chinese_on_the_case_page_and_the_command_line(api, monkeypatch):
+    from fengqiao.channels import adapt
+    from fengqiao.cli.main import console
+    from fengqiao.services.intake import receive
+    from tests.factories import a_key
+
+    def report(channel: Channel):  # type: ignore[no-untyped-def]
+        line = (EXAMPLES / f"{channel}.jsonl").read_text(encoding="utf-8").splitlines()[0]
+        return receive(adapt(channel, json.loads(line), record=f"{channel}:1"))
+
+    monkeypatch.setattr(console, "width", 600)
+    first = report(Channel.HOTLINE_12345).case.case_no
+    held = report(Channel.GRID)
+    key = a_key("coordinator")["Authorization"].removeprefix("Bearer ")
+    assert api.post("/dashboard/login", data={"key": key}, follow_redirects=False).status_code == 303
+
+    original = api.get(f"/dashboard/cases/{first}").text
+    duplicate = api.get(f"/dashboard/cases/{held.case.case_no}").text
+    shown = CliRunner().invoke(app, ["case", held.case.case_no]).output
+
+    english = "same respondent (name), same place 511502001001, same type labour, 0 days apart"
+    chinese = "同一被申请人（姓名）、同一地点 朝阳社区 511502001001、同一纠纷类型 劳动争议 labour、相隔0天"
+    assert held.duplicate_reason == english  # stored as it was
+    assert f"{held.case.case_no}</a> suspected {chinese} {english}</li>" in original
+    intake = (
+        f"经网格登记；疑似与{first}重复：{chinese} received via grid ref WG-511502001001001-20261103-0012; "
+        f"suspected duplicate of {first}: {english}"
+    )
+    assert f"<td>{intake}</td>" in duplicate
+    [received] = [line for line in shown.splitlines() if "登记 intake" in line]
+    assert intake in received
