@@ -1,6 +1,6 @@
 """`fengqiao config …`: the administrators' network and escalation paths, validated, versioned, compared."""
 
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -157,15 +157,18 @@ def config_what_if(
     """推演 Replay the period's cases against a proposed configuration: where they would end, before and after."""
     prepared()
     from fengqiao.config.network import load_network_file
+    from fengqiao.models.clocks import CST
     from fengqiao.models.names import whatif_result
     from fengqiao.services.names import current_names
     from fengqiao.services.whatif import what_if
 
-    report = what_if(load_network_file(file), since=since.replace(tzinfo=UTC), until=until.replace(tzinfo=UTC))
+    # days as people count them, China time; --to is the day after, so the last day read is the one before
+    report = what_if(load_network_file(file), since=since.replace(tzinfo=CST), until=until.replace(tzinfo=CST))
     names = current_names()
+    last = until - timedelta(days=1)
     console.print(
-        f"推演 what-if: {report.cases} cases registered {since:%Y-%m-%d} – {until:%Y-%m-%d}, "
-        f"{len(report.changed)} would take another route under {file.name}"
+        f"推演 what-if: {report.cases} cases registered {since:%Y-%m-%d} – {last:%Y-%m-%d} (China time, both days "
+        f"included), {len(report.changed)} would take another route under {file.name}"
     )
     for title, (now_, then), named in (
         ("止于 where they end (level or panel)", report.rungs, names.rung_coded),

@@ -25,7 +25,6 @@ import pytest
 import yaml
 
 from fengqiao.config.settings import get_settings
-from tests.paperwork import PDF
 from tests.processes import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,7 +183,6 @@ def test_the_integrator_guide_typed_in_order_after_the_demo(serving):
     """Every `sh` block in order, in one shell, against `fengqiao serve` after `make demo`; a block
     naming statuses answers exactly those (curl prints each status to stderr)."""
     clone, env = serving
-    (clone / "signed-agreement.pdf").write_bytes(PDF)  # the scan the guide uploads
     env = env | {"WEBHOOK_URL": "http://127.0.0.1:9/feedback"}  # loopback: a registration, never a delivery
     guide = blocks(INTEGRATOR, "sh")
     curl = "curl() { command curl -sS -w '%{stderr}%{http_code}\\n' \"$@\"; }\n"

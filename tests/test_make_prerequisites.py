@@ -95,3 +95,15 @@ def test_make_test_checks_the_prerequisites_before_the_dev_install_and_lint():
     first = done.stdout.splitlines()[0]
     assert first.endswith("bash .ci/prerequisites") and first.startswith("PYTHON=")
     assert done.stdout.index(".ci/prerequisites") < done.stdout.index("ruff check") < done.stdout.index("pytest")
+
+
+def test_a_python_that_does_not_run_is_named_not_a_silent_exit():
+    code, said = prerequisites({"PYTHON": "/bin/false", "PREREQUISITES_DRY_RUN": "1"})
+    assert (code, said.splitlines()[:2]) == (
+        1,
+        [
+            "make test cannot start; it needs:",
+            "  - Python 3.11 or later: /bin/false is not a working Python (its --version failed); give another with "
+            "PYTHON=…",
+        ],
+    )

@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from fengqiao.config.network import load_network_file, network_from_document
+from fengqiao.models.clocks import CST
 from fengqiao.models.vocabulary import InputKind, Risk
 from fengqiao.models.whatif import Replayable, Route, compare, replay
 from fengqiao.services.whatif import what_if
@@ -93,13 +94,14 @@ def test_what_if_on_the_command_line(network, tmp_path):
     drive(no, cid, [(InputKind.OUTCOME, "failed", "M-C01")])
     file = tmp_path / "proposed.yaml"
     file.write_text(yaml.safe_dump(proposed(), allow_unicode=True), encoding="utf-8")
-    today = datetime.now(UTC).date()
+    today = datetime.now(CST).date()  # the command's days are China time
 
     result = CliRunner().invoke(
         app, ["config", "what-if", str(file), "--from", f"{today}", "--to", f"{today + timedelta(days=1)}"]
     )
 
     assert result.exit_code == 0, result.output
+    assert f"1 cases registered {today} – {today} (China time, both days included)" in " ".join(result.output.split())
     assert "1 cases registered" in result.output and "1 would take another route under proposed.yaml" in result.output
     assert (
         f"{no}" in result.output
