@@ -22,7 +22,7 @@ from fengqiao.config.logging import get_logger, withhold_console_details
 from fengqiao.config.settings import get_settings
 from fengqiao.models.case import NewCase, StepKind
 from fengqiao.models.figures import REFUSAL_RULE
-from fengqiao.models.names import dispute_type
+from fengqiao.models.names import SUFFIX, Names, dispute_type
 from fengqiao.models.transitions import Transition
 from fengqiao.models.vocabulary import InputKind, Status, bilingual
 from fengqiao.runs.launch import start_case_flow, wake_case
@@ -30,8 +30,10 @@ from fengqiao.runs.serve import start_worker_thread
 from fengqiao.runs.sweep import sweep_once
 from fengqiao.services.case_reads import case_route
 from fengqiao.services.intake import apply_configuration, register_case
+from fengqiao.services.names import current_names
 from fengqiao.services.steps import current_step
 
+NAME_WIDTH = max(len(s.name) for s in SCENARIOS)
 SWEEP_SECONDS = 5.0  # a run that suspended just after its answer was stored is resumed this soon
 DECISIVE = (Status.RESOLVED, Status.HANDED_OFF, Status.WITHDRAWN)
 log = get_logger(component="demo")
@@ -127,15 +129,25 @@ def _shown(timeline: list[Transition], result: Status) -> str:
     return f"拒绝调解 refused → {bilingual(result)}" if refused and result == Status.HANDED_OFF else bilingual(result)
 
 
+def _route(orgs: list[str], names: Names) -> str:
+    """`白沙社区调委会 C-BAISHA` and `→ 白沙湾街道调委会 S-BAISHAWAN` below it: the committees that mediated,
+    one a line, each by its short name (调委会 for 人民调解委员会) with its code, so a route fits its column."""
+    return "\n→ ".join(f"{names.orgs[o].replace(SUFFIX, '调委会')} {o}" if o in names.orgs else o for o in orgs)
+
+
 def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoResult:
     by_outcome: Counter[str] = Counter()
     by_level: Counter[str] = Counter()
     by_stage: Counter[str] = Counter()
     missed: list[str] = []
+    names = current_names()
     table = Table(title="案件 cases")
     table.add_column("案号 case", no_wrap=True)
     for col in ("渠道 channel", "类型 type", "场景 scenario", "调解机构 route", "结果 result", "状态 status"):
-        table.add_column(col)
+        # a long name or code goes on to the next line, never cut; a scenario's name (one word) fits its column
+        scenario = col == "场景 scenario"
+        folded = scenario or col == "调解机构 route"
+        table.add_column(col, overflow="fold" if folded else "ellipsis", width=NAME_WIDTH if scenario else None)
     for c in demo:
         route = case_route(c.case_id)
         case, timeline = route.case, route.timeline
@@ -156,8 +168,8 @@ def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoRes
             case.case_no,
             bilingual(case.channel),
             dispute_type(case.dispute_type),
-            c.scenario.name,
-            " → ".join(orgs) or "—",
+            f"{c.scenario.label} {c.scenario.name}",
+            _route(orgs, names) or "—",
             _shown(timeline, result),
             bilingual(case.status),
         )

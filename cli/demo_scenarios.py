@@ -14,7 +14,7 @@ OUTCOME, OPINION, RESULT = InputKind.OUTCOME, InputKind.EXPERT_OPINION, InputKin
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    label: str
+    label: str  # a short Chinese name, shown before `name` in the demo's summary
     channel: Channel
     area_code: str
     summary: str
@@ -39,7 +39,7 @@ class Scenario:
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "resolved_first_level",
-        "社区一级化解 resolved at the first level",
+        "社区一级化解",
         Channel.GRID,
         "511502001001001",
         "楼上漏水浸湿楼下天花板，双方就维修费用发生争执",
@@ -50,7 +50,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "escalated_once",
-        "升级一次后化解 escalated once, then resolved",
+        "升级一次后化解",
         Channel.HOTLINE_12345,
         "511502002001",
         "小区物业费及停车位收费争议，业主拒交物业费",
@@ -61,7 +61,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "panel_with_expert",
-        "专业调委会+专家意见 panel with expert opinion, resolved",
+        "专业调委会+专家意见",
         Channel.POLICE,
         "511503001001",
         "两车追尾交通事故，责任划分与赔偿金额争议",
@@ -76,7 +76,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "stationed_room",
-        "派出所驻所调解室先调 police referral mediated in the station's room, then the street",
+        "驻所调解室先调",
         Channel.POLICE,
         "511502001001001",
         "邻居因装修噪音发生口角推搡，民警出警后移交驻所调解室",
@@ -87,7 +87,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "refused",
-        "拒绝调解，导入诉讼 refused, handed off",
+        "拒绝调解，导入诉讼",
         Channel.WALK_IN,
         "511502001002",
         "离婚后子女抚养费给付争议",
@@ -98,7 +98,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "failed_to_arbitration",
-        "层层调解不成，导入仲裁 failed at the top, arbitration",
+        "调解不成，导入仲裁",
         Channel.PETITION,
         "511503002001",
         "建筑工地拖欠两名工人工资",
@@ -114,7 +114,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "withdrawn",
-        "申请人撤回 withdrawn",
+        "申请人撤回",
         Channel.ONLINE,
         "511502002002",
         "民间借款到期未还，金额三万元",
@@ -125,7 +125,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "not_suitable",
-        "不适宜调解 not suitable for mediation",
+        "不宜调解",
         Channel.COURT,
         "511502001001",
         "合同纠纷，原告已起诉，法院已受理",
@@ -136,7 +136,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     Scenario(
         "emergency",
-        "急诊：群体欠薪直达专业调委会 emergency, straight to the panel",
+        "欠薪直达专业调委会",
         Channel.GRID,
         "511502001002001",
         "某劳务公司拖欠23名工人工资，工人聚集讨薪",
