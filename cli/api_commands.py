@@ -118,8 +118,10 @@ def keys_list() -> None:
     """密钥列表 Keys with their role, jurisdiction and state (never the key itself)."""
     prepared()
     from fengqiao.services.keys import list_keys
+    from fengqiao.services.names import current_names
 
     rows = list_keys()
+    names = current_names()  # a jurisdiction by its names, the codes beside (朝阳社区 511502001001)
     table = Table(title="接口密钥 API keys")
     for label in ("编号 id", "名称 name", "角色 role", "辖区 areas", "组织 orgs", "前缀 prefix", "状态 state"):
         table.add_column(label)
@@ -129,8 +131,8 @@ def keys_list() -> None:
             str(r["id"]),
             r["name"],
             f"{ROLE_ZH[r['role']]} {r['role']}" + (" · 测试 test" if r["test"] else ""),
-            ", ".join(r["areas"]) or "—",
-            ", ".join(r["orgs"]) or "—",
+            ", ".join(names.place(a) for a in r["areas"]) or "—",
+            ", ".join(names.org(o) for o in r["orgs"]) or "—",
             f"fq_{r['prefix']}_…",
             state,
         )

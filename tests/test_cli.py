@@ -290,6 +290,19 @@ def test_keys_are_made_listed_and_revoked_and_the_secret_is_shown_once(network):
     )
 
 
+def test_the_key_list_names_each_area_and_committee_beside_its_code(network):
+    made_code, made = run("keys", "create", "zy", "--role", "mediator", "--area", "511502001001", "--org", "C-ZHAOYANG")
+    prefix = made.strip().splitlines()[-1][:11]
+
+    code, listed = run("keys", "list")
+
+    assert (made_code, code) == (0, 0)
+    assert (
+        f"│ 1       │ zy        │ 调解员 mediator │ 朝阳社区 511502001001 │ 朝阳社区人民调解委员会 C-ZHAOYANG │ {prefix}_… │ "
+        "active 有效 │"
+    ) in listed.splitlines()
+
+
 def test_an_experts_key_is_named_by_an_expert_of_the_network(network):
     code, out = run("keys", "create", "E-99", "--role", "expert", "--area", "5115")
     made_code, made = run("keys", "create", "E-05", "--role", "expert", "--area", "5115")
