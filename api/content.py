@@ -17,7 +17,7 @@ from fengqiao.api.errors import error_response
 JSON_TYPE = "application/json"
 UPLOAD_TYPE = "multipart/form-data"
 NOT_UTF8 = (
-    "the body is not UTF-8: send JSON encoded as UTF-8 请求体须为UTF-8编码 (GBK and other encodings are not read)"
+    "请求体须为UTF-8编码 the body is not UTF-8: send JSON encoded as UTF-8 (GBK and other encodings are not read)"
 )
 
 
@@ -36,7 +36,7 @@ def body_refusal(scope: Scope, body: bytes) -> Response | None:
             return error_response(
                 415,
                 "unsupported_media_type",
-                f"send the body as Content-Type: {JSON_TYPE}, not {media or '(empty)'} 请以JSON提交",
+                f"请以JSON提交 send the body as Content-Type: {JSON_TYPE}, not {media or '(empty)'}",
                 "Content-Type",
             )
         charset = _charset(params)
@@ -44,7 +44,7 @@ def body_refusal(scope: Scope, body: bytes) -> Response | None:
             return error_response(
                 415,
                 "unsupported_media_type",
-                f"the body must be UTF-8, not charset={charset} 请求体须为UTF-8编码",
+                f"请求体须为UTF-8编码 the body must be UTF-8, not charset={charset}",
                 "Content-Type",
             )
     try:

@@ -128,6 +128,6 @@ def unknown_channel(channel: str) -> None:
     raise ApiError(
         404,
         "unknown_channel",
-        f"no channel {channel[:40]!r} 无此渠道; the channels are: {', '.join(c.value for c in Channel)}",
+        f"无此渠道 no channel {channel[:40]!r}; the channels are: {', '.join(c.value for c in Channel)}",
         field="channel",
     )

@@ -48,7 +48,8 @@ def retag_flow_run(case: Case, *, flow_run_id: str | None) -> None:
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(UUID(flow_run_id))
         kept = [t for t in run.tags if not t.startswith(("channel:", "area:", "type:"))]
-        client.update_flow_run(UUID(flow_run_id), tags=[*kept, *tags_for(case)])
+        tags = list(dict.fromkeys([*kept, *tags_for(case)]))  # `test` is kept and given again: once
+        client.update_flow_run(UUID(flow_run_id), tags=tags)
 
 
 listen(emit_transition_event)  # importing tasks/ connects Prefect's events to every announced move

@@ -34,7 +34,7 @@ from tests.test_migrations import a_case as a_stored_case
 
 V1 = "/api/v1"
 CHANNELS = "hotline_12345, grid, walk_in, police, court, petition, online"
-UTF8 = "the body is not UTF-8: send JSON encoded as UTF-8 请求体须为UTF-8编码 (GBK and other encodings are not read)"
+UTF8 = "请求体须为UTF-8编码 the body is not UTF-8: send JSON encoded as UTF-8 (GBK and other encodings are not read)"
 
 
 def error(response) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
@@ -53,7 +53,7 @@ def test_an_unknown_channel_answers_404_listing_the_channels(api):
         404,
         {
             "code": "unknown_channel",
-            "message": f"no channel 'wechat' 无此渠道; the channels are: {CHANNELS}",
+            "message": f"无此渠道 no channel 'wechat'; the channels are: {CHANNELS}",
             "field": "channel",
         },
     )
@@ -81,18 +81,18 @@ def test_a_body_typed_other_than_json_or_in_another_charset_is_415(api):
         415,
         {
             "code": "unsupported_media_type",
-            "message": "send the body as Content-Type: application/json, not application/x-www-form-urlencoded 请以JSON提交",
+            "message": "请以JSON提交 send the body as Content-Type: application/json, not application/x-www-form-urlencoded",
             "field": "Content-Type",
         },
     )
     assert sent_as("text/plain; charset=utf-8")[1]["message"] == (
-        "send the body as Content-Type: application/json, not text/plain 请以JSON提交"
+        "请以JSON提交 send the body as Content-Type: application/json, not text/plain"
     )
     assert sent_as("application/json; charset=GBK") == (
         415,
         {
             "code": "unsupported_media_type",
-            "message": "the body must be UTF-8, not charset=gbk 请求体须为UTF-8编码",
+            "message": "请求体须为UTF-8编码 the body must be UTF-8, not charset=gbk",
             "field": "Content-Type",
         },
     )

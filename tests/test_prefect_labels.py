@@ -14,7 +14,8 @@ from fengqiao.models.run_labels import PERSON, actor_label
 from fengqiao.runs.sweep import start_new_cases
 from fengqiao.services.intake import flow_run_of
 from fengqiao.tasks.triage import triage_case
-from tests.factories import a_key, example_of
+from tests.drive import register
+from tests.factories import a_key, a_new_case, example_of
 
 V1 = "/api/v1"
 TYPED = "赡养纠纷 周建军 电话13912340001"  # what a window clerk typed into the form's dispute type
@@ -64,6 +65,16 @@ def test_a_run_is_tagged_with_known_type_codes_only(api, declared, at_intake, af
     assert _tags(run) == ["area:511502002001", "channel:walk_in", after_triage]
     seen = _prefect_events_of(run, case_no)
     assert [part for part in ("13912340001", "赡养", "周建军") if part in seen] == []
+
+
+def test_a_test_cases_run_carries_the_test_tag_once_after_triage_retags_it(network):
+    _, case_id = register(a_new_case(test=True, declared_type="family"))
+    start_new_cases()
+    run = flow_run_of(case_id)
+
+    triage_case.fn(case_id, flow_run_id=run)  # keeps `test`, and tags_for gives it again
+
+    assert _tags(run) == ["area:511502001001001", "channel:grid", "test", "type:family"]
 
 
 def test_an_actor_reaches_prefect_as_a_code_or_as_a_person():
