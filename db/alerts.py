@@ -121,7 +121,7 @@ def _grow(
 ) -> int | None:
     """Append the cases to the cluster's open alert, if there is one (its id), with the reason's new
     count (kept as it was should the threshold have been raised above it)."""
-    values = dict(kind=kind, subject=subject, area=area_code, new=json.dumps(fresh), at=at)
+    values = dict(kind=kind, subject=subject, area=area_code, new=json.dumps(fresh), n=len(fresh), at=at)
     values |= dict(threshold=rules.threshold(kind), reason=cluster_reason_format(kind, rules, shown))
     if conn.dialect.name == "postgresql":  # one statement: the row is locked only from here to the commit
         grown = conn.scalar(_GROW_PG, values)
@@ -131,13 +131,13 @@ def _grow(
         return None
     alert_id, count = int(found[0]), int(found[1])
     reason = cluster_reason(kind, count + len(fresh), rules, shown)
-    conn.execute(_GROW_SQLITE, dict(id=alert_id, new=values["new"], reason=reason, at=at))
+    conn.execute(_GROW_SQLITE, dict(id=alert_id, n=len(fresh), reason=reason, at=at))
     conn.execute(_LISTED, [{"alert_id": alert_id, "case_id": c} for c in fresh])
     return alert_id
 
 
 _OPEN = (
-    select(alerts.c.id, func.json_array_length(alerts.c.case_ids))
+    select(alerts.c.id, alerts.c.cases_listed)
     .where(alerts.c.kind == bindparam("kind"), alerts.c.subject == bindparam("subject"))
     .where(alerts.c.area_code == bindparam("area"), alerts.c.acknowledged_at.is_(None))
 )
@@ -151,31 +151,29 @@ def _lock_cluster(conn: Connection, kind: AlertKind, subject: str, area_code: st
 
 _LISTED = insert(alert_cases)
 _LOCK = select(func.pg_advisory_xact_lock(bindparam("key", type_=BigInteger)))
-_GROWN = "reason = coalesce(:reason, reason), updated_at = :at WHERE id = :id"
-_APPENDED = "(case_ids::jsonb || CAST(:new AS jsonb))"
-_GROW_PG = text(
-    f"WITH grown AS (UPDATE alerts SET case_ids = {_APPENDED}::json, reason = CASE "
-    f"WHEN jsonb_array_length({_APPENDED}) >= CAST(:threshold AS integer) "
-    f"THEN format(CAST(:reason AS text), jsonb_array_length({_APPENDED})) ELSE reason END, updated_at = :at "
+_GROW_PG = text(  # the count and the reason change, not the list: alert_cases gets the new rows
+    "WITH grown AS (UPDATE alerts SET cases_listed = cases_listed + CAST(:n AS integer), reason = CASE "
+    "WHEN cases_listed + CAST(:n AS integer) >= CAST(:threshold AS integer) "
+    "THEN format(CAST(:reason AS text), cases_listed + CAST(:n AS integer)) ELSE reason END, updated_at = :at "
     "WHERE kind = :kind AND subject = :subject AND area_code = :area AND acknowledged_at IS NULL RETURNING id), "
     "listed AS (INSERT INTO alert_cases (alert_id, case_id) SELECT grown.id, CAST(value AS bigint) "
     "FROM grown, json_array_elements_text(CAST(:new AS json))) "
     "SELECT id FROM grown"
 ).bindparams(bindparam("at", type_=alerts.c.updated_at.type))
 _GROW_SQLITE = text(
-    "UPDATE alerts SET case_ids = (SELECT json_group_array(value) FROM "
-    f"(SELECT value FROM json_each(alerts.case_ids) UNION ALL SELECT value FROM json_each(:new))), {_GROWN}"
+    "UPDATE alerts SET cases_listed = cases_listed + :n, reason = coalesce(:reason, reason), updated_at = :at "
+    "WHERE id = :id"
 ).bindparams(bindparam("at", type_=alerts.c.updated_at.type))
 
 
 # As text, which PostgreSQL and SQLite spell alike: SQLAlchemy compiles its own on_conflict_do_update
 # afresh at every execution (it has no cache key), and an intake in a busy community raises every time.
 RAISE = text(
-    "INSERT INTO alerts (kind, subject, area_code, case_ids, reason, raised_at, updated_at) "
-    "VALUES (:kind, :subject, :area_code, :case_ids, :reason, :at, :at) "
+    "INSERT INTO alerts (kind, subject, area_code, case_ids, cases_listed, reason, raised_at, updated_at) "
+    "VALUES (:kind, :subject, :area_code, :case_ids, :cases_listed, :reason, :at, :at) "
     "ON CONFLICT (kind, subject, area_code) WHERE acknowledged_at IS NULL "
-    "DO UPDATE SET case_ids = excluded.case_ids, reason = excluded.reason, updated_at = excluded.updated_at "
-    "RETURNING id"
+    "DO UPDATE SET case_ids = excluded.case_ids, cases_listed = excluded.cases_listed, reason = excluded.reason, "
+    "updated_at = excluded.updated_at RETURNING id"
 ).bindparams(bindparam("case_ids", type_=alerts.c.case_ids.type), bindparam("at", type_=alerts.c.updated_at.type))
 
 
@@ -185,7 +183,7 @@ def raise_alert(
     """One open alert per (kind, subject, area): a second raise updates it, even from a racing
     transaction. Its cases are kept as rows too (alert_cases), which is how keys are shown it."""
     values = dict(kind=kind, subject=subject, area_code=area_code, case_ids=case_ids, reason=reason, at=at)
-    alert_id = int(conn.execute(RAISE, values).scalar_one())
+    alert_id = int(conn.execute(RAISE, values | {"cases_listed": len(set(case_ids))}).scalar_one())
     # Only the difference is written: a busy community's alert grows by one case at a time, and
     # rewriting all its rows at every intake made intake slower with every case (an alert of no
     # case, a work pool's, has no rows here).
@@ -235,7 +233,8 @@ def list_alerts(
     alerts of no case (the system's: a work pool without workers), shown to every key; newest first."""
     seen = where.apply(select(alert_cases.c.alert_id).join(cases, cases.c.id == alert_cases.c.case_id))
     caseless = ~exists().where(alert_cases.c.alert_id == alerts.c.id)
-    q = select(alerts).where(or_(alerts.c.id.in_(seen), caseless))
+    columns = [c for c in alerts.c if c.name != "cases_listed"]  # AlertRow counts what the key may see
+    q = select(*columns).where(or_(alerts.c.id.in_(seen), caseless))
     if open_only:
         q = q.where(alerts.c.acknowledged_at.is_(None))
     if only is not None:

@@ -364,7 +364,8 @@ alerts = Table(
     Column("kind", String(20), nullable=False),  # emergency | respondent | area
     Column("subject", String(200), nullable=False),  # a case number, a respondent's match key, an area code
     Column("area_code", String(20), nullable=False),
-    Column("case_ids", JSON, nullable=False),
+    Column("case_ids", JSON, nullable=False),  # the cases it was raised with (alert_cases lists them all)
+    Column("cases_listed", Integer, nullable=False, server_default="0"),  # alert_cases' rows (migration 0023)
     Column("reason", Text, nullable=False),
     Column("raised_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),

@@ -1,8 +1,9 @@
 """Registrations racing into one community: each counted once, and one alert that lists them all.
 
 Intake appends its counters (db.tallies.apply) and grows the community's open alert by its own case
-(db.alerts.grow_cluster), so concurrent registrations no longer queue on shared rows for the whole
-transaction; these tests hold that nothing is lost or counted twice when they race."""
+(db.alerts.grow_cluster: a row of alert_cases and the count), so concurrent registrations no longer
+queue on shared rows for the whole transaction; these tests hold that nothing is lost or counted
+twice when they race."""
 
 from __future__ import annotations
 
@@ -33,11 +34,12 @@ def register(n: int) -> int:
     return case.id
 
 
-def open_alerts() -> list[tuple[int, str, list[int], list[int]]]:
-    """Each open alert of the community: (id, reason, its case_ids, its alert_cases rows)."""
+def open_alerts() -> list[tuple[int, str, int, list[int], list[int]]]:
+    """Each open alert of the community: (id, reason, the cases it counts, the cases it was raised
+    with, its alert_cases rows)."""
     with UnitOfWork(engine()) as uow:
         rows = uow.conn.execute(
-            select(alerts.c.id, alerts.c.reason, alerts.c.case_ids).where(
+            select(alerts.c.id, alerts.c.reason, alerts.c.cases_listed, alerts.c.case_ids).where(
                 alerts.c.kind == "area", alerts.c.subject == COMMUNITY, alerts.c.acknowledged_at.is_(None)
             )
         ).all()
@@ -45,7 +47,7 @@ def open_alerts() -> list[tuple[int, str, list[int], list[int]]]:
             r.id: sorted(uow.conn.scalars(select(alert_cases.c.case_id).where(alert_cases.c.alert_id == r.id)))
             for r in rows
         }
-    return [(r.id, r.reason, sorted(r.case_ids), listed[r.id]) for r in rows]
+    return [(r.id, r.reason, r.cases_listed, sorted(r.case_ids), listed[r.id]) for r in rows]
 
 
 def test_concurrent_registrations_in_one_community_give_one_alert_of_them_all_and_exact_counters(network, monkeypatch):
@@ -54,10 +56,11 @@ def test_concurrent_registrations_in_one_community_give_one_alert_of_them_all_an
 
     with ThreadPoolExecutor(8) as pool:
         registered = sorted(pool.map(register, range(40)))
-    [(_, reason, case_ids, rows)] = open_alerts()
+    [(_, reason, counted, raised_with, rows)] = open_alerts()
     kept, recounted = kept_and_recounted()
 
-    assert case_ids == rows == registered
+    assert rows == registered and counted == 40
+    assert len(raised_with) == 3 and set(raised_with) < set(rows)  # the threshold's, when it was raised
     assert reason == (f"7日内40件报告指向社区 community {COMMUNITY}: 40 reports within 7 days (threshold 3)")
     assert kept == recounted
     assert next(r for r in kept if r["dimension"] == "all")["cases"] == 40
@@ -70,15 +73,15 @@ def test_after_an_acknowledgement_racing_registrations_raise_one_new_alert_of_on
     get_settings.cache_clear()
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(register, range(4)))
-    [(first, _, _, _)] = open_alerts()
+    [(first, _, _, _, _)] = open_alerts()
     assert acknowledge_alert(CaseFilter(), first, by="coordinator", note="已处理") is None
 
     with ThreadPoolExecutor(8) as pool:
         later = sorted(pool.map(register, range(4, 24)))
-    [(second, reason, case_ids, rows)] = open_alerts()
+    [(second, reason, counted, raised_with, rows)] = open_alerts()
 
     assert second != first
-    assert case_ids == rows == later
+    assert rows == later and counted == 20 and len(raised_with) == 3 and set(raised_with) < set(later)
     assert reason == f"7日内20件报告指向社区 community {COMMUNITY}: 20 reports within 7 days (threshold 3)"
 
 
