@@ -24,7 +24,7 @@ from fengqiao.models.case import NewCase, StepKind
 from fengqiao.models.figures import REFUSAL_RULE
 from fengqiao.models.names import SUFFIX, Names, dispute_type
 from fengqiao.models.transitions import Transition
-from fengqiao.models.vocabulary import InputKind, Status, bilingual
+from fengqiao.models.vocabulary import InputKind, Status, bilingual, channel_shown
 from fengqiao.runs.launch import start_case_flow, wake_case
 from fengqiao.runs.serve import start_worker_thread
 from fengqiao.runs.sweep import sweep_once
@@ -166,7 +166,7 @@ def report(demo: list[DemoCase], *, console: Console, timeout: float) -> DemoRes
         orgs = [t.org for t in timeline if t.stage == "assignment" and t.org]
         table.add_row(
             case.case_no,
-            bilingual(case.channel),
+            channel_shown(case.channel),
             dispute_type(case.dispute_type),
             f"{c.scenario.label} {c.scenario.name}",
             _route(orgs, names) or "—",

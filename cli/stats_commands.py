@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from fengqiao.cli.main import app, console, edge, err, prepared
-from fengqiao.models.vocabulary import bilingual
+from fengqiao.models.vocabulary import bilingual, channel_shown
 
 SECTIONS = (
     ("by_status", "状态 status"),
@@ -56,7 +56,12 @@ def stats(
     def outcome_named(code: str) -> str:  # a case still in hand is 在办, as the statistics define it
         return found["definitions"]["open"]["label"] if code == "open" else bilingual(code)
 
-    named = {"by_type": type_named, "by_outcome": outcome_named, "by_area": current_names().place}  # names first
+    named = {
+        "by_type": type_named,
+        "by_channel": channel_shown,
+        "by_outcome": outcome_named,
+        "by_area": current_names().place,
+    }  # names first
     for key, title in SECTIONS:
         if found[key]:
             console.print(_bars(title, found[key], label=named.get(key, bilingual)))

@@ -14,7 +14,7 @@ from fengqiao.models.names import RISKS_ZH, dispute_type, reason_shown, rule_sho
 from fengqiao.models.parking import Parked
 from fengqiao.models.times import shown
 from fengqiao.models.transitions import Transition
-from fengqiao.models.vocabulary import LABELS_ZH, Channel, bilingual
+from fengqiao.models.vocabulary import LABELS_ZH, Channel, bilingual, channel_shown
 
 # The services are imported by the view that calls them: `fengqiao cases` loads the list's reads, not a
 # case's timeline, follow-up and clocks (the command line starts fast: tests/test_cli_startup.py).
@@ -117,7 +117,7 @@ def show_case(console: Console, ref: str) -> None:
     for label, value in (
         ("案号 case", f"{case.case_no} (id {case.id})" + (" [bold]测试案件 test case[/]" if case.test else "")),
         ("状态 status", bilingual(case.status)),
-        ("渠道 channel", bilingual(case.channel)),
+        ("渠道 channel", channel_shown(case.channel)),
         ("类型 type", dispute_type(case.dispute_type or case.declared_type)),
         ("风险 risk", f"{RISKS_ZH[case.risk]} {case.risk}"),
         ("属地 area", names.place(case.area_code)),
@@ -195,7 +195,7 @@ def show_cases(console: Console, *, status: str | None, channel: Channel | None,
         table.add_row(
             f"{r.case_no} 测试 test" if r.test else r.case_no,
             bilingual(r.status),
-            bilingual(r.channel),
+            channel_shown(r.channel),
             dispute_type(r.dispute_type),
             names.place(r.area_code),
             names.org(r.org_code),

@@ -89,6 +89,15 @@ OPEN_STATUSES = frozenset({Status.RECEIVED, Status.TRIAGED, Status.MEDIATING, St
 VOLUNTARY_EXITS = frozenset({Outcome.REFUSED, Outcome.WITHDRAWN})
 AGREEMENTS = frozenset({Outcome.AGREEMENT, Outcome.ORAL_AGREEMENT})
 
+CHANNELS_ZH: dict[str, str] = {
+    Channel.HOTLINE_12345: "12345热线",
+    Channel.GRID: "网格上报",
+    Channel.WALK_IN: "窗口来访",
+    Channel.POLICE: "警调对接",
+    Channel.COURT: "诉调对接",
+    Channel.PETITION: "访调对接",
+    Channel.ONLINE: "网上申请",
+}
 LABELS_ZH: dict[str, str] = {
     Status.RECEIVED: "已受理",
     Status.TRIAGED: "已分流",
@@ -121,13 +130,7 @@ LABELS_ZH: dict[str, str] = {
     HandoffTarget.ARBITRATION: "仲裁",
     HandoffTarget.ADMINISTRATIVE_REVIEW: "行政复议",
     HandoffTarget.ADMINISTRATIVE_ADJUDICATION: "行政裁决",
-    Channel.HOTLINE_12345: "12345热线",
-    Channel.GRID: "网格上报",
-    Channel.WALK_IN: "窗口来访",
-    Channel.POLICE: "警调对接",
-    Channel.COURT: "诉调对接",
-    Channel.PETITION: "访调对接",
-    Channel.ONLINE: "网上申请",
+    **CHANNELS_ZH,  # then the levels: grid is both, and LABELS_ZH's grid is the level's (网格)
     Level.DISTRICT: "区县",
     Level.STREET: "街道/乡镇",
     Level.COMMUNITY: "社区/村",
@@ -141,3 +144,8 @@ def bilingual(value: str) -> str:
     """'调解中 mediating' where a Chinese label exists, else the code itself."""
     zh = LABELS_ZH.get(value)
     return f"{zh} {value}" if zh else str(value)
+
+
+def channel_shown(value: str) -> str:
+    """'网格上报 grid': a channel by its own label, where bilingual would read grid as the level (网格 grid)."""
+    return f"{CHANNELS_ZH[value]} {value}" if value in CHANNELS_ZH else str(value)

@@ -99,6 +99,7 @@ def test_a_case_is_shown_with_its_timeline_and_parties_masked(network, tmp_path)
     assert "110101********4514" in out and "138****5678" in out and "张*" in out
     assert "110101199003074514" not in out and "13812345678" not in out and "张三" not in out
     assert "received via grid ref G-1" in out
+    assert "渠道 channel         网格上报 grid" in [line.rstrip() for line in out.splitlines()]  # not the level 网格
 
 
 def test_a_broken_network_file_is_exit_2_naming_file_line_and_field(tmp_path):
@@ -396,6 +397,7 @@ def test_stats_reports_the_figures_of_a_known_set_of_cases(network):
         in table
     )
     assert re.search(r"│ 调解成功率 success rate +│ 调解成功 ÷ 调解 agreements ÷ mediated +│", table)
+    assert "│ 网格上报 grid │    2 │ ██████████████████████████████ │" in table.splitlines()
     assert (  # the outcome table: an open case is 在办, as the statistics define it
         "│ 在办 open        │    1 │ ██████████████████████████████ │\n"
         "│ 已化解 resolved  │    1 │ ██████████████████████████████ │\n"
