@@ -1,30 +1,18 @@
-"""Environment settings (FENGQIAO_*, optional .env), normalised once.
-
-Read as pydantic-settings read them (tests/test_settings_source.py compares the two), without
-importing it: its sources (CLI, dotenv, the cloud secret stores) cost every command about 0.02 s.
-"""
+"""Environment settings (FENGQIAO_*, optional .env), normalised once."""
 
 from __future__ import annotations
 
-import json
-import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fengqiao.models.vocabulary import Channel
 
-PREFIX = "fengqiao_"
-ENV_FILE = ".env"
-JSON_FIELDS = frozenset({"result_webhooks"})  # a mapping: its value is JSON, as pydantic-settings decoded it
 
-
-class Fields(BaseModel):
-    """The settings, validated; Settings reads them from the environment."""
-
-    model_config = ConfigDict(extra="ignore", validate_default=True)
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FENGQIAO_", env_file=".env", extra="ignore")
 
     home: Path = Field(default=Path(".fengqiao"), description="data folder for the embedded defaults")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; default SQLite under home")
@@ -128,55 +116,6 @@ class Fields(BaseModel):
     @property
     def prefect_home(self) -> Path:
         return (self.home / "prefect").resolve()
-
-
-class Settings(Fields):
-    """Given values over the environment (FENGQIAO_*, any case) over .env over the defaults."""
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__(
-            **_deep_update(_read(_dotenv(), "DotEnvSettingsSource"), _read(os.environ, "EnvSettingsSource"), values)
-        )
-
-
-def _dotenv() -> dict[str, str | None]:
-    path = Path(ENV_FILE).expanduser()
-    if not (path.is_file() or path.is_fifo()):
-        return {}
-    from dotenv import dotenv_values
-
-    return dict(dotenv_values(path, encoding=None))  # the locale's encoding, as pydantic-settings opened it
-
-
-def _read(variables: Any, source: str) -> dict[str, Any]:
-    """The fields named in one source, by their lower-cased names: a mapping's JSON decoded."""
-    found = {name.lower(): value for name, value in variables.items()}
-    read: dict[str, Any] = {}
-    for field in Fields.model_fields:
-        value = found.get(PREFIX + field)
-        if value is None:
-            continue
-        if field in JSON_FIELDS:
-            try:
-                value = json.loads(value)
-            except ValueError as exc:
-                from pydantic_settings import SettingsError
-
-                raise SettingsError(f'error parsing value for field "{field}" from source "{source}"') from exc
-        read[field] = value
-    return read
-
-
-def _deep_update(*layers: dict[str, Any]) -> dict[str, Any]:
-    """The later layer wins; two mappings for one field are merged, as pydantic-settings merged its sources."""
-    merged: dict[str, Any] = {}
-    for layer in layers:
-        for key, value in layer.items():
-            if isinstance(value, dict) and isinstance(merged.get(key), dict):
-                merged[key] = _deep_update(merged[key], value)
-            else:
-                merged[key] = value
-    return merged
 
 
 @lru_cache

@@ -85,10 +85,8 @@ def test_a_command_that_wakes_a_run_still_reaches_prefect(database):
 
 # What no read-only command loads: the server's, the runs' and the case file's packages, the logger
 # (structlog, which loads rich's tracebacks and pygments: loaded by what logs), the webhooks' HTTP client
-# and PyYAML (a stored configuration is plain data: only a network file read from disk is YAML), nor
-# pydantic-settings (config/settings.py reads the environment as it did, without it)
+# and PyYAML (a stored configuration is plain data: only a network file read from disk is YAML)
 NEVER_TO_READ = {
-    "pydantic_settings",
     "structlog",
     "httpx",
     "yaml",
