@@ -64,6 +64,7 @@ CHAIN_DIGEST = Deployment(
 )
 DEPLOYMENTS = (CASE, DEADLINES, CHAIN_DIGEST)
 DEPLOYMENT = CASE.full_name  # "case-flow/case": what case runs are created from
+DEPLOYMENT_WAIT_SECONDS = 600.0  # a first start of the embedded server on a busy machine takes minutes
 
 
 def start_embedded_prefect() -> str | None:
@@ -150,7 +151,7 @@ def case_runs_client() -> tuple[SyncPrefectClient, UUID]:
         return _clients[url]
 
 
-def wait_for_deployment(timeout: float = 600) -> None:
+def wait_for_deployment(timeout: float = DEPLOYMENT_WAIT_SECONDS) -> None:
     """Wait until the case deployment can be read: a first start of the embedded server on a busy
     machine takes minutes (its database is made and migrated), and the worker thread retries it, so
     the wait is long but bounded, and ends in one line naming what was not reached."""

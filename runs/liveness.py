@@ -32,7 +32,7 @@ def crash_if_dead(flow_run_id: str) -> bool:
     if run.state is None or run.state.type not in (StateType.RUNNING, StateType.PENDING):
         return False
     now = datetime.now(UTC)
-    reason = _never_started(run, now) or _worker_gone(client, run, now) or _run_silent(client, run, now)
+    reason = _never_started(client, run, now) or _worker_gone(client, run, now) or _run_silent(client, run, now)
     if reason is None:
         return False
     client.set_flow_run_state(UUID(flow_run_id), Crashed(message=f"fengqiao sweep: {reason}"), force=True)
@@ -40,32 +40,44 @@ def crash_if_dead(flow_run_id: str) -> bool:
     return True
 
 
-def _never_started(run: FlowRun, now: datetime) -> str | None:
+def _never_started(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:
     """A worker takes a run only when it has a thread free, so Pending lasts a moment: a run Pending
     for the dead limit was taken by a worker that died before it started the run, maybe before the
-    run was labelled with its name (the label then still names the last, living, worker)."""
+    run was labelled with its name. Unless the worker it names is beating: on a busy machine, or an
+    embedded Prefect answering "database is locked", the calls that start a run back off for
+    minutes (three runs of a clean demo were declared dead so); such a run is left to the silent
+    limit below, which also hands on the rare one whose label still names an earlier, living worker."""
     assert run.state is not None
     since = run.state.timestamp
     if run.state.type is not StateType.PENDING or now - since < timedelta(seconds=get_settings().worker_dead_seconds):
         return None
+    beat = _named_worker(client, run)[1]
+    if beat is not None and now - beat < timedelta(seconds=get_settings().worker_dead_seconds):
+        return None
     return f"taken by a worker at {since.isoformat()} and never started"
 
 
-def _worker_gone(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:
+def _named_worker(client: SyncPrefectClient, run: FlowRun) -> tuple[str, datetime | None]:
+    """The worker the run's labels name, and its last heartbeat as the pool has it (None: unknown)."""
     labels = run.labels or {}
     name, pool = labels.get("prefect.worker.name"), labels.get("prefect.work-pool.name")
     if not isinstance(name, str) or not isinstance(pool, str):
-        return None
+        return "", None
     worker = next((w for w in client.read_workers_for_work_pool(pool, limit=200, offset=0) if w.name == name), None)
-    if worker is None or worker.last_heartbeat_time is None:
+    return name, worker.last_heartbeat_time if worker is not None else None
+
+
+def _worker_gone(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:
+    name, last_beat = _named_worker(client, run)
+    if last_beat is None:
         return None
-    dead_after, last_beat = timedelta(seconds=get_settings().worker_dead_seconds), worker.last_heartbeat_time
+    dead_after = timedelta(seconds=get_settings().worker_dead_seconds)
     if now - last_beat < dead_after:
         return None
     assert run.state is not None
     if run.state.timestamp - last_beat >= dead_after:
         return None  # a state set after that worker fell silent is another's: the label is still being moved
-    return f"its worker {name} sent no heartbeat since {worker.last_heartbeat_time.isoformat()}"
+    return f"its worker {name} sent no heartbeat since {last_beat.isoformat()}"
 
 
 def _run_silent(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:

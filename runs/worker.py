@@ -66,7 +66,9 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
         )
         self._threads = anyio.CapacityLimiter(threads)
         self._thread_count = threads
-        self._running: dict[UUID, anyio.Event] = {}
+        self._running: dict[UUID, anyio.Event] = {}  # executing (or waiting for a thread)
+        self._held: list[UUID] = []  # in run(): from Prefect's hand-over until the execution ends (a
+        # run resumed while its last execution unwinds is in it twice, and holds a thread twice)
         self._flows: dict[str, Flow[..., Any]] = {}
         self._entrypoints: dict[UUID, str] = {}
         self._flows_lock = threading.Lock()
@@ -99,16 +101,25 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
             return "Aborted"
         return str(getattr(state, "name", "?"))
 
+    def _free_threads(self) -> int:
+        """Threads not promised to a run: one is promised from the moment a poll takes the run
+        (Prefect's submission, then run() until its execution ends), not only while it executes.
+        Counting only the executing ones, the polls that every wake-up sets off took runs still being
+        submitted twice over; those waited Pending behind the threads, and a run Pending for
+        FENGQIAO_WORKER_DEAD_SECONDS is declared never started (liveness.py): three in a clean demo."""
+        submitting = set(self._submitting_flow_run_ids) - set(self._held)  # not yet handed to run()
+        return max(0, self._thread_count - len(submitting) - len(self._held))
+
     async def get_and_submit_flow_runs(self) -> list[FlowRun]:
-        if self.stopping or len(self._running) >= self._thread_count:
-            return []  # told to stop, or every thread busy: leave the runs to the pool's other workers
+        if self.stopping or not self._free_threads():
+            return []  # told to stop, or every thread promised: leave the runs to the pool's other workers
         return await super().get_and_submit_flow_runs()
 
     async def _get_scheduled_flow_runs(self) -> list[WorkerFlowRunResponse]:
         # Take no more runs than there are free threads: a run taken is Pending, and a Pending run
         # queued here behind others would send no heartbeat while another worker sits idle.
         runs = await super()._get_scheduled_flow_runs()
-        return runs[: max(0, self._thread_count - len(self._running))]
+        return runs[: self._free_threads()]
 
     async def run(
         self,
@@ -116,17 +127,21 @@ class CaseWorker(BaseWorker[InProcessJob, InProcessVariables, InProcessResult]):
         configuration: InProcessJob,
         task_status: anyio.abc.TaskStatus[int] | None = None,
     ) -> InProcessResult:
-        flow = await anyio.to_thread.run_sync(self._flow, await self._entrypoint(flow_run))
-        if task_status is not None:
-            task_status.started(os.getpid())
-        while (earlier := self._running.get(flow_run.id)) is not None:
-            await earlier.wait()  # the run's last execution (it suspended) is still unwinding
-        self._running[flow_run.id] = done = anyio.Event()
+        self._held.append(flow_run.id)
         try:
-            ended = await anyio.to_thread.run_sync(partial(self._execute, flow, flow_run), limiter=self._threads)
+            flow = await anyio.to_thread.run_sync(self._flow, await self._entrypoint(flow_run))
+            if task_status is not None:
+                task_status.started(os.getpid())
+            while (earlier := self._running.get(flow_run.id)) is not None:
+                await earlier.wait()  # the run's last execution (it suspended) is still unwinding
+            self._running[flow_run.id] = done = anyio.Event()
+            try:
+                ended = await anyio.to_thread.run_sync(partial(self._execute, flow, flow_run), limiter=self._threads)
+            finally:
+                del self._running[flow_run.id]
+                done.set()
         finally:
-            del self._running[flow_run.id]
-            done.set()
+            self._held.remove(flow_run.id)
         log.debug("flow_run.execution.ended", flow_run_id=str(flow_run.id), state=ended)
         return InProcessResult(status_code=0, identifier=str(flow_run.id))
 

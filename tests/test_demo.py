@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,9 @@ def test_the_demo_takes_every_path_and_reports_it(tmp_path):
     }
     assert "still open" not in out
     assert (tmp_path / ".fengqiao" / "fengqiao.db").exists() and (tmp_path / ".fengqiao" / "prefect").is_dir()
+    with sqlite3.connect(tmp_path / ".fengqiao" / "fengqiao.db") as db:
+        crashed = db.execute("SELECT subject, reason FROM alerts WHERE kind = 'run_crashed'").fetchall()
+    assert crashed == []  # no run was declared dead: one waiting for the worker's thread is not
 
     shown = subprocess.run(
         [str(BIN / "fengqiao"), "case", "FQ20260000003", "--json"],

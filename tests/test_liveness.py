@@ -17,9 +17,8 @@ from tests.factories import a_new_case
 
 
 def test_a_run_left_pending_past_the_dead_limit_is_crashed_naming_why(network, monkeypatch):
-    """A worker that died between taking a run (Pending) and labelling it with its name leaves the
-    label naming the last living worker; Pending itself is the sign, since a worker takes a run
-    only when it has a thread free."""
+    """A worker that died between taking a run (Pending) and labelling it with its name: Pending
+    itself is the sign, since a worker takes a run only when it has a thread free."""
     monkeypatch.setenv("FENGQIAO_WORKER_DEAD_SECONDS", "1")
     get_settings.cache_clear()
     _, case_id = register(a_new_case(channel_ref="PENDING-1"))
@@ -38,3 +37,22 @@ def test_a_run_left_pending_past_the_dead_limit_is_crashed_naming_why(network, m
         "Crashed",
         f"fengqiao sweep: taken by a worker at {pending_at.isoformat()} and never started",
     )
+
+
+def test_a_run_pending_past_the_dead_limit_for_a_worker_that_beats_is_waiting_not_dead(network, monkeypatch):
+    """The calls that start a run back off for minutes on a busy machine (an embedded Prefect
+    answering "database is locked"): a run a living worker took is left Pending, not crashed."""
+    monkeypatch.setenv("FENGQIAO_WORKER_DEAD_SECONDS", "3")
+    get_settings.cache_clear()
+    _, case_id = register(a_new_case(channel_ref="PENDING-2"))
+    run_id = start_case_flow(case_route(case_id).case)
+    pool, worker = get_settings().work_pool, "fengqiao-busy-worker"
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(UUID(run_id), Pending(), force=True)
+        client.update_flow_run_labels(UUID(run_id), {"prefect.worker.name": worker, "prefect.work-pool.name": pool})
+        time.sleep(3.5)
+        client.send_worker_heartbeat(pool, worker)  # it beats: still starting the run
+        waiting = crash_if_dead(run_id)
+        state = client.read_flow_run(UUID(run_id)).state.name
+
+    assert (waiting, state) == (False, "Pending")
