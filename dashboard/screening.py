@@ -15,7 +15,7 @@ from fengqiao.models.clocks import day_of
 from fengqiao.models.errors import FengqiaoError, InvalidInput
 from fengqiao.models.screening import Screening
 from fengqiao.services.runtime import now
-from fengqiao.services.screening import record_screening, screenings
+from fengqiao.services.screening import latest_screening_month, record_screening, screenings
 from fengqiao.services.stats import Question
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
@@ -29,8 +29,8 @@ def screenings_page(
     done: Annotated[int | None, Query(ge=1)] = None,
 ) -> Any:
     caller = viewer(request)
-    month = month or day_of(now()).strftime("%Y-%m")
     areas, orgs = jurisdiction(caller)
+    month = month or latest_screening_month(Question(within_areas=areas, within_orgs=orgs)) or f"{day_of(now()):%Y-%m}"
     found = screenings(Question(month, month, within_areas=areas, within_orgs=orgs))
     totals = {
         "sessions": len(found),

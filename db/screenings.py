@@ -87,6 +87,12 @@ def add_screening(conn: Connection, s: Screening, *, at: datetime) -> Screening:
     return replace(s, id=int(new_id))
 
 
+def latest_held_on(conn: Connection, within: Within) -> date | None:
+    """The day of the latest session the question covers (None: none)."""
+    held: date | None = conn.execute(select(func.max(screenings.c.held_on)).where(within.where())).scalar_one()
+    return held
+
+
 def list_screenings(conn: Connection, within: Within) -> list[Screening]:
     """The sessions, latest first, each with its linked case numbers."""
     rows = conn.execute(

@@ -57,3 +57,11 @@ def screenings(question: Question) -> list[Screening]:
             month_of(month, "month")
     with UnitOfWork(engine()) as uow:
         return store.list_screenings(uow.conn, question.screenings())
+
+
+def latest_screening_month(question: Question) -> str | None:
+    """The month of the latest session the question covers: where the screening page opens (this
+    month is empty until its first sweep, though last month's are there)."""
+    with UnitOfWork(engine()) as uow:
+        held = store.latest_held_on(uow.conn, question.screenings())
+    return f"{held:%Y-%m}" if held else None

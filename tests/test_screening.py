@@ -166,3 +166,20 @@ def test_a_ledger_imported_as_a_sessions_links_the_cases_it_registers_within_the
     assert missing == (1, "invalid_input: field screening: 没有排查 #9 no screening session #9\n")
     assert "FQ20260000001 FQ20260000002" in listed and "FQ20260000003" not in listed  # the refused ledger wrote nothing
     assert swept == {"sessions": 2, "disputes_found": 3, "disputes_prevented": 0, "cases_registered": 2}
+
+
+def test_the_screening_page_opens_on_the_month_of_the_latest_sweep_in_the_viewers_jurisdiction(api):
+    run(
+        "screening", "record", "--on", "2026-01-15", "--area", "511502001001", "--place", "朝阳社区1-8栋",
+        "--by", "王调解", "--found", "1", "--prevented", "0",
+    )  # fmt: skip
+    run(
+        "screening", "record", "--on", "2026-03-02", "--area", "511503001", "--place", "南溪街道集贸市场",
+        "--by", "南溪街道调委会", "--found", "2", "--prevented", "1",
+    )  # fmt: skip
+
+    sign_in(api, "coordinator", name="cuiping", areas=("511502",))
+    opened = api.get("/dashboard/screenings").text
+
+    assert '<input name="month" type="month" value="2026-01">' in opened  # its own sweep, not 南溪's in March
+    assert "朝阳社区1-8栋" in opened and "南溪街道集贸市场" not in opened
