@@ -2,8 +2,10 @@
 
 A cluster is a number of reports, within a window of days, against the same respondent (an
 employer who has not paid, a developer, a school) or from the same community: the sign of a
-dispute that involves many people before any one case says so. Reports counted toward an alert
-someone has acknowledged are not counted again; new ones may raise it anew.
+dispute that involves many people before any one case says so. Once raised, an alert gathers
+every further report of its cluster until someone acknowledges it (its count says how many, not
+how many fell within the window); reports counted toward an acknowledged alert are not counted
+again, and new ones may raise it anew.
 
 Each alert belongs to a place: a respondent cluster is counted per district (the district's
 coordinators answer for it, and one district's acknowledgement leaves another's open), a
@@ -80,8 +82,8 @@ def cluster_reason_format(kind: AlertKind, rules: AlertRules, shown: str) -> str
 def _cluster_text(kind: AlertKind, reports: str, rules: AlertRules, shown: str) -> str:
     who = f"被申请人 respondent {shown}" if kind is AlertKind.RESPONDENT else f"社区 community {shown}"
     return (
-        f"{rules.window_days}日内{reports}件报告指向{who}: {reports} reports within {rules.window_days} days "
-        f"(threshold {rules.threshold(kind)})"
+        f"{reports}件报告指向{who}（{rules.window_days}日内达{rules.threshold(kind)}件即预警）: {reports} reports "
+        f"(an alert at {rules.threshold(kind)} within {rules.window_days} days)"
     )
 
 

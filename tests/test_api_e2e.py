@@ -193,7 +193,7 @@ def the_dashboard_follows_cases_live_in_chromium(base: str) -> None:
             record = example_of("hotline_12345") | {"ticket_id": f"E2E-{n}", "caller": {"name": f"来电人{n}"}}
             http.post(f"{base}/intake/hotline_12345", json=record, headers=integrator)
         cluster = page.locator('[data-kind="respondent"]')
-        expect(cluster).to_contain_text("3 reports within 7 days")
+        expect(cluster).to_contain_text("3 reports (an alert at 3 within 7 days)")
         page.screenshot(path=SCREENSHOTS / "alerts.png", full_page=True)
         cluster.locator("input[name=note]").fill("已转劳动监察")
         cluster.locator("button").click()

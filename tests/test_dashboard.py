@@ -108,7 +108,10 @@ def test_a_cluster_of_reports_against_one_respondent_raises_an_alert_to_acknowle
     assert "同一被申请人集中投诉 respondent" in page
     # the second and third reports are suspected duplicates of the first, which raises its risk
     assert f"{numbers[0]} 风险等级升为紧急，涉及1人: risk raised to emergency, 1 involved" in page
-    assert "7日内3件报告指向被申请人 respondent 宜***********: 3 reports within 7 days (threshold 3)" in page
+    assert (
+        "3件报告指向被申请人 respondent 宜***********（7日内达3件即预警）: 3 reports (an alert at 3 within 7 days)"
+        in page
+    )
     assert all(n in page for n in numbers)
     assert done.status_code == 303
     assert "同一被申请人集中投诉" not in after and "紧急风险 emergency" in after
@@ -267,7 +270,7 @@ def test_reports_from_one_community_raise_an_area_alert_at_the_configured_thresh
 
     assert 'data-kind="area"' not in before
     assert (
-        "同一社区集中报告 area 7日内2件报告指向社区 community 511503002001: 2 reports within 7 days (threshold 2)"
+        "同一社区集中报告 area 2件报告指向社区 community 511503002001（7日内达2件即预警）: 2 reports (an alert at 2 within 7 days)"
         in after
     )
     assert f"{first} {second}" in after

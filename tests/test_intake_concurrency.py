@@ -61,7 +61,9 @@ def test_concurrent_registrations_in_one_community_give_one_alert_of_them_all_an
 
     assert rows == registered and counted == 40
     assert len(raised_with) == 3 and set(raised_with) < set(rows)  # the threshold's, when it was raised
-    assert reason == (f"7日内40件报告指向社区 community {COMMUNITY}: 40 reports within 7 days (threshold 3)")
+    assert reason == (
+        f"40件报告指向社区 community {COMMUNITY}（7日内达3件即预警）: 40 reports (an alert at 3 within 7 days)"
+    )
     assert kept == recounted
     assert next(r for r in kept if r["dimension"] == "all")["cases"] == 40
 
@@ -82,7 +84,10 @@ def test_after_an_acknowledgement_racing_registrations_raise_one_new_alert_of_on
 
     assert second != first
     assert rows == later and counted == 20 and len(raised_with) == 3 and set(raised_with) < set(later)
-    assert reason == f"7日内20件报告指向社区 community {COMMUNITY}: 20 reports within 7 days (threshold 3)"
+    assert (
+        reason
+        == f"20件报告指向社区 community {COMMUNITY}（7日内达3件即预警）: 20 reports (an alert at 3 within 7 days)"
+    )
 
 
 def test_the_sweep_folds_the_appended_counters_into_their_sums_and_they_stay_exact(network):

@@ -170,7 +170,7 @@ def test_respondent_alerts_are_counted_seen_and_acknowledged_per_district(api, m
         respondent_alerts(api.get("/dashboard/alerts", params={"show": s}).text) for s in ("open", "all")
     )
 
-    reason = "7日内2件报告指向被申请人 respondent 宜***********: 2 reports within 7 days (threshold 2)"
+    reason = "2件报告指向被申请人 respondent 宜***********（7日内达2件即预警）: 2 reports (an alert at 2 within 7 days)"
     assert [(area, nos) for _, area, nos, _ in held] == [("511502", [numbers[0][0]])]
     assert "and 1 outside your jurisdiction" in held[0][3] and "确认 Acknowledge" not in held[0][3]
     assert (refused.status_code, refused.headers["location"]) == (303, "/dashboard/alerts?error=outside")
