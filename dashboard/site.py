@@ -23,7 +23,7 @@ from fengqiao.config.settings import get_settings
 from fengqiao.db.sessions import form_token
 from fengqiao.models.access import ROLE_ZH, Caller, Role
 from fengqiao.models.figures import OUTCOME_ZH
-from fengqiao.models.names import reason_shown, rule_shown, step_shown, whatif_result
+from fengqiao.models.names import duplicate_state_shown, reason_shown, rule_shown, step_shown, whatif_result
 from fengqiao.models.points import CREDIT as POINTS_CREDIT
 from fengqiao.models.times import shown
 from fengqiao.models.vocabulary import LABELS_ZH
@@ -59,6 +59,7 @@ templates.env.globals.update(ROLE_ZH=ROLE_ZH, STAGE_ORDER=STAGE_ORDER, LEVEL_ORD
 # names where people expect names (models.names): a page reads the applied network's once (`{% set n = names() %}`)
 templates.env.globals.update(names=current_names, reason_shown=reason_shown, rule_shown=rule_shown)
 templates.env.globals.update(step_shown=step_shown, whatif_result=whatif_result, POINTS_CREDIT=POINTS_CREDIT)
+templates.env.globals.update(duplicate_state_shown=duplicate_state_shown)
 
 
 class SignInNeeded(Exception):

@@ -147,6 +147,16 @@ def whatif_result(result: str) -> str:
     return f"{WHATIF_RESULTS_ZH[head]}{'：' + _zh(target) if target else ''} {result}"
 
 
+DUPLICATE_STATES_ZH = {"suspected": "疑似重复", "confirmed": "已并单", "split": "已分立"}
+
+
+def duplicate_state_shown(state: str | None) -> str:
+    """`疑似重复 suspected`: a report's standing beside the case it repeats (None: the original case)."""
+    if state is None:
+        return "原案 original"
+    return f"{DUPLICATE_STATES_ZH[state]} {state}" if state in DUPLICATE_STATES_ZH else state
+
+
 def dispute_type(code: str | None) -> str:
     """`劳动争议 labour` (the code is the English); — before triage."""
     if not code:

@@ -245,7 +245,7 @@ def test_why_a_report_was_held_reads_in_chinese_on_the_case_page_and_the_command
     english = "same respondent (name), same place 511502001001, same type labour, 0 days apart"
     chinese = "同一被申请人（姓名）、同一地点 朝阳社区 511502001001、同一纠纷类型 劳动争议 labour、相隔0天"
     assert held.duplicate_reason == english  # stored as it was
-    assert f"{held.case.case_no}</a> suspected {chinese} {english}</li>" in original
+    assert f"{held.case.case_no}</a> 疑似重复 suspected {chinese} {english}</li>" in original
     intake = (
         f"经网格登记；疑似与{first}重复：{chinese} received via grid ref WG-511502001001001-20261103-0012; "
         f"suspected duplicate of {first}: {english}"
