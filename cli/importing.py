@@ -83,8 +83,11 @@ def import_file(
 
 def _register(chunk: list[Parsed], summary: ImportSummary, out: Console, screening: int | None) -> None:
     """One transaction for the chunk's good records; every record's answer reported in file order."""
+    from fengqiao.models.names import reason_shown
     from fengqiao.services.intake import Incoming, receive_many
+    from fengqiao.services.names import current_names
 
+    names = current_names()
     good = [Incoming(name, parsed) for name, parsed in chunk if not isinstance(parsed, InvalidInput)]
     answers = iter(receive_many(good, screening=screening) if good else [])
     for name, parsed in chunk:
@@ -100,7 +103,7 @@ def _register(chunk: list[Parsed], summary: ImportSummary, out: Console, screeni
             summary.duplicates += 1
             out.print(
                 f"[yellow]duplicate 疑似重复[/] {name}: {answer.case.case_no} → {answer.duplicate_of} "
-                f"({answer.duplicate_reason})",
+                f"({reason_shown(answer.duplicate_reason or '', names)})",
                 highlight=False,
                 soft_wrap=True,
             )

@@ -18,7 +18,7 @@ from typer.core import TyperGroup
 from fengqiao.cli import registry
 from fengqiao.cli.choices import metavar, one_of
 from fengqiao.models.errors import ConfigurationError, FengqiaoError
-from fengqiao.models.vocabulary import Channel, InputKind, Outcome, Status
+from fengqiao.models.vocabulary import Channel, InputKind, Outcome, Status, bilingual, channel_shown
 
 if TYPE_CHECKING:  # settings (pydantic-settings) are read by the commands that use them, not for --help
     from fengqiao.config.settings import Settings
@@ -325,21 +325,23 @@ def duplicates_list(ctx: typer.Context) -> None:
     prepared()
     from rich.table import Table
 
+    from fengqiao.models.names import reason_shown
     from fengqiao.models.times import shown
     from fengqiao.services.duplicates import suspected_duplicates
+    from fengqiao.services.names import current_names
 
-    rows = suspected_duplicates()
+    rows, names = suspected_duplicates(), current_names()
     table = Table(title=f"疑似重复 suspected duplicates ({len(rows)})")
     for label in ("案件 case", "渠道 channel", "渠道编号 ref", "登记 received", "疑似重复 duplicate of", "理由 why"):
-        table.add_column(label, no_wrap=label == "登记 received")
+        table.add_column(label, no_wrap=label == "登记 received", overflow="fold")  # the reason whole, never cut
     for r in rows:
         table.add_row(
             r["case_no"],
-            r["channel"],
+            channel_shown(r["channel"]),
             r["channel_ref"] or "",
             shown(r["created_at"]),
             r["duplicate_of"],
-            r["duplicate_reason"],
+            reason_shown(r["duplicate_reason"], names),
         )
     console.print(table)
 
@@ -398,9 +400,9 @@ def notices(
         shown = "—" if last is None else (f"HTTP {last['status_code']}" if last["status_code"] else last["error"])
         table.add_row(
             n["body"]["case_no"],
-            n["channel"],
+            channel_shown(n["channel"]),
             n["body"].get("channel_ref") or "",
-            n["body"]["result"],
+            bilingual(n["body"]["result"]),
             "已送达 delivered" if n["status"] == "delivered" else "待送达 pending",
             str(len(n["tries"])),
             shown,

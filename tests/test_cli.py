@@ -215,12 +215,18 @@ def test_every_channels_example_file_is_accepted_and_the_repeat_report_is_held(n
     assert code == 0, outputs["ledger"]
 
     assert "登记 1 new, 1 suspected duplicates, 0 already registered, 0 rejected" in outputs["grid"]
-    assert (
-        "duplicate 疑似重复 grid.jsonl:1: FQ20260000003 → FQ20260000001 (same respondent (name), same place "
-        "511502001001, same type labour, 0 days apart)" in outputs["grid"]
+    why = (
+        "同一被申请人（姓名）、同一地点 朝阳社区 511502001001、同一纠纷类型 劳动争议 labour、相隔0天 same respondent "
+        "(name), same place 511502001001, same type labour, 0 days apart"
     )
+    assert f"duplicate 疑似重复 grid.jsonl:1: FQ20260000003 → FQ20260000001 ({why})" in outputs["grid"]
     code, listed = run("duplicates")
     assert code == 0 and "FQ20260000003" in listed and "FQ20260000001" in listed
+    held = next(line for line in listed.splitlines() if line.startswith("│ FQ20260000003 "))
+    assert held.split("│")[2] == " 网格上报 grid "  # its channel (the other columns' widths follow the reason's)
+    lines = listed.splitlines()
+    rows = [line.split("│") for line in lines[lines.index(held) :] if line.startswith("│")]
+    assert "".join(r[-2] for r in rows).replace(" ", "") == why.replace(" ", "")  # 理由, whole in its column
 
     code, out = run("duplicates", "split", "FQ20260000003", "--actor", "coordinator-01", "--note", "另一批工人")
     assert code == 0 and out.startswith("FQ20260000003: received (split)")
@@ -238,6 +244,10 @@ def test_notices_lists_each_result_owed_to_a_channel(network):
     code, out = run("notices", "--pending")
 
     assert code == 0
+    assert (
+        "│ FQ20260000001 │ 警调对接 police │ JQ511502202611050087 │ 已化解 resolved │ 待送达 pending │ 0          │ —         │"
+        in out.splitlines()
+    )
     assert "FQ20260000001" in out and "JQ511502202611050087" in out and "resolved" in out and "待送达 pending" in out
 
 
