@@ -43,16 +43,22 @@ def crash_if_dead(flow_run_id: str) -> bool:
 def _never_started(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:
     """A worker takes a run only when it has a thread free, so Pending lasts a moment: a run Pending
     for the dead limit was taken by a worker that died before it started the run, maybe before the
-    run was labelled with its name. Unless the worker it names is beating: on a busy machine, or an
-    embedded Prefect answering "database is locked", the calls that start a run back off for
-    minutes (three runs of a clean demo were declared dead so); such a run is left to the silent
-    limit below, which also hands on the rare one whose label still names an earlier, living worker."""
+    run was labelled with its name. Unless the worker it names (or, unlabelled, a worker of its pool)
+    is beating: on a busy machine, or an embedded Prefect answering "database is locked", the calls
+    that start and label a run back off for minutes (runs of a clean demo were declared dead so);
+    such a run is left to the silent limit below, which also hands on the rare one whose worker
+    died between taking and labelling it while others beat."""
     assert run.state is not None
     since = run.state.timestamp
     if run.state.type is not StateType.PENDING or now - since < timedelta(seconds=get_settings().worker_dead_seconds):
         return None
-    beat = _named_worker(client, run)[1]
-    if beat is not None and now - beat < timedelta(seconds=get_settings().worker_dead_seconds):
+    dead_after = timedelta(seconds=get_settings().worker_dead_seconds)
+    name, beat = _named_worker(client, run)
+    if not name:  # taken but not labelled yet (the label is the worker's next call): any worker of its pool
+        pool = run.work_pool_name or get_settings().work_pool
+        beats = [w.last_heartbeat_time for w in client.read_workers_for_work_pool(pool, limit=200, offset=0)]
+        beat = max((b for b in beats if b is not None), default=None)
+    if beat is not None and now - beat < dead_after:
         return None
     return f"taken by a worker at {since.isoformat()} and never started"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from uuid import UUID
 
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.states import Pending
 
@@ -39,17 +40,21 @@ def test_a_run_left_pending_past_the_dead_limit_is_crashed_naming_why(network, m
     )
 
 
-def test_a_run_pending_past_the_dead_limit_for_a_worker_that_beats_is_waiting_not_dead(network, monkeypatch):
-    """The calls that start a run back off for minutes on a busy machine (an embedded Prefect
-    answering "database is locked"): a run a living worker took is left Pending, not crashed."""
+@pytest.mark.parametrize("labelled", [True, False], ids=["labelled", "not-yet-labelled"])
+def test_a_run_pending_past_the_dead_limit_for_a_worker_that_beats_is_waiting_not_dead(network, monkeypatch, labelled):
+    """The calls that start and label a run back off for minutes on a busy machine (an embedded
+    Prefect answering "database is locked"): a run a living worker took is left Pending, not
+    crashed; one not labelled yet, while a worker of its pool beats."""
     monkeypatch.setenv("FENGQIAO_WORKER_DEAD_SECONDS", "3")
     get_settings.cache_clear()
-    _, case_id = register(a_new_case(channel_ref="PENDING-2"))
+    _, case_id = register(a_new_case(channel_ref=f"PENDING-{labelled}"))
     run_id = start_case_flow(case_route(case_id).case)
     pool, worker = get_settings().work_pool, "fengqiao-busy-worker"
     with get_client(sync_client=True) as client:
         client.set_flow_run_state(UUID(run_id), Pending(), force=True)
-        client.update_flow_run_labels(UUID(run_id), {"prefect.worker.name": worker, "prefect.work-pool.name": pool})
+        if labelled:
+            labels = {"prefect.worker.name": worker, "prefect.work-pool.name": pool}
+            client.update_flow_run_labels(UUID(run_id), labels)
         time.sleep(3.5)
         client.send_worker_heartbeat(pool, worker)  # it beats: still starting the run
         waiting = crash_if_dead(run_id)
