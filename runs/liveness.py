@@ -21,6 +21,7 @@ from prefect.states import Crashed
 from fengqiao.config.logging import get_logger
 from fengqiao.config.settings import get_settings
 from fengqiao.runs.deployments import case_runs_client
+from fengqiao.runs.worker import serving_here
 
 log = get_logger(component="liveness")
 
@@ -54,6 +55,8 @@ def _never_started(client: SyncPrefectClient, run: FlowRun, now: datetime) -> st
         return None
     dead_after = timedelta(seconds=get_settings().worker_dead_seconds)
     name, beat = _named_worker(client, run)
+    if serving_here(name or None):  # its worker, or (not labelled yet) any, serves in this process
+        return None
     if not name:  # taken but not labelled yet (the label is the worker's next call): any worker of its pool
         pool = run.work_pool_name or get_settings().work_pool
         beats = [w.last_heartbeat_time for w in client.read_workers_for_work_pool(pool, limit=200, offset=0)]
@@ -75,7 +78,7 @@ def _named_worker(client: SyncPrefectClient, run: FlowRun) -> tuple[str, datetim
 
 def _worker_gone(client: SyncPrefectClient, run: FlowRun, now: datetime) -> str | None:
     name, last_beat = _named_worker(client, run)
-    if last_beat is None:
+    if last_beat is None or serving_here(name):
         return None
     dead_after = timedelta(seconds=get_settings().worker_dead_seconds)
     if now - last_beat < dead_after:

@@ -14,7 +14,7 @@ from fengqiao.config.settings import Settings, get_settings
 from fengqiao.db import wakeups
 from fengqiao.runs.deployments import ensure_deployment, wait_for_deployment
 from fengqiao.runs.sweep import start_new_cases
-from fengqiao.runs.worker import CaseWorker
+from fengqiao.runs.worker import CaseWorker, serving
 from fengqiao.services.runtime import engine
 
 RESTART_SECONDS = 5.0  # a worker whose loop ended (Prefect unreachable) starts again after this
@@ -66,6 +66,11 @@ async def _serve_pool(settings: Settings, stopped: threading.Event) -> None:
     worker = CaseWorker(
         settings.work_pool, name=f"fengqiao-{socket.gethostname()}-{os.getpid()}", threads=settings.runner_limit
     )
+    with serving(worker.name):
+        await _serve(worker, settings, stopped)
+
+
+async def _serve(worker: CaseWorker, settings: Settings, stopped: threading.Event) -> None:
     task = asyncio.create_task(worker.start(printer=lambda *_: None))  # start() sets the worker up and tears it down
     while not stopped.is_set() and not task.done():
         if await asyncio.to_thread(_poll_now.wait, 0.2) and worker.is_setup:

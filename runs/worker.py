@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -34,6 +36,24 @@ from fengqiao.config.settings import get_settings
 
 log = get_logger(component="worker")
 WORKER_TYPE = "fengqiao-inprocess"
+_serving_here: set[str] = set()  # the workers serving their pool in this process, by name
+
+
+def serving_here(name: str | None = None) -> bool:
+    """Whether that worker (None: any) is serving its pool in this process. Its runs are alive
+    however late its heartbeat reaches Prefect: an embedded server on SQLite holds a request up to
+    60 s on its lock, so on a quiet machine a demo's worker was seen silent for a minute and the
+    sweep (in the same process) declared its runs dead (runs/liveness.py asks this first)."""
+    return name in _serving_here if name is not None else bool(_serving_here)
+
+
+@contextmanager
+def serving(name: str) -> Iterator[None]:
+    _serving_here.add(name)
+    try:
+        yield
+    finally:
+        _serving_here.discard(name)
 
 
 class InProcessJob(BaseJobConfiguration):
