@@ -86,8 +86,10 @@ def fold(conn: Connection) -> int:
     counters = ", ".join(f'"{c}"' for c in COUNTERS)
     sums = ", ".join(f'sum("{c}")' for c in COUNTERS)
     added = ", ".join(f'"{c}" = case_tallies."{c}" + excluded."{c}"' for c in COUNTERS)
-    into = f"INSERT INTO case_tallies ({keys}, {counters}) SELECT {keys}, {sums} FROM {{source}} GROUP BY {keys} "
-    into += f"ON CONFLICT ({keys}) DO UPDATE SET {added}"
+    # WHERE true: SQLite reads `ON CONFLICT` after a bare SELECT … GROUP BY as part of it (its documented
+    # parsing ambiguity for an upsert from a SELECT); PostgreSQL takes it alike
+    into = f"INSERT INTO case_tallies ({keys}, {counters}) SELECT {keys}, {sums} FROM {{source}} WHERE true "
+    into += f"GROUP BY {keys} ON CONFLICT ({keys}) DO UPDATE SET {added}"
     if conn.dialect.name == "postgresql":
         gone = f"DELETE FROM case_tally_deltas RETURNING {keys}, {counters}"
         added_rows = into.format(source="gone")
@@ -97,7 +99,7 @@ def fold(conn: Connection) -> int:
     if last is None:
         return 0
     upto = f"(SELECT * FROM case_tally_deltas WHERE id <= {int(last)})"
-    conn.execute(text(into.format(source=upto).replace("GROUP BY", "WHERE true GROUP BY")))
+    conn.execute(text(into.format(source=upto)))
     return int(conn.execute(delete(case_tally_deltas).where(case_tally_deltas.c.id <= last)).rowcount or 0)
 
 

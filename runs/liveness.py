@@ -50,10 +50,9 @@ def _never_started(client: SyncPrefectClient, run: FlowRun, now: datetime) -> st
     such a run is left to the silent limit below, which also hands on the rare one whose worker
     died between taking and labelling it while others beat."""
     assert run.state is not None
-    since = run.state.timestamp
-    if run.state.type is not StateType.PENDING or now - since < timedelta(seconds=get_settings().worker_dead_seconds):
+    since, dead_after = run.state.timestamp, timedelta(seconds=get_settings().worker_dead_seconds)
+    if run.state.type is not StateType.PENDING or now - since < dead_after:
         return None
-    dead_after = timedelta(seconds=get_settings().worker_dead_seconds)
     name, beat = _named_worker(client, run)
     if serving_here(name or None):  # its worker, or (not labelled yet) any, serves in this process
         return None
